@@ -1,0 +1,160 @@
+"""Declared schemas of the two directories and their vectorised checks.
+
+Both CSV files are read with every column as text, then each column is checked and cast as a whole
+(polars expressions, no Python loop over rows). Each failing cell becomes a :class:`Problem` naming
+the file, the spreadsheet row (header = row 1) and the column. Extra columns are kept as text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import polars as pl
+
+from scenarios.errors import Problem
+
+__all__ = ["RISK_CLASSES", "SUBJECTS", "OFFICERS", "DirectorySchema", "check_directory", "MAX_REPORTED"]
+
+RISK_CLASSES = ["A", "B", "C", "D"]
+RiskEnum = pl.Enum(RISK_CLASSES)
+MAX_REPORTED = 50  # per (file, column, kind of problem); the count of the rest is reported
+_TRUE = ["true", "1", "yes", "y", "t"]
+_FALSE = ["false", "0", "no", "n", "f"]
+
+Rule = Callable[[pl.Expr], tuple[pl.Expr, pl.Expr, str]]
+"""Given the raw text column, return (is_bad, typed value, message describing what was expected)."""
+
+
+def _nonempty(col: pl.Expr) -> tuple[pl.Expr, pl.Expr, str]:
+    return col.is_null() | (col.str.strip_chars() == ""), col.str.strip_chars(), "must not be empty"
+
+
+def _text(col: pl.Expr) -> tuple[pl.Expr, pl.Expr, str]:
+    return pl.lit(False), col.str.strip_chars().fill_null(""), ""
+
+
+def _list(col: pl.Expr) -> tuple[pl.Expr, pl.Expr, str]:
+    parts = col.fill_null("").str.split(";").list.eval(pl.element().str.strip_chars()).list.eval(
+        pl.element().filter(pl.element() != "")
+    )
+    return pl.lit(False), parts, ""
+
+
+def _nonempty_list(col: pl.Expr) -> tuple[pl.Expr, pl.Expr, str]:
+    _, parts, _ = _list(col)
+    return parts.list.len() == 0, parts, "must list at least one value, separated by ';'"
+
+
+def _risk(col: pl.Expr) -> tuple[pl.Expr, pl.Expr, str]:
+    norm = col.str.strip_chars().str.to_uppercase()
+    bad = norm.is_null() | ~norm.is_in(RISK_CLASSES)
+    return bad, norm.cast(RiskEnum, strict=False), "is not one of A, B, C, D"
+
+
+def _bool(col: pl.Expr) -> tuple[pl.Expr, pl.Expr, str]:
+    norm = col.str.strip_chars().str.to_lowercase()
+    value = pl.when(norm.is_in(_TRUE)).then(True).when(norm.is_in(_FALSE)).then(False)
+    return value.is_null(), value, "is not true or false"
+
+
+def _count(col: pl.Expr) -> tuple[pl.Expr, pl.Expr, str]:
+    value = col.str.strip_chars().cast(pl.Int64, strict=False)
+    bad = value.is_null() | (value < 0) | (value > 1_000_000)
+    return bad, value.cast(pl.Int32, strict=False), "is not a whole number ≥ 0"
+
+
+@dataclass(frozen=True)
+class DirectorySchema:
+    """Required columns of one directory, each with its check and cast; ``key`` must be unique."""
+
+    name: str
+    columns: dict[str, Rule]
+    key: str
+
+    @property
+    def required(self) -> list[str]:
+        return list(self.columns)
+
+
+SUBJECTS = DirectorySchema(
+    name="subjects",
+    key="subject_id",
+    columns={
+        "subject_id": _nonempty,
+        "name": _nonempty,
+        "object_types": _nonempty_list,
+        "risk_class": _risk,
+        "grid": _text,
+        "penalized_3y": _bool,
+        "complaints_verified": _count,
+    },
+)
+
+OFFICERS = DirectorySchema(
+    name="officers",
+    key="officer_id",
+    columns={
+        "officer_id": _nonempty,
+        "name": _nonempty,
+        "department": _nonempty,
+        "qualifications": _list,
+        "grid": _text,
+        "weekly_capacity": _count,
+    },
+)
+
+
+def _quote(value: object) -> str:
+    text = "" if value is None else str(value)
+    return repr(text[:60] + ("…" if len(text) > 60 else ""))
+
+
+def check_directory(raw: pl.DataFrame, schema: DirectorySchema, file: str) -> tuple[pl.DataFrame | None, list[Problem]]:
+    """Check and cast a directory read as text. Returns the typed frame and every problem found.
+
+    ``raw`` carries a ``__row`` column (the spreadsheet row of each record, see
+    :func:`scenarios.files.read_csv_text`). The typed frame has the required columns first, in schema
+    order, then any extra columns as text, then ``__row``; None when required columns are missing.
+    """
+    problems: list[Problem] = []
+    missing = [c for c in schema.required if c not in raw.columns]
+    if missing:
+        found = ", ".join(raw.columns) or "none"
+        problems.append(
+            Problem(file, 1, ", ".join(missing), f"required column(s) missing; header has: {found}")
+        )
+        return None, problems
+
+    rules = {name: rule(pl.col(name)) for name, rule in schema.columns.items()}
+    checked = raw.select(
+        "__row",
+        *[bad.alias(f"__bad_{name}") for name, (bad, _, _) in rules.items()],
+        *[pl.col(name).alias(f"__raw_{name}") for name in rules],
+    )
+    for name, (_, _, message) in rules.items():
+        bad_rows = checked.filter(pl.col(f"__bad_{name}")).select("__row", f"__raw_{name}")
+        for row, value in bad_rows.head(MAX_REPORTED).iter_rows():
+            problems.append(Problem(file, row, name, f"{_quote(value)} {message}"))
+        if bad_rows.height > MAX_REPORTED:
+            problems.append(
+                Problem(file, None, name, f"{bad_rows.height - MAX_REPORTED} more rows with the same problem")
+            )
+
+    key = pl.col(schema.key).str.strip_chars()
+    dups = (
+        raw.filter(key.is_duplicated() & key.is_not_null() & (key != ""))
+        .select("__row", key.alias("__key"))
+    )
+    first_row = dups.group_by("__key").agg(pl.col("__row").min().alias("__first"))
+    dups = dups.join(first_row, on="__key").filter(pl.col("__row") != pl.col("__first")).sort("__row")
+    for row, value, first in dups.head(MAX_REPORTED).iter_rows():
+        problems.append(Problem(file, row, schema.key, f"duplicate id {_quote(value)} (first at row {first})"))
+
+    extra = [c for c in raw.columns if c not in schema.columns and c != "__row"]
+    typed = raw.select(
+        *[value.alias(name) for name, (_, value, _) in rules.items()],
+        *[pl.col(c) for c in extra],
+        pl.col("__row"),
+    )
+    return typed, problems
