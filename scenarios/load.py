@@ -77,8 +77,7 @@ def check_scenario(root: str | Path) -> tuple[Scenario | None, list[Problem]]:
     else:
         object_types = set()
     problems += check_references(parts, doc, object_types, SCENARIO_FILE)
-    if not any(p.severity == "error" for p in problems):
-        problems += check_directories(subjects, officers, parts, str(subjects_name), str(officers_name))
+    problems += check_directories(subjects, officers, parts, str(subjects_name), str(officers_name))
 
     if any(p.severity == "error" for p in problems):
         return None, problems

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -147,6 +147,7 @@ class ScenarioHeader(_Strict):
     description: str = ""
     subjects: str = Field(default="subjects.csv", description="Subject directory, a file in the scenario directory")
     officers: str = Field(default="officers.csv", description="Officer directory, a file in the scenario directory")
+    generator: dict[str, Any] | None = Field(default=None, description="Provenance of a generated scenario")
 
 
 class ScenarioSpec(ScenarioHeader):

@@ -1,0 +1,36 @@
+"""What every benchmark prints first: the command that ran and the machine it ran on."""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+
+__all__ = ["cpu_model", "print_header"]
+
+
+def cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def print_header() -> None:
+    """Print the command, the machine (platform, CPU, core count, versions) and the load average."""
+    print("command:", " ".join([Path(sys.executable).name, *sys.argv]))
+    print(
+        f"machine: {platform.platform()} | {cpu_model()} | cpu_count={os.cpu_count()}"
+        f" | python {platform.python_version()} | numpy {np.__version__} | polars {pl.__version__}"
+    )
+    try:
+        print("loadavg:", " ".join(Path("/proc/loadavg").read_text().split()[:3]))
+    except OSError:
+        pass

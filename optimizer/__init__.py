@@ -1,0 +1,1 @@
+"""jointcheck optimiser: coordinated draws, rounds, calendars and capacities."""

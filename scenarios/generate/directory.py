@@ -1,0 +1,99 @@
+"""Synthetic directories: subjects (检查对象名录库) and officers (执法检查人员名录库), vectorised.
+
+Proportions come from the profile: object types by weight with co-occurring types (a hotel that also
+runs a restaurant and uses lifts), credit-risk classes by ``risk_mix``, penalties in the last three
+years by class (``penalized_3y_rate``) and verified complaints as a Poisson count by class
+(``complaints_mean``). Every draw comes from one numpy Generator seeded by the profile.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import polars as pl
+
+from scenarios.generate.profile import Profile
+
+__all__ = ["make_subjects", "make_officers"]
+
+_SHOP_WORDS = list("鑫华盛宏泰佳康瑞祥福源达兴隆丰安永昌恒顺金信和美新天海通嘉晨欣")
+_SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾")
+_GIVEN = list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建文斌宇浩凯鹏")
+_CLASSES = ["A", "B", "C", "D"]
+
+
+def _pick(rng: np.random.Generator, words: list[str], n: int, k: int) -> pl.Series:
+    """n random strings of k characters from ``words``, built column-wise."""
+    chars = np.asarray(words)[rng.integers(0, len(words), size=(n, k))]
+    out = chars[:, 0].astype(object)
+    for j in range(1, k):
+        out = out + chars[:, j]
+    return pl.Series(out.astype(str))
+
+
+def make_subjects(profile: Profile, rng: np.random.Generator, n: int | None = None) -> pl.DataFrame:
+    """The subject directory: ``n`` subjects (default: the profile's ``n_subjects``)."""
+    n = n or profile.n_subjects
+    types = profile.object_types
+    ids = [t.id for t in types]
+    index = {t: k for k, t in enumerate(ids)}
+    weights = np.array([t.weight for t in types], dtype=float)
+    primary = rng.choice(len(types), size=n, p=weights / weights.sum())
+    member = np.zeros((n, len(types)), dtype=bool)
+    member[np.arange(n), primary] = True
+    for k, t in enumerate(types):
+        rows = np.flatnonzero(primary == k)
+        for other, chance in t.also.items():
+            hit = rows[rng.random(rows.size) < chance]
+            member[hit, index[other]] = True
+
+    mix = np.array([profile.risk_mix[c] for c in _CLASSES])
+    risk = rng.choice(4, size=n, p=mix / mix.sum())
+    penalized = rng.random(n) < np.array([profile.penalized_3y_rate[c] for c in _CLASSES])[risk]
+    complaints = rng.poisson(np.array([profile.complaints_mean[c] for c in _CLASSES])[risk])
+    grid = rng.integers(0, len(profile.grids), size=n)
+
+    membership = pl.DataFrame({t: member[:, k] for k, t in enumerate(ids)})
+    object_types = membership.select(
+        pl.concat_list([pl.when(pl.col(t)).then(pl.lit(t)) for t in ids]).list.drop_nulls().list.join(";")
+    ).to_series()
+    type_names = pl.Series([t.name for t in types])[pl.Series(primary)]
+    return pl.DataFrame(
+        {
+            "subject_id": pl.select(
+                pl.lit(profile.name[:2].upper()) + pl.int_range(1, n + 1).cast(pl.String).str.zfill(7)
+            ).to_series(),
+            "name": _pick(rng, _SHOP_WORDS, n, 2) + type_names + pl.Series((np.arange(n) % 997 + 1).astype(str)) + "号",
+            "object_types": object_types,
+            "risk_class": pl.Series(np.asarray(_CLASSES)[risk]),
+            "grid": pl.Series(np.asarray(profile.grids)[grid]),
+            "penalized_3y": pl.Series(np.where(penalized, "true", "false")),
+            "complaints_verified": pl.Series(complaints.astype(np.int64)),
+        }
+    )
+
+
+def make_officers(profile: Profile, rng: np.random.Generator) -> pl.DataFrame:
+    """The officer directory: each department's officers, qualifications and weekly capacity.
+
+    Every qualification a department lists is held by at least two of its officers in different
+    grids (where the department is local), so teams can always be formed without the own-grid officer.
+    """
+    rows: dict[str, list] = {k: [] for k in ("officer_id", "name", "department", "qualifications", "grid", "weekly_capacity")}
+    low, high = profile.officer_capacity
+    for dept in profile.departments:
+        n = dept.officers
+        held = {q: rng.random(n) < share for q, share in dept.qualifications.items()}
+        for q, mask in held.items():
+            need = min(n, 4)
+            if mask.sum() < need:
+                mask[rng.choice(n, size=need, replace=False)] = True
+        grids = [profile.grids[k % len(profile.grids)] for k in range(n)] if dept.local else [""] * n
+        names = _pick(rng, _SURNAMES, n, 1) + _pick(rng, _GIVEN, n, 2)
+        for k in range(n):
+            rows["officer_id"].append(f"{dept.id}-{k + 1:03d}")
+            rows["name"].append(names[k])
+            rows["department"].append(dept.id)
+            rows["qualifications"].append(";".join(q for q, mask in held.items() if mask[k]))
+            rows["grid"].append(grids[k])
+        rows["weekly_capacity"] += rng.integers(low, high + 1, size=n).tolist()
+    return pl.DataFrame(rows)

@@ -1,0 +1,93 @@
+"""The generator's input: a district profile (departments, object types, topics, task templates).
+
+A profile holds assumptions for synthetic data, not law; each is documented in the profile file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+from scenarios.model import ItemKind
+
+__all__ = ["Profile", "DepartmentProfile", "ObjectTypeProfile", "Topic", "TaskTemplate", "load_profile", "PROFILES"]
+
+PROFILE_DIR = Path(__file__).resolve().parent / "profiles"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DepartmentProfile(_Frozen):
+    id: str
+    name: str
+    officers: int = Field(ge=1, description="Officers in the directory")
+    local: bool = Field(default=False, description="Officers sit in grids (市场监管所, 派出所…) rather than the district office")
+    qualifications: dict[str, float] = Field(default_factory=dict, description="Share of officers holding each")
+
+
+class ObjectTypeProfile(_Frozen):
+    id: str
+    name: str
+    weight: float = Field(ge=0, description="Relative share of the directory as primary type")
+    also: dict[str, float] = Field(default_factory=dict, description="Chance of also being of another type")
+
+
+class Topic(_Frozen):
+    name: str
+    kind: ItemKind
+    qualification: str | None = None
+
+
+class TaskTemplate(_Frozen):
+    name: str
+    object_type: str
+    lead: str
+    partners: list[str] = Field(default_factory=list)
+    window: tuple[str, str] = Field(description="MM-DD start and end")
+    flex: tuple[str, str] | None = None
+    count: int = Field(ge=1, description="Subjects before calibration")
+    topics: dict[str, list[str]] | None = Field(
+        default=None, description="Topic names per department, when the plan names its items; else drawn"
+    )
+
+
+class Profile(_Frozen):
+    name: str
+    year: int
+    policy: str
+    description: str = ""
+    random_seed: int
+    n_subjects: int = Field(ge=1)
+    target_single_department_visits: int | None = None
+    target_items: int | None = None
+    general_item_ratio_cap: float = 0.05
+    grids: list[str] = Field(min_length=1)
+    risk_mix: dict[str, float]
+    penalized_3y_rate: dict[str, float]
+    complaints_mean: dict[str, float]
+    officer_capacity: tuple[int, int] = (3, 8)
+    departments: list[DepartmentProfile]
+    topics: dict[str, list[Topic]]
+    object_types: list[ObjectTypeProfile]
+    tasks: list[TaskTemplate]
+
+
+def available_profiles() -> list[str]:
+    return sorted(p.stem for p in PROFILE_DIR.glob("*.yaml"))
+
+
+PROFILES = available_profiles()
+
+
+def load_profile(name_or_path: str | Path) -> Profile:
+    """Load a bundled profile by name (see ``PROFILES``) or a profile file by path."""
+    path = Path(name_or_path)
+    if not path.suffix:
+        path = PROFILE_DIR / f"{name_or_path}.yaml"
+    if not path.exists():
+        raise FileNotFoundError(f"no generator profile {name_or_path!r}; bundled: {', '.join(PROFILES)}")
+    return Profile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))

@@ -1,0 +1,69 @@
+"""The command line: every command listed, clear errors without tracebacks, figures printed."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from ui.cli import app
+
+SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+runner = CliRunner()
+
+
+def test_help_lists_every_command() -> None:
+    result = runner.invoke(app, ["--help"])
+    assert result.exit_code == 0
+    for command in app.registered_commands:
+        name = command.name or command.callback.__name__
+        assert name in result.output
+
+
+def test_validate_changning_prints_figures() -> None:
+    result = runner.invoke(app, ["validate", str(SCENARIOS / "changning-2024"), "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert payload["valid"] is True
+    assert payload["figures"]["single_department_subject_visits"] == 2518
+    assert payload["figures"]["subjects"] == 60000
+
+
+def test_validate_text_output(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["validate", str(SCENARIOS / "tiny")])
+    assert result.exit_code == 0
+    assert "tiny: valid" in result.output
+    assert "single department subject visits" in result.output
+
+
+def test_validate_bad_scenario_exits_nonzero_without_traceback(tiny_copy: Path, edit) -> None:
+    edit(tiny_copy / "subjects.csv", "S020,水城路东北菜,restaurant,D,", "S020,水城路东北菜,restaurant,E,")
+    # a real process, as a planner would run it: the console script's exit code and output
+    result = subprocess.run(
+        [sys.executable, "-m", "ui.cli", "validate", str(tiny_copy), "--json"],
+        capture_output=True, text=True, cwd=SCENARIOS.parent,
+    )
+    assert result.returncode == 1
+    assert "Traceback" not in result.stdout + result.stderr
+    problem = json.loads(result.stdout)["problems"][0]
+    assert (problem["file"], problem["row"], problem["field"]) == ("subjects.csv", 21, "risk_class")
+
+
+def test_validate_missing_directory(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["validate", str(tmp_path / "absent")])
+    assert result.exit_code == 1
+    assert "scenario directory not found" in result.output
+
+
+def test_generate_writes_a_valid_scenario(tmp_path: Path) -> None:
+    out = tmp_path / "pt"
+    result = runner.invoke(app, ["generate", "putuo-2023", "--out", str(out), "--subjects", "3000"])
+    assert result.exit_code == 0, result.output
+    assert f"wrote {out}" in result.output.replace("\n", "")
+    again = runner.invoke(app, ["generate", "putuo-2023", "--out", str(out)])
+    assert again.exit_code == 2 and "--force" in again.output
+    unknown = runner.invoke(app, ["generate", "atlantis", "--out", str(tmp_path / "x")])
+    assert unknown.exit_code == 2 and "no generator profile" in unknown.output

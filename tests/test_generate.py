@@ -1,0 +1,130 @@
+"""The generator is seeded, calibrated, and reproduces the bundled scenarios byte for byte."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from scenarios import load_scenario
+from scenarios.atomic import atomic_directory
+from scenarios.figures import scenario_figures
+from scenarios.generate import generate_scenario, load_profile
+from scenarios.generate.plan import calibrate_counts
+from scenarios.generate.profile import TaskTemplate
+
+SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+FILES = ("scenario.yaml", "subjects.csv", "officers.csv")
+
+
+@pytest.mark.parametrize("name", ["putuo-2023", "changning-2024"])
+def test_bundled_scenario_is_the_generator_output(tmp_path: Path, name: str) -> None:
+    out = generate_scenario(name, tmp_path / name)
+    for file in FILES:
+        assert (out / file).read_bytes() == (SCENARIOS / name / file).read_bytes(), f"{name}/{file} differs"
+
+
+def test_other_seed_gives_other_directory(tmp_path: Path) -> None:
+    a = generate_scenario("putuo-2023", tmp_path / "a", n_subjects=2000)
+    b = generate_scenario("putuo-2023", tmp_path / "b", n_subjects=2000, seed=7)
+    assert (a / "subjects.csv").read_bytes() != (b / "subjects.csv").read_bytes()
+    assert load_scenario(b).subjects.height == 2000
+
+
+def test_changning_matches_published_figures() -> None:
+    scenario = load_scenario(SCENARIOS / "changning-2024")
+    figures = scenario_figures(scenario)
+    assert figures["departments"] == 27          # seed 002: 27 departments
+    assert figures["tasks"] == 55                # 55 joint areas
+    assert figures["items"] == 243               # 243 items
+    assert figures["object_types"] == 58         # 58 object types
+    assert figures["subjects"] == 60_000
+    assert figures["single_department_subject_visits"] == 2518
+    assert 200 <= figures["officers"] <= 500     # "a few hundred officers"
+    used = {d for t in scenario.tasks for d in t.departments}
+    assert used == set(scenario.departments), "every department takes part in some task"
+    listed = {i for t in scenario.tasks for i in t.items}
+    assert listed == set(scenario.items), "every listed item is inspected by some task"
+
+
+def test_changning_directory_proportions() -> None:
+    s = load_scenario(SCENARIOS / "changning-2024").subjects
+    share = dict(s.group_by("risk_class").len().with_columns(pl.col("len") / s.height).iter_rows())
+    assert 0.30 < share["A"] < 0.40 and 0.01 < share["D"] < 0.05
+    penalized = s.group_by("risk_class").agg(pl.col("penalized_3y").mean()).sort("risk_class")["penalized_3y"]
+    assert penalized[0] == 0 and penalized[3] > penalized[2] > penalized[1]  # concentrated in C and D
+    multi = s.filter(pl.col("object_types").list.len() > 1)
+    assert 0.05 < multi.height / s.height < 0.15
+    restaurant_and_lifts = s.filter(
+        pl.col("object_types").list.contains("restaurant") & pl.col("object_types").list.contains("elevator_building")
+    )
+    assert restaurant_and_lifts.height > 50  # a hotel with a restaurant that uses lifts
+
+
+def test_general_items_only_below_the_cap() -> None:
+    scenario = load_scenario(SCENARIOS / "changning-2024")
+    sizes = dict(scenario.subjects.select(pl.col("object_types").explode()).group_by("object_types").len().iter_rows())
+    items = scenario.items
+    for task in scenario.tasks:
+        if task.count / sizes[task.object_type] > 0.05:
+            assert all(items[i].kind == "key" for i in task.items), task.id
+
+
+def test_putuo_plans_as_published() -> None:
+    scenario = load_scenario(SCENARIOS / "putuo-2023")
+    assert [t.count for t in scenario.tasks] == [20, 4, 6, 6, 2, 2, 5, 6]
+    first = scenario.tasks[0]
+    assert (first.name, first.lead, first.partners) == ("2023年春季开学食品安全联合抽查", "SAMR", ["EDU"])
+    assert (first.window.start, first.window.end) == (dt.date(2023, 2, 15), dt.date(2023, 3, 31))
+    gas = scenario.tasks[6]
+    assert (gas.lead, gas.partners) == ("COMM", ["EMG", "SAMR", "FIRE"])
+    assert scenario.departments["CUSTOMS"].name == "上海车站海关"
+
+
+def test_resized_directory_scales_the_plan(tmp_path: Path) -> None:
+    out = generate_scenario("changning-2024", tmp_path / "small", n_subjects=10_000)
+    figures = scenario_figures(load_scenario(out))
+    assert figures["subjects"] == 10_000
+    assert abs(figures["single_department_subject_visits"] - 2518 / 6) <= 40
+
+
+def test_calibration_hits_target_within_caps() -> None:
+    templates = [
+        TaskTemplate(name="a", object_type="x", lead="D1", partners=["D2"], window=("01-01", "01-31"), count=10),
+        TaskTemplate(name="b", object_type="y", lead="D1", partners=["D2", "D3"], window=("01-01", "01-31"), count=10),
+        TaskTemplate(name="c", object_type="z", lead="D1", window=("01-01", "01-31"), count=10),
+    ]
+    counts = calibrate_counts(templates, {"x": 1000, "y": 1000, "z": 4}, target=101)
+    assert 2 * counts[0] + 3 * counts[1] + counts[2] == 101
+    assert counts[2] <= 4  # never more than the object type holds
+    assert calibrate_counts(templates, {"x": 5, "y": 1000, "z": 1000}, target=None) == [5, 10, 10]
+
+
+def test_profile_errors_are_clear() -> None:
+    with pytest.raises(FileNotFoundError, match="bundled: changning-2024, putuo-2023"):
+        load_profile("nowhere-2030")
+
+
+def test_atomic_directory_leaves_nothing_on_failure(tmp_path: Path) -> None:
+    target = tmp_path / "out"
+    with pytest.raises(RuntimeError):
+        with atomic_directory(target) as staging:
+            (staging / "half.csv").write_text("a,b\n1,", encoding="utf-8")
+            raise RuntimeError("crash in the middle")
+    assert not target.exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_atomic_directory_replaces_whole(tmp_path: Path) -> None:
+    target = tmp_path / "out"
+    with atomic_directory(target) as staging:
+        (staging / "old.txt").write_text("old", encoding="utf-8")
+    with pytest.raises(FileExistsError):
+        with atomic_directory(target):
+            pass
+    with atomic_directory(target, overwrite=True) as staging:
+        (staging / "new.txt").write_text("new", encoding="utf-8")
+    assert sorted(p.name for p in target.iterdir()) == ["new.txt"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
