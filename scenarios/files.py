@@ -15,12 +15,12 @@ __all__ = ["read_text", "read_csv_text", "resolve_inside"]
 MAX_STRUCTURE_PROBLEMS = 50
 
 
-def read_text(path: Path, label: str) -> tuple[str | None, bytes, list[Problem]]:
-    """Read a UTF-8 file (with or without BOM). Returns (text, raw bytes, problems)."""
+def read_text(path: Path, label: str) -> tuple[str | None, list[Problem]]:
+    """Read a UTF-8 file (with or without BOM). Returns (text or None, problems)."""
     if not path.exists():
-        return None, b"", [Problem(label, None, "", f"file not found: {path}")]
+        return None, [Problem(label, None, "", f"file not found: {path}")]
     if not path.is_file():
-        return None, b"", [Problem(label, None, "", f"not a regular file: {path}")]
+        return None, [Problem(label, None, "", f"not a regular file: {path}")]
     raw = path.read_bytes()
     try:
         text = raw.decode("utf-8-sig")
@@ -32,7 +32,7 @@ def read_text(path: Path, label: str) -> tuple[str | None, bytes, list[Problem]]
             hint = " It looks like GBK/GB18030 (e.g. saved by Excel as 'CSV'):"
         except UnicodeDecodeError:
             pass
-        return None, raw, [
+        return None, [
             Problem(
                 label, line, "",
                 f"is not UTF-8 (byte 0x{raw[exc.start]:02x}).{hint} save it as 'CSV UTF-8' "
@@ -41,8 +41,8 @@ def read_text(path: Path, label: str) -> tuple[str | None, bytes, list[Problem]]
         ]
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
-        return None, raw, [Problem(label, line, "", "contains a NUL byte; not a text file")]
-    return text, raw, []
+        return None, [Problem(label, line, "", "contains a NUL byte; not a text file")]
+    return text, []
 
 
 def _structure(text: str, label: str) -> tuple[list[int], list[Problem]]:

@@ -8,6 +8,7 @@ raises :class:`ScenarioError` if there is any error.
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import polars as pl
@@ -26,21 +27,18 @@ __all__ = ["check_scenario", "load_scenario", "SCENARIO_FILE"]
 SCENARIO_FILE = "scenario.yaml"
 
 
-def _directory(root: Path, name: str | None, schema: DirectorySchema, line: int | None) -> tuple[pl.DataFrame | None, bytes, list[Problem]]:
-    if name is None:
-        return None, b"", []
+def _directory(root: Path, name: str, schema: DirectorySchema, line: int | None) -> tuple[pl.DataFrame | None, list[Problem]]:
     path = resolve_inside(root, name)
     if path is None:
-        return None, b"", [Problem(SCENARIO_FILE, line, schema.name,
-                                   f"{name!r} must be a file name inside the scenario directory")]
-    text, raw, problems = read_text(path, name)
+        return None, [Problem(SCENARIO_FILE, line, schema.name,
+                              f"{name!r} must be a file name inside the scenario directory")]
+    text, problems = read_text(path, name)
     if text is None:
-        return None, raw, problems
+        return None, problems
     frame, problems = read_csv_text(text, name)
     if frame is None:
-        return None, raw, problems
-    typed, problems = check_directory(frame, schema, name)
-    return typed, raw, problems
+        return None, problems
+    return check_directory(frame, schema, name)
 
 
 def check_scenario(root: str | Path) -> tuple[Scenario | None, list[Problem]]:
@@ -48,7 +46,7 @@ def check_scenario(root: str | Path) -> tuple[Scenario | None, list[Problem]]:
     root = Path(root)
     if not root.is_dir():
         return None, [Problem(str(root), None, "", "scenario directory not found")]
-    text, yaml_bytes, problems = read_text(root / SCENARIO_FILE, SCENARIO_FILE)
+    text, problems = read_text(root / SCENARIO_FILE, SCENARIO_FILE)
     if text is None:
         return None, problems
     doc, problems = parse_located_yaml(text, SCENARIO_FILE)
@@ -65,9 +63,9 @@ def check_scenario(root: str | Path) -> tuple[Scenario | None, list[Problem]]:
                                 f"unknown policy {header.policy!r}; known: {', '.join(known_policies()) or 'none'}"))
     subjects_name = header.subjects if header else doc.data.get("subjects", "subjects.csv")
     officers_name = header.officers if header else doc.data.get("officers", "officers.csv")
-    subjects, subjects_bytes, found = _directory(root, str(subjects_name), SUBJECTS, doc.line(("subjects",)))
+    subjects, found = _directory(root, str(subjects_name), SUBJECTS, doc.line(("subjects",)))
     problems += found
-    officers, officers_bytes, found = _directory(root, str(officers_name), OFFICERS, doc.line(("officers",)))
+    officers, found = _directory(root, str(officers_name), OFFICERS, doc.line(("officers",)))
     problems += found
 
     if parts.declared_object_types:
@@ -85,17 +83,32 @@ def check_scenario(root: str | Path) -> tuple[Scenario | None, list[Problem]]:
         {**header.model_dump(), **{key: [e for _, e in elements] for key, elements in parts.lists.items()}}
         | ({} if parts.declared_object_types else {"object_types": None})
     )
-    digest = hashlib.sha256()
-    for blob in (yaml_bytes, subjects_bytes, officers_bytes):
-        digest.update(hashlib.sha256(blob).digest())
+    subjects, officers = subjects.drop("__row"), officers.drop("__row")
     scenario = Scenario(
         root=root.resolve(),
         spec=spec,
-        subjects=subjects.drop("__row"),
-        officers=officers.drop("__row"),
-        content_hash=digest.hexdigest(),
+        subjects=subjects,
+        officers=officers,
+        content_hash=canonical_hash(spec, subjects, officers),
     )
     return scenario, problems
+
+
+def canonical_hash(spec: ScenarioSpec, subjects: pl.DataFrame, officers: pl.DataFrame) -> str:
+    """SHA-256 of the scenario's content, independent of file encoding, BOM, row order and YAML layout.
+
+    It hashes the validated spec as canonical JSON and each directory sorted by its id, written as CSV.
+    Reordering subjects.csv leaves it (and therefore the plan seed derived from it) unchanged; changing
+    any value changes it.
+    """
+    digest = hashlib.sha256()
+    digest.update(json.dumps(spec.model_dump(mode="json"), ensure_ascii=False, sort_keys=True).encode("utf-8"))
+    for frame, key in ((subjects, "subject_id"), (officers, "officer_id")):
+        flat = frame.sort(key).with_columns(
+            [pl.col(c).list.join(";") for c, dtype in frame.schema.items() if isinstance(dtype, pl.List)]
+        )
+        digest.update(b"\x00" + flat.write_csv().encode("utf-8"))
+    return digest.hexdigest()
 
 
 def load_scenario(root: str | Path) -> Scenario:

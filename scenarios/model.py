@@ -170,7 +170,7 @@ class Scenario(BaseModel):
     spec: ScenarioSpec
     subjects: pl.DataFrame = Field(description="Subject directory, schema scenarios.schema.SUBJECTS")
     officers: pl.DataFrame = Field(description="Officer directory, schema scenarios.schema.OFFICERS")
-    content_hash: str = Field(description="SHA-256 over scenario.yaml and both CSV files, as read")
+    content_hash: str = Field(description="Canonical SHA-256 of the content (see scenarios.load.canonical_hash)")
 
     @property
     def name(self) -> str:

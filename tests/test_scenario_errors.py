@@ -227,3 +227,13 @@ def test_warnings_do_not_block(tiny_copy: Path, edit) -> None:
     assert scenario is not None
     warning = only([p for p in problems if p.severity == "warning"], file="subjects.csv")
     assert "task T04 asks for 9" in warning.message and "has 6" in warning.message
+
+
+def test_content_hash_ignores_row_order_and_bom_but_not_values(tiny_copy: Path, edit) -> None:
+    before = load_scenario(tiny_copy).content_hash
+    path = tiny_copy / "subjects.csv"
+    header, *rows = path.read_text(encoding="utf-8").splitlines()
+    path.write_bytes(b"\xef\xbb\xbf" + ("\n".join([header, *reversed(rows)]) + "\n").encode("utf-8"))
+    assert load_scenario(tiny_copy).content_hash == before
+    edit(path, "S001,长宁小厨餐饮店,restaurant,B,", "S001,长宁小厨餐饮店,restaurant,C,")
+    assert load_scenario(tiny_copy).content_hash != before
