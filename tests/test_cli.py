@@ -67,3 +67,18 @@ def test_generate_writes_a_valid_scenario(tmp_path: Path) -> None:
     assert again.exit_code == 2 and "--force" in again.output
     unknown = runner.invoke(app, ["generate", "atlantis", "--out", str(tmp_path / "x")])
     assert unknown.exit_code == 2 and "no generator profile" in unknown.output
+
+
+def test_explain_targeted_d_class_subject_is_cited() -> None:
+    result = runner.invoke(app, ["explain", str(SCENARIOS / "changning-2024"), "--subject", "CH0000095", "--task", "T34"])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "risk class D" in out and "targeted (定向抽查): yes" in out
+    assert "sh2024-1-5-targeted — 沪府发〔2024〕6号 一(五)" in out
+    assert "Annual visit cap: 2" in out and "cn2024-principle-2-cap" in out
+    assert "inclusion probability 0.0738" in out
+
+
+def test_explain_unknown_subject_is_a_clear_error() -> None:
+    result = runner.invoke(app, ["explain", str(SCENARIOS / "tiny"), "--subject", "NOPE"])
+    assert result.exit_code == 2 and "'NOPE' is not in" in result.output

@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from scenarios import Problem, check_scenario
+from scenarios import Problem, Scenario, check_scenario
 from scenarios.figures import scenario_figures
 
 app = typer.Typer(
@@ -102,6 +102,41 @@ def generate(
         raise typer.Exit(code=1)
     console.print(_figures_table(scenario_figures(scenario)))
     console.print(f"[green]wrote {out}[/]")
+
+
+@app.command()
+def explain(
+    scenario_dir: ScenarioDir,
+    subject: Annotated[str, typer.Option("--subject", help="Subject id, as in subjects.csv")],
+    task: Annotated[str | None, typer.Option("--task", help="Only this task")] = None,
+    policy: Annotated[str | None, typer.Option(help="Evaluate under another policy than scenario.yaml names")] = None,
+) -> None:
+    """Every rule that applied to a subject, with its statement and source; its probability per task and its cap."""
+    from rules import PolicyError, explain_text
+
+    scenario = _load_or_exit(scenario_dir)
+    if subject not in set(scenario.subjects["subject_id"].to_list()):
+        console.print(f"[red]subject {subject!r} is not in {scenario_dir}/{scenario.spec.subjects}[/]")
+        raise typer.Exit(code=2)
+    if task is not None and task not in {t.id for t in scenario.tasks}:
+        console.print(f"[red]task {task!r} is not in {scenario_dir}/scenario.yaml[/]")
+        raise typer.Exit(code=2)
+    try:
+        text = explain_text(scenario, subject, task, policy=policy)
+    except PolicyError as exc:
+        console.print(f"[red]{escape(str(exc))}[/]")
+        raise typer.Exit(code=2) from None
+    typer.echo(text)
+
+
+def _load_or_exit(scenario_dir: Path) -> Scenario:
+    """Load a scenario or print its problems and exit 1."""
+    scenario, problems = check_scenario(scenario_dir)
+    if scenario is None:
+        print_problems(problems)
+        console.print(f"[red]{scenario_dir}: invalid; see the problems above[/]")
+        raise typer.Exit(code=1)
+    return scenario
 
 
 def main() -> None:  # pragma: no cover - console script entry point

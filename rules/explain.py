@@ -1,0 +1,265 @@
+"""Why a subject is treated as it is: every rule that applied, with its statement and source, the
+resulting inclusion probability per task, and the annual cap. ``jointcheck explain`` prints
+:func:`explain_text`; :func:`explain` returns the same as data.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from rules.conditions import render
+from rules.effects import describe, ref_value
+from rules.evaluate import evaluate
+from rules.facts import task_records
+from rules.policy import InForce, Policy
+from rules.results import RuleResults
+from scenarios.model import Scenario
+
+__all__ = ["RuleTrace", "TaskTrace", "Explanation", "explain", "render_text", "explain_text"]
+
+
+@dataclass(frozen=True)
+class RuleTrace:
+    """One rule as it applied (or did not) to this subject."""
+
+    rule_id: str
+    source: str
+    statement_zh: str
+    statement_en: str
+    effect: str
+    condition: str
+    params: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class TaskTrace:
+    task_id: str
+    name: str
+    object_type: str
+    ratio_mode: str
+    base_ratio: float
+    scale: float | None
+    inclusion_prob: float
+    stratum: str
+    targeted: bool
+    mandatory: bool
+    derivation: str  # how inclusion_prob was computed, e.g. "min(1, 0.25 × 2 × 2)"
+    applied: list[RuleTrace]
+    not_applied: list[RuleTrace]
+    team: dict[str, Any]
+    team_rules: list[RuleTrace]
+    findings: list[str]
+
+
+@dataclass(frozen=True)
+class Explanation:
+    subject_id: str
+    facts: dict[str, Any]
+    policy: str
+    chain: tuple[str, ...]
+    title: str
+    day: dt.date
+    reform: dict[str, tuple[Any, Any]]  # parameter → (value used, value in the law)
+    annual_cap: int | None
+    cap_rules: list[RuleTrace]
+    cap_not_applied: list[RuleTrace]
+    tasks: list[TaskTrace]
+    not_eligible: list[str] = field(default_factory=list)
+    parameters: list[str] = field(default_factory=list)
+    one_task: bool = False  # a single task was asked for: its task rules are shown in full
+
+
+def _trace(law: InForce, rule_id: str, facts: dict[str, Any]) -> RuleTrace:
+    active = next(r for r in law.rules if r.rule.id == rule_id)
+    rule = active.rule
+    source = str(rule.source) + "".join(f"; {a}" for a in rule.also)
+    return RuleTrace(rule.id, source, rule.statement.zh, rule.statement.en, describe(rule, law, facts),
+                     render(active.cond), tuple(sorted(law.policy.rule(rule_id).params)))
+
+
+def _derivation(mode: str, scale: float | None, factors: list[tuple[str, float]], prob: float, mandatory: bool,
+                class_ratio: tuple[str, float | None]) -> str:
+    if mandatory:
+        return "1 (mandatory: every such subject is drawn)"
+    chain = " × ".join(f"{v:g}" for _, v in factors)
+    weight = f" × {chain}" if chain else ""
+    if mode == "ratio":
+        return f"min(1, {scale:g}{weight})"
+    if mode == "count":
+        if scale == 1.0 and prob == 1.0:
+            return "1 (the count covers every eligible subject)"
+        return f"min(1, c{weight}), c = {scale:.6g} chosen so that the task's probabilities sum to its count"
+    risk_class, ratio = class_ratio
+    return f"min(1, ratio_by_class[{risk_class}] = {ratio if ratio is not None else 'none'}{weight})"
+
+
+def explain(
+    scenario: Scenario | str | Path,
+    subject_id: str,
+    task_id: str | None = None,
+    *,
+    policy: Policy | str | None = None,
+    overrides: dict[str, Any] | None = None,
+    as_of: dt.date | None = None,
+    results: RuleResults | None = None,
+) -> Explanation:
+    """The trace of one subject (optionally one task). Raises KeyError for an unknown subject or task."""
+    if not isinstance(scenario, Scenario):
+        from scenarios.load import load_scenario  # here, not at the top: scenarios.load imports rules.catalog
+
+        scenario = load_scenario(scenario)
+    row = scenario.subjects.filter(pl.col("subject_id") == subject_id)
+    if row.height == 0:
+        raise KeyError(f"subject {subject_id!r} is not in the directory of scenario {scenario.name}")
+    if task_id is not None and task_id not in {t.id for t in scenario.tasks}:
+        raise KeyError(f"task {task_id!r} is not in scenario {scenario.name}")
+    results = results or evaluate(scenario, policy, overrides=overrides, as_of=as_of)
+    law = results.law
+    subject = row.row(0, named=True)
+    facts = {"risk_class": str(subject["risk_class"]), "penalized_3y": bool(subject["penalized_3y"]),
+             "complaints_verified": int(subject["complaints_verified"])}
+    shown = {**facts, "object_types": list(subject["object_types"]), "grid": subject["grid"], "name": subject["name"]}
+
+    cap_row = results.subjects.filter(pl.col("subject_id") == subject_id).row(0, named=True)
+    cap_rules = [_trace(law, rid, facts) for rid in cap_row["rules"]]
+    cap_not_applied = [_trace(law, r.rule.id, facts) for r in law.scope("subject") if r.rule.id not in cap_row["rules"]]
+    records = {r["task_id"]: r for r in task_records(scenario)}
+    pairs = results.pairs.filter(pl.col("subject_id") == subject_id)
+    pair_rows = {r["task_id"]: r for r in pairs.iter_rows(named=True)}
+    tasks_frame = {r["task_id"]: r for r in results.tasks.iter_rows(named=True)}
+    wanted = [t for t in scenario.tasks if task_id is None or t.id == task_id]
+    traces, not_eligible, used = [], [], set()
+    for task in wanted:
+        if task.id not in pair_rows:
+            if task_id is not None:
+                not_eligible.append(f"{task.id} draws from {task.object_type}; the subject is "
+                                    f"{', '.join(shown['object_types'])}")
+            continue
+        p, t, rec = pair_rows[task.id], tasks_frame[task.id], {**facts, **records[task.id]}
+        applied = [_trace(law, rid, rec) for rid in p["rules"]]
+        not_applied = [_trace(law, r.rule.id, rec) for r in law.scope("pair") if r.rule.id not in p["rules"]]
+        factors = []
+        for rid in p["rules"]:
+            then = law.policy.rule(rid).rule.then
+            if then.multiply is not None:
+                factors.append((rid, float(ref_value(then.multiply, law, rec)[0])))
+        team_rules = [_trace(law, rid, rec) for rid in t["rules"]]
+        task_findings = results.findings.filter(pl.col("task_id") == task.id)
+        mine = [f"{r['severity']}: {r['message']} [{r['rule_id']}; {r['source']}]"
+                for r in task_findings.iter_rows(named=True) if r["stratum"] in (None, p["stratum"])]
+        for tr in [*applied, *team_rules]:
+            used.update(tr.params)
+        traces.append(TaskTrace(
+            task.id, task.name, task.object_type, t["ratio_mode"], t["base_ratio"], t["scale"], p["inclusion_prob"],
+            p["stratum"], p["targeted"], p["mandatory"],
+            _derivation(t["ratio_mode"], t["scale"], factors, p["inclusion_prob"], p["mandatory"],
+                        (facts["risk_class"], (task.ratio_by_class or {}).get(facts["risk_class"]))),
+            applied, not_applied,
+            {k: t[k] for k in ("required_departments", "paired_departments", "min_officers_per_visit",
+                               "min_officers_per_department", "exclude_own_grid", "required_qualifications",
+                               "one_visit")},
+            team_rules, mine))
+    for tr in cap_rules:
+        used.update(tr.params)
+    parameters = []
+    for name in sorted(used):
+        p_def = law.policy.parameters[name]
+        value = law.values.get(name)
+        note = f" (reform; law: {law.law_values.get(name)!r})" if name in law.policy.overrides else ""
+        parameters.append(f"{name} = {value!r} {p_def.unit}{note} — {p_def.reference}, in force since "
+                          f"{law.since.get(name)}")
+    reform = {k: (law.values.get(k), law.law_values.get(k)) for k in law.policy.overrides}
+    return Explanation(subject_id, shown, law.policy.id, law.policy.chain, law.policy.title, law.day, reform,
+                       cap_row["annual_cap"], cap_rules, cap_not_applied, traces, not_eligible, parameters,
+                       task_id is not None)
+
+
+def _rule_lines(tr: RuleTrace, indent: str) -> list[str]:
+    return [
+        f"{indent}✓ {tr.rule_id} — {tr.source}",
+        f"{indent}    “{tr.statement_zh}”",
+        f"{indent}    {tr.statement_en}",
+        f"{indent}    when {tr.condition} → {tr.effect}",
+    ]
+
+
+def _yes(flag: bool) -> str:
+    return "yes" if flag else "no"
+
+
+def render_text(e: Explanation) -> str:
+    """The explanation as plain text for a terminal."""
+    f = e.facts
+    out = [
+        f"Subject {e.subject_id} {f['name']}",
+        f"  object types: {', '.join(f['object_types'])} · risk class {f['risk_class']} · penalised in the last "
+        f"3 years: {_yes(f['penalized_3y'])} · verified complaints: {f['complaints_verified']} · grid: {f['grid'] or '-'}",
+        f"Policy {e.policy}" + (f" (extends {' → '.join(e.chain[:-1])})" if len(e.chain) > 1 else "")
+        + f" — {e.title}; law in force on {e.day}",
+    ]
+    for name, (value, law_value) in e.reform.items():
+        out.append(f"  reform: {name} = {value!r} (law: {law_value!r})")
+    out.append("")
+    out.append(f"Annual visit cap: {'none (no rule sets one)' if e.annual_cap is None else e.annual_cap}")
+    for tr in e.cap_rules:
+        out += _rule_lines(tr, "  ")
+    if e.cap_not_applied:
+        out.append("  Did not apply: " + "; ".join(f"{tr.rule_id} ({tr.condition})" for tr in e.cap_not_applied))
+    for line in e.not_eligible:
+        out += ["", f"Not eligible: task {line}"]
+    if not e.tasks and not e.not_eligible:
+        out += ["", "No task draws from this subject's object types."]
+    for t in e.tasks:
+        sample = {"ratio": f"ratio {t.base_ratio:.2%}", "count": f"count (base ratio {t.base_ratio:.2%})",
+                  "ratio_by_class": f"ratio by class (mean {t.base_ratio:.2%})"}[t.ratio_mode]
+        out += [
+            "",
+            f"Task {t.task_id} {t.name} — object type {t.object_type}, {sample}",
+            f"  inclusion probability {t.inclusion_prob:.4f} = {t.derivation}",
+            f"  stratum {t.stratum} · targeted (定向抽查): {_yes(t.targeted)} · mandatory: {_yes(t.mandatory)}",
+            "  Rules that applied:" if t.applied else "  No sampling rule applied: the base ratio stands.",
+        ]
+        for tr in t.applied:
+            out += _rule_lines(tr, "    ")
+        if t.not_applied:
+            out.append("  Did not apply: " + "; ".join(f"{tr.rule_id} ({tr.condition})" for tr in t.not_applied))
+        team = t.team
+        out.append(
+            f"  Team: departments {', '.join(team['required_departments'])}"
+            + (f" (added by pairing: {', '.join(team['paired_departments'])})" if team["paired_departments"] else "")
+            + f"; at least {team['min_officers_per_visit'] or 1} officers per visit, "
+            f"{team['min_officers_per_department'] or 1} per department"
+            + ("; none from the subject's own grid" if team["exclude_own_grid"] else "")
+            + (f"; qualifications {', '.join(team['required_qualifications'])}" if team["required_qualifications"] else "")
+            + ("; all items in one visit" if team["one_visit"] else "")
+        )
+        if e.one_task:
+            out.append("  Task rules:")
+            for tr in t.team_rules:
+                out += _rule_lines(tr, "    ")
+        else:
+            out.append("  Task rules: " + "; ".join(f"{tr.rule_id} ({tr.source})" for tr in t.team_rules))
+        for line in t.findings:
+            out.append(f"  ! {line}")
+    if e.parameters:
+        out += ["", "Parameters used:"] + [f"  {p}" for p in e.parameters]
+    return "\n".join(out)
+
+
+def explain_text(
+    scenario_dir_or_scenario: Scenario | str | Path,
+    subject_id: str,
+    task_id: str | None = None,
+    *,
+    policy: Policy | str | None = None,
+    overrides: dict[str, Any] | None = None,
+    as_of: dt.date | None = None,
+) -> str:
+    """Readable, cited trace of one subject: rules applied with statement and source, π per task, cap."""
+    return render_text(explain(scenario_dir_or_scenario, subject_id, task_id, policy=policy,
+                               overrides=overrides, as_of=as_of))
