@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from optimizer.draw import DrawMode
 from scenarios import Problem, Scenario, check_scenario
 from scenarios.figures import scenario_figures
 
@@ -127,6 +128,50 @@ def explain(
         console.print(f"[red]{escape(str(exc))}[/]")
         raise typer.Exit(code=2) from None
     typer.echo(text)
+
+
+@app.command()
+def draw(
+    scenario_dir: ScenarioDir,
+    seed: Annotated[str, typer.Option(help="Public seed value (dice, lottery or beacon); the plan seed is derived from it and the scenario")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Parquet file to write")],
+    mode: Annotated[DrawMode, typer.Option(help="coordinated (default), positive, or independent (today's practice)")] = DrawMode.coordinated,
+    repeat: Annotated[int, typer.Option(help="Run seeds S..S+R-1 in one process (S an integer) and add a seed column")] = 1,
+    rounds: Annotated[str, typer.Option(help="aligned (the plan's rounds) or given (stabbing of the windows as given)")] = "aligned",
+    plan_id: Annotated[str | None, typer.Option(help="Plan id mixed into the seed (default: scenario name)")] = None,
+) -> None:
+    """Draw the subjects of every task and write one row per eligible (subject, task)."""
+    from optimizer.drawrun import PlanBlocked, draw_table, run_draw
+    from scenarios.atomic import atomic_file
+
+    scenario = _load_or_exit(scenario_dir)
+    if repeat > 1:
+        if not seed.lstrip("-").isdigit():
+            console.print(f"[red]--repeat needs an integer --seed, got {seed!r}[/]")
+            raise typer.Exit(code=2)
+        values = [str(int(seed) + k) for k in range(repeat)]
+    else:
+        values = [seed]
+    if rounds not in ("aligned", "given"):
+        console.print(f"[red]--rounds must be aligned or given, not {rounds!r}[/]")
+        raise typer.Exit(code=2)
+    try:
+        with console.status("evaluating rules, aligning rounds, drawing…"):
+            run = run_draw(scenario, values, mode, plan_id=plan_id, rounds=rounds)
+    except PlanBlocked as exc:
+        console.print(f"[red]{escape(str(exc))}[/]")
+        raise typer.Exit(code=1) from None
+    table = draw_table(run, with_seed=repeat > 1)
+    with atomic_file(out) as staging:
+        table.write_parquet(staging)
+    chosen = table.filter("selected")
+    console.print(
+        f"[green]wrote {out}[/]: {table.height:,} eligible pairs, {chosen.height:,} drawn "
+        f"({chosen.select(*(['seed'] if repeat > 1 else []), 'subject_id').unique().height:,} distinct subject-draws), "
+        f"{table['replaced_by'].is_not_null().sum():,} replaced for caps, {len(values)} seed(s), mode {mode.value}"
+    )
+    for problem in run.draw.problems:
+        console.print(f"[yellow]warning[/] {escape(str(problem))}", highlight=False)
 
 
 def _load_or_exit(scenario_dir: Path) -> Scenario:
