@@ -33,7 +33,7 @@ def yaml_line(root: Path, needle: str) -> int:
 def test_tiny_is_valid(tiny_copy: Path) -> None:
     scenario = load_scenario(tiny_copy)
     assert scenario.subjects.height == 48
-    assert scenario.officers.height == 13
+    assert scenario.officers.height == 16
     assert [t.id for t in scenario.tasks] == ["T01", "T02", "T03", "T04", "T05", "T06"]
 
 

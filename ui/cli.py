@@ -174,6 +174,100 @@ def draw(
         console.print(f"[yellow]warning[/] {escape(str(problem))}", highlight=False)
 
 
+@app.command()
+def plan(
+    scenario_dir: ScenarioDir,
+    seed: Annotated[str, typer.Option(help="Public seed value (dice, lottery or beacon); the plan seed is derived from it and the scenario")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Plan directory to write (atomically)")],
+    mode: Annotated[DrawMode, typer.Option(help="Draw mode: coordinated (default), positive or independent")] = DrawMode.coordinated,
+    policy: Annotated[str | None, typer.Option(help="Plan under another policy than scenario.yaml names")] = None,
+    plan_id: Annotated[str | None, typer.Option(help="Plan id mixed into the seed (default: scenario name)")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists")] = False,
+    log_search: Annotated[bool, typer.Option("--log-search", help="Print CP-SAT search progress")] = False,
+) -> None:
+    """Make the plan: aligned rounds, drawn subjects, dated joint visits and random officer teams."""
+    from optimizer.align import AlignConfig
+    from optimizer.bundle import BundleConfig
+    from optimizer.drawrun import PlanBlocked
+    from optimizer.export import write_plan
+    from optimizer.plan import PlanSettings, make_plan
+    from optimizer.teams import TeamConfig
+    from rules import PolicyError
+
+    if out.exists() and not force:
+        console.print(f"[red]{out} exists; pass --force to replace it[/]")
+        raise typer.Exit(code=2)
+    scenario = _load_or_exit(scenario_dir)
+    settings = PlanSettings(
+        mode=mode, plan_id=plan_id, policy=policy, align=AlignConfig(log_search_progress=log_search),
+        bundle=BundleConfig(log_search_progress=log_search), teams=TeamConfig(log_search_progress=log_search),
+    )
+    try:
+        with console.status("planning…") as status:
+            made = make_plan(scenario, seed, settings, progress=lambda stage: status.update(f"planning: {stage}…"))
+    except PlanBlocked as exc:
+        console.print(f"[red]{escape(str(exc))}[/]")
+        raise typer.Exit(code=1) from None
+    except PolicyError as exc:
+        console.print(f"[red]{escape(str(exc))}[/]")
+        raise typer.Exit(code=2) from None
+    write_plan(made, out, overwrite=force)
+    table = Table(title=f"Plan {made.plan_id} (seed value {seed}, mode {mode.value})", show_header=False)
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    for key, value in made.kpis.items():
+        table.add_row(key.replace("_", " "), str(value))
+    table.add_row("stage seconds", ", ".join(f"{k} {v:.1f}" for k, v in made.stage_seconds.items()))
+    console.print(table)
+    for line in [*made.bundle.problems, *made.teams.problems]:
+        console.print(f"[yellow]warning[/] {escape(line)}", highlight=False)
+    console.print(f"[green]wrote {out}[/]")
+
+
+@app.command()
+def check(
+    plan_dir: Annotated[Path, typer.Argument(help="A plan directory written by jointcheck plan")],
+    scenario_dir: ScenarioDir,
+) -> None:
+    """Re-verify every hard rule on a written plan, independently of the solvers."""
+    from optimizer.check import check_plan
+
+    scenario = _load_or_exit(scenario_dir)
+    if not (plan_dir / "manifest.json").exists():
+        console.print(f"[red]{plan_dir}: no manifest.json; not a plan directory[/]")
+        raise typer.Exit(code=2)
+    violations = check_plan(plan_dir, scenario)
+    for v in violations:
+        console.print(f"[red]violation[/] {escape(str(v))}", highlight=False)
+    if violations:
+        console.print(f"[red]{plan_dir}: {len(violations)} violation(s)[/]")
+        raise typer.Exit(code=1)
+    console.print(f"[green]{plan_dir}: every check passed[/]")
+
+
+@app.command()
+def verify(
+    plan_dir: Annotated[Path, typer.Argument(help="A plan directory written by jointcheck plan")],
+    scenario_dir: ScenarioDir,
+    seed: Annotated[str, typer.Option(help="The public seed value revealed after the draw")],
+) -> None:
+    """Recompute the draw from the published seed and say whether every selection matches."""
+    from optimizer.verify import verify_draw
+
+    scenario = _load_or_exit(scenario_dir)
+    if not (plan_dir / "manifest.json").exists():
+        console.print(f"[red]{plan_dir}: no manifest.json; not a plan directory[/]")
+        raise typer.Exit(code=2)
+    result = verify_draw(plan_dir, scenario, seed)
+    console.print(("[green]" if result.commitment_ok else "[red]") + f"seed commitment {'matches' if result.commitment_ok else 'does NOT match'}[/]")
+    console.print(("[green]" if result.scenario_ok else "[red]") + f"scenario hash {'matches' if result.scenario_ok else 'does NOT match'}[/]")
+    for line in result.mismatches:
+        console.print(f"[red]mismatch[/] {escape(line)}", highlight=False)
+    if not result.ok:
+        raise typer.Exit(code=1)
+    console.print(f"[green]all {result.pairs:,} draws match[/]")
+
+
 def _load_or_exit(scenario_dir: Path) -> Scenario:
     """Load a scenario or print its problems and exit 1."""
     scenario, problems = check_scenario(scenario_dir)

@@ -1,0 +1,203 @@
+"""The plan checker: re-verifies every hard rule on the written files, independent of any solver.
+
+It is the executable specification of a plan; ``jointcheck check`` and the tests use it. Each check is a
+plain function over the files and the rules' results, returning violations that name the rule, the
+place and what was expected.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from optimizer.allocation import allocate, pi_units
+from optimizer.workdays import is_working_day
+from rules import RuleResults, evaluate, load_policy
+from scenarios.model import Scenario
+
+__all__ = ["Violation", "PlanFiles", "read_plan", "check_plan", "CHECKS"]
+
+
+@dataclass(frozen=True)
+class Violation:
+    check: str
+    where: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"[{self.check}] {self.where}: {self.message}"
+
+
+@dataclass(frozen=True)
+class PlanFiles:
+    root: Path
+    manifest: dict[str, Any]
+    draws: pl.DataFrame
+    visits: pl.DataFrame
+    assignments: pl.DataFrame
+    unplaced: pl.DataFrame
+
+
+def read_plan(root: str | Path) -> PlanFiles:
+    root = Path(root)
+    manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+    return PlanFiles(
+        root, manifest, pl.read_parquet(root / "draws.parquet"), pl.read_parquet(root / "visits.parquet"),
+        pl.read_parquet(root / "assignments.parquet"), pl.read_parquet(root / "unplaced.parquet"),
+    )
+
+
+def _windows(plan: PlanFiles) -> pl.DataFrame:
+    return pl.DataFrame(
+        [(t["id"], dt.date.fromisoformat(t["window"]["start"]), dt.date.fromisoformat(t["window"]["end"]))
+         for t in plan.manifest["tasks"]],
+        schema={"task_id": pl.String, "start": pl.Date, "end": pl.Date}, orient="row",
+    )
+
+
+def check_files(plan: PlanFiles, scenario: Scenario, results: RuleResults) -> list[Violation]:
+    """Every file is the one the manifest hashed; the plan was made from this scenario."""
+    out = []
+    for name, digest in plan.manifest.get("files", {}).items():
+        actual = hashlib.sha256((plan.root / name).read_bytes()).hexdigest()
+        if actual != digest:
+            out.append(Violation("files", name, "SHA-256 differs from the manifest: the file was changed"))
+    if plan.manifest["scenario"]["hash"] != scenario.content_hash:
+        out.append(Violation("files", "manifest.json", "the plan was made from a different scenario (hash differs)"))
+    return out
+
+
+def check_windows(plan: PlanFiles, scenario: Scenario, results: RuleResults) -> list[Violation]:
+    """Each aligned window keeps its length and stays inside its window_flex (or is unchanged)."""
+    out = []
+    aligned = {t: (s, e) for t, s, e in _windows(plan).iter_rows()}
+    for task in scenario.tasks:
+        if task.id not in aligned:
+            out.append(Violation("windows", f"task {task.id}", "missing from the manifest"))
+            continue
+        start, end = aligned[task.id]
+        if (end - start).days + 1 != task.window.days:
+            out.append(Violation("windows", f"task {task.id}", f"window length changed to {(end - start).days + 1} days"))
+        lo, hi = (task.window_flex.earliest, task.window_flex.latest) if task.window_flex else (task.window.start, task.window.end)
+        if start < lo or end > hi:
+            out.append(Violation("windows", f"task {task.id}", f"window {start}..{end} leaves {lo}..{hi}"))
+    return out
+
+
+def check_sample_sizes(plan: PlanFiles, scenario: Scenario, results: RuleResults) -> list[Violation]:
+    """Every substratum drew exactly its count (mandatory overflow excepted)."""
+    draws = plan.draws.with_columns(pi_units(pl.col("inclusion_prob")).alias("pi_units"))
+    substrata = draws.group_by("task_id", "stratum", "pi_units").agg(pl.len().cast(pl.Int64).alias("N"))
+    counts = {t.id: t.count for t in scenario.tasks if t.count is not None}
+    allocation, _ = allocate(substrata, counts)
+    got = draws.group_by("task_id", "stratum", "pi_units").agg(
+        pl.col("selected").sum().alias("drawn"), (pl.col("selected") & pl.col("mandatory")).sum().alias("forced"))
+    joined = allocation.join(got, on=["task_id", "stratum", "pi_units"])
+    bad = joined.filter((pl.col("drawn") != pl.col("n")) & ~((pl.col("forced") > pl.col("n")) & (pl.col("drawn") == pl.col("forced"))))
+    return [Violation("sample", f"task {t} stratum {s}", f"drew {d}, its count is {n}")
+            for t, s, d, n in bad.select("task_id", "stratum", "drawn", "n").iter_rows()]
+
+
+def check_coverage(plan: PlanFiles, scenario: Scenario, results: RuleResults) -> list[Violation]:
+    """Each drawn (subject, task) is in exactly one visit of that subject, or listed as unplaced."""
+    served = plan.visits.select("subject_id", pl.col("task_ids").alias("task_id")).explode("task_id")
+    counts = served.group_by("subject_id", "task_id").len()
+    out = [Violation("coverage", f"subject {s} task {t}", f"served by {n} visits")
+           for s, t, n in counts.filter(pl.col("len") > 1).iter_rows()]
+    drawn = plan.draws.filter("selected").select("subject_id", "task_id")
+    missing = drawn.join(counts, on=["subject_id", "task_id"], how="anti").join(
+        plan.unplaced.select("subject_id", "task_id"), on=["subject_id", "task_id"], how="anti")
+    out += [Violation("coverage", f"subject {s} task {t}", "drawn but in no visit and not listed as unplaced")
+            for s, t in missing.iter_rows()]
+    extra = counts.join(drawn, on=["subject_id", "task_id"], how="anti")
+    out += [Violation("coverage", f"subject {s} task {t}", "visited but not drawn") for s, t, _ in extra.iter_rows()]
+    return out
+
+
+def check_dates(plan: PlanFiles, scenario: Scenario, results: RuleResults) -> list[Violation]:
+    """A visit is on a working day inside the (aligned) window of every task it serves."""
+    out = []
+    per_task = plan.visits.select("visit_id", "date", pl.col("task_ids").alias("task_id")).explode("task_id").join(
+        _windows(plan), on="task_id")
+    outside = per_task.filter((pl.col("date") < pl.col("start")) | (pl.col("date") > pl.col("end")))
+    out += [Violation("dates", f"visit {v}", f"{d} is outside task {t}'s window {s}..{e}")
+            for v, d, t, s, e in outside.iter_rows()]
+    for visit_id, day in plan.visits.select("visit_id", "date").iter_rows():
+        if not is_working_day(day):
+            out.append(Violation("dates", f"visit {visit_id}", f"{day} is not a working day"))
+    return out
+
+
+def check_caps(plan: PlanFiles, scenario: Scenario, results: RuleResults) -> list[Violation]:
+    """No subject gets more visits than its annual cap."""
+    per = plan.visits.group_by("subject_id").len().join(results.subjects.select("subject_id", "annual_cap"), on="subject_id")
+    over = per.filter(pl.col("annual_cap").is_not_null() & (pl.col("len") > pl.col("annual_cap")))
+    return [Violation("cap", f"subject {s}", f"{n} visits, cap {c}") for s, n, c in over.iter_rows()]
+
+
+def check_teams(plan: PlanFiles, scenario: Scenario, results: RuleResults) -> list[Violation]:
+    """Team size per department and visit, qualifications, own grid, officer departments, weekly capacity."""
+    out = []
+    officers = scenario.officers.select("officer_id", pl.col("department").alias("home"), "qualifications",
+                                        pl.col("grid").alias("officer_grid"), "weekly_capacity")
+    team = plan.assignments.join(officers, on="officer_id", how="left")
+    out += [Violation("teams", f"visit {v}", f"officer {o} is of {h}, assigned for {d}")
+            for v, o, d, h in team.filter(pl.col("home") != pl.col("department")).select("visit_id", "officer_id", "department", "home").iter_rows()]
+    tasks = results.tasks.select("task_id", "required_departments", "min_officers_per_department",
+                                 "min_officers_per_visit", "exclude_own_grid")
+    per_task = plan.visits.select("visit_id", "subject_id", "date", pl.col("task_ids").alias("task_id"), "departments") \
+        .explode("task_id").join(tasks, on="task_id")
+    need = per_task.select("visit_id", pl.col("required_departments").alias("department"), "min_officers_per_department") \
+        .explode("department").group_by("visit_id", "department").agg(pl.col("min_officers_per_department").max())
+    have = plan.assignments.group_by("visit_id", "department").len()
+    short = need.join(have, on=["visit_id", "department"], how="left").with_columns(pl.col("len").fill_null(0)) \
+        .filter(pl.col("len") < pl.col("min_officers_per_department"))
+    out += [Violation("teams", f"visit {v}", f"{d}: {n} officer(s), at least {m} needed (行政处罚法 art. 42)")
+            for v, d, m, n in short.iter_rows()]
+    visit_min = per_task.group_by("visit_id").agg(pl.col("min_officers_per_visit").max(), pl.col("exclude_own_grid").any())
+    size = plan.assignments.group_by("visit_id").len()
+    small = visit_min.join(size, on="visit_id", how="left").with_columns(pl.col("len").fill_null(0)) \
+        .filter(pl.col("len") < pl.col("min_officers_per_visit"))
+    out += [Violation("teams", f"visit {v}", f"{n} officer(s) in all, at least {m} needed") for v, m, _, n in small.iter_rows()]
+    grids = scenario.subjects.select("subject_id", pl.col("grid").alias("subject_grid"))
+    own = team.join(plan.visits.select("visit_id", "subject_id"), on="visit_id").join(grids, on="subject_id") \
+        .join(visit_min.select("visit_id", "exclude_own_grid"), on="visit_id") \
+        .filter(pl.col("exclude_own_grid") & (pl.col("officer_grid") != "") & (pl.col("officer_grid") == pl.col("subject_grid")))
+    out += [Violation("teams", f"visit {v}", f"officer {o} is from the subject's own grid")
+            for v, o in own.select("visit_id", "officer_id").iter_rows()]
+    items = scenario.items
+    required = per_task.select("visit_id", "task_id").unique().with_columns(
+        pl.col("task_id").replace_strict({t.id: [f"{items[i].department}\x1f{items[i].qualification}" for i in t.items
+                                                  if items[i].qualification] for t in scenario.tasks},
+                                         return_dtype=pl.List(pl.String)).alias("dq")
+    ).explode("dq").drop_nulls("dq").select("visit_id", "dq").unique()
+    held = team.select("visit_id", "department", pl.col("qualifications").alias("q")).explode("q").drop_nulls("q") \
+        .select("visit_id", pl.concat_str("department", pl.lit("\x1f"), "q").alias("dq")).unique()
+    lacking = required.join(held, on=["visit_id", "dq"], how="anti").sort("visit_id", "dq")
+    out += [Violation("teams", f"visit {v}", "no officer of {} holds {}".format(*dq.split("\x1f")))
+            for v, dq in lacking.iter_rows()]
+    weeks = team.join(plan.visits.select("visit_id", "week"), on="visit_id").group_by("officer_id", "week", "weekly_capacity").len()
+    busy = weeks.filter(pl.col("len") > pl.col("weekly_capacity")).sort("officer_id", "week")
+    out += [Violation("capacity", f"officer {o} week {w}", f"{n} visits, capacity {c}") for o, w, c, n in busy.iter_rows()]
+    return out
+
+
+CHECKS = (check_files, check_windows, check_sample_sizes, check_coverage, check_dates, check_caps, check_teams)
+
+
+def check_plan(plan_dir: str | Path, scenario: Scenario) -> list[Violation]:
+    """Every violation of a hard rule in the written plan (empty: the plan is lawful as far as rules go)."""
+    plan = read_plan(plan_dir)
+    policy = plan.manifest["policy"]
+    law = load_policy(policy["id"], policy.get("overrides") or None)
+    results = evaluate(scenario, law, as_of=dt.date.fromisoformat(policy["as_of"]))
+    violations: list[Violation] = []
+    for check in CHECKS:
+        violations += check(plan, scenario, results)
+    return violations

@@ -1,0 +1,106 @@
+"""Write a plan directory atomically: manifest.json, draws.parquet, visits.parquet, assignments.parquet.
+
+The directory appears complete or not at all (:func:`scenarios.atomic.atomic_directory`). Nothing in it
+depends on the clock or the machine, so the same inputs give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from optimizer.drawrun import draw_table
+from optimizer.plan import Plan
+from optimizer.seed import seed_commitment
+from scenarios.atomic import atomic_directory
+
+__all__ = ["write_plan", "manifest", "FILES"]
+
+FILES = ("draws.parquet", "visits.parquet", "assignments.parquet", "unplaced.parquet")
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "unknown"
+
+
+def manifest(plan: Plan) -> dict[str, Any]:
+    """What the plan is, where it came from, how good it is: ids, hashes, windows, solver status, KPIs."""
+    run = plan.run
+    law = run.results.law
+    align = run.alignment
+    original = {t.id: t for t in plan.scenario.tasks}
+    tasks = [
+        {
+            "id": task_id,
+            "round": int(rnd),
+            "window": {"start": start.isoformat(), "end": end.isoformat()},
+            "window_as_planned": {"start": original[task_id].window.start.isoformat(),
+                                  "end": original[task_id].window.end.isoformat()},
+        }
+        for task_id, rnd, start, end in run.rounds.select("task_id", "round", "start", "end").iter_rows()
+    ]
+    bundle = plan.bundle
+    return {
+        "plan_id": plan.plan_id,
+        "software": {"jointcheck": _version("jointcheck"), "ortools": _version("ortools"), "polars": _version("polars")},
+        "scenario": {"name": plan.scenario.name, "year": plan.scenario.year, "hash": plan.scenario.content_hash},
+        "policy": {"id": law.policy.id, "digest": law.policy.digest, "as_of": law.day.isoformat(),
+                   "overrides": plan.settings.overrides},
+        "seed_commitment": seed_commitment(plan.seed),
+        "mode": plan.settings.mode.value,
+        "tasks": tasks,
+        "solver": {
+            "align": {
+                "status": align.status, "expected_visits": round(align.expected_visits, 4),
+                "bound": round(align.bound, 4), "gap": round(align.gap, 6),
+                "all_in_one_round_bound": round(align.all_in_one_round, 4),
+                "calendar_as_given": round(align.calendar_as_given, 4),
+                "deterministic_time_limit": plan.settings.align.deterministic_time,
+                "relative_gap_limit": plan.settings.align.relative_gap,
+            } if align else None,
+            "bundle": {
+                "status": bundle.status, "visits": bundle.objective, "bound": bundle.bound,
+                "gap": round((bundle.objective - bundle.bound) / bundle.objective, 6) if bundle.objective else 0.0,
+                "lower_bound_stabbing": bundle.lower_bound_stabbing,
+                "deterministic_time_limit": plan.settings.bundle.deterministic_time,
+            },
+            "teams": {"status": plan.teams.status, "unstaffed": plan.teams.unstaffed.height},
+        },
+        "kpis": plan.kpis,
+        "problems": {
+            "draw": [str(p) for p in run.draw.problems],
+            "bundle": list(bundle.problems),
+            "teams": list(plan.teams.problems),
+            "rules_warnings": run.results.warnings["message"].to_list(),
+        },
+    }
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def write_plan(plan: Plan, out: str | Path, overwrite: bool = False) -> Path:
+    """Write the plan directory; returns its path."""
+    out = Path(out)
+    with atomic_directory(out, overwrite=overwrite) as staging:
+        draw_table(plan.run, with_seed=False).write_parquet(staging / "draws.parquet")
+        plan.visits.select(
+            "visit_id", "subject_id", "date", "task_ids", "departments", "items", "inspection_code", "round", "week"
+        ).write_parquet(staging / "visits.parquet")
+        plan.teams.assignments.select("visit_id", "officer_id", "department").write_parquet(staging / "assignments.parquet")
+        plan.bundle.unplaced.write_parquet(staging / "unplaced.parquet")
+        body = manifest(plan)
+        body["files"] = {name: _sha256(staging / name) for name in FILES}
+        (staging / "manifest.json").write_text(
+            json.dumps(body, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+        )
+    return out

@@ -1,0 +1,193 @@
+"""The plan: scenario → rules → calendar alignment → draw → visit bundling → officer teams → KPIs.
+
+:func:`make_plan` runs every stage in memory and returns a :class:`Plan`; :mod:`optimizer.export` writes
+it. Every random choice flows from one seed, derived from the public value, the scenario hash and the
+plan id (:mod:`optimizer.seed`); every solver runs deterministically, so the same scenario, policy and
+public value give byte-identical files.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+from pydantic import BaseModel, ConfigDict, Field
+
+from optimizer.align import AlignConfig
+from optimizer.baselines import independent_joint_visits, single_department_visits
+from optimizer.bundle import BundleConfig, BundleInput, BundleResult, bundle_visits
+from optimizer.codes import code_secret, inspection_codes
+from optimizer.draw import DrawMode
+from optimizer.drawrun import DrawRun, run_draw
+from optimizer.seed import plan_seed
+from optimizer.teams import TeamConfig, TeamInput, TeamResult, match_officers
+from rules import evaluate, load_policy
+from scenarios.model import Scenario
+
+__all__ = ["PlanSettings", "Plan", "make_plan"]
+
+
+class PlanSettings(BaseModel):
+    """How to plan: draw mode, plan id, policy (default: the scenario's) with an optional reform, solvers."""
+
+    model_config = ConfigDict(frozen=True)
+
+    mode: DrawMode = DrawMode.coordinated
+    plan_id: str | None = Field(None, description="Mixed into the seed; default the scenario name")
+    policy: str | None = Field(None, description="Policy id; default the scenario's own")
+    overrides: dict[str, Any] = Field(default_factory=dict, description="A reform: parameter overrides")
+    align: AlignConfig = AlignConfig()
+    bundle: BundleConfig = BundleConfig()
+    teams: TeamConfig = TeamConfig()
+
+
+@dataclass(frozen=True)
+class Plan:
+    scenario: Scenario
+    public_value: str
+    seed: str
+    settings: PlanSettings
+    run: DrawRun
+    bundle: BundleResult
+    teams: TeamResult
+    visits: pl.DataFrame         # visit_id, subject_id, date, task_ids, departments, items, inspection_code, round, week
+    kpis: dict[str, Any]
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def plan_id(self) -> str:
+        return self.settings.plan_id or self.scenario.name
+
+
+def _task_frame(scenario: Scenario, results) -> pl.DataFrame:
+    items = scenario.items
+    return pl.DataFrame(
+        {
+            "task_id": [t.id for t in scenario.tasks],
+            "items": [list(t.items) for t in scenario.tasks],
+        }
+    ).join(results.tasks.select("task_id", pl.col("required_departments").alias("departments"),
+                                 "min_officers_per_department", "min_officers_per_visit", "exclude_own_grid"),
+           on="task_id").with_columns(
+        pl.col("items").map_elements(
+            lambda ids: [f"{items[i].department}\x1f{items[i].qualification}" for i in ids if items[i].qualification],
+            return_dtype=pl.List(pl.String),
+        ).alias("dept_quals")
+    )
+
+
+def _needs(visits: pl.DataFrame, tasks: pl.DataFrame) -> pl.DataFrame:
+    """Per (visit, department): officers needed and the qualifications its items require."""
+    per_task = visits.select("visit_id", pl.col("task_ids").alias("task_id")).explode("task_id").join(tasks, on="task_id")
+    counts = per_task.select("visit_id", pl.col("departments").alias("department"), "min_officers_per_department") \
+        .explode("department").group_by("visit_id", "department").agg(pl.col("min_officers_per_department").max().alias("min_officers"))
+    quals = per_task.select("visit_id", pl.col("dept_quals").alias("dq")).explode("dq").drop_nulls("dq") \
+        .with_columns(pl.col("dq").str.split_exact("\x1f", 1).struct.rename_fields(["department", "qualification"])) \
+        .unnest("dq").group_by("visit_id", "department").agg(pl.col("qualification").unique().sort().alias("qualifications"))
+    return counts.join(quals, on=["visit_id", "department"], how="left").with_columns(
+        pl.col("qualifications").fill_null(pl.lit([], pl.List(pl.String))), pl.col("min_officers").cast(pl.Int32)
+    ).sort("visit_id", "department")
+
+
+def make_plan(
+    scenario: Scenario, public_value: str, settings: PlanSettings | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Plan:
+    """Run every stage; see the module docstring. Raises PlanBlocked when the rules find violations."""
+    settings = settings or PlanSettings()
+    say = progress or (lambda _: None)
+    seconds: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(stage: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        seconds[stage] = round(now - clock, 3)
+        clock = now
+
+    say("rules")
+    policy = load_policy(settings.policy or scenario.policy, settings.overrides or None)
+    results = evaluate(scenario, policy)
+    lap("rules")
+    say("align + draw")
+    run = run_draw(scenario, [public_value], settings.mode, plan_id=settings.plan_id, rounds="aligned",
+                   align_config=settings.align, results=results)
+    seed = plan_seed(scenario.content_hash, public_value, settings.plan_id or scenario.name)
+    lap("align+draw")
+
+    say("bundle")
+    tasks = _task_frame(scenario, results)
+    selected = run.draw.draws.filter("selected").select("subject_id", "task_id", "round")
+    capacity = scenario.officers.group_by("department").agg(pl.col("weekly_capacity").sum().cast(pl.Int64)).sort("department")
+    bundle = bundle_visits(BundleInput(
+        selected=selected,
+        windows=run.rounds.select("task_id", "start", "end"),
+        task_departments=tasks.select("task_id", "departments"),
+        officers_per_department=tasks.select("task_id", "min_officers_per_department"),
+        capacity=capacity,
+        caps=results.subjects.select("subject_id", "annual_cap"),
+        year=scenario.year,
+        seed=seed,
+    ), settings.bundle)
+    lap("bundle")
+
+    say("teams")
+    grids = scenario.subjects.select("subject_id", pl.col("grid").alias("subject_grid"))
+    visits = bundle.visits.join(grids, on="subject_id", how="left")
+    per_visit_min = visits.select("visit_id", pl.col("task_ids").alias("task_id")).explode("task_id").join(
+        tasks.select("task_id", "min_officers_per_visit", "exclude_own_grid"), on="task_id")
+    teams = match_officers(TeamInput(
+        visits=visits.select("visit_id", "subject_id", "date", "week", "subject_grid", "departments"),
+        needs=_needs(visits, tasks),
+        min_officers_per_visit=int(per_visit_min["min_officers_per_visit"].max() or 0),
+        exclude_own_grid=bool(per_visit_min["exclude_own_grid"].any()),
+        officers=scenario.officers.select("officer_id", "department", "qualifications", "grid", "weekly_capacity"),
+        seed=seed,
+    ), settings.teams)
+    lap("teams")
+
+    items = visits.select("visit_id", pl.col("task_ids").alias("task_id")).explode("task_id").join(
+        tasks.select("task_id", "items"), on="task_id").explode("items").group_by("visit_id").agg(
+        pl.col("items").unique().sort())
+    visits = visits.join(items, on="visit_id", how="left").sort("visit_id")
+    visits = visits.with_columns(inspection_codes(visits, code_secret(seed))).select(
+        "visit_id", "subject_id", "date", "task_ids", "departments", "items", "inspection_code", "round", "week"
+    )
+    kpis = plan_kpis(scenario, results, run, visits, bundle, tasks, seed)
+    lap("kpis")
+    return Plan(scenario, str(public_value), seed, settings, run, bundle, teams, visits, kpis, seconds)
+
+
+def plan_kpis(scenario: Scenario, results, run: DrawRun, visits: pl.DataFrame, bundle: BundleResult,
+              tasks: pl.DataFrame, seed: str) -> dict[str, Any]:
+    """The figures a planner watches (DOMAIN.md, "Targets"), all computed from the plan itself."""
+    draws = run.draw.draws
+    selected = draws.filter("selected").select("subject_id", "task_id")
+    today, _ = independent_joint_visits(scenario, results, seed)
+    covered = set(visits["items"].explode().drop_nulls().to_list())
+    alignment = run.alignment
+    targets = run.draw.substrata.group_by("task_id").agg(pl.col("n").sum())
+    drawn = selected.group_by("task_id").len()
+    met = targets.join(drawn, on="task_id", how="left").with_columns(pl.col("len").fill_null(0))
+    firms = scenario.subjects.height
+    return {
+        "visits": visits.height,
+        "subject_visits_single_department": single_department_visits(selected, tasks.select("task_id", "departments")),
+        "visits_independent_joint": today,
+        "visits_lower_bound": round(alignment.all_in_one_round, 2) if alignment else None,
+        "visits_expected": round(alignment.expected_visits, 2) if alignment else None,
+        "visits_calendar_as_given": round(alignment.calendar_as_given, 2) if alignment else None,
+        "subjects_drawn": selected.height,
+        "subjects_visited": visits["subject_id"].n_unique(),
+        "sample_sizes_met": int((met["len"] >= met["n"]).sum()),
+        "tasks": met.height,
+        "item_coverage": round(len(covered) / len(scenario.items), 4),
+        "joint_inspection_rate": round(float((visits["departments"].list.len() >= 2).mean() or 0.0), 4),
+        "share_of_firms_inspected": round(visits["subject_id"].n_unique() / firms, 6) if firms else 0.0,
+        "capped_subjects": int(draws.filter("blocked")["subject_id"].n_unique()),
+        "replacements": int(draws["replaced_by"].is_not_null().sum()),
+        "unplaced_pairs": bundle.unplaced.height,
+    }
