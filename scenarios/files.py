@@ -17,11 +17,14 @@ MAX_STRUCTURE_PROBLEMS = 50
 
 def read_text(path: Path, label: str) -> tuple[str | None, list[Problem]]:
     """Read a UTF-8 file (with or without BOM). Returns (text or None, problems)."""
-    if not path.exists():
-        return None, [Problem(label, None, "", f"file not found: {path}")]
-    if not path.is_file():
-        return None, [Problem(label, None, "", f"not a regular file: {path}")]
-    raw = path.read_bytes()
+    try:
+        if not path.exists():
+            return None, [Problem(label, None, "", f"file not found: {path}")]
+        if not path.is_file():
+            return None, [Problem(label, None, "", f"not a regular file: {path}")]
+        raw = path.read_bytes()
+    except (OSError, ValueError) as exc:  # a name the OS cannot use: NUL byte, too long, unreadable
+        return None, [Problem(label, None, "", f"cannot be read: {exc}")]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -100,12 +103,15 @@ def read_csv_text(text: str, label: str) -> tuple[pl.DataFrame | None, list[Prob
 
 
 def resolve_inside(root: Path, name: str) -> Path | None:
-    """The path of ``name`` inside ``root``, or None if it would leave the scenario directory."""
-    if not name or Path(name).is_absolute():
+    """The path of ``name`` inside ``root``, or None if it would leave the scenario directory or is not a
+    name a file system can hold (a NUL byte, a component over 255 bytes)."""
+    if not name or "\x00" in name or Path(name).is_absolute():
         return None
-    candidate = (root / name).resolve()
+    if any(len(part.encode("utf-8")) > 255 for part in Path(name).parts):  # no file system takes it
+        return None
     try:
+        candidate = (root / name).resolve()
         candidate.relative_to(root.resolve())
-    except ValueError:
+    except (OSError, ValueError):  # outside the directory, or a name the OS cannot resolve
         return None
     return candidate

@@ -31,7 +31,7 @@ def _directory(root: Path, name: str, schema: DirectorySchema, line: int | None)
     path = resolve_inside(root, name)
     if path is None:
         return None, [Problem(SCENARIO_FILE, line, schema.name,
-                              f"{name!r} must be a file name inside the scenario directory")]
+                              f"{name[:80]!r} must be a usable file name inside the scenario directory")]
     text, problems = read_text(path, name)
     if text is None:
         return None, problems

@@ -2,14 +2,31 @@
 
 from __future__ import annotations
 
+import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 SCENARIOS = REPO / "scenarios"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def private_ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Plans made by tests record into a throwaway ledger and district key, never ./jointcheck.db or
+    ./jointcheck.key. One key for the session, so plans of the same seed stay byte-identical."""
+    home = tmp_path_factory.mktemp("ledger")
+    saved = {k: os.environ.get(k) for k in ("JOINTCHECK_LEDGER", "JOINTCHECK_KEY_FILE")}
+    os.environ["JOINTCHECK_LEDGER"] = str(home / "jointcheck.db")
+    os.environ["JOINTCHECK_KEY_FILE"] = str(home / "jointcheck.key")
+    yield
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
 
 
 @pytest.fixture

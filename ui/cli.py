@@ -18,6 +18,7 @@ from rich.table import Table
 from optimizer.draw import DrawMode
 from scenarios import Problem, Scenario, check_scenario
 from scenarios.figures import scenario_figures
+from ui.cli_public import KeyFileOption, LedgerOption, after_plan, after_verify, register, seal_plan_codes
 
 app = typer.Typer(
     name="jointcheck",
@@ -184,6 +185,8 @@ def plan(
     plan_id: Annotated[str | None, typer.Option(help="Plan id mixed into the seed (default: scenario name)")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists")] = False,
     log_search: Annotated[bool, typer.Option("--log-search", help="Print CP-SAT search progress")] = False,
+    ledger: LedgerOption = None,
+    key_file: KeyFileOption = None,
 ) -> None:
     """Make the plan: aligned rounds, drawn subjects, dated joint visits and random officer teams."""
     from optimizer.align import AlignConfig
@@ -211,7 +214,9 @@ def plan(
     except PolicyError as exc:
         console.print(f"[red]{escape(str(exc))}[/]")
         raise typer.Exit(code=2) from None
+    made = seal_plan_codes(made, key_file)
     write_plan(made, out, overwrite=force)
+    after_plan(out, ledger, key_file, made)
     table = Table(title=f"Plan {made.plan_id} (seed value {seed}, mode {mode.value})", show_header=False)
     table.add_column("figure")
     table.add_column("value", justify="right")
@@ -250,6 +255,7 @@ def verify(
     plan_dir: Annotated[Path, typer.Argument(help="A plan directory written by jointcheck plan")],
     scenario_dir: ScenarioDir,
     seed: Annotated[str, typer.Option(help="The public seed value revealed after the draw")],
+    ledger: LedgerOption = None,
 ) -> None:
     """Recompute the draw from the published seed and say whether every selection matches."""
     from optimizer.verify import verify_draw
@@ -263,6 +269,7 @@ def verify(
     console.print(("[green]" if result.scenario_ok else "[red]") + f"scenario hash {'matches' if result.scenario_ok else 'does NOT match'}[/]")
     for line in result.mismatches:
         console.print(f"[red]mismatch[/] {escape(line)}", highlight=False)
+    after_verify(plan_dir, result, seed, ledger)
     if not result.ok:
         raise typer.Exit(code=1)
     console.print(f"[green]all {result.pairs:,} draws match[/]")
@@ -276,6 +283,9 @@ def _load_or_exit(scenario_dir: Path) -> Scenario:
         console.print(f"[red]{scenario_dir}: invalid; see the problems above[/]")
         raise typer.Exit(code=1)
     return scenario
+
+
+register(app)
 
 
 def main() -> None:  # pragma: no cover - console script entry point

@@ -1,0 +1,200 @@
+"""Labels of the planner app in Chinese (default) and English.
+
+``t(key)`` returns the label in the language chosen in the sidebar (``st.session_state["lang"]``);
+``header(column)`` gives the Chinese header of a plan column, used for Excel exports and Chinese tables.
+Domain terms keep their Chinese name in English labels too (户次, 联合抽查 …): that is how planners say them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["LANGS", "t", "kpi_label", "header", "headers", "current_lang", "LABELS", "COLUMNS_ZH", "KPI_LABELS"]
+
+LANGS = {"zh": "中文", "en": "English"}
+
+LABELS: dict[str, tuple[str, str]] = {
+    "app_title": ("双随机、一公开 联合抽查计划", "Joint inspection planner (双随机、一公开)"),
+    "language": ("语言 Language", "Language 语言"),
+    "page": ("页面", "Page"),
+    "page_scenario": ("① 场景", "① Scenario"),
+    "page_whatif": ("② 假设分析与运行", "② What-if & run"),
+    "page_dashboard": ("③ 指标与图表", "③ KPIs & pictures"),
+    "page_tables": ("④ 检查明细", "④ Visits & teams"),
+    "page_compare": ("⑤ 方案对比", "⑤ Compare runs"),
+    "page_export": ("⑥ 导出与公开", "⑥ Export & publish"),
+    "current_scenario": ("当前场景", "Current scenario"),
+    "current_run": ("当前方案", "Current run"),
+    "no_run": ("尚无方案：请在“② 假设分析与运行”中运行计划。", "No plan yet: run one on “② What-if & run”."),
+    "no_scenario": ("尚未加载场景。", "No scenario loaded."),
+    # scenario page
+    "source": ("场景来源", "Source"),
+    "bundled": ("内置场景", "Bundled scenario"),
+    "upload": ("上传文件", "Upload files"),
+    "pick_bundled": ("选择内置场景", "Pick a bundled scenario"),
+    "upload_help": ("上传 scenario.yaml + subjects.csv + officers.csv，或 scenario.yaml + 含 subjects / officers 工作表的 .xlsx",
+                    "Upload scenario.yaml + subjects.csv + officers.csv, or scenario.yaml + an .xlsx with sheets subjects / officers"),
+    "validate_load": ("校验并加载", "Validate and load"),
+    "problems": ("校验问题", "Validation problems"),
+    "scenario_invalid": ("场景有错误，未加载。请按下表逐项修改。", "The scenario has errors and was not loaded. Fix each row below."),
+    "scenario_ok": ("场景已加载", "Scenario loaded"),
+    "warnings": ("警告", "Warnings"),
+    "file": ("文件", "File"),
+    "row": ("行", "Row"),
+    "field": ("字段", "Field"),
+    "message": ("问题", "Message"),
+    "severity": ("级别", "Severity"),
+    "departments": ("部门", "Departments"),
+    "tasks": ("抽查任务", "Tasks (抽查任务)"),
+    "items": ("抽查事项", "Items (抽查事项)"),
+    "subjects": ("检查对象", "Subjects (检查对象)"),
+    "officers": ("执法检查人员", "Officers (执法检查人员)"),
+    "risk_mix": ("信用风险分类分布", "Credit-risk classes (信用风险分类)"),
+    # what-if page
+    "policy": ("政策", "Policy"),
+    "policy_params": ("政策参数（改革试算，不修改政策文件）", "Policy parameters (a reform; the law file is not edited)"),
+    "class_multiplier": ("风险分类抽查比例系数", "Ratio multiplier by risk class"),
+    "other_params": ("其他参数", "Other parameters"),
+    "mode": ("协调方式", "Coordination mode"),
+    "mode_coordinated": ("协调抽取（推荐）", "coordinated (recommended)"),
+    "mode_positive": ("仅正协调", "positive only"),
+    "mode_independent": ("独立抽取（现行做法）", "independent (today's practice)"),
+    "public_value": ("公开随机数", "Public random value"),
+    "capacities": ("部门每周检查能力（人次）", "Department weekly capacity (officer-visits)"),
+    "windows": ("任务时间窗口", "Task windows"),
+    "run_plan": ("运行计划", "Run plan"),
+    "running": ("正在计算", "Planning"),
+    "stage_queued": ("排队中", "queued"),
+    "stage_rules": ("规则计算", "rules"),
+    "stage_align + draw": ("日历对齐与抽取", "calendar alignment + draw"),
+    "stage_bundle": ("合并上门", "bundling visits"),
+    "stage_teams": ("随机匹配人员", "matching officers"),
+    "stage_done": ("完成", "done"),
+    "run_done": ("方案 {label} 已完成，用时 {seconds:.1f} 秒", "Run {label} finished in {seconds:.1f} s"),
+    "run_failed": ("计算失败", "Planning failed"),
+    "whatif_invalid": ("假设条件无效", "Invalid what-if"),
+    "busy": ("已有计算在进行，请稍候。", "A plan is already running; please wait."),
+    "runs": ("已运行方案", "Runs"),
+    "changed": ("改动", "Changes"),
+    # dashboard
+    "headline": ("核心指标", "Headline"),
+    "kpi_single": ("单部门检查户次", "Single-department 户次"),
+    "kpi_today": ("现行联合（独立抽取）", "Today's practice (independent)"),
+    "kpi_visits": ("联合检查户次", "Joint visits (户次)"),
+    "kpi_bound": ("理论下界", "Lower bound"),
+    "kpi_expected": ("期望户次", "Expected visits"),
+    "kpi_reduction": ("较单部门减少", "vs single-department"),
+    "kpi_item_coverage": ("事项覆盖率", "Item coverage"),
+    "kpi_joint_rate": ("联合抽查率", "Joint-inspection rate"),
+    "kpi_firm_share": ("抽查企业占比", "Share of firms inspected"),
+    "kpi_capped": ("封顶对象", "Capped subjects"),
+    "kpi_replaced": ("替补抽取", "Replacements"),
+    "kpi_unplaced": ("未安排", "Unplaced pairs"),
+    "kpi_drawn": ("抽中(对象×任务)", "Drawn (subject×task)"),
+    "kpi_subjects_visited": ("被检查对象", "Subjects visited"),
+    "kpi_sample_met": ("样本量达标任务", "Tasks with sample met"),
+    "visits_compare": ("户次对比", "Visits compared"),
+    "heatmap": ("部门每周检查负荷（相对能力）", "Weekly load per department against capacity"),
+    "network": ("部门联合网络", "Department pairing network"),
+    "gantt": ("任务时间窗口：对齐前后", "Task windows before / after alignment"),
+    "distribution": ("各风险分类对象的检查次数分布", "Visits per subject by risk class"),
+    "as_planned": ("原计划", "as planned"),
+    "aligned": ("对齐后", "aligned"),
+    "week": ("周", "Week"),
+    "utilisation": ("负荷率", "Utilisation"),
+    "visits": ("户次", "Visits"),
+    "officer_visits": ("人次", "Officer-visits"),
+    "capacity": ("能力", "Capacity"),
+    "n_visits": ("检查次数", "Visits per subject"),
+    "risk_class": ("信用风险分类", "Risk class"),
+    "stage_seconds": ("各阶段用时（秒）", "Seconds per stage"),
+    # tables
+    "filter_department": ("按部门筛选", "Filter by department"),
+    "filter_week": ("按周筛选", "Filter by week"),
+    "filter_grid": ("按网格筛选", "Filter by grid"),
+    "visits_table": ("检查明细（含检查组）", "Visits with teams"),
+    "rows_shown": ("显示 {n} / {total} 条", "{n} of {total} rows"),
+    "click_subject": ("点击表格中一行，或在此选择检查对象，查看规则追溯", "Click a row, or pick a subject here, for its rule trace"),
+    "explain": ("规则追溯", "Rule trace"),
+    "draw_rows": ("该对象的抽取记录", "This subject's draw rows"),
+    # compare
+    "run_a": ("方案 A", "Run A"),
+    "run_b": ("方案 B", "Run B"),
+    "need_two_runs": ("至少运行两次方案后可对比。", "Run at least two plans to compare."),
+    "delta": ("差值 B−A", "Δ B−A"),
+    "indicator": ("指标", "Indicator"),
+    "settings": ("设置", "Settings"),
+    # export
+    "excel": ("下载 Excel（每表一页，中文表头）", "Download Excel (one sheet per table, Chinese headers)"),
+    "csv": ("下载 CSV（zip）", "Download CSV (zip)"),
+    "plan_dir": ("下载计划目录（parquet + manifest，zip）", "Download plan directory (parquet + manifest, zip)"),
+    "announcement": ("公开公告（一公开）", "Public announcement (一公开)"),
+    "announcement_md": ("下载公告 Markdown", "Download announcement (Markdown)"),
+    "announcement_html": ("下载公告 HTML", "Download announcement (HTML)"),
+    "announcement_note": ("公告只含任务、时间窗口和部门，不含执法人员姓名和检查对象名单。",
+                          "The announcement lists tasks, windows and departments; no officer names, no subject list."),
+}
+
+COLUMNS_ZH: dict[str, str] = {
+    "visit_id": "检查编号", "subject_id": "检查对象编号", "subject_name": "检查对象名称", "date": "检查日期",
+    "week": "周次", "round": "轮次", "task_ids": "抽查任务", "departments": "检查部门", "items": "抽查事项",
+    "inspection_code": "检查码", "team": "检查组", "officer_id": "执法人员编号", "officer_name": "执法人员姓名",
+    "department": "部门", "department_name": "部门名称", "risk_class": "信用风险分类", "grid": "网格",
+    "task_id": "任务编号", "task_name": "任务名称", "lead": "牵头部门", "partners": "参与部门",
+    "object_type": "检查对象类型", "start": "开始日期", "end": "结束日期", "planned_start": "原计划开始",
+    "planned_end": "原计划结束", "sampling": "抽查比例/数量", "stratum": "抽样层", "inclusion_prob": "入样概率",
+    "selected": "是否抽中", "replaced_by": "替补对象", "reason": "原因", "indicator": "指标", "value": "数值",
+    "key": "指标代码", "officers": "人员数", "weekly_capacity": "每周能力", "name": "名称",
+    "rules": "适用规则", "prn": "永久随机数", "mandatory": "必抽",
+}
+
+KPI_LABELS: dict[str, tuple[str, str]] = {
+    "visits": ("联合检查户次", "Joint visits"),
+    "subject_visits_single_department": ("单部门检查户次", "Single-department subject-visits"),
+    "visits_independent_joint": ("现行联合户次（独立抽取）", "Today's practice (independent draws)"),
+    "visits_lower_bound": ("理论下界（全部同轮）", "Lower bound (all in one round)"),
+    "visits_expected": ("期望户次", "Expected visits"),
+    "visits_calendar_as_given": ("按原日历期望户次", "Expected visits, calendar as given"),
+    "subjects_drawn": ("抽中（对象×任务）", "Drawn (subject × task)"),
+    "subjects_visited": ("被检查对象数", "Subjects visited"),
+    "sample_sizes_met": ("样本量达标任务数", "Tasks with sample size met"),
+    "tasks": ("任务数", "Tasks"),
+    "item_coverage": ("事项覆盖率", "Item coverage"),
+    "joint_inspection_rate": ("联合抽查率", "Joint-inspection rate"),
+    "share_of_firms_inspected": ("抽查企业占比", "Share of firms inspected"),
+    "capped_subjects": ("封顶对象数", "Capped subjects"),
+    "replacements": ("替补抽取数", "Replacements"),
+    "unplaced_pairs": ("未安排（对象×任务）", "Unplaced (subject × task)"),
+}
+
+
+def current_lang() -> str:
+    """The language chosen in the sidebar; Chinese unless the planner switched."""
+    try:
+        import streamlit as st
+
+        return st.session_state.get("lang", "zh")
+    except Exception:  # outside a Streamlit run
+        return "zh"
+
+
+def t(key: str, lang: str | None = None, **values: Any) -> str:
+    """The label ``key`` in ``lang`` (default: the current language), formatted with ``values``."""
+    zh, en = LABELS.get(key, (key, key))
+    text = en if (lang or current_lang()) == "en" else zh
+    return text.format(**values) if values else text
+
+
+def kpi_label(key: str, lang: str | None = None) -> str:
+    zh, en = KPI_LABELS.get(key, (key, key))
+    return en if (lang or current_lang()) == "en" else zh
+
+
+
+def header(column: str, lang: str = "zh") -> str:
+    """Header of a plan column: Chinese by default, the column id itself in English."""
+    return COLUMNS_ZH.get(column, column) if lang == "zh" else column.replace("_", " ")
+
+
+def headers(columns: list[str], lang: str = "zh") -> dict[str, str]:
+    return {c: header(c, lang) for c in columns}
