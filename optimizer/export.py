@@ -15,7 +15,7 @@ from typing import Any
 import polars as pl
 
 from optimizer.drawrun import draw_table
-from optimizer.plan import Plan
+from optimizer.plan import Plan, solver_notes
 from optimizer.seed import seed_commitment
 from scenarios.atomic import atomic_directory
 
@@ -74,6 +74,7 @@ def manifest(plan: Plan) -> dict[str, Any]:
             },
             "teams": {"status": plan.teams.status, "unstaffed": plan.teams.unstaffed.height},
         },
+        "solver_notes": solver_notes(plan),
         "kpis": plan.kpis,
         "problems": {
             "draw": [str(p) for p in run.draw.problems],

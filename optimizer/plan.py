@@ -27,7 +27,7 @@ from optimizer.teams import TeamConfig, TeamInput, TeamResult, match_officers
 from rules import evaluate, load_policy
 from scenarios.model import Scenario
 
-__all__ = ["PlanSettings", "Plan", "make_plan"]
+__all__ = ["PlanSettings", "Plan", "make_plan", "solver_notes"]
 
 
 class PlanSettings(BaseModel):
@@ -191,3 +191,31 @@ def plan_kpis(scenario: Scenario, results, run: DrawRun, visits: pl.DataFrame, b
         "replacements": int(draws["replaced_by"].is_not_null().sum()),
         "unplaced_pairs": bundle.unplaced.height,
     }
+
+
+def solver_notes(plan: Plan) -> list[str]:
+    """One line per solver stage that stopped at its deterministic time limit rather than at optimality.
+
+    The plan is still complete and lawful: each stage keeps the best solution it found (the calendar as
+    given, the greedy bundles and the seeded random teams are always feasible starting points).
+    """
+    notes = []
+    align = plan.run.alignment
+    if align is not None and align.status != "OPTIMAL":
+        notes.append(
+            f"calendar alignment stopped at its deterministic time limit ({plan.settings.align.deterministic_time:g}): "
+            f"kept the best calendar found — expected visits {align.expected_visits:.1f}, proven bound "
+            f"{align.bound:.1f}, gap {align.gap:.1%}"
+        )
+    bundle = plan.bundle
+    if bundle.status not in ("OPTIMAL",):
+        notes.append(
+            f"visit bundling stopped at its deterministic time limit ({plan.settings.bundle.deterministic_time:g}): "
+            f"kept the best bundles found — {bundle.objective} visits, proven bound {bundle.bound}"
+        )
+    if plan.teams.status not in ("GREEDY", "OPTIMAL"):
+        notes.append(
+            f"officer matching repair stopped at its deterministic time limit ({plan.settings.teams.deterministic_time:g}) "
+            f"with status {plan.teams.status}: kept the best teams found; see unstaffed needs"
+        )
+    return notes

@@ -97,3 +97,15 @@ def test_changning_beats_the_districts_figures(tmp_path: Path) -> None:
     assert k["visits"] < k["visits_independent_joint"]
     out = write_plan(plan, tmp_path / "cn")
     assert check_plan(out, scenario) == []
+
+
+def test_a_tight_time_limit_keeps_the_best_plan_and_says_so(tmp_path: Path) -> None:
+    out = tmp_path / "limited"
+    result = runner.invoke(app, ["plan", str(SCENARIOS / "changning-2024"), "--seed", "1", "--out", str(out),
+                                 "--time-limit", "0.05"])
+    assert result.exit_code == 0, result.output
+    manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["solver"]["align"]["status"] == "FEASIBLE"
+    assert any("calendar alignment stopped at its deterministic time limit" in n for n in manifest["solver_notes"])
+    assert "deterministic time limit" in result.output.replace("\n", " ")
+    assert check_plan(out, load_scenario(SCENARIOS / "changning-2024")) == []

@@ -185,6 +185,9 @@ def plan(
     plan_id: Annotated[str | None, typer.Option(help="Plan id mixed into the seed (default: scenario name)")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists")] = False,
     log_search: Annotated[bool, typer.Option("--log-search", help="Print CP-SAT search progress")] = False,
+    time_limit: Annotated[float | None, typer.Option(
+        "--time-limit", min=0.01,
+        help="CP-SAT deterministic time limit per solver stage (reproducible work units, not wall-clock seconds)")] = None,
     ledger: LedgerOption = None,
     key_file: KeyFileOption = None,
 ) -> None:
@@ -193,7 +196,7 @@ def plan(
     from optimizer.bundle import BundleConfig
     from optimizer.drawrun import PlanBlocked
     from optimizer.export import write_plan
-    from optimizer.plan import PlanSettings, make_plan
+    from optimizer.plan import PlanSettings, make_plan, solver_notes
     from optimizer.teams import TeamConfig
     from rules import PolicyError
 
@@ -201,9 +204,11 @@ def plan(
         console.print(f"[red]{out} exists; pass --force to replace it[/]")
         raise typer.Exit(code=2)
     scenario = _load_or_exit(scenario_dir)
+    limit = {} if time_limit is None else {"deterministic_time": time_limit}
     settings = PlanSettings(
-        mode=mode, plan_id=plan_id, policy=policy, align=AlignConfig(log_search_progress=log_search),
-        bundle=BundleConfig(log_search_progress=log_search), teams=TeamConfig(log_search_progress=log_search),
+        mode=mode, plan_id=plan_id, policy=policy, align=AlignConfig(log_search_progress=log_search, **limit),
+        bundle=BundleConfig(log_search_progress=log_search, **limit),
+        teams=TeamConfig(log_search_progress=log_search, **limit),
     )
     try:
         with console.status("planning…") as status:
@@ -224,7 +229,7 @@ def plan(
         table.add_row(key.replace("_", " "), str(value))
     table.add_row("stage seconds", ", ".join(f"{k} {v:.1f}" for k, v in made.stage_seconds.items()))
     console.print(table)
-    for line in [*made.bundle.problems, *made.teams.problems]:
+    for line in [*solver_notes(made), *made.bundle.problems, *made.teams.problems]:
         console.print(f"[yellow]warning[/] {escape(line)}", highlight=False)
     console.print(f"[green]wrote {out}[/]")
 
