@@ -47,3 +47,20 @@ def edit() -> Callable[[Path, str, str], None]:
         path.write_text(text.replace(old, new), encoding="utf-8")
 
     return _edit
+
+
+@pytest.fixture
+def public_app():
+    """A fresh typer app holding only the publication, ledger and code commands (ui.cli_public)."""
+    import typer
+
+    from ui.cli_public import register
+
+    app = typer.Typer()
+
+    @app.callback()
+    def main() -> None:
+        pass
+
+    register(app)
+    return app

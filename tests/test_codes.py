@@ -17,21 +17,10 @@ from optimizer.codes import (
     CodeKeyError, code_secret, inspection_codes, key_id, load_key, load_or_create_key, normalize_code, seal_codes,
 )
 from optimizer.ledger import record_plan
-from ui.cli_public import after_plan, register, seal_plan_codes
+from ui.cli_public import after_plan, seal_plan_codes
 
 REPO = Path(__file__).resolve().parent.parent
 runner = CliRunner()
-
-
-def _app() -> typer.Typer:
-    app = typer.Typer()
-
-    @app.callback()
-    def main() -> None:
-        pass
-
-    register(app)
-    return app
 
 
 @pytest.fixture(scope="module")
@@ -108,12 +97,12 @@ def sealed_plan(made, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, P
     return out, db, key
 
 
-def test_code_check_confirms_one_visit_and_nothing_else(sealed_plan) -> None:
+def test_code_check_confirms_one_visit_and_nothing_else(sealed_plan, public_app) -> None:
     out, db, _ = sealed_plan
     visits = pl.read_parquet(out / "visits.parquet")
     row = visits.row(0, named=True)
     typed = row["inspection_code"].lower().replace("-", " ")
-    result = runner.invoke(_app(), ["code", "check", typed, "--ledger", str(db)])
+    result = runner.invoke(public_app, ["code", "check", typed, "--ledger", str(db)])
     assert result.exit_code == 0, result.output
     assert "genuine" in result.output and row["subject_id"] in result.output and str(row["date"]) in result.output
     assert "recorded in the ledger" in result.output
@@ -121,17 +110,17 @@ def test_code_check_confirms_one_visit_and_nothing_else(sealed_plan) -> None:
     assert not [s for s in others if s in result.output]
 
 
-def test_unknown_and_malformed_codes_fail(sealed_plan) -> None:
+def test_unknown_and_malformed_codes_fail(sealed_plan, public_app) -> None:
     out, db, _ = sealed_plan
-    result = runner.invoke(_app(), ["code", "check", "AAAAA-AAAAA", "--ledger", str(db)])
+    result = runner.invoke(public_app, ["code", "check", "AAAAA-AAAAA", "--ledger", str(db)])
     assert result.exit_code == 1 and "not be genuine" in result.output
-    result = runner.invoke(_app(), ["code", "check", "hello", "--plan", str(out)])
+    result = runner.invoke(public_app, ["code", "check", "hello", "--plan", str(out)])
     assert result.exit_code == 1 and "not an inspection code" in result.output
-    result = runner.invoke(_app(), ["code", "check", "AAAAA-AAAAA", "--ledger", str(out / "absent.db")])
+    result = runner.invoke(public_app, ["code", "check", "AAAAA-AAAAA", "--ledger", str(out / "absent.db")])
     assert result.exit_code == 2 and "no plan to search" in result.output
 
 
-def test_a_forged_visits_file_is_not_trusted(sealed_plan, tmp_path: Path) -> None:
+def test_a_forged_visits_file_is_not_trusted(sealed_plan, tmp_path: Path, public_app) -> None:
     """A plan directory whose visits.parquet differs from the hash the ledger recorded is never searched."""
     out, _, _ = sealed_plan
     forged = tmp_path / "plan"
@@ -142,5 +131,5 @@ def test_a_forged_visits_file_is_not_trusted(sealed_plan, tmp_path: Path) -> Non
     visits.with_columns(  # …then a code is forged into it
         pl.when(pl.col("visit_id") == "V0001").then(pl.lit("FORGE-D2222")).otherwise(pl.col("inspection_code"))
         .alias("inspection_code")).write_parquet(forged / "visits.parquet")
-    result = runner.invoke(_app(), ["code", "check", "FORGE-D2222", "--ledger", str(db)])
+    result = runner.invoke(public_app, ["code", "check", "FORGE-D2222", "--ledger", str(db)])
     assert result.exit_code == 1 and "not trusted" in result.output

@@ -15,22 +15,10 @@ from typer.testing import CliRunner
 from optimizer.ledger import records, verify_ledger
 from optimizer.publish import deadlines_for
 from optimizer.workdays import CalendarError
-from ui.cli_public import register
 
 REPO = Path(__file__).resolve().parent.parent
 TINY = REPO / "scenarios" / "tiny"
 runner = CliRunner()
-
-
-def _app() -> typer.Typer:
-    app = typer.Typer()
-
-    @app.callback()
-    def main() -> None:
-        pass
-
-    register(app)
-    return app
 
 
 @pytest.fixture(scope="module")
@@ -54,10 +42,10 @@ def test_deadlines_follow_the_statutory_calendar() -> None:
         deadlines_for(dt.date(2100, 3, 1), 2100, 5, 20, 3)
 
 
-def test_public_plan_has_tasks_and_counts_but_no_names(plan_dir: Path, tmp_path: Path) -> None:
+def test_public_plan_has_tasks_and_counts_but_no_names(plan_dir: Path, tmp_path: Path, public_app) -> None:
     db = tmp_path / "j.db"
     out = tmp_path / "public"
-    result = runner.invoke(_app(), ["publish", str(plan_dir), str(TINY), "--out", str(out), "--formed", "2024-03-25",
+    result = runner.invoke(public_app, ["publish", str(plan_dir), str(TINY), "--out", str(out), "--formed", "2024-03-25",
                                     "--published", "2024-03-28", "--ledger", str(db)])
     assert result.exit_code == 0, result.output
     assert "to be published by 2024-04-01" in result.output
@@ -76,8 +64,8 @@ def test_public_plan_has_tasks_and_counts_but_no_names(plan_dir: Path, tmp_path:
     assert [r.kind for r in records(db)] == ["publish"] and verify_ledger(db).ok
 
 
-def test_late_publication_exits_1_and_reveal_is_checked(plan_dir: Path, tmp_path: Path) -> None:
-    app = _app()
+def test_late_publication_exits_1_and_reveal_is_checked(plan_dir: Path, tmp_path: Path, public_app) -> None:
+    app = public_app
     late = runner.invoke(app, ["publish", str(plan_dir), str(TINY), "--out", str(tmp_path / "a"), "--formed",
                                "2024-09-27", "--published", "2024-10-11", "--no-ledger"])
     assert late.exit_code == 1 and "OVERDUE" in late.output and "after 2024-03-31" in late.output
@@ -92,28 +80,28 @@ def test_late_publication_exits_1_and_reveal_is_checked(plan_dir: Path, tmp_path
     assert exists.exit_code == 2 and "--force" in exists.output
 
 
-def test_uncovered_year_is_a_clear_error(plan_dir: Path, tmp_path: Path) -> None:
-    result = runner.invoke(_app(), ["publish", str(plan_dir), str(TINY), "--out", str(tmp_path / "p"),
+def test_uncovered_year_is_a_clear_error(plan_dir: Path, tmp_path: Path, public_app) -> None:
+    result = runner.invoke(public_app, ["publish", str(plan_dir), str(TINY), "--out", str(tmp_path / "p"),
                                     "--formed", "2100-03-01", "--no-ledger"])
     assert result.exit_code == 2 and "2100" in result.output and "chinese-calendar" in result.output
     assert not (tmp_path / "p").exists()
 
 
-def test_wrong_scenario_is_refused(plan_dir: Path, tiny_copy: Path, edit, tmp_path: Path) -> None:
+def test_wrong_scenario_is_refused(plan_dir: Path, tiny_copy: Path, edit, tmp_path: Path, public_app) -> None:
     edit(tiny_copy / "subjects.csv", "S002,新华路面馆", "S002,新华路面馆二店")
-    result = runner.invoke(_app(), ["publish", str(plan_dir), str(tiny_copy), "--out", str(tmp_path / "p"),
+    result = runner.invoke(public_app, ["publish", str(plan_dir), str(tiny_copy), "--out", str(tmp_path / "p"),
                                     "--formed", "2024-03-25", "--no-ledger"])
     assert result.exit_code == 2 and "different scenario" in result.output
 
 
-def test_formula_in_a_task_name_is_escaped(tiny_copy: Path, edit, tmp_path: Path) -> None:
+def test_formula_in_a_task_name_is_escaped(tiny_copy: Path, edit, tmp_path: Path, public_app) -> None:
     from optimizer.export import write_plan
     from optimizer.plan import make_plan
     from scenarios import load_scenario
 
     edit(tiny_copy / "scenario.yaml", "name: 旅行社行业监管联合抽查", "name: \"=cmd|' /C calc'!A0\"")
     plan = write_plan(make_plan(load_scenario(tiny_copy), "7"), tmp_path / "plan")
-    result = runner.invoke(_app(), ["publish", str(plan), str(tiny_copy), "--out", str(tmp_path / "pub"),
+    result = runner.invoke(public_app, ["publish", str(plan), str(tiny_copy), "--out", str(tmp_path / "pub"),
                                     "--formed", "2024-03-25", "--no-ledger"])
     assert result.exit_code == 0, result.output
     csv_text = (tmp_path / "pub" / "public_plan.csv").read_text(encoding="utf-8-sig")
@@ -130,13 +118,13 @@ def _results_csv(path: Path, plan_dir: Path, published: dict[int, str] | None = 
     return rows
 
 
-def test_results_import_summarises_and_reports_overdue(plan_dir: Path, tmp_path: Path) -> None:
+def test_results_import_summarises_and_reports_overdue(plan_dir: Path, tmp_path: Path, public_app) -> None:
     work = tmp_path / "plan"
     shutil.copytree(plan_dir, work)
     csv_path = tmp_path / "results.csv"
     rows = _results_csv(csv_path, work, {0: rows_date(work, 0, 1), 1: rows_date(work, 1, 60)})
     db = tmp_path / "j.db"
-    result = runner.invoke(_app(), ["results", str(work), str(csv_path), "--as-of", "2024-12-31", "--ledger", str(db)])
+    result = runner.invoke(public_app, ["results", str(work), str(csv_path), "--as-of", "2024-12-31", "--ledger", str(db)])
     assert result.exit_code == 1, result.output  # overdue ones exist
     table = pl.read_parquet(work / "results.parquet")
     assert table.height == 4 and table["problems_found"].sum() == 0 + 1 + 2 + 3
@@ -157,16 +145,16 @@ def rows_date(plan_dir: Path, index: int, days_after: int) -> str:
     return str(visits["date"][index] + dt.timedelta(days=days_after))
 
 
-def test_results_in_time_exit_0(plan_dir: Path, tmp_path: Path) -> None:
+def test_results_in_time_exit_0(plan_dir: Path, tmp_path: Path, public_app) -> None:
     work = tmp_path / "plan"
     shutil.copytree(plan_dir, work)
     csv_path = tmp_path / "results.csv"
     _results_csv(csv_path, work, {i: rows_date(work, i, 2) for i in range(4)})
-    result = runner.invoke(_app(), ["results", str(work), str(csv_path), "--as-of", "2024-12-31", "--no-ledger"])
+    result = runner.invoke(public_app, ["results", str(work), str(csv_path), "--as-of", "2024-12-31", "--no-ledger"])
     assert result.exit_code == 0, result.output and "0 overdue" in result.output
 
 
-def test_bad_results_rows_are_all_reported_and_nothing_recorded(plan_dir: Path, tmp_path: Path) -> None:
+def test_bad_results_rows_are_all_reported_and_nothing_recorded(plan_dir: Path, tmp_path: Path, public_app) -> None:
     work = tmp_path / "plan"
     shutil.copytree(plan_dir, work)
     csv_path = tmp_path / "results.csv"
@@ -178,7 +166,7 @@ def test_bad_results_rows_are_all_reported_and_nothing_recorded(plan_dir: Path, 
         "V0003,2024-12-01,1,2\n"          # row 5: more rectified than found
         "V0003,2024-12-01,1,1\n",         # row 6: duplicate visit
         encoding="utf-8")
-    result = runner.invoke(_app(), ["results", str(work), str(csv_path), "--no-ledger"])
+    result = runner.invoke(public_app, ["results", str(work), str(csv_path), "--no-ledger"])
     assert result.exit_code == 1
     for where in ("row 2, visit_id", "row 3, result_date", "row 4, problems_found", "row 4, problems_rectified",
                   "row 5, problems_rectified", "row 6, visit_id"):
@@ -186,7 +174,7 @@ def test_bad_results_rows_are_all_reported_and_nothing_recorded(plan_dir: Path, 
     assert not (work / "results.parquet").exists()
     missing = tmp_path / "m.csv"
     missing.write_text("visit_id,result_date\nV0001,2024-05-01\n")
-    result = runner.invoke(_app(), ["results", str(work), str(missing), "--no-ledger"])
+    result = runner.invoke(public_app, ["results", str(work), str(missing), "--no-ledger"])
     assert result.exit_code == 1 and "problems_found: required column is missing" in result.output
-    result = runner.invoke(_app(), ["results", str(tmp_path), str(missing), "--no-ledger"])
+    result = runner.invoke(public_app, ["results", str(tmp_path), str(missing), "--no-ledger"])
     assert result.exit_code == 2 and "not a plan directory" in result.output

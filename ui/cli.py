@@ -30,6 +30,10 @@ app = typer.Typer(
 console = Console(soft_wrap=True)
 
 ScenarioDir = Annotated[Path, typer.Argument(help="A scenario directory holding scenario.yaml, subjects.csv, officers.csv")]
+PublicSeed = Annotated[str, typer.Option(
+    "--seed", help="Public seed value (dice, lottery or beacon); the plan seed is derived from it and the scenario")]
+PlanId = Annotated[str | None, typer.Option("--plan-id", help="Plan id mixed into the seed (default: scenario name)")]
+Mode = Annotated[DrawMode, typer.Option("--mode", help="Draw mode: coordinated (default), positive, or independent (today's practice)")]
 
 
 def print_problems(problems: list[Problem]) -> None:
@@ -134,12 +138,12 @@ def explain(
 @app.command()
 def draw(
     scenario_dir: ScenarioDir,
-    seed: Annotated[str, typer.Option(help="Public seed value (dice, lottery or beacon); the plan seed is derived from it and the scenario")],
+    seed: PublicSeed,
     out: Annotated[Path, typer.Option("--out", "-o", help="Parquet file to write")],
-    mode: Annotated[DrawMode, typer.Option(help="coordinated (default), positive, or independent (today's practice)")] = DrawMode.coordinated,
+    mode: Mode = DrawMode.coordinated,
     repeat: Annotated[int, typer.Option(help="Run seeds S..S+R-1 in one process (S an integer) and add a seed column")] = 1,
     rounds: Annotated[str, typer.Option(help="aligned (the plan's rounds) or given (stabbing of the windows as given)")] = "aligned",
-    plan_id: Annotated[str | None, typer.Option(help="Plan id mixed into the seed (default: scenario name)")] = None,
+    plan_id: PlanId = None,
 ) -> None:
     """Draw the subjects of every task and write one row per eligible (subject, task)."""
     from optimizer.drawrun import PlanBlocked, draw_table, run_draw
@@ -178,11 +182,11 @@ def draw(
 @app.command()
 def plan(
     scenario_dir: ScenarioDir,
-    seed: Annotated[str, typer.Option(help="Public seed value (dice, lottery or beacon); the plan seed is derived from it and the scenario")],
+    seed: PublicSeed,
     out: Annotated[Path, typer.Option("--out", "-o", help="Plan directory to write (atomically)")],
-    mode: Annotated[DrawMode, typer.Option(help="Draw mode: coordinated (default), positive or independent")] = DrawMode.coordinated,
+    mode: Mode = DrawMode.coordinated,
     policy: Annotated[str | None, typer.Option(help="Plan under another policy than scenario.yaml names")] = None,
-    plan_id: Annotated[str | None, typer.Option(help="Plan id mixed into the seed (default: scenario name)")] = None,
+    plan_id: PlanId = None,
     force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists")] = False,
     log_search: Annotated[bool, typer.Option("--log-search", help="Print CP-SAT search progress")] = False,
     time_limit: Annotated[float | None, typer.Option(
