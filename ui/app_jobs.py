@@ -8,16 +8,19 @@ A finished job becomes a :class:`Run`, kept for the dashboard, the tables, the e
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
+from optimizer.codes import load_or_create_key, seal_codes
 from optimizer.plan import Plan, PlanSettings, make_plan
 from rules import load_policy
 from scenarios import Scenario
 from ui.app_whatif import WhatIf, apply_whatif, describe
+from ui.cli_public import default_key_path
 
 __all__ = ["Job", "Run", "submit", "STAGES", "executor"]
 
@@ -87,6 +90,9 @@ def _work(job: Job) -> Plan:
     scenario = apply_whatif(job.base, job.whatif.capacities, job.whatif.windows)
     settings = PlanSettings(mode=job.whatif.mode, policy=job.whatif.policy, overrides=job.whatif.overrides)
     plan = make_plan(scenario, job.whatif.public_value, settings, progress=say)
+    # inspection codes keyed by the district key, as `jointcheck plan` writes them (never seed-only)
+    key = load_or_create_key(default_key_path())
+    plan = dataclasses.replace(plan, visits=seal_codes(plan.visits, plan.seed, key))
     job.stage = "done"
     return plan
 
