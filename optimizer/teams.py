@@ -8,9 +8,12 @@ Rules (沪府发〔2024〕6号 一(三), 二(二); 行政处罚法 art. 42; Zhej
   visits in an ISO week ≤ ``weekly_capacity``; an officer is on a visit at most once;
 * soft: an officer does not meet the same subject twice in the year if another qualified officer is free.
 
-Method. Who goes is decided by the seed alone: every eligible (visit, officer) pair has a SHA-256 ticket
-(:mod:`optimizer.teams_candidates`), and the greedy draw (:mod:`optimizer.teams_greedy`) takes visits in
-(date, visit_id) order and picks by ticket. Weeks share no capacity, so a week whose draw failed for a
+Method. Who goes is decided by the seed alone: each visit looks at each of its departments' officers in a
+seeded order drawn from SHA-256 (:mod:`optimizer.teams_order`: a Fisher–Yates shuffle generated only as
+far as it is read, so the work grows with the officers examined, not visits × officers), and the greedy
+draw (:mod:`optimizer.teams_greedy`) takes visits in (date, visit_id) order and picks the first free
+officers of those orders; every free eligible officer is equally likely at each pick (the argument is in
+:mod:`optimizer.teams_order`). Weeks share no capacity, so a week whose draw failed for a
 reason capacity could explain is re-solved by CP-SAT (:mod:`optimizer.teams_repair`): meet every need it
 can, send no one extra, avoid second meetings, then maximise the same priorities. A need no plan can meet
 (too few eligible officers or holders) does not trigger a repair; it is reported in ``unstaffed`` with its
@@ -22,15 +25,17 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from fractions import Fraction
 
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
 
 from optimizer.stats import chi2_sf
-from optimizer.teams_candidates import (candidates, prepare_officers, prepare_slots, prepare_visits,
+from optimizer.teams_candidates import (eligible_pairs, prepare_officers, prepare_slots, prepare_visits,
                                         structural_shortfalls, week_label)
 from optimizer.teams_check import explain, hard_violations, unmet_needs
 from optimizer.teams_greedy import Cand, VisitPlan, draw_week
+from optimizer.teams_order import Officer, SeedDraw, VisitOrder
 from optimizer.teams_repair import solve_week
 
 __all__ = ["TeamConfig", "TeamInput", "TeamResult", "match_officers", "officer_share_audit", "check_plan"]
@@ -87,31 +92,39 @@ class _Prepared:
     visits: pl.DataFrame
     officers: pl.DataFrame
     slots: pl.DataFrame
-    cands: pl.DataFrame
 
 
 def _prepare(inp: TeamInput) -> _Prepared:
     visits = prepare_visits(inp.visits)
     officers = prepare_officers(inp.officers)
-    slots = prepare_slots(visits, inp.needs)
-    return _Prepared(visits, officers, slots, candidates(visits, slots, officers, inp.seed, inp.exclude_own_grid))
+    return _Prepared(visits, officers, prepare_slots(visits, inp.needs))
 
 
-def _plans(p: _Prepared) -> list[list[VisitPlan]]:
-    """Visit plans grouped by week, weeks and visits in (date, visit_id) order."""
-    plans: dict[str, VisitPlan] = {}
+def _plans(p: _Prepared, seed: str, exclude_own_grid: bool) -> list[list[VisitPlan]]:
+    """Visit plans grouped by week, weeks and visits in (date, visit_id) order, each with its lazy seeded order."""
+    draw = SeedDraw(seed)
+    by_dept: dict[str, list[Officer]] = {}
+    for oid, dept, quals, grid in p.officers.sort("officer_id").select("officer_id", "department", "officer_quals", "grid").iter_rows():
+        by_dept.setdefault(dept, []).append(Officer(oid, dept, grid, frozenset(quals)))
     slot_rows = p.slots.sort("visit_id", "department").select("visit_id", "department", "min_officers", "qualifications")
     slot_map: dict[str, list[tuple[str, int, tuple[str, ...]]]] = {}
     for vid, dept, k, quals in slot_rows.iter_rows():
         slot_map.setdefault(vid, []).append((dept, k, tuple(quals)))
     weeks: dict[int, list[VisitPlan]] = {}
-    for vid, sid, wk in p.visits.sort("order").select("visit_id", "subject_id", "wk").iter_rows():
-        plans[vid] = VisitPlan(vid, sid, wk, slot_map.get(vid, []))
-        weeks.setdefault(wk, []).append(plans[vid])
-    quals = {o: frozenset(q) for o, q in p.officers.select("officer_id", "officer_quals").iter_rows()}
-    for vid, dept, oid, ticket in p.cands.select("visit_id", "department", "officer_id", "ticket").iter_rows():
-        plans[vid].cands.setdefault(dept, []).append(Cand(oid, dept, quals[oid], ticket))
+    for vid, sid, wk, grid in p.visits.sort("order").select("visit_id", "subject_id", "wk", "subject_grid").iter_rows():
+        slots = slot_map.get(vid, [])
+        order = VisitOrder(draw, vid, grid if exclude_own_grid else "", [d for d, _, _ in slots], by_dept)
+        weeks.setdefault(wk, []).append(VisitPlan(vid, sid, wk, slots, order))
     return list(weeks.values())
+
+
+def _candidates(v: VisitPlan, depts: set[str]) -> dict[str, list[Cand]]:
+    """The visit's every eligible officer of ``depts`` with its priority (the whole order: repair only)."""
+    out: dict[str, list[Cand]] = {}
+    for o, pos, n in v.order.ranked():
+        if o.department in depts:
+            out.setdefault(o.department, []).append(Cand(o.officer_id, o.department, o.quals, Fraction(n - pos, n + 1)))
+    return out
 
 
 def _repair_departments(week: list[VisitPlan], failures: list, min_per_visit: int) -> set[str]:
@@ -144,20 +157,20 @@ def _restrict(week: list[VisitPlan], depts: set[str], kept: list[tuple[str, str,
     fixed: dict[str, int] = {}
     for vid, _, _ in kept:
         fixed[vid] = fixed.get(vid, 0) + 1
-    return [VisitPlan(v.visit_id, v.subject_id, v.wk, [s for s in v.slots if s[0] in depts],
-                      {d: cs for d, cs in v.cands.items() if d in depts}, fixed.get(v.visit_id, 0)) for v in week]
+    return [VisitPlan(v.visit_id, v.subject_id, v.wk, [s for s in v.slots if s[0] in depts], v.order,
+                      _candidates(v, depts), fixed.get(v.visit_id, 0)) for v in week]
 
 
 def _match(inp: TeamInput, config: TeamConfig) -> tuple[TeamResult, _Prepared]:
     p = _prepare(inp)
-    structural = structural_shortfalls(p.visits, p.slots, p.cands, inp.min_officers_per_visit, inp.exclude_own_grid)
+    structural = structural_shortfalls(p.visits, p.slots, p.officers, inp.min_officers_per_visit, inp.exclude_own_grid)
     known = {(v, d, k, q or "") for v, d, k, q in structural.select("visit_id", "department", "kind", "qualification").iter_rows()}
     capacity = dict(p.officers.select("officer_id", "weekly_capacity").iter_rows())
     met: dict[str, set[str]] = {}
     rows: list[tuple[str, str, str]] = []
     statuses: list[str] = []
     repaired: list[str] = []
-    for week in _plans(p):
+    for week in _plans(p, inp.seed, inp.exclude_own_grid):
         before = {v.subject_id: set(met.get(v.subject_id, ())) for v in week}
         assigned, failures = draw_week(week, capacity, met, inp.min_officers_per_visit)
         unexplained = [f for f in failures if (f[0], f[1], f[2], f[3] or "") not in known]
@@ -227,11 +240,12 @@ def officer_share_audit(inputs: TeamInput | Callable[[str], TeamInput], seeds: l
     for seed in seeds:
         inp = inputs(seed) if callable(inputs) else dataclasses.replace(inputs, seed=seed)
         result, p = _match(inp, config)
+        pairs = eligible_pairs(p.visits, p.slots, p.officers, inp.exclude_own_grid)
         k = result.assignments.group_by("visit_id", "department").agg(pl.len().alias("k"))
-        n = p.cands.group_by("visit_id", "department").agg(pl.len().alias("n"))
+        n = pairs.group_by("visit_id", "department").agg(pl.len().alias("n"))
         qualified = p.slots.select("visit_id", "department", (pl.col("qualifications").list.len() > 0).alias("qualified"))
         slots = k.join(n, on=["visit_id", "department"]).join(qualified, on=["visit_id", "department"])
-        elig = p.cands.select("visit_id", "department", "officer_id").join(slots, on=["visit_id", "department"])
+        elig = pairs.select("visit_id", "department", "officer_id").join(slots, on=["visit_id", "department"])
         chosen = result.assignments.group_by("officer_id").agg(pl.len().alias("chosen"))
         frames.append(elig.group_by("officer_id", "department").agg(
             pl.col("k").sum().alias("eligible_slots"), (pl.col("k") / pl.col("n")).sum().alias("expected"),

@@ -1,30 +1,22 @@
-"""Candidate officers for every visit, their random priorities, and the needs no capacity can meet.
+"""Prepared frames for officer matching, the eligible (visit, officer) pairs, and the needs no capacity can meet.
 
 Everything here is whole-column polars work (joins, explodes, group-bys); no Python loop over visits.
-
-Priority (随机选派): officer o on visit v gets the integer ticket of Rivest's consistent sampler
-(:mod:`optimizer.prn`) for the id ``"<visit_id>|<officer_id>"`` under the plan seed, i.e.
-SHA-256(SHA-256(seed) hex + visit_id + "|" + officer_id), its low decimal digits reversed. A larger
-ticket is a higher priority. It depends only on (seed, visit, officer): not on row order, nor on the
-other officers or visits.
+The matching itself never lists every eligible pair (visits × officers grows quadratically with a
+district): the seeded orders of :mod:`optimizer.teams_order` are generated lazily, and the counts that
+decide a structural shortfall come from per-(department, grid) tallies of the officer directory.
+``eligible_pairs`` exists for the uniformity audit on small instances.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-from optimizer.prn import ticket_ints
-
-__all__ = ["priority_id", "prepare_slots", "candidates", "structural_shortfalls", "week_label"]
+__all__ = ["prepare_visits", "prepare_officers", "prepare_slots", "eligible_pairs", "structural_shortfalls",
+           "week_label"]
 
 VISIT_COLUMNS = ["visit_id", "subject_id", "date", "week", "subject_grid", "departments"]
 NEED_COLUMNS = ["visit_id", "department", "min_officers", "qualifications"]
 OFFICER_COLUMNS = ["officer_id", "department", "qualifications", "grid", "weekly_capacity"]
-
-
-def priority_id(visit_id: str, officer_id: str) -> str:
-    """The text hashed for the priority of ``officer_id`` on ``visit_id``."""
-    return f"{visit_id}|{officer_id}"
 
 
 def week_label(iso_year: int, week: int) -> str:
@@ -86,39 +78,51 @@ def prepare_slots(visits: pl.DataFrame, needs: pl.DataFrame) -> pl.DataFrame:
     ).sort("visit_id", "department")
 
 
-def candidates(visits: pl.DataFrame, slots: pl.DataFrame, officers: pl.DataFrame, seed: str,
-               exclude_own_grid: bool) -> pl.DataFrame:
-    """Every (visit, officer) pair the hard rules allow before capacity, with its ``ticket`` (priority)."""
+def eligible_pairs(visits: pl.DataFrame, slots: pl.DataFrame, officers: pl.DataFrame,
+                   exclude_own_grid: bool) -> pl.DataFrame:
+    """Every (visit, officer) pair the hard rules allow before capacity: visits × officers rows, so only
+    for small instances (the uniformity audit); the matching never builds it."""
     pairs = slots.select("visit_id", "department").join(
         visits.select("visit_id", "order", "subject_id", "subject_grid", "wk"), on="visit_id"
     ).join(officers, on="department")
     if exclude_own_grid:
         pairs = pairs.filter((pl.col("subject_grid") == "") | (pl.col("grid") != pl.col("subject_grid")))
-    ids = pairs.select(pl.concat_str("visit_id", pl.lit("|"), "officer_id").alias("id"))["id"]
-    return pairs.with_columns(ticket_ints(ids, seed).alias("ticket")).sort("order", "department", "ticket", "officer_id",
-                                                                            descending=[False, False, True, False])
+    return pairs.sort("order", "department", "officer_id")
 
 
-def structural_shortfalls(visits: pl.DataFrame, slots: pl.DataFrame, cands: pl.DataFrame,
+def structural_shortfalls(visits: pl.DataFrame, slots: pl.DataFrame, officers: pl.DataFrame,
                           min_per_visit: int, exclude_own_grid: bool) -> pl.DataFrame:
     """Needs that no plan can meet whatever the capacity: columns visit_id, department, kind, qualification, reason.
 
     ``kind`` is "count" (too few eligible officers), "qual" (nobody eligible holds it) or "team" (the
     visit's departments together have fewer than ``min_per_visit`` eligible officers; department "*").
+    Eligible officers of a department on a visit = the department's officers minus, when the own grid is
+    excluded and the subject has one, those of the subject's grid: tallies, linear in visits + officers.
     """
     where = pl.when(pl.lit(exclude_own_grid) & (pl.col("subject_grid") != "")).then(
         pl.concat_str(pl.lit(" outside grid "), "subject_grid")).otherwise(pl.lit(""))
-    n = cands.group_by("visit_id", "department").agg(pl.len().cast(pl.Int32).alias("n"))
-    base = slots.join(visits.select("visit_id", "subject_grid"), on="visit_id").join(n, on=["visit_id", "department"], how="left")
-    base = base.with_columns(pl.col("n").fill_null(0), where.alias("where"))
+    excluded = pl.lit(exclude_own_grid) & (pl.col("subject_grid") != "")
+    in_dept = officers.group_by("department").agg(pl.len().cast(pl.Int32).alias("all"))
+    in_grid = officers.group_by("department", pl.col("grid").alias("subject_grid")).agg(pl.len().cast(pl.Int32).alias("own"))
+    base = slots.join(visits.select("visit_id", "subject_grid"), on="visit_id").join(
+        in_dept, on="department", how="left").join(in_grid, on=["department", "subject_grid"], how="left")
+    base = base.with_columns(
+        (pl.col("all").fill_null(0) - pl.when(excluded).then(pl.col("own").fill_null(0)).otherwise(0)).alias("n"),
+        where.alias("where"))
     count = base.filter(pl.col("n") < pl.col("min_officers")).select(
         "visit_id", "department", pl.lit("count").alias("kind"), pl.lit(None, pl.String).alias("qualification"),
         pl.format("department {} has only {} officers{} (needs {})", "department", "n", "where", "min_officers").alias("reason"),
     )
-    wanted = base.select("visit_id", "department", "where", pl.col("qualifications").alias("qualification")).explode("qualification").drop_nulls("qualification")
-    held = cands.select("visit_id", "department", pl.col("officer_quals").alias("qualification")).explode("qualification").drop_nulls()
-    held = held.group_by("visit_id", "department", "qualification").agg(pl.len().cast(pl.Int32).alias("holders"))
-    qual = wanted.join(held, on=["visit_id", "department", "qualification"], how="left").filter(pl.col("holders").is_null()).select(
+    wanted = base.select("visit_id", "department", "subject_grid", "where",
+                         pl.col("qualifications").alias("qualification")).explode("qualification").drop_nulls("qualification")
+    holders = officers.select("department", "grid", pl.col("officer_quals").alias("qualification")).explode("qualification").drop_nulls()
+    q_dept = holders.group_by("department", "qualification").agg(pl.len().cast(pl.Int32).alias("all"))
+    q_grid = holders.group_by("department", "qualification", pl.col("grid").alias("subject_grid")).agg(
+        pl.len().cast(pl.Int32).alias("own"))
+    wanted = wanted.join(q_dept, on=["department", "qualification"], how="left").join(
+        q_grid, on=["department", "qualification", "subject_grid"], how="left")
+    qual = wanted.filter(
+        pl.col("all").fill_null(0) - pl.when(excluded).then(pl.col("own").fill_null(0)).otherwise(0) == 0).select(
         "visit_id", "department", pl.lit("qual").alias("kind"), "qualification",
         pl.format("department {} has only 0 officers{} holding {}", "department", "where", "qualification").alias("reason"),
     )

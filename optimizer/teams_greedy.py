@@ -11,47 +11,48 @@ Visits are taken in the fixed order (date, visit_id). For each department of a v
 "Free" means: eligible (department, not the subject's own grid when that is excluded), not already on
 this visit, and under their weekly capacity. Officers who have already met the visit's subject this
 year come after all who have not (the soft rule "所所交叉"/no second meeting), but still by priority among
-themselves. Priorities are the seeded tickets of :mod:`optimizer.teams_candidates`, so who goes is decided
-by the seed alone. A pick that finds no free officer is a *failure* of the draw.
+themselves. "Highest priority" means first in the visit's seeded order (:mod:`optimizer.teams_order`:
+per department for steps 1–2, team-wide for step 3), generated only as far as the draw reads it, so who
+goes is decided by the seed alone. A pick that finds no free officer is a *failure* of the draw.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
+
+from optimizer.teams_order import Officer, VisitOrder
 
 __all__ = ["Cand", "VisitPlan", "Failure", "draw_week"]
 
 
 @dataclass(frozen=True)
 class Cand:
+    """An eligible (visit, officer) pair for the CP-SAT repair; ``priority`` in (0, 1], larger first: (N − pos)/(N + 1)
+    for the officer at 0-based position ``pos`` of the visit's team-wide order of N eligible officers."""
+
     officer_id: str
     department: str
     quals: frozenset[str]
-    ticket: int
+    priority: Fraction
 
 
 @dataclass
 class VisitPlan:
-    """One visit with its slots [(department, min_officers, required qualifications)] and its candidates
-    per department, each list sorted by priority (highest first, then officer id)."""
+    """One visit with its slots [(department, min_officers, required qualifications)] and its seeded order.
+    ``cands`` (department → candidates in priority order) is filled only for a week being repaired."""
 
     visit_id: str
     subject_id: str
     wk: int
     slots: list[tuple[str, int, tuple[str, ...]]]
+    order: VisitOrder | None = None
     cands: dict[str, list[Cand]] = field(default_factory=dict)
     fixed: int = 0  # officers already on the team from departments a repair leaves as drawn
 
 
 Failure = tuple[str, str, str, str | None]
 """(visit_id, department or "*", kind "count" | "qual" | "team", qualification or None)."""
-
-
-def _ordered(cands: list[Cand], seen: set[str]) -> list[Cand]:
-    # Stable: officers new to the subject first, each group still in priority order.
-    if not seen:
-        return cands
-    return [c for c in cands if c.officer_id not in seen] + [c for c in cands if c.officer_id in seen]
 
 
 def draw_week(visits: list[VisitPlan], capacity: dict[str, int], met: dict[str, set[str]],
@@ -67,42 +68,42 @@ def draw_week(visits: list[VisitPlan], capacity: dict[str, int], met: dict[str, 
     for v in visits:
         seen = met.setdefault(v.subject_id, set())
         team: set[str] = set()
+        order = v.order
 
-        def free(c: Cand) -> bool:
+        def free(c: Officer) -> bool:
             return c.officer_id not in team and load.get(c.officer_id, 0) < capacity[c.officer_id]
 
-        def take(c: Cand) -> None:
+        def take(c: Officer) -> None:
             team.add(c.officer_id)
             load[c.officer_id] = load.get(c.officer_id, 0) + 1
             out.append((v.visit_id, c.officer_id, c.department))
 
         for dept, k, quals in v.slots:
-            pool = _ordered(v.cands.get(dept, []), seen)
-            picked: list[Cand] = []
+            picked: list[Officer] = []
             for q in quals:
                 if any(q in c.quals for c in picked):
                     continue
-                holder = next((c for c in pool if q in c.quals and free(c)), None)
+                holder = next((c for c in order.dept_pool(dept, seen) if q in c.quals and free(c)), None)
                 if holder is None:
                     failures.append((v.visit_id, dept, "qual", q))
                     continue
                 take(holder)
                 picked.append(holder)
-            for c in pool:
-                if len(picked) >= k:
-                    break
-                if free(c):
-                    take(c)
-                    picked.append(c)
+            if len(picked) < k:
+                for c in order.dept_pool(dept, seen):
+                    if free(c):
+                        take(c)
+                        picked.append(c)
+                        if len(picked) >= k:
+                            break
             if len(picked) < k:
                 failures.append((v.visit_id, dept, "count", None))
         if len(team) < min_per_visit:
-            everyone = sorted((c for cs in v.cands.values() for c in cs), key=lambda c: (-c.ticket, c.officer_id))
-            for c in _ordered(everyone, seen):
-                if len(team) >= min_per_visit:
-                    break
+            for c in order.team_pool(seen):
                 if free(c):
                     take(c)
+                    if len(team) >= min_per_visit:
+                        break
             if len(team) < min_per_visit:
                 failures.append((v.visit_id, "*", "team", None))
         seen.update(team)

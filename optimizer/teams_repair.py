@@ -17,8 +17,9 @@ The objective is lexicographic, solved in two phases so each has small coefficie
 
 A. minimise S·(unmet needs) + C·(officers sent) + (second meetings), with S > C·#x + #repeats and
    C > #repeats, i.e. meet every need possible, then send no one extra, then avoid second meetings;
-B. phase A's value fixed, maximise Σ rank(ticket)·x: the same random priorities the greedy draw uses
-   (ranked within the week), so the repair departs from the seeded draw as little as it can.
+B. phase A's value fixed, maximise Σ rank(priority)·x: the same seeded orders the greedy draw reads
+   (each pair's place in its visit's order as a quantile, ranked within the week), so the repair departs
+   from the seeded draw as little as it can.
 
 Deterministic: one worker, fixed ``random_seed``, ``max_deterministic_time`` (never wall-clock).
 """
@@ -53,7 +54,7 @@ def build_week(model: cp_model.CpModel, visits: list[VisitPlan], capacity: dict[
     """Add the variables and constraints of one week; return the variables."""
     w = WeekVars()
     all_cands = sorted({(v.visit_id, c.officer_id): c for v in visits for cs in v.cands.values() for c in cs}.items(),
-                       key=lambda kv: (kv[1].ticket, kv[0][1], kv[0][0]))
+                       key=lambda kv: (kv[1].priority, kv[0][1], kv[0][0]))
     for r, ((vid, oid), c) in enumerate(all_cands, start=1):
         w.x[(vid, oid)] = model.new_bool_var(f"x(visit={vid}, officer={oid})")
         w.dept[(vid, oid)] = c.department

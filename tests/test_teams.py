@@ -11,8 +11,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from optimizer import teams_order
 from optimizer.prn import seed_hex
+from optimizer.stats import chi2_sf
 from optimizer.teams import TeamInput, check_plan, match_officers, officer_share_audit
+from optimizer.teams_order import Officer, SeedDraw, VisitOrder
 
 REPO = Path(__file__).resolve().parent.parent
 MON = dt.date(2024, 3, 4)  # ISO 2024-W10
@@ -45,10 +48,24 @@ def team(result, visit_id, dept=None) -> set[str]:
     return set(a["officer_id"])
 
 
-def ticket(seed: str, visit_id: str, officer_id: str) -> int:
-    """The documented priority, recomputed independently: Rivest's ticket of "<visit>|<officer>"."""
-    h = int.from_bytes(hashlib.sha256((seed_hex(seed) + f"{visit_id}|{officer_id}").encode()).digest(), "big")
-    return int(f"{h:064d}"[::-1][:19])
+def uniform(seed: str, key: str, m: int) -> int:
+    """The documented draw U(key, m), recomputed independently: SHA-256, rejection above the last multiple of m."""
+    for attempt in range(100):
+        text = seed_hex(seed) + "teams|" + key + (f"#{attempt}" if attempt else "")
+        h = int.from_bytes(hashlib.sha256(text.encode()).digest(), "big")
+        if h < 2**256 - 2**256 % m:
+            return h % m
+    raise AssertionError("unreachable")
+
+
+def seeded_order(seed: str, visit_id: str, dept: str, officer_ids) -> list[str]:
+    """The documented order of a department's officers on a visit: a full Fisher–Yates shuffle of the ids
+    sorted, step i swapping position i with i + U("<visit>|<dept>|i", n − i)."""
+    a = sorted(officer_ids)
+    for i in range(len(a)):
+        j = i + uniform(seed, f"{visit_id}|{dept}|{i}", len(a) - i)
+        a[i], a[j] = a[j], a[i]
+    return a
 
 
 def lawful(inp, result) -> None:
@@ -162,7 +179,7 @@ def _repair_case(seed: str) -> TeamInput:
 
 def test_greedy_fails_and_cp_sat_repair_succeeds():
     seeds = [f"{i:x}" for i in range(40)]
-    fails = [s for s in seeds if max("ABC", key=lambda o: ticket(s, "V1", o)) == "A"]
+    fails = [s for s in seeds if seeded_order(s, "V1", "SAMR", "ABC")[0] == "A"]
     passes = [s for s in seeds if s not in fails]
     assert fails and passes
     for s in fails:
@@ -170,12 +187,12 @@ def test_greedy_fails_and_cp_sat_repair_succeeds():
         r = match_officers(inp)
         assert r.status == "OPTIMAL" and r.unstaffed.height == 0 and r.problems == []
         assert team(r, "V2") == {"A"}
-        # least departure from the draw: V1 gets the better-ticketed of B and C
-        assert team(r, "V1") == {max("BC", key=lambda o: ticket(s, "V1", o))}
+        # least departure from the draw: V1 gets whichever of B and C comes first in its seeded order
+        assert team(r, "V1") == {next(o for o in seeded_order(s, "V1", "SAMR", "ABC") if o != "A")}
         lawful(inp, r)
     for s in passes[:5]:
         r = match_officers(_repair_case(s))
-        assert r.status == "GREEDY" and team(r, "V1") == {max("ABC", key=lambda o: ticket(s, "V1", o))}
+        assert r.status == "GREEDY" and team(r, "V1") == {seeded_order(s, "V1", "SAMR", "ABC")[0]}
 
 
 # --------------------------------------------------------------------------- per-visit minimum
@@ -272,15 +289,15 @@ def test_shuffled_rows_give_the_same_plan():
         assert match_officers(shuffled).assignments.equals(base.assignments)
 
 
-def test_unconstrained_team_is_the_top_tickets():
-    """Who goes is the seed's choice: with no binding rule, the k highest tickets of the eligible."""
+def test_unconstrained_team_is_the_first_of_the_seeded_order():
+    """Who goes is the seed's choice: with no binding rule, the first k eligible of the visit's seeded order."""
     officers = [(f"O{i}", "SAMR", [], f"G{i % 3}", 9) for i in range(7)]
     visits = [(f"V{i}", f"S{i}", MON + dt.timedelta(days=i), f"G{i % 3}") for i in range(5)]
     inp = make(visits, [(v, "SAMR", 2, []) for v, *_ in visits], officers, seed="feed")
     r = match_officers(inp)
     for v, _, _, g in visits:
-        eligible = [o for o, _, _, og, _ in officers if og != g]
-        top = sorted(eligible, key=lambda o: ticket("feed", v, o), reverse=True)[:2]
+        grid = {o: og for o, _, _, og, _ in officers}
+        top = [o for o in seeded_order("feed", v, "SAMR", grid) if grid[o] != g][:2]
         assert team(r, v) == set(top)
 
 
@@ -302,6 +319,55 @@ def test_uniformity_audit_over_600_seeds():
     biased = audit.with_columns(pl.when(pl.col("officer_id") == "S0").then(pl.col("chosen") * 1.2)
                                 .otherwise(pl.col("chosen")).alias("chosen"))
     assert (biased["chosen"] / biased["expected"]).max() > 1.1
+
+
+def test_seeded_orders_are_uniform_permutations():
+    """The law behind the audit: every order of a visit's officers is equally likely, team-wide as well as per
+    department, and a department's order is the team-wide order restricted to it — the law of sorting the
+    union by independent tickets, which the matching had before it drew lazily."""
+    by_dept = {"FIRE": [Officer("F1", "FIRE", "G1", frozenset())],
+               "SAMR": [Officer("S1", "SAMR", "G1", frozenset()), Officer("S2", "SAMR", "G2", frozenset()),
+                        Officer("S3", "SAMR", "G3", frozenset())]}
+    seeds = [f"u{i}" for i in range(4800)]
+    team_counts: dict[tuple[str, ...], int] = {}
+    dept_counts: dict[tuple[str, ...], int] = {}
+    for seed in seeds:
+        order = VisitOrder(SeedDraw(seed), "V1", "", ["SAMR", "FIRE"], by_dept)
+        whole = tuple(o.officer_id for o in order.team_pool(set()))
+        samr = tuple(o.officer_id for o in order.dept_pool("SAMR", set()))
+        assert samr == tuple(o for o in whole if o.startswith("S"))
+        assert list(samr) == seeded_order(seed, "V1", "SAMR", ["S1", "S2", "S3"])
+        team_counts[whole] = team_counts.get(whole, 0) + 1
+        dept_counts[samr] = dept_counts.get(samr, 0) + 1
+    for counts, cells in ((team_counts, 24), (dept_counts, 6)):
+        assert len(counts) == cells
+        e = len(seeds) / cells
+        assert chi2_sf(sum((c - e) ** 2 / e for c in counts.values()), cells - 1) > 0.001, counts
+    # grid exclusion and the soft rule only skip or defer: the rest keep their relative order
+    order = VisitOrder(SeedDraw("u0"), "V1", "G2", ["SAMR", "FIRE"], by_dept)
+    full = seeded_order("u0", "V1", "SAMR", ["S1", "S2", "S3"])
+    assert [o.officer_id for o in order.dept_pool("SAMR", {full[0]})] == [o for o in full[1:] if o != "S2"] + (
+        [full[0]] if full[0] != "S2" else [])
+
+
+def test_work_grows_with_the_team_not_with_the_directory(monkeypatch):
+    """The draw hashes about once per officer sent, however many officers each department has."""
+    calls = [0]
+    uniform = teams_order.SeedDraw.uniform
+
+    def counted(self, key, m):
+        calls[0] += 1
+        return uniform(self, key, m)
+
+    monkeypatch.setattr(teams_order.SeedDraw, "uniform", counted)
+    inp = big_instance(n_visits=200)
+    four = dataclasses.replace(inp, officers=pl.concat(
+        [inp.officers.with_columns(pl.col("officer_id") + f"-r{r}") for r in range(4)]))
+    for case in (inp, four):
+        calls[0] = 0
+        r = match_officers(case)
+        assert r.status == "GREEDY" and r.unstaffed.height == 0
+        assert calls[0] < 2 * r.assignments.height, (calls[0], r.assignments.height)
 
 
 # --------------------------------------------------------------------------- the validator and bad input
