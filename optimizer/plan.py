@@ -22,7 +22,6 @@ from optimizer.bundle import BundleConfig, BundleInput, BundleResult, bundle_vis
 from optimizer.codes import code_secret, inspection_codes
 from optimizer.draw import DrawMode
 from optimizer.drawrun import DrawRun, run_draw
-from optimizer.seed import plan_seed
 from optimizer.teams import TeamConfig, TeamInput, TeamResult, match_officers
 from rules import evaluate, load_policy
 from scenarios.model import Scenario
@@ -115,7 +114,7 @@ def make_plan(
     say("align + draw")
     run = run_draw(scenario, [public_value], settings.mode, plan_id=settings.plan_id, rounds="aligned",
                    align_config=settings.align, results=results)
-    seed = plan_seed(scenario.content_hash, public_value, settings.plan_id or scenario.name)
+    (seed,) = run.public_values  # the plan seed run_draw derived from the public value
     lap("align+draw")
 
     say("bundle")
