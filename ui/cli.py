@@ -18,7 +18,9 @@ from rich.table import Table
 from optimizer.draw import DrawMode
 from scenarios import Problem, Scenario, check_scenario
 from scenarios.figures import scenario_figures
-from ui.cli_public import KeyFileOption, LedgerOption, after_plan, after_verify, register, seal_plan_codes
+from ui.cli_public import (
+    KeyFileOption, LedgerOption, after_plan, after_verify, register, require_plan_dir, seal_plan_codes,
+)
 
 app = typer.Typer(
     name="jointcheck",
@@ -247,9 +249,7 @@ def check(
     from optimizer.check import check_plan
 
     scenario = _load_or_exit(scenario_dir)
-    if not (plan_dir / "manifest.json").exists():
-        console.print(f"[red]{plan_dir}: no manifest.json; not a plan directory[/]")
-        raise typer.Exit(code=2)
+    require_plan_dir(plan_dir)
     violations = check_plan(plan_dir, scenario)
     for v in violations:
         console.print(f"[red]violation[/] {escape(str(v))}", highlight=False)
@@ -270,9 +270,7 @@ def verify(
     from optimizer.verify import verify_draw
 
     scenario = _load_or_exit(scenario_dir)
-    if not (plan_dir / "manifest.json").exists():
-        console.print(f"[red]{plan_dir}: no manifest.json; not a plan directory[/]")
-        raise typer.Exit(code=2)
+    require_plan_dir(plan_dir)
     result = verify_draw(plan_dir, scenario, seed)
     console.print(("[green]" if result.commitment_ok else "[red]") + f"seed commitment {'matches' if result.commitment_ok else 'does NOT match'}[/]")
     console.print(("[green]" if result.scenario_ok else "[red]") + f"scenario hash {'matches' if result.scenario_ok else 'does NOT match'}[/]")

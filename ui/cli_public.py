@@ -21,7 +21,7 @@ from rich.markup import escape
 from rich.table import Table
 
 __all__ = ["register", "seal_plan_codes", "after_plan", "after_verify", "LedgerOption", "KeyFileOption",
-           "default_key_path", "plan_setting"]
+           "default_key_path", "plan_setting", "require_plan_dir"]
 
 console = Console(soft_wrap=True)
 
@@ -58,7 +58,8 @@ def _date(text: str | None, name: str) -> dt.date:
         raise _fail(f"--{name}: {text!r} is not a date YYYY-MM-DD") from None
 
 
-def _plan_dir(plan_dir: Path) -> None:
+def require_plan_dir(plan_dir: Path) -> None:
+    """Exit 2 with a clear message unless ``plan_dir`` holds a manifest.json written by ``jointcheck plan``."""
     if not (plan_dir / "manifest.json").is_file():
         raise _fail(f"{plan_dir}: no manifest.json; not a plan directory")
 
@@ -144,7 +145,7 @@ def publish(
     from optimizer.workdays import CalendarError
     from ui.cli import _load_or_exit
 
-    _plan_dir(plan_dir)
+    require_plan_dir(plan_dir)
     if out.exists() and not force:
         raise _fail(f"{out} exists; pass --force to replace it")
     formed_day = _date(formed, "formed")
@@ -196,7 +197,7 @@ def results(
     from optimizer.workdays import CalendarError
     from scenarios.atomic import atomic_file
 
-    _plan_dir(plan_dir)
+    require_plan_dir(plan_dir)
     day = _date(as_of, "as-of")
     try:
         plan = read_plan(plan_dir)
