@@ -171,17 +171,13 @@ def check_teams(plan: PlanFiles, scenario: Scenario, results: RuleResults) -> li
         .filter(pl.col("exclude_own_grid") & (pl.col("officer_grid") != "") & (pl.col("officer_grid") == pl.col("subject_grid")))
     out += [Violation("teams", f"visit {v}", f"officer {o} is from the subject's own grid")
             for v, o in own.select("visit_id", "officer_id").iter_rows()]
-    items = scenario.items
-    required = per_task.select("visit_id", "task_id").unique().with_columns(
-        pl.col("task_id").replace_strict({t.id: [f"{items[i].department}\x1f{items[i].qualification}" for i in t.items
-                                                  if items[i].qualification] for t in scenario.tasks},
-                                         return_dtype=pl.List(pl.String)).alias("dq")
-    ).explode("dq").drop_nulls("dq").select("visit_id", "dq").unique()
-    held = team.select("visit_id", "department", pl.col("qualifications").alias("q")).explode("q").drop_nulls("q") \
-        .select("visit_id", pl.concat_str("department", pl.lit("\x1f"), "q").alias("dq")).unique()
-    lacking = required.join(held, on=["visit_id", "dq"], how="anti").sort("visit_id", "dq")
-    out += [Violation("teams", f"visit {v}", "no officer of {} holds {}".format(*dq.split("\x1f")))
-            for v, dq in lacking.iter_rows()]
+    key = ["visit_id", "department", "qualification"]
+    required = per_task.select("visit_id", "task_id").unique().join(scenario.task_qualifications(), on="task_id") \
+        .select(key).unique()
+    held = team.select("visit_id", "department", pl.col("qualifications").alias("qualification")) \
+        .explode("qualification").drop_nulls("qualification").unique()
+    lacking = required.join(held, on=key, how="anti").sort(key)
+    out += [Violation("teams", f"visit {v}", f"no officer of {d} holds {q}") for v, d, q in lacking.iter_rows()]
     weeks = team.join(plan.visits.select("visit_id", "week"), on="visit_id").group_by("officer_id", "week", "weekly_capacity").len()
     busy = weeks.filter(pl.col("len") > pl.col("weekly_capacity")).sort("officer_id", "week")
     out += [Violation("capacity", f"officer {o} week {w}", f"{n} visits, capacity {c}") for o, w, c, n in busy.iter_rows()]

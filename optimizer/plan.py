@@ -62,7 +62,6 @@ class Plan:
 
 
 def _task_frame(scenario: Scenario, results) -> pl.DataFrame:
-    items = scenario.items
     return pl.DataFrame(
         {
             "task_id": [t.id for t in scenario.tasks],
@@ -70,22 +69,17 @@ def _task_frame(scenario: Scenario, results) -> pl.DataFrame:
         }
     ).join(results.tasks.select("task_id", pl.col("required_departments").alias("departments"),
                                  "min_officers_per_department", "min_officers_per_visit", "exclude_own_grid"),
-           on="task_id").with_columns(
-        pl.col("items").map_elements(
-            lambda ids: [f"{items[i].department}\x1f{items[i].qualification}" for i in ids if items[i].qualification],
-            return_dtype=pl.List(pl.String),
-        ).alias("dept_quals")
-    )
+           on="task_id")
 
 
-def _needs(visits: pl.DataFrame, tasks: pl.DataFrame) -> pl.DataFrame:
+def _needs(visits: pl.DataFrame, tasks: pl.DataFrame, qualifications: pl.DataFrame) -> pl.DataFrame:
     """Per (visit, department): officers needed and the qualifications its items require."""
-    per_task = visits.select("visit_id", pl.col("task_ids").alias("task_id")).explode("task_id").join(tasks, on="task_id")
-    counts = per_task.select("visit_id", pl.col("departments").alias("department"), "min_officers_per_department") \
+    per_task = visits.select("visit_id", pl.col("task_ids").alias("task_id")).explode("task_id")
+    counts = per_task.join(tasks, on="task_id") \
+        .select("visit_id", pl.col("departments").alias("department"), "min_officers_per_department") \
         .explode("department").group_by("visit_id", "department").agg(pl.col("min_officers_per_department").max().alias("min_officers"))
-    quals = per_task.select("visit_id", pl.col("dept_quals").alias("dq")).explode("dq").drop_nulls("dq") \
-        .with_columns(pl.col("dq").str.split_exact("\x1f", 1).struct.rename_fields(["department", "qualification"])) \
-        .unnest("dq").group_by("visit_id", "department").agg(pl.col("qualification").unique().sort().alias("qualifications"))
+    quals = per_task.join(qualifications, on="task_id") \
+        .group_by("visit_id", "department").agg(pl.col("qualification").unique().sort().alias("qualifications"))
     return counts.join(quals, on=["visit_id", "department"], how="left").with_columns(
         pl.col("qualifications").fill_null(pl.lit([], pl.List(pl.String))), pl.col("min_officers").cast(pl.Int32)
     ).sort("visit_id", "department")
@@ -140,7 +134,7 @@ def make_plan(
         tasks.select("task_id", "min_officers_per_visit", "exclude_own_grid"), on="task_id")
     teams = match_officers(TeamInput(
         visits=visits.select("visit_id", "subject_id", "date", "week", "subject_grid", "departments"),
-        needs=_needs(visits, tasks),
+        needs=_needs(visits, tasks, scenario.task_qualifications()),
         min_officers_per_visit=int(per_visit_min["min_officers_per_visit"].max() or 0),
         exclude_own_grid=bool(per_visit_min["exclude_own_grid"].any()),
         officers=scenario.officers.select("officer_id", "department", "qualifications", "grid", "weekly_capacity"),

@@ -196,6 +196,21 @@ class Scenario(BaseModel):
     def items(self) -> dict[str, Item]:
         return {i.id: i for i in self.spec.items}
 
+    def task_qualifications(self) -> pl.DataFrame:
+        """Per task: each (department, qualification) its items require on the team (沪府发〔2024〕6号 一(三)).
+
+        Columns task_id, department, qualification; one row per distinct requirement.
+        """
+        items = self.items
+        rows = {
+            (t.id, items[i].department, items[i].qualification)
+            for t in self.tasks for i in t.items if items[i].qualification
+        }
+        return pl.DataFrame(
+            sorted(rows), schema={"task_id": pl.String, "department": pl.String, "qualification": pl.String},
+            orient="row",
+        )
+
     def object_type_ids(self) -> list[str]:
         """Declared object types, or else the sorted set found in the subject directory."""
         if self.spec.object_types is not None:

@@ -109,3 +109,15 @@ def test_a_tight_time_limit_keeps_the_best_plan_and_says_so(tmp_path: Path) -> N
     assert any("calendar alignment stopped at its deterministic time limit" in n for n in manifest["solver_notes"])
     assert "deterministic time limit" in result.output.replace("\n", " ")
     assert check_plan(out, load_scenario(SCENARIOS / "changning-2024")) == []
+
+
+def test_check_catches_a_team_without_its_qualification(tiny_plan: Path, tmp_path: Path) -> None:
+    scenario = load_scenario(SCENARIOS / "tiny")
+    copy = tmp_path / "unqualified"
+    shutil.copytree(tiny_plan, copy)
+    holders = scenario.officers.filter(pl.col("qualifications").list.contains("food_safety"))["officer_id"]
+    assignments = pl.read_parquet(copy / "assignments.parquet")
+    assert assignments["officer_id"].is_in(holders.implode()).any()
+    assignments.filter(~pl.col("officer_id").is_in(holders.implode())).write_parquet(copy / "assignments.parquet")
+    found = [v for v in check_plan(copy, scenario) if v.check == "teams"]
+    assert any("no officer of SAMR holds food_safety" in v.message for v in found)
