@@ -1,6 +1,6 @@
 """Seeded random bundling instances, for tests and timing.
 
-``python benchmarks/bundle_visits.py --subjects 3000 --tasks-per-subject 2 --tight 1.0`` prints the time
+``python -m benchmarks.bundle_visits --subjects 3000 --tasks-per-subject 2 --tight 1.0`` prints the time
 and the figures of one run. Instances look like a district plan: 27 departments, tasks with a lead and
 0–2 partners, 2 officers per department, windows of 3–12 weeks between February and November; each
 subject is drawn by ``tasks-per-subject`` tasks. ``tight`` scales capacity: 1.0 is just above the average
@@ -11,19 +11,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import sys
 import time
-from pathlib import Path
-
-if __package__ in (None, ""):  # run as a script: make the repo root importable
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np
 import polars as pl
 
 from benchmarks.machine import print_header
-from optimizer.bundle import BundleConfig, BundleInput, bundle_visits
-from optimizer.bundle_check import check_bundle
+from optimizer.bundling import BundleConfig, BundleInput, bundle_visits, check_bundle
 
 __all__ = ["random_instance"]
 

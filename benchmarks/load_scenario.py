@@ -1,6 +1,6 @@
 """Time loading and validating a scenario directory (``check_scenario``) and computing its figures.
 
-Usage: python benchmarks/load_scenario.py [SCENARIO_DIR ...] [--repeat 3]
+Usage: python -m benchmarks.load_scenario [SCENARIO_DIR ...] [--repeat 3]
 Default: the bundled changning-2024 (60,000 subjects). Use ``jointcheck generate changning-2024
 --subjects 1000000 --out /tmp/cn-1m`` to make a larger directory to time.
 """
@@ -12,9 +12,6 @@ import statistics
 import sys
 import time
 from pathlib import Path
-
-if __package__ in (None, ""):  # run as a script: make the repo root importable
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.machine import print_header
 from scenarios import check_scenario

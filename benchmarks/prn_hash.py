@@ -1,6 +1,6 @@
-"""Time the per-subject PRN tickets (optimizer.prn) for n ids.
+"""Time the per-subject PRN tickets (optimizer.draw.prn) for n ids.
 
-Usage: python benchmarks/prn_hash.py [--n 1000000] [--repeat 3] [--seed S]
+Usage: python -m benchmarks.prn_hash [--n 1000000] [--repeat 3] [--seed S]
 
 Prints the command, the machine (platform, CPU count, Python/numpy/polars
 versions) and, for each stage, the best and median wall time over the
@@ -13,16 +13,10 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
-from pathlib import Path
-
-if __package__ in (None, ""):  # run as a script: make the repo root importable
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 
 from benchmarks.machine import print_header
-from optimizer import prn
+from optimizer.draw import prn
 
 
 def _time(fn, repeat: int) -> list[float]:

@@ -1,6 +1,6 @@
 """Randomness audit: over many seeds, inclusion frequencies vs the draw's probabilities, per task and mode.
 
-Usage: python benchmarks/randomness_audit.py [SCENARIO_DIR] [--seeds 2000] [--modes …] [--policy P] [--rounds aligned|given]
+Usage: python -m benchmarks.randomness_audit [SCENARIO_DIR] [--seeds 2000] [--modes …] [--policy P] [--rounds aligned|given]
 
 With a policy that caps visits (e.g. ``--policy changning-2024 --rounds given``), the gaps between observed
 and exact inclusion probabilities show how far caps move each task's realised probabilities.
@@ -12,16 +12,11 @@ theoretical values (Σ max π, Σ_r max π per round, Σ [1 − Π(1 − π)]).
 from __future__ import annotations
 
 import argparse
-import sys
 import time
 from pathlib import Path
 
-if __package__ in (None, ""):
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from benchmarks.machine import print_header
-from optimizer.audit import inclusion_audit, visit_audit
-from optimizer.drawrun import run_draw
+from optimizer.draw import inclusion_audit, run_draw, visit_audit
 from rules import evaluate
 from scenarios import load_scenario
 

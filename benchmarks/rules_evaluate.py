@@ -1,18 +1,14 @@
 """Time the rules engine (``rules.evaluate``) on bundled scenarios and a synthetic 60k × 55 directory.
 
-Usage: python benchmarks/rules_evaluate.py [--repeat 3]
+Usage: python -m benchmarks.rules_evaluate [--repeat 3]
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
 from pathlib import Path
-
-if __package__ in (None, ""):
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.machine import print_header
 from rules import evaluate
@@ -26,8 +22,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args(argv)
     print_header()
-    sys.path.insert(0, str(REPO / "tests"))
-    from test_rules_perf import _synthetic  # the same synthetic directory the test checks
+    from benchmarks.instances import (
+        synthetic_directory as _synthetic,  # the directory the test checks too
+    )
 
     cases = {name: load_scenario(REPO / "scenarios" / name) for name in ("tiny", "putuo-2023", "changning-2024")}
     cases["synthetic 60k × 55 tasks"] = _synthetic()

@@ -1,6 +1,6 @@
 """End-to-end plan time and peak memory against directory size, by stage, with the fitted growth exponent.
 
-Usage: python benchmarks/scale.py [--sizes 10000 60000 250000 1000000] [--profile changning-2024]
+Usage: python -m benchmarks.scale [--sizes 10000 60000 250000 1000000] [--profile changning-2024]
                                   [--seed 20240301] [--cache benchmarks/.cache/scale] [--out DIR]
                                   [--cprofile N]
 
@@ -37,9 +37,6 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-
-if __package__ in (None, ""):  # run as a script: make the repo root importable
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.machine import print_header
 
@@ -115,7 +112,7 @@ class _Meter:
 @contextlib.contextmanager
 def instrumented(meter: _Meter) -> Iterator[None]:
     """Wrap the stage functions make_plan calls with the meter; restore them afterwards."""
-    import optimizer.drawrun as drawrun
+    import optimizer.draw.run as drawrun
     import optimizer.plan as plan
 
     wraps = [
@@ -247,7 +244,7 @@ def ensure_scenario(profile: str, n: int, cache: Path, officers: str = "scaled")
 def run_size(scenario_dir: Path, seed: str, timeout: float = 3600.0, log: Path | None = None) -> dict:
     """Plan ``scenario_dir`` in a fresh process; adds the wall time and the kernel's peak RSS of that process."""
     out = Path(tempfile.mkdtemp(prefix="jointcheck-scale-")) / "plan"
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--child", str(scenario_dir), "--seed", seed, "--out", str(out)]
+    cmd = [sys.executable, "-m", "benchmarks.scale", "--child", str(scenario_dir), "--seed", seed, "--out", str(out)]
     stderr = open(log, "ab") if log else subprocess.DEVNULL
     t0 = time.perf_counter()
     try:

@@ -1,6 +1,6 @@
 """Time random officer matching on a Changning-sized instance (700 visits, 322 officers).
 
-Usage: python benchmarks/teams_match.py [--repeat 3]
+Usage: python -m benchmarks.teams_match [--repeat 3]
 The instance is the one tests/test_teams.py checks for lawfulness (``big_instance``).
 """
 
@@ -8,12 +8,8 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
 from pathlib import Path
-
-if __package__ in (None, ""):
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.machine import print_header
 from optimizer.teams import match_officers
@@ -26,8 +22,9 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args(argv)
     print_header()
-    sys.path.insert(0, str(REPO / "tests"))
-    from test_teams import big_instance
+    from benchmarks.instances import (
+        teams_instance as big_instance,  # the instance the test checks too
+    )
 
     inp = big_instance()
     times = []

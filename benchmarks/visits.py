@@ -1,6 +1,6 @@
 """Visits the plan saves: today's practice, coordinated draws, ours, and the lower bounds, over many seeds.
 
-Usage: python benchmarks/visits.py [SCENARIO_DIR] [--seeds 20240301 20240302 ...] [--n-seeds 5] [--out DIR]
+Usage: python -m benchmarks.visits [SCENARIO_DIR] [--seeds 20240301 20240302 ...] [--n-seeds 5] [--out DIR]
 Default: the bundled changning-2024 with seeds 20240301..20240305. Writes ``visits-<scenario>.md``,
 ``visits-<scenario>.png`` and ``visits-<scenario>.csv`` (one row per seed and method) into
 benchmarks/results/ and prints the command and machine that made them.
@@ -26,20 +26,16 @@ from __future__ import annotations
 import argparse
 import contextlib
 import io
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import polars as pl
 
-if __package__ in (None, ""):  # run as a script: make the repo root importable
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
 from benchmarks.machine import print_header
 from optimizer.baselines import single_department_visits, stabbing_visits
-from optimizer.bundle import BundleInput, bundle_visits
-from optimizer.drawrun import run_draw
+from optimizer.bundling import BundleInput, bundle_visits
+from optimizer.draw import run_draw
 from optimizer.plan import PlanSettings, make_plan
 from rules import RuleResults, evaluate, load_policy
 from scenarios import load_scenario

@@ -13,9 +13,8 @@ import datetime as dt
 
 import polars as pl
 
-from optimizer.draw import DrawMode, draw_subjects
-from optimizer.inputs import draw_input
-from optimizer.rounds import stab_rounds
+from optimizer.calendar import stab_rounds
+from optimizer.draw import DrawMode, draw_input, draw_subjects
 from rules import RuleResults
 from scenarios.model import Scenario
 

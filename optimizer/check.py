@@ -16,8 +16,21 @@ from typing import Any
 
 import polars as pl
 
-from optimizer.allocation import allocate, pi_units
-from optimizer.workdays import is_working_day
+from optimizer.draw import allocate, pi_units
+from optimizer.hard_rules import (
+    duplicate_assignments,
+    missing_qualifications,
+    not_working_days,
+    officer_over_capacity,
+    outside_windows,
+    over_annual_cap,
+    own_grid,
+    pair_coverage,
+    short_departments,
+    small_teams,
+    unknown_officers,
+    wrong_department,
+)
 from rules import RuleResults, evaluate, load_policy
 from scenarios.model import Scenario
 
@@ -107,80 +120,71 @@ def check_sample_sizes(plan: PlanFiles, scenario: Scenario, results: RuleResults
 def check_coverage(plan: PlanFiles, scenario: Scenario, results: RuleResults) -> list[Violation]:
     """Each drawn (subject, task) is in exactly one visit of that subject, or listed as unplaced."""
     served = plan.visits.select("subject_id", pl.col("task_ids").alias("task_id")).explode("task_id")
-    counts = served.group_by("subject_id", "task_id").len()
-    out = [Violation("coverage", f"subject {s} task {t}", f"served by {n} visits")
-           for s, t, n in counts.filter(pl.col("len") > 1).iter_rows()]
-    drawn = plan.draws.filter("selected").select("subject_id", "task_id")
-    missing = drawn.join(counts, on=["subject_id", "task_id"], how="anti").join(
-        plan.unplaced.select("subject_id", "task_id"), on=["subject_id", "task_id"], how="anti")
-    out += [Violation("coverage", f"subject {s} task {t}", "drawn but in no visit and not listed as unplaced")
-            for s, t in missing.iter_rows()]
-    extra = counts.join(drawn, on=["subject_id", "task_id"], how="anti")
-    out += [Violation("coverage", f"subject {s} task {t}", "visited but not drawn") for s, t, _ in extra.iter_rows()]
+    bad = pair_coverage(served, plan.draws.filter("selected"), plan.unplaced)
+    out = []
+    for s, t, n, u, drawn in bad.select("subject_id", "task_id", "served", "unplaced", "drawn").iter_rows():
+        if not drawn:
+            message = "visited but not drawn" if n else "listed as unplaced but not drawn"
+        elif n + u == 0:
+            message = "drawn but in no visit and not listed as unplaced"
+        elif n > 1:
+            message = f"served by {n} visits"
+        else:
+            message = f"served by {n} visit(s) and listed {u} time(s) as unplaced"
+        out.append(Violation("coverage", f"subject {s} task {t}", message))
     return out
 
 
 def check_dates(plan: PlanFiles, scenario: Scenario, results: RuleResults) -> list[Violation]:
     """A visit is on a working day inside the (aligned) window of every task it serves."""
-    out = []
-    per_task = plan.visits.select("visit_id", "date", pl.col("task_ids").alias("task_id")).explode("task_id").join(
-        _windows(plan), on="task_id")
-    outside = per_task.filter((pl.col("date") < pl.col("start")) | (pl.col("date") > pl.col("end")))
-    out += [Violation("dates", f"visit {v}", f"{d} is outside task {t}'s window {s}..{e}")
-            for v, d, t, s, e in outside.iter_rows()]
-    for visit_id, day in plan.visits.select("visit_id", "date").iter_rows():
-        if not is_working_day(day):
-            out.append(Violation("dates", f"visit {visit_id}", f"{day} is not a working day"))
+    per_task = plan.visits.select("visit_id", "date", pl.col("task_ids").alias("task_id")).explode("task_id")
+    out = [Violation("dates", f"visit {v}", f"{d} is outside task {t}'s window {s}..{e}")
+           for v, d, t, s, e in outside_windows(per_task, _windows(plan)).iter_rows()]
+    out += [Violation("dates", f"visit {v}", f"{day} is not a working day") for v, day in not_working_days(plan.visits).iter_rows()]
     return out
 
 
 def check_caps(plan: PlanFiles, scenario: Scenario, results: RuleResults) -> list[Violation]:
     """No subject gets more visits than its annual cap."""
-    per = plan.visits.group_by("subject_id").len().join(results.subjects.select("subject_id", "annual_cap"), on="subject_id")
-    over = per.filter(pl.col("annual_cap").is_not_null() & (pl.col("len") > pl.col("annual_cap")))
-    return [Violation("cap", f"subject {s}", f"{n} visits, cap {c}") for s, n, c in over.iter_rows()]
+    return [Violation("cap", f"subject {s}", f"{n} visits, cap {c}")
+            for s, n, c in over_annual_cap(plan.visits, results.subjects).iter_rows()]
 
 
 def check_teams(plan: PlanFiles, scenario: Scenario, results: RuleResults) -> list[Violation]:
-    """Team size per department and visit, qualifications, own grid, officer departments, weekly capacity."""
+    """Officers exist and go once per visit for their own department; team size per department and visit,
+    qualifications, own grid, weekly capacity."""
     out = []
-    officers = scenario.officers.select("officer_id", pl.col("department").alias("home"), "qualifications",
-                                        pl.col("grid").alias("officer_grid"), "weekly_capacity")
-    team = plan.assignments.join(officers, on="officer_id", how="left")
+    assignments = plan.assignments
+    directory = scenario.officers
+    out += [Violation("teams", f"visit {v}", f"officer {o} is not in the officer directory")
+            for v, o in unknown_officers(assignments, directory).iter_rows()]
+    out += [Violation("teams", f"visit {v}", f"officer {o} is listed {n} times")
+            for v, o, n in duplicate_assignments(assignments).iter_rows()]
     out += [Violation("teams", f"visit {v}", f"officer {o} is of {h}, assigned for {d}")
-            for v, o, d, h in team.filter(pl.col("home") != pl.col("department")).select("visit_id", "officer_id", "department", "home").iter_rows()]
+            for v, o, d, h in wrong_department(assignments, directory).iter_rows()]
     tasks = results.tasks.select("task_id", "required_departments", "min_officers_per_department",
                                  "min_officers_per_visit", "exclude_own_grid")
     per_task = plan.visits.select("visit_id", "subject_id", "date", pl.col("task_ids").alias("task_id"), "departments") \
         .explode("task_id").join(tasks, on="task_id")
     need = per_task.select("visit_id", pl.col("required_departments").alias("department"), "min_officers_per_department") \
-        .explode("department").group_by("visit_id", "department").agg(pl.col("min_officers_per_department").max())
-    have = plan.assignments.group_by("visit_id", "department").len()
-    short = need.join(have, on=["visit_id", "department"], how="left").with_columns(pl.col("len").fill_null(0)) \
-        .filter(pl.col("len") < pl.col("min_officers_per_department"))
+        .explode("department").group_by("visit_id", "department").agg(pl.col("min_officers_per_department").max().alias("min_officers"))
     out += [Violation("teams", f"visit {v}", f"{d}: {n} officer(s), at least {m} needed (行政处罚法 art. 42)")
-            for v, d, m, n in short.iter_rows()]
+            for v, d, m, n in short_departments(need, assignments).iter_rows()]
     visit_min = per_task.group_by("visit_id").agg(pl.col("min_officers_per_visit").max(), pl.col("exclude_own_grid").any())
-    size = plan.assignments.group_by("visit_id").len()
-    small = visit_min.join(size, on="visit_id", how="left").with_columns(pl.col("len").fill_null(0)) \
-        .filter(pl.col("len") < pl.col("min_officers_per_visit"))
-    out += [Violation("teams", f"visit {v}", f"{n} officer(s) in all, at least {m} needed") for v, m, _, n in small.iter_rows()]
-    grids = scenario.subjects.select("subject_id", pl.col("grid").alias("subject_grid"))
-    own = team.join(plan.visits.select("visit_id", "subject_id"), on="visit_id").join(grids, on="subject_id") \
-        .join(visit_min.select("visit_id", "exclude_own_grid"), on="visit_id") \
-        .filter(pl.col("exclude_own_grid") & (pl.col("officer_grid") != "") & (pl.col("officer_grid") == pl.col("subject_grid")))
+    out += [Violation("teams", f"visit {v}", f"{n} officer(s) in all, at least {m} needed")
+            for v, m, n in small_teams(visit_min.select("visit_id", "min_officers_per_visit"), assignments).iter_rows()]
+    officers = directory.select("officer_id", "qualifications", pl.col("grid").alias("officer_grid"), "weekly_capacity")
+    team = assignments.join(officers, on="officer_id").join(plan.visits.select("visit_id", "subject_id", "week"), on="visit_id") \
+        .join(scenario.subjects.select("subject_id", pl.col("grid").alias("subject_grid")), on="subject_id") \
+        .join(visit_min.select("visit_id", "exclude_own_grid"), on="visit_id")
     out += [Violation("teams", f"visit {v}", f"officer {o} is from the subject's own grid")
-            for v, o in own.select("visit_id", "officer_id").iter_rows()]
-    key = ["visit_id", "department", "qualification"]
-    required = per_task.select("visit_id", "task_id").unique().join(scenario.task_qualifications(), on="task_id") \
-        .select(key).unique()
-    held = team.select("visit_id", "department", pl.col("qualifications").alias("qualification")) \
-        .explode("qualification").drop_nulls("qualification").unique()
-    lacking = required.join(held, on=key, how="anti").sort(key)
-    out += [Violation("teams", f"visit {v}", f"no officer of {d} holds {q}") for v, d, q in lacking.iter_rows()]
-    weeks = team.join(plan.visits.select("visit_id", "week"), on="visit_id").group_by("officer_id", "week", "weekly_capacity").len()
-    busy = weeks.filter(pl.col("len") > pl.col("weekly_capacity")).sort("officer_id", "week")
-    out += [Violation("capacity", f"officer {o} week {w}", f"{n} visits, capacity {c}") for o, w, c, n in busy.iter_rows()]
+            for v, o in own_grid(team).select("visit_id", "officer_id").iter_rows()]
+    required = per_task.select("visit_id", "task_id").unique().join(scenario.task_qualifications(), on="task_id")
+    held = team.select("visit_id", "department", pl.col("qualifications").alias("qualification")).explode("qualification").drop_nulls()
+    out += [Violation("teams", f"visit {v}", f"no officer of {d} holds {q}")
+            for v, d, q in missing_qualifications(required, held).iter_rows()]
+    out += [Violation("capacity", f"officer {o} week {w}", f"{n} visits, capacity {c}")
+            for o, w, c, n in officer_over_capacity(team).iter_rows()]
     return out
 
 

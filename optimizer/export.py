@@ -12,11 +12,8 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-import polars as pl
-
-from optimizer.drawrun import draw_table
+from optimizer.draw import draw_table, seed_commitment
 from optimizer.plan import Plan, solver_notes
-from optimizer.seed import seed_commitment
 from scenarios.atomic import atomic_directory
 
 __all__ = ["write_plan", "manifest", "FILES"]

@@ -2,7 +2,7 @@
 
 :func:`make_plan` runs every stage in memory and returns a :class:`Plan`; :mod:`optimizer.export` writes
 it. Every random choice flows from one seed, derived from the public value, the scenario hash and the
-plan id (:mod:`optimizer.seed`); every solver runs deterministically, so the same scenario, policy and
+plan id (:mod:`optimizer.draw.seed`); every solver runs deterministically, so the same scenario, policy and
 public value give byte-identical files.
 """
 
@@ -16,13 +16,12 @@ from typing import Any
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
 
-from optimizer.align import AlignConfig
 from optimizer.baselines import independent_joint_visits, single_department_visits
-from optimizer.bundle import BundleConfig, BundleInput, BundleResult, bundle_visits
-from optimizer.codes import code_secret, inspection_codes
-from optimizer.draw import DrawMode
-from optimizer.drawrun import DrawRun, run_draw
+from optimizer.bundling import BundleConfig, BundleInput, BundleResult, bundle_visits
+from optimizer.calendar import AlignConfig
+from optimizer.draw import DrawMode, DrawRun, run_draw
 from optimizer.teams import TeamConfig, TeamInput, TeamResult, match_officers
+from records.codes import code_secret, inspection_codes
 from rules import evaluate, load_policy
 from scenarios.model import Scenario
 

@@ -14,9 +14,13 @@ from pathlib import Path
 import polars as pl
 
 from optimizer.check import read_plan
-from optimizer.draw import DrawMode, draw_subjects
-from optimizer.inputs import draw_input
-from optimizer.seed import plan_seed, seed_commitment
+from optimizer.draw import (
+    DrawMode,
+    draw_input,
+    draw_subjects,
+    plan_seed,
+    seed_commitment,
+)
 from rules import evaluate, load_policy
 from scenarios.model import Scenario
 

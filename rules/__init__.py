@@ -5,12 +5,12 @@ it extends); ``evaluate(scenario, policy=None)`` returns :class:`RuleResults` â€
 inclusion probabilities, caps, team rules and findings; ``explain_text`` tells one subject's story.
 """
 
-from rules.backend import Backend, PythonBackend, get_backend, set_backend
-from rules.catalog import known_policies, policy_path
+from rules.engine.backend import Backend, PythonBackend, get_backend, set_backend
 from rules.evaluate import evaluate, evaluation_day
 from rules.explain import Explanation, explain, explain_text
-from rules.loader import load_policy
-from rules.policy import InForce, Policy, PolicyError
+from rules.law.catalog import known_policies, policy_path
+from rules.law.loader import load_policy
+from rules.law.policy import InForce, Policy, PolicyError
 from rules.results import RuleResults
 
 __all__ = [

@@ -1,5 +1,5 @@
 """What fired rules do. The law file says when a rule applies and with which values; this module gives
-each effect its one fixed meaning (see :class:`rules.schema.Effects`):
+each effect its one fixed meaning (see :class:`rules.law.schema.Effects`):
 
 * ``multiply`` — factors multiply into the subject's sampling weight, in policy order;
 * ``targeted`` / ``mandatory`` — 定向抽查 flags; mandatory makes the inclusion probability 1;
@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 from typing import Any
 
-from rules.policy import ActiveRule, InForce
-from rules.schema import ParamRef, Rule
+from rules.law.policy import ActiveRule, InForce
+from rules.law.schema import ParamRef, Rule
 
 __all__ = [
     "Factor",

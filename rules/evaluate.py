@@ -19,15 +19,36 @@ from typing import Any
 
 import polars as pl
 
-from rules.backend import Backend, get_backend
-from rules.effects import Finding, finding_of, map_roles, pair_outcome, subject_cap, task_outcome
-from rules.facts import (
-    SUBJECT_KEYS, complaints_cap, eligible_pairs, item_records, plan_record, subject_profiles, task_records,
+from rules.effects import (
+    Finding,
+    finding_of,
+    map_roles,
+    pair_outcome,
+    subject_cap,
+    task_outcome,
 )
-from rules.loader import load_policy
-from rules.policy import InForce, Policy
+from rules.engine.backend import Backend, get_backend
+from rules.engine.facts import (
+    SUBJECT_KEYS,
+    complaints_cap,
+    eligible_pairs,
+    item_records,
+    plan_record,
+    subject_profiles,
+    task_records,
+)
+from rules.law.loader import load_policy
+from rules.law.policy import InForce, Policy
 from rules.probability import Profile, assign
-from rules.results import PAIRS, SETTINGS, STRATA, SUBJECTS, TASKS, RuleResults, findings_frame
+from rules.results import (
+    PAIRS,
+    SETTINGS,
+    STRATA,
+    SUBJECTS,
+    TASKS,
+    RuleResults,
+    findings_frame,
+)
 from scenarios.model import Scenario
 
 __all__ = ["evaluate", "evaluation_day"]

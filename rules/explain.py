@@ -12,11 +12,11 @@ from typing import Any
 
 import polars as pl
 
-from rules.conditions import render
 from rules.effects import describe, ref_value
+from rules.engine.conditions import render
+from rules.engine.facts import task_records
 from rules.evaluate import evaluate
-from rules.facts import task_records
-from rules.policy import InForce, Policy
+from rules.law.policy import InForce, Policy
 from rules.results import RuleResults
 from scenarios.model import Scenario
 
@@ -110,7 +110,9 @@ def explain(
 ) -> Explanation:
     """The trace of one subject (optionally one task). Raises KeyError for an unknown subject or task."""
     if not isinstance(scenario, Scenario):
-        from scenarios.load import load_scenario  # here, not at the top: scenarios.load imports rules.catalog
+        from scenarios.load import (
+            load_scenario,  # here, not at the top: scenarios.load imports rules.law.catalog
+        )
 
         scenario = load_scenario(scenario)
     row = scenario.subjects.filter(pl.col("subject_id") == subject_id)

@@ -37,7 +37,7 @@ import polars as pl
 import yaml
 
 from rules.evaluate import evaluate
-from rules.loader import load_policy
+from rules.law.loader import load_policy
 from rules.results import RuleResults
 from scenarios.model import Scenario, ScenarioSpec
 

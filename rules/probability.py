@@ -26,7 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rules.effects import Factor, Finding, PairOutcome
-from rules.policy import InForce
+from rules.law.policy import InForce
 from scenarios.model import Task
 
 __all__ = ["Profile", "TaskProbabilities", "assign"]

@@ -20,7 +20,7 @@ from typing import Any
 import polars as pl
 
 from rules.effects import Finding
-from rules.policy import InForce
+from rules.law.policy import InForce
 
 __all__ = ["RuleResults", "PAIRS", "SUBJECTS", "TASKS", "STRATA", "FINDINGS", "SETTINGS", "findings_frame"]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
-from rules.catalog import known_policies
+from rules.law.catalog import known_policies
 from scenarios.errors import Problem, ScenarioError
 from scenarios.files import read_csv_text, read_text, resolve_inside
 from scenarios.model import Scenario, ScenarioSpec

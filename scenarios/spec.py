@@ -7,7 +7,14 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from scenarios.errors import Problem
-from scenarios.model import Department, Item, ObjectType, ScenarioHeader, ScenarioSpec, Task
+from scenarios.model import (
+    Department,
+    Item,
+    ObjectType,
+    ScenarioHeader,
+    ScenarioSpec,
+    Task,
+)
 from scenarios.yamlmap import LocatedYaml
 
 __all__ = ["validate_spec", "SpecParts"]

@@ -54,7 +54,7 @@ def public_app():
     """A fresh typer app holding only the publication, ledger and code commands (ui.cli_public)."""
     import typer
 
-    from ui.cli_public import register
+    from ui.cli.record import register
 
     app = typer.Typer()
 

@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from optimizer.plan import make_plan
 from scenarios import load_scenario
-from ui.app_state import PAGES
+from ui.webapp.state import PAGES
 
 APP = str(Path(__file__).resolve().parent.parent / "ui" / "app.py")
 TINY = Path(__file__).resolve().parent.parent / "scenarios" / "tiny"
@@ -125,7 +125,7 @@ def test_language_switch_to_english():
 
 
 def test_invalid_upload_shows_problem_table_not_traceback():
-    from ui.app_scenario_io import check_upload
+    from ui.webapp.scenario_io import check_upload
 
     yaml = (TINY / "scenario.yaml").read_bytes()
     subjects = (TINY / "subjects.csv").read_text(encoding="utf-8").replace(",B,G1,false,0", ",E,G1,false,0", 1)

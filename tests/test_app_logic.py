@@ -13,10 +13,29 @@ import pytest
 
 from optimizer.plan import make_plan
 from scenarios import load_scenario
-from ui.app_exports import SHEETS_ZH, announcement_html, announcement_markdown, csv_zip_bytes, excel_bytes
-from ui.app_figures import distribution_frame, gantt_frame, heat_frame, network_frames, pairing_graph, reduction
-from ui.app_scenario_io import check_upload
-from ui.app_whatif import WhatIf, apply_whatif, capacity_table, policy_parameters, reform
+from ui.webapp.charts.figures import (
+    distribution_frame,
+    gantt_frame,
+    heat_frame,
+    network_frames,
+    pairing_graph,
+    reduction,
+)
+from ui.webapp.exports import (
+    SHEETS_ZH,
+    announcement_html,
+    announcement_markdown,
+    csv_zip_bytes,
+    excel_bytes,
+)
+from ui.webapp.scenario_io import check_upload
+from ui.webapp.whatif import (
+    WhatIf,
+    apply_whatif,
+    capacity_table,
+    policy_parameters,
+    reform,
+)
 
 TINY = Path(__file__).resolve().parent.parent / "scenarios" / "tiny"
 
@@ -122,7 +141,7 @@ def test_announcement_lists_tasks_without_people(plan):
 
 
 def test_jobs_run_a_whatif_in_a_thread(tiny):
-    from ui.app_jobs import submit
+    from ui.webapp.jobs import submit
 
     job = submit(tiny, WhatIf(policy="shanghai-2024", overrides={"class_multiplier.D": 3}))
     run = job.result(timeout=60)

@@ -78,7 +78,7 @@ def test_scale_plan_once_by_stage(tmp_path: Path) -> None:
     # the wrappers are gone afterwards
     import optimizer.plan
 
-    assert optimizer.plan.bundle_visits.__module__ == "optimizer.bundle"
+    assert optimizer.plan.bundle_visits.__module__ == "optimizer.bundling.bundle"
 
 
 def test_scale_fits_and_targets() -> None:

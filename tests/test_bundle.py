@@ -8,9 +8,8 @@ import chinese_calendar
 import polars as pl
 import pytest
 
-from optimizer.bundle import BundleConfig, BundleInput, bundle_visits
 from benchmarks.bundle_visits import random_instance
-from optimizer.bundle_check import check_bundle
+from optimizer.bundling import BundleConfig, BundleInput, bundle_visits, check_bundle
 
 D = dt.date
 SEED = "5eed" * 16

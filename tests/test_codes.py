@@ -13,11 +13,18 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from optimizer.codes import (
-    CodeKeyError, code_secret, inspection_codes, key_id, load_key, load_or_create_key, normalize_code, seal_codes,
+from records.codes import (
+    CodeKeyError,
+    code_secret,
+    inspection_codes,
+    key_id,
+    load_key,
+    load_or_create_key,
+    normalize_code,
+    seal_codes,
 )
-from optimizer.ledger import record_plan
-from ui.cli_public import after_plan, seal_plan_codes
+from records.ledger import record_plan
+from ui.cli.record import after_plan, seal_plan_codes
 
 REPO = Path(__file__).resolve().parent.parent
 runner = CliRunner()

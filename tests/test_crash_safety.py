@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from optimizer.check import check_plan
-from optimizer.ledger import file_digests, records, verify_ledger
+from records.ledger import file_digests, records, verify_ledger
 from scenarios import load_scenario
 
 REPO = Path(__file__).resolve().parent.parent
@@ -48,7 +48,7 @@ DRIVER = textwrap.dedent("""
         return wrapper
 
     import polars as pl
-    import optimizer.ledger as ledger
+    import records.ledger as ledger
     if point == "parquet":
         pl.DataFrame.write_parquet = bomb(pl.DataFrame.write_parquet)
     elif point == "rename":
@@ -64,7 +64,7 @@ DRIVER = textwrap.dedent("""
     from optimizer.export import write_plan
     from optimizer.plan import make_plan
     from scenarios import load_scenario
-    from ui.cli_public import after_plan, seal_plan_codes
+    from ui.cli.record import after_plan, seal_plan_codes
     made = make_plan(load_scenario(scenario_dir), "20240301")
     made = seal_plan_codes(made, Path(key))
     write_plan(made, Path(out), overwrite=force == "1")
@@ -162,7 +162,7 @@ def test_kill_a_real_plan_process_at_random_moments(tmp_path: Path) -> None:
 
 WRITER = textwrap.dedent("""
     import sys
-    from optimizer.ledger import append
+    from records.ledger import append
     for i in range(100000):
         append(sys.argv[1], "plan", f"P{i}", {"i": i, "pad": "x" * 2000})
 """)

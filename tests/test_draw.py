@@ -7,11 +7,16 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from optimizer.audit import inclusion_audit, visit_audit
-from optimizer.draw import DrawInput, draw_subjects
-from optimizer.prn import consistent_sample_order
-from optimizer.rounds import stab_rounds
-from optimizer.seed import plan_seed, seed_commitment
+from optimizer.calendar import stab_rounds
+from optimizer.draw import (
+    DrawInput,
+    draw_subjects,
+    inclusion_audit,
+    plan_seed,
+    seed_commitment,
+    visit_audit,
+)
+from optimizer.draw.prn import consistent_sample_order
 from scenarios.model import Task
 
 NO_CAPS = pl.DataFrame(schema={"subject_id": pl.String, "annual_cap": pl.Int32})

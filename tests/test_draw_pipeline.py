@@ -8,9 +8,13 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from optimizer.audit import inclusion_audit, visit_audit
-from optimizer.draw import DRAW_COLUMNS
-from optimizer.drawrun import draw_table, run_draw
+from optimizer.draw import (
+    DRAW_COLUMNS,
+    draw_table,
+    inclusion_audit,
+    run_draw,
+    visit_audit,
+)
 from rules import evaluate
 from scenarios import load_scenario
 from ui.cli import app

@@ -302,7 +302,7 @@ def test_plans_from_hostile_but_valid_input(formula: str, drop: int, seed: str) 
 
 @pytest.mark.parametrize("value", FORMULAS)
 def test_formulas_are_escaped_in_public_csv(value: str, tmp_path: Path) -> None:
-    from optimizer.publish import csv_safe, write_safe_csv
+    from records.publish import csv_safe, write_safe_csv
 
     path = tmp_path / "x.csv"
     write_safe_csv(path, ["name"], [[value]])
@@ -314,7 +314,7 @@ def test_formulas_are_escaped_in_public_csv(value: str, tmp_path: Path) -> None:
 @fuzz(60)
 @given(st.text(max_size=30))
 def test_csv_safe_never_leaves_a_formula(value: str) -> None:
-    from optimizer.publish import csv_safe
+    from records.publish import csv_safe
 
     safe = csv_safe(value)
     assert not safe.lstrip(" ").startswith(("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠"))

@@ -13,8 +13,17 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from optimizer.ledger import GENESIS, LedgerError, append, head, record_plan, record_verify, records, verify_ledger
-from ui.cli_public import register
+from records.ledger import (
+    GENESIS,
+    LedgerError,
+    append,
+    head,
+    record_plan,
+    record_verify,
+    records,
+    verify_ledger,
+)
+from ui.cli.record import register
 
 REPO = Path(__file__).resolve().parent.parent
 runner = CliRunner()
@@ -154,7 +163,7 @@ def test_show_lists_and_prints_records(tmp_path: Path) -> None:
 
 WRITER = textwrap.dedent("""
     import sys
-    from optimizer.ledger import append
+    from records.ledger import append
     db, name, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
     for i in range(n):
         append(db, "plan", f"{name}-{i}", {"writer": name, "i": i})

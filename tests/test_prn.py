@@ -1,4 +1,4 @@
-"""Tests for optimizer.prn: Rivest consistent-sampler tickets as per-subject PRNs.
+"""Tests for optimizer.draw.prn: Rivest consistent-sampler tickets as per-subject PRNs.
 
 The published vectors below are copied verbatim from Rivest's repository
 github.com/ron-rivest/consistent_sampler (MIT licence):
@@ -27,8 +27,8 @@ import numpy as np
 import polars as pl
 import pytest
 
-from optimizer import prn
-from optimizer.prn import (
+from optimizer.draw import prn
+from optimizer.draw.prn import (
     TICKET_DENOMINATOR,
     consistent_sample_order,
     exact_ticket_fraction,

@@ -12,9 +12,9 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from optimizer.ledger import records, verify_ledger
-from optimizer.publish import deadlines_for
-from optimizer.workdays import CalendarError
+from optimizer.calendar import CalendarError
+from records.ledger import records, verify_ledger
+from records.publish import deadlines_for
 
 REPO = Path(__file__).resolve().parent.parent
 TINY = REPO / "scenarios" / "tiny"

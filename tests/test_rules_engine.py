@@ -12,12 +12,21 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rules import PythonBackend, evaluate
-from rules import durable_backend as db
-from rules.conditions import All, AnyOf, Not, Compare, holds, parse, push_not, render
-from rules.durable_backend import DurableBackend, compile_condition
+from rules.engine import durable_backend as db
+from rules.engine.conditions import (
+    All,
+    AnyOf,
+    Compare,
+    Not,
+    holds,
+    parse,
+    push_not,
+    render,
+)
+from rules.engine.durable_backend import DurableBackend, compile_condition
+from rules.law.policy import ActiveRule
+from rules.law.schema import Rule
 from rules.lawtest import build_scenario
-from rules.policy import ActiveRule
-from rules.schema import Rule
 from scenarios import load_scenario
 
 TINY = "scenarios/tiny"

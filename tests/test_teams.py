@@ -1,4 +1,4 @@
-"""Random officer matching (optimizer.teams): each rule on a tiny instance on both sides of its edge,
+"""Random officer matching (optimizer.teams.match): each rule on a tiny instance on both sides of its edge,
 determinism, the uniformity audit, the CP-SAT repair and a ~700-visit timing run."""
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from optimizer import teams_order
-from optimizer.prn import seed_hex
+from benchmarks.instances import teams_instance as big_instance
+from optimizer.draw import seed_hex
 from optimizer.stats import chi2_sf
 from optimizer.teams import TeamInput, check_plan, match_officers, officer_share_audit
-from optimizer.teams_order import Officer, SeedDraw, VisitOrder
+from optimizer.teams import order as teams_order
+from optimizer.teams.order import Officer, SeedDraw, VisitOrder
 
 REPO = Path(__file__).resolve().parent.parent
 MON = dt.date(2024, 3, 4)  # ISO 2024-W10
@@ -389,34 +390,6 @@ def test_malformed_input_says_what_is_missing():
 
 
 # --------------------------------------------------------------------------- scale
-
-
-def _h(*parts) -> int:
-    return int.from_bytes(hashlib.sha256("|".join(map(str, parts)).encode()).digest()[:8], "big")
-
-
-def big_instance(seed: str = "5eed", n_visits: int = 700) -> TeamInput:
-    """~700 visits × ~2.5 departments on Changning's 322 officers (deterministic, from hashes)."""
-    root = REPO / "scenarios" / "changning-2024"
-    off = pl.read_csv(root / "officers.csv", infer_schema=False).select(
-        "officer_id", "department",
-        pl.col("qualifications").fill_null("").str.split(";").list.eval(pl.element().filter(pl.element() != "")),
-        pl.col("grid").fill_null(""), pl.col("weekly_capacity").cast(pl.Int32))
-    subj = pl.read_csv(root / "subjects.csv", infer_schema=False).select("subject_id", pl.col("grid").fill_null(""))
-    sids, grids = subj["subject_id"].to_list(), subj["grid"].to_list()
-    depts = sorted(set(off["department"].to_list()) - {"SAMR"})
-    qual = {"SAMR": "food_safety", "FIRE": "fire_inspection", "HEALTH": "public_health", "ENV": "environmental_monitoring"}
-    days = [d for d in (dt.date(2024, 1, 2) + dt.timedelta(days=k) for k in range(330)) if d.weekday() < 5]
-    visits, needs = [], []
-    for i in range(n_visits):
-        j, day = _h("s", i) % len(sids), days[_h("d", i) % len(days)]
-        dd = ["SAMR"] + sorted({depts[_h("p", i, r) % len(depts)] for r in range(1 + _h("n", i) % 2)})
-        visits.append((f"V{i:04d}", sids[j], day, day.isocalendar()[1], grids[j], dd))
-        for dep in dd:
-            q = [qual[dep]] if dep in qual and _h("q", i, dep) % 3 == 0 else []
-            needs.append((f"V{i:04d}", dep, 2 if dep in ("SAMR", "FIRE") else 1, q))
-    return TeamInput(pl.DataFrame(visits, schema=VISIT_SCHEMA, orient="row"),
-                     pl.DataFrame(needs, schema=NEED_SCHEMA, orient="row"), 2, True, off, seed)
 
 
 def test_700_visits_are_all_staffed_lawfully():

@@ -2,7 +2,7 @@
 
 Six pages (sidebar): ① scenario, ② what-if & run, ③ KPIs & pictures, ④ visits & teams, ⑤ compare runs,
 ⑥ export & publish. Chinese by default, English on the sidebar switch. Plans are made in a worker thread
-(:mod:`ui.app_jobs`); a fragment at the top of the page shows their progress and reruns the app when done.
+(:mod:`ui.webapp.jobs`); a fragment at the top of the page shows their progress and reruns the app when done.
 """
 
 from __future__ import annotations
@@ -16,9 +16,22 @@ if str(ROOT) not in sys.path:  # `streamlit run ui/app.py` puts ui/ on the path,
 
 import streamlit as st  # noqa: E402
 
-from ui import app_page_compare, app_page_dashboard, app_page_export, app_page_scenario, app_page_tables, app_page_whatif  # noqa: E402
-from ui.app_state import PAGES, current_run, current_scenario, harvest_job, keep_widgets, runs  # noqa: E402
 from ui.i18n import LANGS, t  # noqa: E402
+from ui.webapp.pages import compare as compare_page  # noqa: E402
+from ui.webapp.pages import dashboard as dashboard_page  # noqa: E402
+from ui.webapp.pages import export as export_page  # noqa: E402
+from ui.webapp.pages import scenario as scenario_page  # noqa: E402
+from ui.webapp.pages import tables as tables_page  # noqa: E402
+from ui.webapp.pages import whatif as whatif_page  # noqa: E402
+from ui.webapp.state import (  # noqa: E402
+    PAGES,
+    current_run,
+    current_scenario,
+    harvest_job,
+    keep_widgets,
+    runs,
+)
+
 
 @st.fragment(run_every=0.5)
 def _progress() -> None:
@@ -63,17 +76,17 @@ def main() -> None:
         st.error(f"{t('run_failed')}: {st.session_state['job_error']}")
     run = current_run()
     if page == "scenario":
-        app_page_scenario.render(scenario)
+        scenario_page.render(scenario)
     elif page == "whatif":
-        app_page_whatif.render(scenario)
+        whatif_page.render(scenario)
     elif page == "dashboard":
-        app_page_dashboard.render(run)
+        dashboard_page.render(run)
     elif page == "tables":
-        app_page_tables.render(run)
+        tables_page.render(run)
     elif page == "compare":
-        app_page_compare.render()
+        compare_page.render()
     else:
-        app_page_export.render(run)
+        export_page.render(run)
 
 
 main()

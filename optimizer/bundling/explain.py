@@ -1,0 +1,86 @@
+"""Visit bundling, part 3: why a pair got no visit, in words a planner can act on.
+
+A pair is unplaced for one of three reasons, checked in this order:
+
+* its task window holds no working day of the year (statutory calendar);
+* the subject's annual cap: it has used all its cap and its tasks' windows need more visits than that;
+* department capacity: in every ISO week of the pair's window some department of its task had no room
+  left for the officer-visits the task asks (the weeks, the departments and their use are named).
+  If some week did have room, the pair was left by the solver within its time limit, and the reason says so.
+
+The problems list adds one line per subject held by its cap and one per department whose capacity was
+short, with the weeks it was full and how many more officer-visits the unplaced pairs needed.
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+
+from optimizer.bundling.prep import Prepared, usage_of
+
+__all__ = ["explain_unplaced", "MAX_LISTED"]
+
+MAX_LISTED = 8  # weeks or pairs named in one message before "…"
+
+
+def _listed(items: list[str]) -> str:
+    return ", ".join(items[:MAX_LISTED]) + (f", … ({len(items)} in all)" if len(items) > MAX_LISTED else "")
+
+
+def explain_unplaced(prep: Prepared, stab: dict[str, int], dated: list[tuple[str, dt.date, tuple[str, ...]]],
+                     unplaced: list[tuple[str, str]]) -> tuple[list[tuple[str, str, str]], list[str]]:
+    """(subject, task, reason) for every unplaced pair, and the problem lines."""
+    cal = prep.calendar
+    load: dict[tuple[str, int], int] = {}
+    visits: dict[str, int] = {}
+    for s, day, tasks in dated:
+        w = cal.week_of[bisect.bisect_left(cal.days, day)]
+        for d, o in usage_of([prep.tasks[t] for t in tasks]):
+            load[(d, w)] = load.get((d, w), 0) + o
+        visits[s] = visits.get(s, 0) + 1
+
+    reasons = list(prep.no_workday)
+    problems = []
+    if prep.no_workday:
+        problems.append(f"{len(prep.no_workday)} pair(s) have a task window with no working day: "
+                        + _listed([f"{s}/{t}" for s, t, _ in prep.no_workday]))
+    capped: dict[str, list[str]] = {}
+    short: dict[str, dict] = {}  # department → weeks full, pairs, officer-visits needed
+    for s, t in sorted(unplaced):
+        cap, info = prep.caps[s], prep.tasks[t]
+        if cap is not None and visits.get(s, 0) >= cap and cap < stab[s]:
+            reasons.append((s, t, f"annual cap: the subject may receive {cap} visit(s) a year, its tasks' windows "
+                                  f"need {stab[s]}, and its {visits.get(s, 0)} visit(s) serve other tasks"))
+            capped.setdefault(s, []).append(t)
+            continue
+        weeks = range(cal.week_of[info.a], cal.week_of[info.b] + 1)
+        blocked, free = [], []
+        for w in weeks:
+            full = [d for d in info.departments if load.get((d, w), 0) + info.officers > prep.capacity[d]]
+            if full:
+                blocked.append(f"{cal.week_label[w]} " + " ".join(f"{d} ({load.get((d, w), 0)}/{prep.capacity[d]} used)" for d in full))
+                for d in full:
+                    entry = short.setdefault(d, {"weeks": {}, "pairs": [], "need": 0})
+                    entry["weeks"][w] = load.get((d, w), 0)
+                    if f"{s}/{t}" not in entry["pairs"]:
+                        entry["pairs"].append(f"{s}/{t}")
+                        entry["need"] += info.officers
+            else:
+                free.append(cal.week_label[w])
+        if not free:
+            reasons.append((s, t, f"department capacity: every week of its window {info.start}..{info.end} is full "
+                                  f"for a department it needs ({info.officers} officer-visits each): " + _listed(blocked)))
+        else:
+            reasons.append((s, t, "left unplaced by the solver within its deterministic time limit; weeks with room: "
+                                  + _listed(free)))
+    for s, ts in capped.items():
+        problems.append(f"subject {s}: annual cap {prep.caps[s]} is below the {stab[s]} visits its tasks' windows "
+                        f"need; left unplaced: {', '.join(ts)}")
+    for d in sorted(short):
+        entry = short[d]
+        weeks = [f"{cal.week_label[w]} ({used}/{prep.capacity[d]} used)" for w, used in sorted(entry["weeks"].items())]
+        problems.append(f"department {d}: weekly capacity of {prep.capacity[d]} officer-visits short by "
+                        f"{entry['need']} officer-visits for {len(entry['pairs'])} unplaced pair(s) "
+                        f"({_listed(entry['pairs'])}); full in {_listed(weeks)}")
+    return reasons, problems

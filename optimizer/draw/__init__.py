@@ -1,0 +1,27 @@
+"""The draw (随机抽取检查对象): who is inspected, at the probabilities the rules set, from one public seed.
+
+Guarantees: every subject's ticket is a permanent random number derived from the plan seed and its id
+(:mod:`~optimizer.draw.prn`); inside a round every task reads the same number (positive coordination),
+between rounds numbers are offset (negative coordination); the seed is bound to the scenario and committed
+before the draw (:mod:`~optimizer.draw.seed`); :mod:`~optimizer.draw.audit` tests realised frequencies.
+"""
+
+from optimizer.draw.allocation import PI_SCALE, allocate, pi_units
+from optimizer.draw.audit import exact_probabilities, inclusion_audit, visit_audit
+from optimizer.draw.coordinated import (
+    DRAW_COLUMNS,
+    DrawInput,
+    DrawMode,
+    DrawResult,
+    draw_subjects,
+)
+from optimizer.draw.inputs import draw_input, task_counts
+from optimizer.draw.prn import seed_hex
+from optimizer.draw.run import DrawRun, PlanBlocked, draw_table, run_draw
+from optimizer.draw.seed import plan_seed, seed_commitment
+
+__all__ = [
+    "DRAW_COLUMNS", "DrawInput", "DrawMode", "DrawResult", "DrawRun", "PI_SCALE", "PlanBlocked", "allocate",
+    "draw_input", "draw_subjects", "draw_table", "exact_probabilities", "inclusion_audit", "pi_units",
+    "plan_seed", "run_draw", "seed_commitment", "seed_hex", "task_counts", "visit_audit",
+]

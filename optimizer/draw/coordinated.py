@@ -1,0 +1,211 @@
+"""The coordinated random draw (随机抽取检查对象): permanent random numbers, exact samples, caps.
+
+Every subject i gets one ticket u_i from the plan seed (:mod:`optimizer.draw.prn`, Rivest's consistent
+sampler). Tasks are grouped in rounds (:mod:`optimizer.calendar.rounds`). A task t in round r ranks its eligible
+subjects, inside each substratum of equal π (:mod:`optimizer.draw.allocation`), by
+
+    key_it = frac(u_i − a_ir),   a_ir = Σ over earlier rounds r' of max_{t'∈r'} π_it'
+
+and takes the n smallest (sequential Poisson sampling, Ohlsson 1998; with equal π it is an exact simple
+random sample because frac(u − a) is uniform for any fixed a). Subjects the policy makes mandatory
+(定向抽查) are taken first.
+
+* ``coordinated`` (default): as above. Inside a round all tasks read the same number, so their samples
+  overlap as much as their probabilities allow (one visit serves them); between rounds the offsets
+  keep a subject's selection intervals on the unit circle apart, so it falls in at most one round
+  while its Σ_r max π ≤ 1. Expected visits: Σ_i Σ_r max_{t∈r} π_it.
+* ``positive``: one number for all tasks, no offsets. Expected distinct subjects: Σ_i max_t π_it.
+* ``independent``: a separate ticket per task (seed "<seed>/<task id>"), today's practice. Expected
+  distinct subjects: Σ_i [1 − Π_t (1 − π_it)].
+
+Caps (the per-subject annual number of visits, from the rules) are applied round by round in date
+order: a subject that has used its cap in earlier rounds is skipped and its place goes to the next
+subject in the same task's order (备选名单); the replacement is recorded on the displaced row.
+
+Everything is integer arithmetic: tickets are integers over 10¹⁹, π is carried in 10⁻⁹ units, and
+ranking compares integers, so no float rounding can change a draw between machines. Ties (two equal
+19-digit keys) fall to the subject id.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+import numpy as np
+import polars as pl
+
+from optimizer.draw.allocation import PI_SCALE, allocate, pi_units
+from optimizer.draw.prn import TICKET_DENOMINATOR, ticket_ints
+from scenarios.errors import Problem
+
+__all__ = ["DrawMode", "DrawInput", "DrawResult", "draw_subjects", "DRAW_COLUMNS"]
+
+_OFFSET_TO_TICKET = TICKET_DENOMINATOR // PI_SCALE  # 10¹⁰: one π unit in ticket units
+
+DRAW_COLUMNS = [
+    "subject_id", "task_id", "round", "stratum", "inclusion_prob", "prn", "selected", "replaced_by", "rules",
+]
+
+
+class DrawMode(StrEnum):
+    coordinated = "coordinated"
+    positive = "positive"
+    independent = "independent"
+
+
+@dataclass(frozen=True)
+class DrawInput:
+    """Everything the draw reads, prepared by the rules engine and the calendar.
+
+    ``pairs``: one row per eligible (subject, task): ``subject_id, task_id, inclusion_prob, stratum,
+    mandatory`` and optionally ``rules`` (list of rule ids). ``caps``: ``subject_id, annual_cap``
+    (null = no cap). ``rounds``: ``task_id, round``. ``task_counts``: the tasks given as a count.
+    """
+
+    pairs: pl.DataFrame
+    caps: pl.DataFrame
+    rounds: pl.DataFrame
+    task_counts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class DrawResult:
+    """``draws``: one row per eligible pair and seed, columns :data:`DRAW_COLUMNS` plus ``seed``,
+    ``ticket`` (exact), ``key``, ``rank``, ``mandatory``, ``n`` and ``N`` of its substratum.
+    ``substrata``: the allocation. ``problems``: warnings about the draw."""
+
+    draws: pl.DataFrame
+    substrata: pl.DataFrame
+    problems: list[Problem]
+
+
+def _tickets(pairs: pl.DataFrame, seeds: list[str], mode: DrawMode) -> pl.DataFrame:
+    """Ticket per (seed, subject) — or per (seed, task, subject) in independent mode."""
+    frames = []
+    if mode is DrawMode.independent:
+        by_task = pairs.select("task_id", "subject_id").unique().sort("task_id", "subject_id").partition_by(
+            "task_id", as_dict=True
+        )
+        for seed in seeds:
+            for (task_id,), group in by_task.items():
+                ids = group["subject_id"]
+                frames.append(pl.DataFrame({"seed": seed, "task_id": task_id, "subject_id": ids,
+                                            "ticket": ticket_ints(ids, f"{seed}/{task_id}")}))
+    else:
+        ids = pairs["subject_id"].unique().sort()
+        for seed in seeds:
+            frames.append(pl.DataFrame({"seed": seed, "subject_id": ids, "ticket": ticket_ints(ids, seed)}))
+    return pl.concat(frames)
+
+
+def _offsets(pairs: pl.DataFrame, mode: DrawMode) -> pl.DataFrame:
+    """a_ir in π units modulo 1 (only the fractional part of an offset moves a point on the circle)."""
+    per_round = pairs.group_by("subject_id", "round").agg(pl.col("pi_units").max().alias("top"))
+    if mode is not DrawMode.coordinated:
+        return per_round.select("subject_id", "round", pl.lit(0, pl.Int64).alias("offset"))
+    return per_round.sort("subject_id", "round").with_columns(
+        ((pl.col("top").cum_sum().over("subject_id") - pl.col("top")) % PI_SCALE).alias("offset")
+    ).select("subject_id", "round", "offset")
+
+
+def _keys(ticket: pl.Series, offset: pl.Series) -> pl.Series:
+    """frac(u − a) in ticket units: (ticket − offset·10¹⁰) mod 10¹⁹, exact in uint64."""
+    t = ticket.to_numpy().astype(np.uint64)
+    a = offset.to_numpy().astype(np.uint64) * np.uint64(_OFFSET_TO_TICKET)  # < 10¹⁹
+    with np.errstate(over="ignore"):
+        key = np.where(t >= a, t - a, t + (np.uint64(TICKET_DENOMINATOR) - a))
+    return pl.Series("key", key, dtype=pl.UInt64)
+
+
+def _draw_round(cand: pl.DataFrame) -> pl.DataFrame:
+    """Select inside one round: rank by (mandatory first, key, id) per (seed, substratum); skip blocked."""
+    group = ["seed", "task_id", "stratum", "pi_units"]
+    cand = cand.sort([*group, "mandatory", "key", "subject_id"], descending=[False] * 4 + [True, False, False])
+    cand = cand.with_columns(
+        pl.int_range(1, pl.len() + 1).over(group).alias("rank"),
+        (pl.col("blocked").not_().cast(pl.Int64).cum_sum().over(group)).alias("rank_open"),
+    )
+    would = pl.col("rank") <= pl.col("n")
+    chosen = pl.col("blocked").not_() & ((pl.col("rank_open") <= pl.col("n")) | pl.col("mandatory"))
+    cand = cand.with_columns(chosen.alias("selected"), would.alias("would"))
+    displaced = (
+        cand.filter(pl.col("blocked") & pl.col("would"))
+        .with_columns(pl.int_range(pl.len()).over(group).alias("slot"))
+        .select(*group, "slot", "subject_id")
+    )
+    replacing = (
+        cand.filter(pl.col("selected") & ~pl.col("would") & ~pl.col("mandatory"))
+        .with_columns(pl.int_range(pl.len()).over(group).alias("slot"))
+        .select(*group, "slot", pl.col("subject_id").alias("replaced_by"))
+    )
+    pairs = displaced.join(replacing, on=[*group, "slot"], how="left").drop("slot")
+    return cand.join(pairs, on=[*group, "subject_id"], how="left").drop("rank_open", "would")
+
+
+def draw_subjects(inp: DrawInput, seeds: list[str] | str, mode: DrawMode | str = DrawMode.coordinated) -> DrawResult:
+    """Draw every task's sample for each seed; see the module docstring for the method and guarantees."""
+    mode = DrawMode(mode)
+    seeds = [seeds] if isinstance(seeds, str) else list(seeds)
+    if "rules" not in inp.pairs.columns:
+        inp = DrawInput(inp.pairs.with_columns(pl.lit([], pl.List(pl.String)).alias("rules")),
+                        inp.caps, inp.rounds, inp.task_counts)
+    pairs = (
+        inp.pairs.select("subject_id", "task_id", "inclusion_prob", "stratum", "mandatory", "rules")
+        .with_columns(pl.col("stratum").cast(pl.String), pi_units(pl.col("inclusion_prob")).alias("pi_units"),
+                      pl.col("mandatory").fill_null(False))
+        .join(inp.rounds.select("task_id", pl.col("round").cast(pl.Int32)), on="task_id", how="left")
+    )
+    missing = pairs.filter(pl.col("round").is_null())["task_id"].unique().to_list()
+    if missing:
+        raise ValueError(f"tasks without a round: {sorted(missing)}")
+
+    substrata = pairs.group_by("task_id", "stratum", "pi_units").agg(pl.len().cast(pl.Int64).alias("N"))
+    substrata, problems = allocate(substrata, inp.task_counts)
+    pairs = pairs.join(substrata, on=["task_id", "stratum", "pi_units"])
+    pairs = pairs.join(_offsets(pairs, mode), on=["subject_id", "round"])
+    tickets = _tickets(pairs, seeds, mode)
+    on = ["task_id", "subject_id"] if mode is DrawMode.independent else ["subject_id"]
+    cand_all = pairs.join(tickets, on=on)
+    cand_all = cand_all.with_columns(_keys(cand_all["ticket"], cand_all["offset"]))
+    caps = inp.caps.select("subject_id", pl.col("annual_cap").cast(pl.Int64))
+
+    used = pl.DataFrame(schema={"seed": pl.String, "subject_id": pl.String, "used": pl.Int64})
+    rounds_out = []
+    for round_index in sorted(pairs["round"].unique().to_list()):
+        cand = (
+            cand_all.filter(pl.col("round") == round_index)
+            .join(used, on=["seed", "subject_id"], how="left")
+            .join(caps, on="subject_id", how="left")
+            .with_columns((pl.col("annual_cap").is_not_null() & (pl.col("used").fill_null(0) >= pl.col("annual_cap")))
+                          .alias("blocked"))
+        )
+        drawn = _draw_round(cand)
+        rounds_out.append(drawn)
+        visited = drawn.filter("selected").select("seed", "subject_id").unique().with_columns(pl.lit(1, pl.Int64).alias("visit"))
+        used = (
+            pl.concat([used, visited.rename({"visit": "used"})])
+            .group_by("seed", "subject_id").agg(pl.col("used").sum())
+        )
+    draws = pl.concat(rounds_out).sort("seed", "task_id", "stratum", "pi_units", "rank")
+    draws = draws.with_columns(
+        (pl.col("ticket").cast(pl.Float64) / TICKET_DENOMINATOR).clip(upper_bound=np.nextafter(1.0, 0.0)).alias("prn"),
+    ).select(
+        "seed", *DRAW_COLUMNS, "ticket", "key", "rank", "mandatory", "blocked", "n", "N",
+    )
+    problems += _mandatory_overflow(draws)
+    return DrawResult(draws=draws, substrata=substrata, problems=problems)
+
+
+def _mandatory_overflow(draws: pl.DataFrame) -> list[Problem]:
+    over = (
+        draws.filter(pl.col("selected"))
+        .group_by("seed", "task_id", "stratum").agg(pl.len().alias("taken"), pl.col("n").first())
+        .filter(pl.col("taken") > pl.col("n"))
+        .select("task_id", "stratum").unique().sort("task_id", "stratum")
+    )
+    return [
+        Problem("scenario.yaml", None, f"tasks[{task}]",
+                f"stratum {stratum}: more mandatory (定向) subjects than the stratum's count; all are drawn", "warning")
+        for task, stratum in over.iter_rows()
+    ]

@@ -1,0 +1,317 @@
+"""The plan ledger (全程留痕): an append-only, hash-chained record of every plan, verify, publish and results run.
+
+沪府发〔2024〕6号 一(四) asks that plans, draws, publication and archives be recorded so every step can be
+traced and held to account. The ledger is one embedded SQLite file (default ``./jointcheck.db``).
+
+Each record holds a kind, the plan id, the time it was recorded and a canonical-JSON body (scenario and
+policy hashes, seed commitment, revealed seed once published, KPIs, SHA-256 of every output file …).
+Its hash is SHA-256(prev hash ‖ seq ‖ kind ‖ plan id ‖ recorded at ‖ body); ``seq`` runs 1, 2, 3 … with
+no gaps. :func:`verify_ledger` therefore detects
+
+* an edited record (its hash no longer recomputes, or the next record's link breaks),
+* a deleted record in the middle (a gap in ``seq`` and a broken link),
+* deleted records at the end, via the head anchor ``<db>.head`` written after each append, and via a head
+  hash published elsewhere (``publish`` prints it into the public plan; ``ledger verify --head``).
+
+Someone who can rewrite the file *and* recompute every later hash *and* the anchor defeats any local
+check; only a head hash held outside (published, printed, sent to the supervisor) catches that. Triggers
+refuse UPDATE and DELETE so honest tools cannot change history by accident.
+
+Concurrent writers: WAL journal, ``BEGIN IMMEDIATE`` (the writer holds the lock from reading the previous
+hash to commit) with a busy timeout, and an advisory file lock so the anchor follows the chain.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+import sqlite3
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from scenarios.atomic import atomic_file
+
+__all__ = [
+    "DEFAULT_LEDGER", "GENESIS", "LedgerError", "Record", "LedgerReport", "append", "records", "verify_ledger",
+    "head", "default_ledger_path", "file_digests", "record_plan", "record_verify", "plan_records",
+]
+
+DEFAULT_LEDGER = "jointcheck.db"
+GENESIS = "0" * 64
+BUSY_TIMEOUT_MS = 60_000
+_SEP = "\x1f"
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS records (
+    seq INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
+    plan_id TEXT NOT NULL,
+    recorded_at TEXT NOT NULL,
+    body TEXT NOT NULL,
+    prev_hash TEXT NOT NULL,
+    hash TEXT NOT NULL UNIQUE
+);
+CREATE TRIGGER IF NOT EXISTS records_no_update BEFORE UPDATE ON records
+BEGIN SELECT RAISE(ABORT, 'the jointcheck ledger is append-only'); END;
+CREATE TRIGGER IF NOT EXISTS records_no_delete BEFORE DELETE ON records
+BEGIN SELECT RAISE(ABORT, 'the jointcheck ledger is append-only'); END;
+"""
+
+
+class LedgerError(RuntimeError):
+    """The ledger cannot be opened or written (not a SQLite file, locked too long, read-only)."""
+
+
+@dataclass(frozen=True)
+class Record:
+    seq: int
+    kind: str
+    plan_id: str
+    recorded_at: str
+    body: dict[str, Any]
+    prev_hash: str
+    hash: str
+
+
+@dataclass(frozen=True)
+class LedgerReport:
+    records: int
+    head: str
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def default_ledger_path() -> Path:
+    """``$JOINTCHECK_LEDGER`` or ``./jointcheck.db``."""
+    return Path(os.environ.get("JOINTCHECK_LEDGER") or DEFAULT_LEDGER)
+
+
+def canonical(body: dict[str, Any]) -> str:
+    return json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+
+
+def record_hash(prev_hash: str, seq: int, kind: str, plan_id: str, recorded_at: str, body_text: str) -> str:
+    text = _SEP.join(["jointcheck ledger v1", prev_hash, str(seq), kind, plan_id, recorded_at, body_text])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _anchor_path(db: Path) -> Path:
+    return db.with_name(db.name + ".head")
+
+
+@contextlib.contextmanager
+def _file_lock(db: Path) -> Iterator[None]:
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX: SQLite's own lock still serialises appends
+        yield
+        return
+    with open(db.with_name(db.name + ".lock"), "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _connect(db: Path, create: bool) -> sqlite3.Connection:
+    if not create and not db.exists():
+        raise LedgerError(f"ledger {db} not found")
+    try:
+        db.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(db, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        if create:
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.executescript(_SCHEMA)
+        else:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if tables and "records" not in tables:
+                raise sqlite3.DatabaseError(f"no records table (tables: {', '.join(sorted(tables))})")
+    except sqlite3.DatabaseError as exc:
+        raise LedgerError(f"ledger {db} cannot be opened: {exc}") from None
+    return conn
+
+
+def append(db: str | Path, kind: str, plan_id: str, body: dict[str, Any], now: dt.datetime | None = None) -> Record:
+    """Append one record, chained to the last; safe against concurrent writers. Returns the record."""
+    db = Path(db)
+    recorded_at = (now or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds")
+    body_text = canonical(body)
+    with _file_lock(db):
+        conn = _connect(db, create=True)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            last = conn.execute("SELECT seq, hash FROM records ORDER BY seq DESC LIMIT 1").fetchone()
+            seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+            digest = record_hash(prev, seq, kind, plan_id, recorded_at, body_text)
+            conn.execute("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?)",
+                         (seq, kind, plan_id, recorded_at, body_text, prev, digest))
+            conn.execute("COMMIT")
+        except sqlite3.DatabaseError as exc:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+            raise LedgerError(f"ledger {db}: cannot append: {exc}") from None
+        finally:
+            conn.close()
+        with atomic_file(_anchor_path(db)) as staging:
+            staging.write_text(json.dumps({"seq": seq, "hash": digest}) + "\n", encoding="utf-8")
+    return Record(seq, kind, plan_id, recorded_at, json.loads(body_text), prev, digest)
+
+
+def _rows(db: Path) -> list[tuple]:
+    conn = _connect(db, create=False)
+    try:
+        if not _has_records_table(conn):  # a file another process has just created: no record yet
+            return []
+        return conn.execute(
+            "SELECT seq, kind, plan_id, recorded_at, body, prev_hash, hash FROM records ORDER BY seq").fetchall()
+    except sqlite3.DatabaseError as exc:
+        raise LedgerError(f"ledger {db} cannot be read: {exc}") from None
+    finally:
+        conn.close()
+
+
+def _has_records_table(conn: sqlite3.Connection) -> bool:
+    return conn.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='records'").fetchone() is not None
+
+
+def records(db: str | Path) -> list[Record]:
+    """Every record in order (bodies decoded; a body that is not JSON comes back as {'_raw': text})."""
+    out = []
+    for seq, kind, plan_id, at, body, prev, digest in _rows(Path(db)):
+        try:
+            decoded = json.loads(body)
+        except (TypeError, json.JSONDecodeError):
+            decoded = {"_raw": body}
+        out.append(Record(seq, kind, plan_id, at, decoded, prev, digest))
+    return out
+
+
+def head(db: str | Path) -> tuple[int, str]:
+    """(seq, hash) of the last record; (0, GENESIS) for an empty ledger."""
+    rows = _rows(Path(db))
+    return (rows[-1][0], rows[-1][6]) if rows else (0, GENESIS)
+
+
+def verify_ledger(db: str | Path, expect_head: str | None = None) -> LedgerReport:
+    """Recompute the chain; report every edited, deleted or reordered record (and a missing head)."""
+    db = Path(db)
+    rows = _rows(db)
+    problems: list[str] = []
+    notes: list[str] = []
+    prev = GENESIS
+    hashes: dict[str, int] = {}
+    for expected_seq, (seq, kind, plan_id, at, body, prev_hash, digest) in enumerate(rows, start=1):
+        if seq != expected_seq:
+            problems.append(f"record {expected_seq}..{seq - 1} missing: record(s) were deleted before seq {seq}")
+        if prev_hash != prev:
+            problems.append(f"record {seq} ({kind}, {plan_id}): link to the previous record is broken "
+                            "(a record before it was edited, deleted or inserted)")
+        body_text = body if isinstance(body, str) else str(body)
+        if record_hash(prev_hash, seq, kind, plan_id, at, body_text) != digest:
+            problems.append(f"record {seq} ({kind}, {plan_id}): content does not match its hash (the record was edited)")
+        hashes[digest] = seq
+        prev = digest
+    last_seq, last_hash = (rows[-1][0], rows[-1][6]) if rows else (0, GENESIS)
+    anchor = _anchor_path(db)
+    if anchor.exists():
+        try:
+            mark = json.loads(anchor.read_text(encoding="utf-8"))
+            mark_seq, mark_hash = int(mark["seq"]), str(mark["hash"])
+        except (ValueError, KeyError, TypeError):
+            problems.append(f"head anchor {anchor} is unreadable")
+        else:
+            if mark_seq > last_seq:
+                problems.append(f"the head anchor names record {mark_seq} but the ledger ends at {last_seq}: "
+                                "the last record(s) were deleted")
+            elif hashes.get(mark_hash) != mark_seq:
+                problems.append(f"the head anchor's record {mark_seq} has a different hash: history was rewritten")
+            elif mark_seq < last_seq:
+                notes.append(f"head anchor is at record {mark_seq}, the ledger at {last_seq} "
+                             "(an append was interrupted before the anchor was written)")
+    elif rows:
+        notes.append(f"no head anchor {anchor.name}; deleted trailing records cannot be detected locally")
+    if expect_head:
+        if expect_head not in hashes:
+            problems.append(f"the expected head {expect_head[:16]}… is not in the ledger: history was rewritten or cut")
+    conn = _connect(db, create=False)
+    try:
+        fresh = not _has_records_table(conn)
+        triggers = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'")}
+    finally:
+        conn.close()
+    if not fresh and not {"records_no_update", "records_no_delete"} <= triggers:
+        problems.append("the append-only triggers were removed from the ledger")
+    return LedgerReport(len(rows), last_hash, problems, notes)
+
+
+def file_digests(root: str | Path) -> dict[str, str]:
+    """SHA-256 of every regular file directly in ``root`` (sorted by name)."""
+    root = Path(root)
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(root.iterdir()) if p.is_file()}
+
+
+def record_plan(db: str | Path, plan_dir: str | Path, *, code_key_id: str | None = None,
+                stage_seconds: dict[str, float] | None = None) -> Record:
+    """Hook for ``jointcheck plan``: record a written plan (hashes, commitment, KPIs, output SHA-256).
+
+    The seed itself is *not* recorded here: only its commitment; the revealed value is recorded by
+    ``verify``/``publish`` once it is public.
+    """
+    plan_dir = Path(plan_dir)
+    m = json.loads((plan_dir / "manifest.json").read_text(encoding="utf-8"))
+    body = {
+        "plan_dir": str(plan_dir.resolve()),
+        "scenario": m.get("scenario"),
+        "policy": m.get("policy"),
+        "mode": m.get("mode"),
+        "seed_commitment": m.get("seed_commitment"),
+        "kpis": m.get("kpis"),
+        "solver_status": {k: (v or {}).get("status") for k, v in (m.get("solver") or {}).items()},
+        "files": file_digests(plan_dir),
+        "code_key_id": code_key_id,
+        "stage_seconds": stage_seconds,
+    }
+    return append(db, "plan", str(m.get("plan_id", "")), body)
+
+
+def record_verify(db: str | Path, plan_dir: str | Path, result: Any, public_value: str) -> Record:
+    """Hook for ``jointcheck verify``: the outcome, and the revealed public value when it matched the commitment."""
+    from optimizer.draw import plan_seed
+
+    plan_dir = Path(plan_dir)
+    m = json.loads((plan_dir / "manifest.json").read_text(encoding="utf-8"))
+    body: dict[str, Any] = {
+        "plan_dir": str(plan_dir.resolve()),
+        "ok": bool(result.ok), "commitment_ok": bool(result.commitment_ok), "scenario_ok": bool(result.scenario_ok),
+        "mismatches": len(result.mismatches), "pairs": int(result.pairs),
+        "seed_commitment": m.get("seed_commitment"),
+        "files": file_digests(plan_dir),
+    }
+    if result.commitment_ok:
+        body["revealed"] = {"public_value": str(public_value),
+                            "seed": plan_seed(m["scenario"]["hash"], public_value, m["plan_id"])}
+    return append(db, "verify", str(m.get("plan_id", "")), body)
+
+
+def plan_records(db: str | Path) -> list[Record]:
+    """The latest ``plan`` record for each plan directory, newest first."""
+    seen: set[str] = set()
+    out = []
+    for rec in reversed(records(db)):
+        where = rec.body.get("plan_dir")
+        if rec.kind == "plan" and where and where not in seen:
+            seen.add(where)
+            out.append(rec)
+    return out

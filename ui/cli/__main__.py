@@ -1,0 +1,5 @@
+"""``python -m ui.cli`` runs the ``jointcheck`` command line."""
+
+from ui.cli import main
+
+main()

@@ -1,0 +1,317 @@
+"""Record commands (一公开 and 全程留痕): ``publish``, ``results``, ``ledger verify|show``, ``code check``.
+
+Also the record side of ``plan`` and ``verify``: :func:`seal_plan_codes` (re-key inspection codes with the
+district key before writing), :func:`after_plan` and :func:`after_verify` (append a ledger record).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from ui.cli.common import (
+    LedgerOption,
+    PlanDir,
+    console,
+    fail,
+    ledger_path,
+    load_or_exit,
+    parse_date,
+    require_plan_dir,
+)
+
+__all__ = ["register", "seal_plan_codes", "after_plan", "after_verify", "plan_setting"]
+
+
+def seal_plan_codes(made: Any, key_file: Path | None) -> Any:
+    """Hook for ``plan``, between ``make_plan`` and ``write_plan``: codes keyed by the district key.
+
+    Returns a copy of the plan whose ``visits.inspection_code`` is HMAC(district key ⊕ seed); the key
+    file is created once (``secrets.token_bytes``) if it does not exist. Exits 2 on a bad key file.
+    """
+    from records.codes import (
+        CodeKeyError,
+        default_key_path,
+        load_or_create_key,
+        seal_codes,
+    )
+
+    try:
+        key = load_or_create_key(key_file or default_key_path())
+    except (CodeKeyError, OSError) as exc:
+        raise fail(str(exc)) from None
+    return dataclasses.replace(made, visits=seal_codes(made.visits, made.seed, key))
+
+
+def after_plan(out: Path, ledger: Path | None, key_file: Path | None, made: Any = None) -> None:
+    """Hook for ``plan``, after ``write_plan``: append the plan record (exit 2 if the ledger cannot be written)."""
+    from records.codes import CodeKeyError, default_key_path, key_id, load_key
+    from records.ledger import LedgerError, record_plan
+
+    try:
+        kid = key_id(load_key(key_file or default_key_path()))
+    except CodeKeyError:
+        kid = None
+    try:
+        rec = record_plan(ledger_path(ledger), out, code_key_id=kid,
+                          stage_seconds=getattr(made, "stage_seconds", None))
+    except LedgerError as exc:
+        raise fail(f"the plan was written to {out} but {exc}") from None
+    console.print(f"ledger: record {rec.seq} ({rec.hash[:16]}…) in {ledger_path(ledger)}", highlight=False)
+
+
+def after_verify(plan_dir: Path, result: Any, seed: str, ledger: Path | None) -> None:
+    """Hook for ``verify``, after the result is printed and before any exit: append the verify record."""
+    from records.ledger import LedgerError, record_verify
+
+    try:
+        rec = record_verify(ledger_path(ledger), plan_dir, result, seed)
+    except LedgerError as exc:
+        raise fail(str(exc)) from None
+    console.print(f"ledger: record {rec.seq} ({rec.hash[:16]}…) in {ledger_path(ledger)}", highlight=False)
+
+
+def plan_setting(manifest: dict[str, Any], name: str) -> Any:
+    """A plan-level setting (publication days, due month) of the plan's policy on its evaluation day.
+
+    Read from the plan-scope rules that set it (all ``when: always``); None when the policy sets none.
+    """
+    from rules import load_policy
+
+    policy = manifest["policy"]
+    law = load_policy(policy["id"], policy.get("overrides") or None).at(dt.date.fromisoformat(policy["as_of"]))
+    for active in law.scope("plan"):
+        ref = (active.rule.then.settings or {}).get(name)
+        if ref is not None:
+            return law.param(ref.param)
+    return None
+
+
+def publish(
+    plan_dir: PlanDir,
+    scenario_dir: Annotated[Path, typer.Argument(help="The scenario the plan was made from")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Directory for the public plan (written atomically)")],
+    formed: Annotated[str | None, typer.Option(help="Day the plan was made (形成之日), YYYY-MM-DD; default today")] = None,
+    published: Annotated[str | None, typer.Option(help="Day of publication, YYYY-MM-DD; default --formed")] = None,
+    reveal: Annotated[str | None, typer.Option(help="Reveal the public seed value (checked against the commitment)")] = None,
+    ledger: LedgerOption = None,
+    no_ledger: Annotated[bool, typer.Option("--no-ledger", help="Do not record in the ledger")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists")] = False,
+) -> None:
+    """Write the public plan (tasks, windows, departments, items, counts; no names) and its deadlines."""
+    from optimizer.calendar import CalendarError
+    from records.ledger import GENESIS, LedgerError, append, file_digests, head
+    from records.publish import PublishError
+    from records.publish import publish as do_publish
+
+    require_plan_dir(plan_dir)
+    if out.exists() and not force:
+        raise fail(f"{out} exists; pass --force to replace it")
+    formed_day = parse_date(formed, "formed")
+    published_day = parse_date(published, "published") if published else formed_day
+    scenario = load_or_exit(scenario_dir)
+    db = ledger_path(ledger)
+    try:
+        mark = None if no_ledger else (head(db) if db.exists() else (0, GENESIS))
+        done = do_publish(plan_dir, scenario, out, formed_day, published_day, reveal, mark, overwrite=force)
+    except (PublishError, CalendarError, LedgerError) as exc:
+        raise fail(str(exc)) from None
+    d = done.deadlines
+    console.print(f"[green]wrote {out}[/]: {len(done.body['tasks'])} tasks, {done.body['totals']['visits']} visits")
+    if d.plan_publish_by:
+        style = "red" if done.overdue else "green"
+        console.print(f"[{style}]plan formed {d.plan_formed}, to be published by {d.plan_publish_by} "
+                      f"({d.plan_working_days} working days); published {published_day}"
+                      f"{' — OVERDUE' if done.overdue else ''}[/]")
+    else:
+        console.print(f"[yellow]policy {done.body['policy']['id']} sets no plan publication deadline[/]")
+    if d.made_late:
+        console.print(f"[yellow]warning[/] the plan was made on {d.plan_formed}, after {d.plan_due} (end of the due month)")
+    if d.result_working_days:
+        console.print(f"each result: publish within {d.result_working_days} working days of being formed")
+    if not no_ledger:
+        body = {"plan_dir": str(plan_dir.resolve()), "public_dir": str(out.resolve()), "files": file_digests(out),
+                "publication": done.body["publication"], "revealed": done.body.get("revealed"),
+                "plan_files": file_digests(plan_dir)}
+        try:
+            rec = append(db, "publish", done.body["plan_id"], body)
+        except LedgerError as exc:
+            raise fail(f"the public plan was written to {out} but {exc}") from None
+        console.print(f"ledger: record {rec.seq} ({rec.hash[:16]}…) in {db}", highlight=False)
+    if done.overdue:
+        raise typer.Exit(code=1)
+
+
+def results(
+    plan_dir: PlanDir,
+    results_csv: Annotated[Path, typer.Argument(help="results.csv: visit_id, result_date, problems_found, problems_rectified[, published_date, note]")],
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Report day for overdue publications (default today)")] = None,
+    ledger: LedgerOption = None,
+    no_ledger: Annotated[bool, typer.Option("--no-ledger", help="Do not record in the ledger")] = False,
+) -> None:
+    """Record inspection findings per visit, summarise them per task and report overdue publications."""
+    from optimizer.calendar import CalendarError
+    from optimizer.check import read_plan
+    from records.ledger import LedgerError, append, file_digests
+    from records.results import RESULTS_FILE, read_results, summarise
+    from scenarios.atomic import atomic_file
+
+    require_plan_dir(plan_dir)
+    day = parse_date(as_of, "as-of")
+    try:
+        plan = read_plan(plan_dir)
+        days = plan_setting(plan.manifest, "result_publication_working_days")
+        imported = read_results(results_csv, plan, days, day)
+    except CalendarError as exc:
+        raise fail(str(exc)) from None
+    except (OSError, ValueError, KeyError) as exc:
+        raise fail(f"{plan_dir}: cannot read the plan: {exc}") from None
+    if not imported.ok:
+        for p in imported.problems:
+            console.print(f"[red]error  [/] {escape(str(p))}", highlight=False)
+        raise fail(f"{results_csv}: {len(imported.problems)} problem(s); nothing recorded", code=1)
+    table = imported.table
+    with atomic_file(plan_dir / RESULTS_FILE) as staging:
+        table.write_parquet(staging)
+    summary = summarise(table, plan)
+    view = Table(title=f"Results of plan {plan.manifest['plan_id']} as of {day}")
+    for col in ("任务", "抽查市场主体(户)", "出动执法人员(人次)", "发现问题市场主体(户)", "发现问题(个)", "已整改问题(个)"):
+        view.add_column(col, justify="right")
+    for r in summary.iter_rows(named=True):
+        view.add_row(escape(r["task_id"]), f"{r['subjects_inspected']}/{r['subjects_planned']}", str(r["officer_visits"]),
+                     str(r["subjects_with_problems"]), str(r["problems_found"]), str(r["problems_rectified"]))
+    console.print(view)
+    overdue = table.filter("overdue")
+    if days is None:
+        console.print("[yellow]the plan's policy sets no result publication deadline[/]")
+    for v, rd, by, pub in overdue.select("visit_id", "result_date", "publish_by", "published_date").iter_rows():
+        what = f"published {pub}" if pub else "not published"
+        console.print(f"[red]overdue[/] visit {escape(v)}: result of {rd} due by {by}, {what}", highlight=False)
+    console.print(f"recorded {table.height} result(s) in {plan_dir / RESULTS_FILE}; {overdue.height} overdue publication(s)")
+    if not no_ledger:
+        body = {"plan_dir": str(plan_dir.resolve()), "results_file": file_digests(plan_dir).get(RESULTS_FILE),
+                "results": table.height, "problems_found": int(table["problems_found"].sum()),
+                "problems_rectified": int(table["problems_rectified"].sum()), "overdue": overdue.height,
+                "as_of": day.isoformat()}
+        try:
+            rec = append(ledger_path(ledger), "results", str(plan.manifest.get("plan_id", "")), body)
+        except LedgerError as exc:
+            raise fail(str(exc)) from None
+        console.print(f"ledger: record {rec.seq} ({rec.hash[:16]}…)", highlight=False)
+    if overdue.height:
+        raise typer.Exit(code=1)
+
+
+ledger_app = typer.Typer(help="The plan ledger (全程留痕): verify the hash chain, show records.", no_args_is_help=True)
+code_app = typer.Typer(help="Inspection codes (检查码).", no_args_is_help=True)
+
+
+@ledger_app.command("verify")
+def ledger_verify(
+    ledger: LedgerOption = None,
+    expect_head: Annotated[str | None, typer.Option("--head", help="A head hash published earlier; it must be in the chain")] = None,
+) -> None:
+    """Recompute the hash chain: exit 1 if any record was edited, deleted or reordered."""
+    from records.ledger import LedgerError, verify_ledger
+
+    db = ledger_path(ledger)
+    try:
+        report = verify_ledger(db, expect_head)
+    except LedgerError as exc:
+        raise fail(str(exc)) from None
+    for line in report.problems:
+        console.print(f"[red]tampered[/] {escape(line)}", highlight=False)
+    for line in report.notes:
+        console.print(f"[yellow]note[/] {escape(line)}", highlight=False)
+    if not report.ok:
+        raise fail(f"{db}: {len(report.problems)} problem(s) in {report.records} record(s)", code=1)
+    console.print(f"[green]{db}: {report.records} record(s), chain intact[/]; head {report.head}")
+
+
+@ledger_app.command("show")
+def ledger_show(
+    ledger: LedgerOption = None,
+    seq: Annotated[int | None, typer.Option("--seq", help="Print this record in full")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Every record as JSON")] = False,
+) -> None:
+    """List the records (seq, kind, plan, time, hash) or print one in full."""
+    from records.ledger import LedgerError, records
+
+    try:
+        recs = records(ledger_path(ledger))
+    except LedgerError as exc:
+        raise fail(str(exc)) from None
+    if seq is not None or as_json:
+        chosen = [r for r in recs if seq is None or r.seq == seq]
+        if not chosen:
+            raise fail(f"no record {seq}")
+        typer.echo(json.dumps([dataclasses.asdict(r) for r in chosen], ensure_ascii=False, indent=2))
+        return
+    view = Table(title=str(ledger_path(ledger)))
+    for col in ("seq", "kind", "plan", "recorded at", "hash"):
+        view.add_column(col)
+    for r in recs:
+        view.add_row(str(r.seq), r.kind, escape(r.plan_id), r.recorded_at, r.hash[:16] + "…")
+    console.print(view)
+
+
+@code_app.command("check")
+def code_check(
+    code: Annotated[str, typer.Argument(help="The inspection code shown by the inspectors, e.g. ABCDE-FGH23")],
+    plan: Annotated[list[Path] | None, typer.Option("--plan", help="Plan directory to search (default: every plan in the ledger)")] = None,
+    ledger: LedgerOption = None,
+) -> None:
+    """Confirm a visit is genuine: its subject, date and departments — and nothing about any other visit."""
+    from records.codes import normalize_code
+    from records.ledger import LedgerError, file_digests, plan_records
+
+    wanted = normalize_code(code)
+    if wanted is None:
+        raise fail("not an inspection code: expected 10 letters/digits like ABCDE-FGH23", code=1)
+    recorded: dict[str, dict[str, str]] = {}
+    db = ledger_path(ledger)
+    if db.exists():
+        try:
+            recorded = {r.body["plan_dir"]: r.body.get("files") or {} for r in plan_records(db)}
+        except LedgerError as exc:
+            raise fail(str(exc)) from None
+    dirs = [p.resolve() for p in plan] if plan else [Path(d) for d in recorded]
+    if not dirs:
+        raise fail(f"no plan to search: pass --plan or record plans in the ledger {db}")
+    import polars as pl
+
+    for root in dirs:
+        path = root / "visits.parquet"
+        if not path.is_file():
+            continue
+        files = recorded.get(str(root))
+        if files is not None and files.get("visits.parquet") != file_digests(root).get("visits.parquet"):
+            console.print(f"[red]warning[/] {escape(str(root))}: visits.parquet differs from the ledger's record; not trusted")
+            continue
+        try:
+            hit = pl.read_parquet(path).filter(pl.col("inspection_code") == wanted)
+        except Exception:  # an unreadable file is not a match; keep looking
+            continue
+        if hit.height == 1:
+            row = hit.row(0, named=True)
+            trusted = "recorded in the ledger" if files is not None else "NOT recorded in the ledger"
+            console.print(f"[green]genuine[/]: visit {escape(row['visit_id'])} to subject {escape(row['subject_id'])} "
+                          f"on {row['date']} by {escape(', '.join(row['departments']))} (plan file {trusted})")
+            return
+    raise fail(f"no planned visit has code {wanted}; the inspection may not be genuine — call the district office",
+                code=1)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``publish``, ``results``, ``ledger verify|show`` and ``code check`` to ``app``."""
+    app.command("publish")(publish)
+    app.command("results")(results)
+    app.add_typer(ledger_app, name="ledger")
+    app.add_typer(code_app, name="code")

@@ -1,0 +1,108 @@
+"""Scenario commands: ``validate``, ``generate`` and ``explain``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.markup import escape
+
+from scenarios import check_scenario
+from scenarios.figures import scenario_figures
+from ui.cli.common import (
+    ScenarioDir,
+    console,
+    figures_table,
+    load_or_exit,
+    print_problems,
+)
+
+__all__ = ["register"]
+
+
+def validate(
+    scenario_dir: ScenarioDir,
+    as_json: Annotated[bool, typer.Option("--json", help="Print problems and figures as JSON")] = False,
+) -> None:
+    """Check a scenario directory; report every problem with file, row and field, then its figures."""
+    scenario, problems = check_scenario(scenario_dir)
+    errors = [p for p in problems if p.severity == "error"]
+    figures = scenario_figures(scenario) if scenario is not None else None
+    if as_json:
+        payload = {
+            "valid": scenario is not None,
+            "problems": [p.__dict__ for p in problems],
+            "figures": figures,
+        }
+        typer.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
+    else:
+        print_problems(problems)
+        if figures is not None:
+            console.print(figures_table(figures))
+            console.print(f"[green]{scenario.name}: valid[/] ({len(problems)} warning(s))")
+        else:
+            console.print(f"[red]{scenario_dir}: {len(errors)} error(s)[/]")
+    if scenario is None:
+        raise typer.Exit(code=1)
+
+
+def generate(
+    profile: Annotated[str, typer.Argument(help="A bundled profile (changning-2024, putuo-2023) or a profile YAML file")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Scenario directory to write")],
+    seed: Annotated[int | None, typer.Option(help="Random seed (default: the profile's)")] = None,
+    subjects: Annotated[int | None, typer.Option(help="Directory size (default: the profile's); the plan scales with it")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists")] = False,
+) -> None:
+    """Generate a seeded synthetic scenario calibrated to a district's published figures."""
+    from scenarios.generate import generate_scenario, load_profile
+
+    try:
+        loaded = load_profile(profile)
+    except FileNotFoundError as exc:
+        console.print(f"[red]{exc}[/]")
+        raise typer.Exit(code=2) from None
+    if out.exists() and not force:
+        console.print(f"[red]{out} exists; pass --force to replace it[/]")
+        raise typer.Exit(code=2)
+    with console.status(f"generating {loaded.name}…"):
+        generate_scenario(loaded, out, n_subjects=subjects, seed=seed, overwrite=force)
+    scenario, problems = check_scenario(out)
+    if scenario is None:  # a profile that yields an invalid scenario is a bug in the profile: show why
+        print_problems(problems)
+        raise typer.Exit(code=1)
+    console.print(figures_table(scenario_figures(scenario)))
+    console.print(f"[green]wrote {out}[/]")
+
+
+def explain(
+    scenario_dir: ScenarioDir,
+    subject: Annotated[str, typer.Option("--subject", help="Subject id, as in subjects.csv")],
+    task: Annotated[str | None, typer.Option("--task", help="Only this task")] = None,
+    policy: Annotated[str | None, typer.Option(help="Evaluate under another policy than scenario.yaml names")] = None,
+) -> None:
+    """Every rule that applied to a subject, with its statement and source; its probability per task and its cap."""
+    from rules import PolicyError, explain_text
+
+    scenario = load_or_exit(scenario_dir)
+    if subject not in set(scenario.subjects["subject_id"].to_list()):
+        console.print(f"[red]subject {subject!r} is not in {scenario_dir}/{scenario.spec.subjects}[/]")
+        raise typer.Exit(code=2)
+    if task is not None and task not in {t.id for t in scenario.tasks}:
+        console.print(f"[red]task {task!r} is not in {scenario_dir}/scenario.yaml[/]")
+        raise typer.Exit(code=2)
+    try:
+        text = explain_text(scenario, subject, task, policy=policy)
+    except PolicyError as exc:
+        console.print(f"[red]{escape(str(exc))}[/]")
+        raise typer.Exit(code=2) from None
+    typer.echo(text)
+
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``validate``, ``generate`` and ``explain`` to ``app``."""
+    app.command()(validate)
+    app.command()(generate)
+    app.command()(explain)

@@ -1,0 +1,109 @@
+"""Altair pictures of a plan, drawn from the tables of :mod:`ui.webapp.charts.figures`."""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+
+from ui.i18n import kpi_label, t
+
+__all__ = ["visits_bar", "heatmap", "network", "gantt", "distribution", "compare_bar"]
+
+
+def visits_bar(frame: pl.DataFrame) -> alt.Chart:
+    """Single-department → today's practice → plan → lower bound, the 2518 → 630 story."""
+    data = frame.with_columns(pl.col("key").map_elements(kpi_label, return_dtype=pl.String).alias("label"))
+    order = data["label"].to_list()
+    base = alt.Chart(data.to_pandas()).encode(
+        y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelOverlap=False, labelLimit=240)),
+        x=alt.X("value:Q", title=t("visits")),
+    )
+    bars = base.mark_bar().encode(
+        color=alt.Color("key:N", legend=None, scale=alt.Scale(
+            domain=frame["key"].to_list(), range=["#9e9e9e", "#f2a541", "#d1495b", "#2e86ab"])),
+        tooltip=["label:N", alt.Tooltip("value:Q", format=",.1f")],
+    )
+    text = base.mark_text(align="left", dx=4).encode(text=alt.Text("value:Q", format=",.0f"))
+    return (bars + text).properties(height=200)
+
+
+def heatmap(frame: pl.DataFrame) -> alt.Chart:
+    """Departments × ISO weeks, coloured by officer-visits over weekly capacity; visits written in cells."""
+    data = frame.with_columns(pl.format("{} {}", "department", "department_name").alias("label")).to_pandas()
+    base = alt.Chart(data).encode(
+        x=alt.X("week:O", title=t("week"), axis=alt.Axis(labelAngle=0, values=list(range(1, 54, 4)))),
+        y=alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelOverlap=False, labelLimit=220)),
+    )
+    cells = base.mark_rect(stroke="white", strokeWidth=0.5).encode(
+        color=alt.Color("utilisation:Q", title=t("utilisation"),
+                        scale=alt.Scale(domain=[0, 0.5, 1], range=["#f4f6f8", "#fdae61", "#a50026"], clamp=True)),
+        tooltip=[alt.Tooltip("label:N", title=t("departments")), alt.Tooltip("week:O", title=t("week")),
+                 alt.Tooltip("visits:Q", title=t("visits")), alt.Tooltip("officer_visits:Q", title=t("officer_visits")),
+                 alt.Tooltip("capacity:Q", title=t("capacity")),
+                 alt.Tooltip("utilisation:Q", title=t("utilisation"), format=".0%")],
+    )
+    text = base.mark_text(fontSize=9).encode(
+        text=alt.condition("datum.visits > 0", alt.Text("visits:Q"), alt.value("")),
+        color=alt.condition("datum.utilisation > 0.7", alt.value("white"), alt.value("#333")),
+    )
+    return (cells + text).properties(height=alt.Step(22))
+
+
+def network(nodes: pl.DataFrame, edges: pl.DataFrame) -> alt.Chart:
+    """Departments placed by a seeded spring layout; edge width = visits shared."""
+    axis = dict(axis=None, scale=alt.Scale(zero=False, padding=30))
+    lines = alt.Chart(edges.to_pandas()).mark_line(color="#888", opacity=0.6).encode(
+        x=alt.X("x:Q", **axis), y=alt.Y("y:Q", **axis), detail="edge:N",
+        strokeWidth=alt.StrokeWidth("weight:Q", scale=alt.Scale(range=[0.5, 8]), legend=None),
+        tooltip=["pair:N", alt.Tooltip("weight:Q", title=t("visits"))],
+    )
+    base = alt.Chart(nodes.to_pandas()).encode(x=alt.X("x:Q", **axis), y=alt.Y("y:Q", **axis))
+    dots = base.mark_circle(color="#d1495b", opacity=0.9).encode(
+        size=alt.Size("visits:Q", scale=alt.Scale(range=[60, 900]), legend=None),
+        tooltip=["department:N", "name:N", alt.Tooltip("visits:Q", title=t("visits"))],
+    )
+    labels = base.mark_text(dy=-12, fontSize=11).encode(text="department:N")
+    return (lines + dots + labels).properties(height=420)
+
+
+def gantt(frame: pl.DataFrame) -> alt.Chart:
+    """Each task's window as planned (grey) and aligned (coloured by round)."""
+    data = frame.with_columns(
+        pl.col("kind").replace({"as_planned": t("as_planned"), "aligned": t("aligned")}).alias("kind_label"),
+        pl.format("{} {}", "task_id", "task_name").alias("label"),
+        pl.col("round").cast(pl.String).fill_null("—").alias("round_label"),
+    ).to_pandas()
+    rounds = sorted(str(r) for r in frame["round"].drop_nulls().unique().to_list())
+    return alt.Chart(data).mark_bar(cornerRadius=2).encode(
+        x=alt.X("start:T", title=None), x2="end:T",
+        y=alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelOverlap=False, labelLimit=320)),
+        yOffset=alt.YOffset("kind_label:N", sort=[t("as_planned"), t("aligned")]),
+        color=alt.condition(alt.datum.kind == "as_planned", alt.value("#c8c8c8"),
+                            alt.Color("round_label:N", title="round", scale=alt.Scale(domain=rounds))),
+        tooltip=["label:N", "kind_label:N", "round_label:N", alt.Tooltip("start:T", format="%Y-%m-%d"),
+                 alt.Tooltip("end:T", format="%Y-%m-%d")],
+    ).properties(height=alt.Step(26))
+
+
+def distribution(frame: pl.DataFrame) -> alt.Chart:
+    """Subjects visited once, twice … per credit-risk class."""
+    data = frame.with_columns(pl.col("n_visits").cast(pl.String)).to_pandas()
+    return alt.Chart(data).mark_bar().encode(
+        x=alt.X("risk_class:N", title=t("risk_class"), sort=["A", "B", "C", "D"], axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("subjects:Q", title=t("subjects")),
+        color=alt.Color("n_visits:N", title=t("n_visits")),
+        tooltip=["risk_class:N", "n_visits:N", "subjects:Q"],
+    ).properties(height=260)
+
+
+def compare_bar(frame: pl.DataFrame, label_a: str, label_b: str) -> alt.Chart:
+    """The visit figures of two runs side by side."""
+    keys = ["subject_visits_single_department", "visits_independent_joint", "visits", "visits_lower_bound"]
+    data = frame.filter(pl.col("key").is_in(keys)).unpivot(index="key", on=["a", "b"], variable_name="run") \
+        .with_columns(pl.col("key").map_elements(kpi_label, return_dtype=pl.String).alias("label"),
+                      pl.col("run").replace({"a": label_a, "b": label_b}))
+    return alt.Chart(data.to_pandas()).mark_bar().encode(
+        y=alt.Y("label:N", title=None, sort=[kpi_label(k) for k in keys]),
+        yOffset="run:N", x=alt.X("value:Q", title=t("visits")), color=alt.Color("run:N", title=None),
+        tooltip=["run:N", "label:N", "value:Q"],
+    ).properties(height=220)

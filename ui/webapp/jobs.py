@@ -1,0 +1,108 @@
+"""Plans run outside the Streamlit script: a worker thread per run, polled by the page.
+
+STYLE.md: "Streamlit + CP-SAT: solve outside the script run". :func:`submit` returns a :class:`Job` at once;
+the script keeps it in ``st.session_state`` and polls ``job.done`` / ``job.fraction`` (a fragment that
+reruns every half second), so the page stays live while CP-SAT works (it releases the GIL while solving).
+A finished job becomes a :class:`Run`, kept for the dashboard, the tables, the exports and comparisons.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import threading
+import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from optimizer.plan import Plan, PlanSettings, make_plan
+from records.codes import default_key_path, load_or_create_key, seal_codes
+from rules import load_policy
+from scenarios import Scenario
+from ui.webapp.whatif import WhatIf, apply_whatif, describe
+
+__all__ = ["Job", "Run", "submit", "STAGES", "executor"]
+
+# make_plan reports these stages; the fraction is how far the plan is when a stage starts
+STAGES = {"queued": 0.0, "rules": 0.05, "align + draw": 0.15, "bundle": 0.8, "teams": 0.88, "done": 1.0}
+_EXECUTOR: ThreadPoolExecutor | None = None
+_LOCK = threading.Lock()
+_IDS = itertools.count(1)
+
+
+def executor() -> ThreadPoolExecutor:
+    """One pool per server process, shared by all sessions (two plans at a time)."""
+    global _EXECUTOR
+    with _LOCK:
+        if _EXECUTOR is None:
+            _EXECUTOR = ThreadPoolExecutor(max_workers=2, thread_name_prefix="jointcheck-plan")
+        return _EXECUTOR
+
+
+@dataclass(frozen=True)
+class Run:
+    """A finished plan with the settings that made it."""
+
+    id: int
+    label: str
+    scenario_name: str
+    scenario_hash: str
+    whatif: WhatIf
+    changes: tuple[str, ...]
+    plan: Plan
+    seconds: float
+
+
+@dataclass
+class Job:
+    id: int
+    label: str
+    whatif: WhatIf
+    base: Scenario
+    started: float = field(default_factory=time.monotonic)
+    stage: str = "queued"
+    future: Future | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.future is not None and self.future.done()
+
+    @property
+    def fraction(self) -> float:
+        return STAGES.get(self.stage, 0.0)
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def result(self, timeout: float | None = None) -> Run:
+        """The run (blocks until done); re-raises the planning error."""
+        plan = self.future.result(timeout)
+        return Run(self.id, self.label, self.base.name, self.base.content_hash, self.whatif,
+                   tuple(describe(self.whatif, self.base.policy)), plan, round(self.elapsed, 1))
+
+
+def _work(job: Job) -> Plan:
+    def say(stage: str) -> None:
+        job.stage = stage
+
+    scenario = apply_whatif(job.base, job.whatif.capacities, job.whatif.windows)
+    settings = PlanSettings(mode=job.whatif.mode, policy=job.whatif.policy, overrides=job.whatif.overrides)
+    plan = make_plan(scenario, job.whatif.public_value, settings, progress=say)
+    # inspection codes keyed by the district key, as `jointcheck plan` writes them (never seed-only)
+    key = load_or_create_key(default_key_path())
+    plan = dataclasses.replace(plan, visits=seal_codes(plan.visits, plan.seed, key))
+    job.stage = "done"
+    return plan
+
+
+def submit(base: Scenario, whatif: WhatIf) -> Job:
+    """Start planning ``base`` under ``whatif`` in a worker thread; invalid what-ifs fail fast (ValueError)."""
+    load_policy(whatif.policy, whatif.overrides or None)  # raise now, in the script, if invalid
+    apply_whatif(base, whatif.capacities, whatif.windows)
+    number = next(_IDS)
+    changes = describe(whatif, base.policy)
+    label = f"#{number} {base.name}" + (f" · {'; '.join(changes)}" if changes else "")
+    job = Job(number, label[:120], whatif, base)
+    job.future = executor().submit(_work, job)
+    return job

@@ -1,0 +1,2 @@
+"""The app's six pages, one module each with a ``render`` function: scenario, what-if, dashboard, tables,
+compare, export."""

@@ -1,0 +1,63 @@
+"""Page ③: the headline KPIs (single-department 户次 → joint visits), the weekly load heat-map against
+capacity, the department-pairing network, the Gantt of windows before/after alignment and the distribution
+of visits per subject by risk class."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.i18n import kpi_label, t
+from ui.webapp.charts import figures
+from ui.webapp.charts import pictures as charts
+from ui.webapp.jobs import Run
+
+__all__ = ["render", "headline"]
+
+
+def headline(run: Run) -> None:
+    k = run.plan.kpis
+    cut = figures.reduction(k)
+    cols = st.columns(5)
+    cols[0].metric(t("kpi_single"), f"{k['subject_visits_single_department']:,}")
+    cols[1].metric(t("kpi_today"), f"{k['visits_independent_joint']:,}")
+    cols[2].metric(t("kpi_visits"), f"{k['visits']:,}", f"{cut:+.2%} {t('kpi_reduction')}" if cut is not None else None,
+                   delta_color="inverse")
+    cols[3].metric(t("kpi_bound"), f"{k['visits_lower_bound']:,.1f}" if k.get("visits_lower_bound") is not None else "—")
+    cols[4].metric(t("kpi_expected"), f"{k['visits_expected']:,.1f}" if k.get("visits_expected") is not None else "—")
+    cols = st.columns(6)
+    cols[0].metric(t("kpi_item_coverage"), f"{k['item_coverage']:.0%}")
+    cols[1].metric(t("kpi_joint_rate"), f"{k['joint_inspection_rate']:.0%}")
+    cols[2].metric(t("kpi_firm_share"), f"{k['share_of_firms_inspected']:.2%}")
+    cols[3].metric(t("kpi_capped"), f"{k['capped_subjects']:,}")
+    cols[4].metric(t("kpi_replaced"), f"{k['replacements']:,}")
+    cols[5].metric(t("kpi_unplaced"), f"{k['unplaced_pairs']:,}")
+
+
+def render(run: Run | None) -> None:
+    st.header(t("page_dashboard"))
+    if run is None:
+        st.info(t("no_run"))
+        return
+    st.caption(f"{t('current_run')}: **{run.label}** · {run.plan.kpis['subjects_visited']:,} "
+               f"{t('kpi_subjects_visited')} · {run.plan.kpis['sample_sizes_met']}/{run.plan.kpis['tasks']} "
+               f"{t('kpi_sample_met')}")
+    headline(run)
+    plan = run.plan
+    st.subheader(t("heatmap"))
+    st.altair_chart(charts.heatmap(figures.heat_frame(plan)), width="stretch")
+    left, right = st.columns([1, 1])
+    with left:
+        st.subheader(t("visits_compare"))
+        st.altair_chart(charts.visits_bar(figures.visits_compared(plan.kpis)), width="stretch")
+    with right:
+        st.subheader(t("distribution"))
+        st.altair_chart(charts.distribution(figures.distribution_frame(plan)), width="stretch")
+    net, gantt = st.tabs([t("network"), t("gantt")])
+    with net:
+        nodes, edges = figures.network_frames(figures.pairing_graph(plan))
+        st.altair_chart(charts.network(nodes, edges), width="stretch")
+    with gantt:
+        st.altair_chart(charts.gantt(figures.gantt_frame(plan)), width="stretch")
+    with st.expander(t("stage_seconds")):
+        st.json({**plan.stage_seconds, "total": run.seconds})
+        st.dataframe({kpi_label(k): [str(v)] for k, v in plan.kpis.items()}, hide_index=True)

@@ -1,0 +1,46 @@
+"""Page ⑥: downloads — Excel, CSV, the plan directory — and the public announcement (一公开)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from ui.i18n import t
+from ui.webapp import exports
+from ui.webapp.jobs import Run
+
+__all__ = ["render"]
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _built(run: Run, kind: str, make) -> bytes | str:
+    """Each export is built once per run and kept in the session."""
+    store = st.session_state.setdefault("exports", {})
+    if (run.id, kind) not in store:
+        store[(run.id, kind)] = make(run.plan)
+    return store[(run.id, kind)]
+
+
+def render(run: Run | None) -> None:
+    st.header(t("page_export"))
+    if run is None:
+        st.info(t("no_run"))
+        return
+    stem = f"jointcheck-{run.scenario_name}-run{run.id}"
+    st.caption(f"{t('current_run')}: **{run.label}**")
+    c1, c2, c3 = st.columns(3)
+    c1.download_button(t("excel"), _built(run, "xlsx", exports.excel_bytes), f"{stem}.xlsx", XLSX,
+                       key="dl_xlsx", type="primary")
+    c2.download_button(t("csv"), _built(run, "csv", exports.csv_zip_bytes), f"{stem}-csv.zip", "application/zip",
+                       key="dl_csv")
+    c3.download_button(t("plan_dir"), _built(run, "dir", exports.plan_dir_zip_bytes), f"{stem}-plan.zip",
+                       "application/zip", key="dl_dir")
+    st.subheader(t("announcement"))
+    st.caption(t("announcement_note"))
+    markdown = _built(run, "md", exports.announcement_markdown)
+    c1, c2 = st.columns(2)
+    c1.download_button(t("announcement_md"), markdown, f"{stem}-announcement.md", "text/markdown", key="dl_md")
+    c2.download_button(t("announcement_html"), _built(run, "html", exports.announcement_html),
+                       f"{stem}-announcement.html", "text/html", key="dl_html")
+    with st.container(border=True):
+        st.markdown(markdown)

@@ -1,0 +1,67 @@
+"""Page ④: the visits with their teams, filtered by department, week and grid; a subject's rule trace."""
+
+from __future__ import annotations
+
+import json
+
+import polars as pl
+import streamlit as st
+
+from ui.i18n import current_lang, header, t
+from ui.webapp.charts.figures import visits_table
+from ui.webapp.jobs import Run
+from ui.webapp.state import explain_cached
+
+__all__ = ["render", "filter_visits"]
+
+
+def filter_visits(table: pl.DataFrame, departments: list[str], weeks: tuple[int, int], grids: list[str]) -> pl.DataFrame:
+    """Visits involving any of ``departments`` (all if empty), in the week range, in any of ``grids``."""
+    out = table.filter(pl.col("week").is_between(*weeks))
+    if departments:
+        out = out.filter(pl.col("department_list").list.eval(pl.element().is_in(departments)).list.any())
+    if grids:
+        out = out.filter(pl.col("grid").is_in(grids))
+    return out
+
+
+def _explain(run: Run, subject_id: str) -> None:
+    plan = run.plan
+    st.subheader(f"{t('explain')}: {subject_id}")
+    policy = run.whatif.policy or plan.scenario.policy
+    text = explain_cached(plan.scenario, plan.scenario.content_hash, subject_id, policy,
+                          json.dumps(run.whatif.overrides, sort_keys=True))
+    st.code(text, language=None)
+    draws = plan.run.draw.draws.filter(pl.col("subject_id") == subject_id).select(
+        "task_id", "round", "stratum", "inclusion_prob", "prn", "selected", "replaced_by", "mandatory")
+    st.caption(t("draw_rows"))
+    st.dataframe(draws, hide_index=True, width="stretch")
+
+
+def render(run: Run | None) -> None:
+    st.header(t("page_tables"))
+    if run is None:
+        st.info(t("no_run"))
+        return
+    table = visits_table(run.plan)
+    lang = current_lang()
+    c1, c2, c3 = st.columns([2, 2, 2])
+    departments = c1.multiselect(t("filter_department"), sorted(run.plan.scenario.departments), key="keep:f_dept")
+    low, high = int(table["week"].min() or 1), int(table["week"].max() or 1)
+    weeks = c2.slider(t("filter_week"), 1, max(53, high), (1, max(53, high)), key="f_week") if high >= low else (1, 53)
+    grids = c3.multiselect(t("filter_grid"), sorted(table["grid"].drop_nulls().unique().to_list()), key="keep:f_grid")
+    shown = filter_visits(table, departments, weeks, grids)
+    st.caption(t("rows_shown", n=shown.height, total=table.height))
+    display = shown.drop("department_list").with_columns(pl.col("date").cast(pl.String))
+    event = st.dataframe(display.rename({c: header(c, lang) for c in display.columns}), hide_index=True,
+                         width="stretch", on_select="rerun", selection_mode="single-row", key="visits_grid")
+    rows = event.selection.rows if event is not None and hasattr(event, "selection") else []
+    subjects = shown["subject_id"].unique(maintain_order=True).to_list()
+    if rows:
+        st.session_state["explain_subject"] = shown["subject_id"][rows[0]]
+    options = subjects or [None]
+    current = st.session_state.get("explain_subject")
+    index = options.index(current) if current in options else 0
+    subject = st.selectbox(t("click_subject"), options, index=index, key=f"pick:{current}")
+    if subject:
+        _explain(run, subject)

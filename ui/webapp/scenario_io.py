@@ -1,0 +1,104 @@
+"""Scenarios for the app: the bundled ones, and uploads (YAML + CSVs, or YAML + an .xlsx workbook).
+
+Uploads are written to a directory and checked by :func:`scenarios.check_scenario`, so the app reports
+exactly what ``jointcheck validate`` reports — every problem with file, row and field, never a traceback.
+A workbook sheet becomes the CSV file of the same name (sheet ``subjects`` → ``subjects.csv``); its rows
+keep their numbers (the header is row 1 in both), and problems name the workbook and the sheet.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import tempfile
+from pathlib import Path
+
+import polars as pl
+
+from scenarios import Problem, Scenario, check_scenario
+
+__all__ = ["SCENARIO_ROOT", "bundled_scenarios", "materialise_upload", "check_upload", "problems_frame"]
+
+SCENARIO_ROOT = Path(__file__).resolve().parents[2] / "scenarios"
+_SCENARIO_SHEETS = ("scenario", "scenario.yaml")
+
+
+def bundled_scenarios() -> list[str]:
+    """Names of the scenario directories shipped in ``scenarios/`` (those holding a scenario.yaml)."""
+    return sorted(p.parent.name for p in SCENARIO_ROOT.glob("*/scenario.yaml"))
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _workbook_files(name: str, data: bytes) -> tuple[dict[str, bytes], dict[str, str]]:
+    """CSV (or YAML) files from a workbook's sheets, and where each came from (for problem messages)."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    files: dict[str, bytes] = {}
+    origin: dict[str, str] = {}
+    for sheet in book.worksheets:
+        title = sheet.title.strip()
+        rows = [[_cell(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        while rows and not any(rows[-1]):
+            rows.pop()
+        if title.lower() in _SCENARIO_SHEETS:
+            files["scenario.yaml"] = "\n".join(r[0] if r else "" for r in rows).encode("utf-8")
+            origin["scenario.yaml"] = f"{name} › {title}"
+            continue
+        target = title if title.lower().endswith(".csv") else f"{title}.csv"
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\n").writerows(rows)
+        files[target] = buffer.getvalue().encode("utf-8")
+        origin[target] = f"{name} › {title}"
+    return files, origin
+
+
+def materialise_upload(uploads: list[tuple[str, bytes]], root: Path | None = None) -> tuple[Path, dict[str, str]]:
+    """Write uploaded files into a new directory; a workbook is split into one file per sheet.
+
+    Returns the directory and a map file name → where the planner's file came from (workbook › sheet).
+    """
+    root = Path(tempfile.mkdtemp(prefix="jointcheck-upload-", dir=root))
+    origin: dict[str, str] = {}
+    for name, data in uploads:
+        base = Path(name).name
+        if base.lower().endswith(".xlsx"):
+            files, where = _workbook_files(base, data)
+            for target, content in files.items():
+                (root / target).write_bytes(content)
+            origin |= where
+        else:
+            (root / ("scenario.yaml" if base.lower() in ("scenario.yml",) else base)).write_bytes(data)
+    return root, origin
+
+
+def check_upload(uploads: list[tuple[str, bytes]], root: Path | None = None) -> tuple[Scenario | None, list[Problem], dict[str, str]]:
+    """Materialise and check an upload; never raises for bad input."""
+    directory, origin = materialise_upload(uploads, root)
+    scenario, problems = check_scenario(directory)
+    problems = [Problem(origin.get(p.file, p.file), p.row, p.field, p.message, p.severity) for p in problems]
+    return scenario, problems, origin
+
+
+def problems_frame(problems: list[Problem]) -> pl.DataFrame:
+    """Problems as a table (errors first), one row each: file, row, field, message, severity."""
+    rows = sorted(problems, key=lambda p: (p.severity != "error", p.file, p.row or 0, p.field))
+    return pl.DataFrame(
+        {
+            "file": [p.file for p in rows],
+            "row": [p.row for p in rows],
+            "field": [p.field for p in rows],
+            "message": [p.message for p in rows],
+            "severity": [p.severity for p in rows],
+        },
+        schema={"file": pl.String, "row": pl.Int64, "field": pl.String, "message": pl.String, "severity": pl.String},
+    )

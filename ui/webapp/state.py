@@ -1,0 +1,84 @@
+"""Session state of the planner app: the current scenario, the runs, the running job.
+
+Big immutable things are cached once per server (``st.cache_resource``: bundled scenarios are 60,000-row
+frames, copying them on every hit as ``st.cache_data`` does would cost more than loading). Widget values
+that must survive a change of page are kept under keys starting with ``keep:``.
+"""
+
+from __future__ import annotations
+
+import json
+
+import streamlit as st
+
+from rules import explain_text
+from scenarios import Problem, Scenario, check_scenario
+from ui.i18n import t
+from ui.webapp.jobs import Job, Run
+from ui.webapp.scenario_io import SCENARIO_ROOT
+
+__all__ = ["load_bundled", "current_scenario", "set_scenario", "runs", "current_run", "harvest_job",
+           "keep_widgets", "explain_cached", "DEFAULT_SCENARIO", "PAGES"]
+
+DEFAULT_SCENARIO = "tiny"
+PAGES = ["scenario", "whatif", "dashboard", "tables", "compare", "export"]
+
+
+@st.cache_resource(show_spinner=False)
+def load_bundled(name: str) -> tuple[Scenario | None, list[Problem]]:
+    return check_scenario(SCENARIO_ROOT / name)
+
+
+def set_scenario(scenario: Scenario, problems: list[Problem], ref: str) -> None:
+    st.session_state["scenario_ref"] = ref
+    st.session_state["scenario_obj"] = scenario
+    st.session_state["scenario_problems"] = problems
+
+
+def current_scenario() -> Scenario | None:
+    """The scenario the planner is working on (the bundled default until another is chosen)."""
+    if "scenario_ref" not in st.session_state:
+        scenario, problems = load_bundled(DEFAULT_SCENARIO)
+        set_scenario(scenario, problems, f"bundled:{DEFAULT_SCENARIO}")
+    return st.session_state.get("scenario_obj")
+
+
+def runs() -> list[Run]:
+    return st.session_state.setdefault("runs", [])
+
+
+def current_run() -> Run | None:
+    chosen = st.session_state.get("keep:run_id")
+    found = [r for r in runs() if r.id == chosen]
+    return found[0] if found else (runs()[-1] if runs() else None)
+
+
+def harvest_job() -> None:
+    """Turn a finished job into a run (or an error message) at the start of a script run."""
+    job: Job | None = st.session_state.get("job")
+    if job is None or not job.done:
+        return
+    del st.session_state["job"]
+    try:
+        run = job.result()
+    except Exception as exc:  # a planning error is shown to the planner, not raised as a traceback
+        st.session_state["job_error"] = f"{type(exc).__name__}: {exc}"
+        return
+    runs().append(run)
+    st.session_state["keep:run_id"] = run.id
+    st.session_state.pop("job_error", None)
+    st.session_state["last_done"] = run.id
+    st.toast(t("run_done", label=run.label, seconds=run.seconds))
+
+
+def keep_widgets() -> None:
+    """Re-store ``keep:`` widget values so they survive pages on which the widget is not drawn."""
+    for key in list(st.session_state.keys()):
+        if isinstance(key, str) and key.startswith("keep:"):
+            st.session_state[key] = st.session_state[key]
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def explain_cached(_scenario: Scenario, scenario_hash: str, subject_id: str, policy: str, overrides: str) -> str:
+    """``rules.explain_text`` for one subject (keyed by scenario hash, policy and reform)."""
+    return explain_text(_scenario, subject_id, policy=policy, overrides=json.loads(overrides) or None)
