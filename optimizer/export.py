@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from importlib import metadata
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -86,10 +87,15 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def write_plan(plan: Plan, out: str | Path, overwrite: bool = False) -> Path:
-    """Write the plan directory; returns its path."""
+def write_plan(plan: Plan, out: str | Path, overwrite: bool = False, *, exclusive: bool = False,
+               before_rename: Callable[[Path], None] | None = None) -> Path:
+    """Write the plan directory; returns its path.
+
+    ``exclusive`` and ``before_rename`` as in :func:`scenarios.atomic.atomic_directory` (``jointcheck plan``
+    records the complete plan in the ledger there, before it becomes visible).
+    """
     out = Path(out)
-    with atomic_directory(out, overwrite=overwrite) as staging:
+    with atomic_directory(out, overwrite=overwrite, exclusive=exclusive, before_rename=before_rename) as staging:
         draw_table(plan.run, with_seed=False).write_parquet(staging / "draws.parquet")
         plan.visits.select(
             "visit_id", "subject_id", "date", "task_ids", "departments", "items", "inspection_code", "round", "week"

@@ -263,16 +263,19 @@ def file_digests(root: str | Path) -> dict[str, str]:
 
 
 def record_plan(db: str | Path, plan_dir: str | Path, *, code_key_id: str | None = None,
-                stage_seconds: dict[str, float] | None = None) -> Record:
+                stage_seconds: dict[str, float] | None = None, recorded_as: str | Path | None = None) -> Record:
     """Hook for ``jointcheck plan``: record a written plan (hashes, commitment, KPIs, output SHA-256).
 
+    ``files`` holds the SHA-256 of every file of the plan, ``manifest.json`` included, which binds the
+    record to the plan (:mod:`records.binding`). ``recorded_as``: the directory the plan will have once
+    moved into place, when ``plan_dir`` is its staging directory (the record is written first).
     The seed itself is *not* recorded here: only its commitment; the revealed value is recorded by
     ``verify``/``publish`` once it is public.
     """
     plan_dir = Path(plan_dir)
     m = json.loads((plan_dir / "manifest.json").read_text(encoding="utf-8"))
     body = {
-        "plan_dir": str(plan_dir.resolve()),
+        "plan_dir": str(Path(recorded_as or plan_dir).resolve()),
         "scenario": m.get("scenario"),
         "policy": m.get("policy"),
         "mode": m.get("mode"),

@@ -13,19 +13,12 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from rules.engine.conditions import holds
+from rules.engine.errors import EngineDisagreement, EngineError
 from rules.law.policy import InForce
 
 __all__ = [
     "Backend", "PythonBackend", "CheckedBackend", "EngineError", "EngineDisagreement", "get_backend", "set_backend",
 ]
-
-
-class EngineError(RuntimeError):
-    """The rule engine failed in a way the policy cannot explain (a bug, not a policy error)."""
-
-
-class EngineDisagreement(EngineError):
-    """durable-rules and the Python reference fired different rules on the same fact record."""
 
 
 class Backend(Protocol):

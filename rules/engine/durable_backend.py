@@ -40,7 +40,7 @@ from typing import Any
 
 from durable import engine
 
-from rules.engine.backend import EngineError
+from rules.engine.errors import EngineError
 from rules.engine.conditions import All, Always, AnyOf, Compare, Cond, Never
 from rules.law.policy import InForce
 

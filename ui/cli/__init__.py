@@ -25,14 +25,14 @@ class _Guarded(TyperGroup):
     def invoke(self, ctx: click.Context):  # noqa: D102
         try:
             return super().invoke(ctx)
-        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, typer.Exit, typer.Abort):
             raise
         except Exception as exc:  # noqa: BLE001 - the last line of defence against a traceback
             raise _as_exit(exc) from None
 
 
 def _as_exit(exc: Exception) -> typer.Exit:
-    from rules.engine.backend import EngineError
+    from rules.engine.errors import EngineError
     from ui.cli.common import fail
 
     if isinstance(exc, EngineError):

@@ -20,7 +20,8 @@ from scenarios import Problem, Scenario, check_scenario
 
 __all__ = [
     "console", "ScenarioDir", "PlanDir", "PublicSeed", "PlanId", "Mode", "LedgerOption", "KeyFileOption",
-    "print_problems", "figures_table", "load_or_exit", "require_plan_dir", "fail", "parse_date", "ledger_path",
+    "print_problems", "figures_table", "load_or_exit", "require_plan_dir", "require_bound_plan", "AllowUnrecorded",
+    "fail", "parse_date", "ledger_path",
 ]
 
 console = Console(soft_wrap=True)
@@ -36,6 +37,10 @@ LedgerOption = Annotated[Path | None, typer.Option(
 KeyFileOption = Annotated[Path | None, typer.Option(
     "--key-file", help="District key for inspection codes; default $JOINTCHECK_KEY_FILE or ./jointcheck.key "
                        "(made once if absent; keep it private, never in a plan directory)")]
+
+AllowUnrecorded = Annotated[bool, typer.Option(
+    "--allow-unrecorded", help="Accept a plan folder that has no record in the ledger (its files are still checked "
+                               "against its manifest); a plan edited after planning is refused regardless")]
 
 
 def print_problems(problems: list[Problem]) -> None:
@@ -62,7 +67,7 @@ def load_or_exit(scenario_dir: Path) -> Scenario:
     scenario, problems = check_scenario(scenario_dir)
     if scenario is None:
         print_problems(problems)
-        console.print(f"[red]{scenario_dir}: invalid; see the problems above[/]")
+        console.print(f"[red]{escape(str(scenario_dir))}: invalid; see the problems above[/]", highlight=False)
         raise typer.Exit(code=1)
     return scenario
 
@@ -84,9 +89,60 @@ def parse_date(text: str | None, name: str) -> dt.date:
 
 
 def require_plan_dir(plan_dir: Path) -> None:
-    """Exit 2 with a clear message unless ``plan_dir`` holds a manifest.json written by ``jointcheck plan``."""
+    """Exit 2 with a clear message unless ``plan_dir`` holds the files ``jointcheck plan`` writes, each of
+    the right shape (:func:`optimizer.check.read_plan`: manifest keys, parquet columns, no null dates)."""
+    from optimizer.check import PlanFileError, read_plan
+
+    if not plan_dir.is_dir():
+        raise fail(f"{plan_dir}: not a directory")
     if not (plan_dir / "manifest.json").is_file():
         raise fail(f"{plan_dir}: no manifest.json; not a plan directory")
+    try:
+        read_plan(plan_dir)
+    except PlanFileError as exc:
+        raise fail(f"damaged plan: {exc}") from None
+    except (OSError, MemoryError) as exc:
+        raise fail(f"{plan_dir}: cannot read the plan: {exc}") from None
+
+
+def require_bound_plan(plan_dir: Path, ledger: Path | None, allow_unrecorded: bool) -> None:
+    """:func:`require_plan_dir`, then the plan must be the one its ledger record describes
+    (:func:`records.binding.plan_binding`): exit 1 if it differs, or if it has no record and
+    ``--allow-unrecorded`` was not given."""
+    from records.binding import plan_binding
+    from records.ledger import LedgerError
+
+    require_plan_dir(plan_dir)
+    db = ledger_path(ledger)
+    try:
+        binding = plan_binding(db, plan_dir)
+    except LedgerError as exc:
+        raise fail(str(exc)) from None
+    for line in binding.problems:
+        console.print(f"[red]tampered[/] {escape(line)}", highlight=False)
+    if binding.problems:
+        raise fail(f"{plan_dir}: refused: the plan is not the one recorded in the ledger {db}", code=1)
+    if binding.record is None:
+        if not allow_unrecorded:
+            raise fail(f"{plan_dir}: no record of this plan in the ledger {db} (jointcheck plan records every plan "
+                       "it writes); pass --allow-unrecorded to accept it anyway", code=1)
+        changed = _differs_from_manifest(plan_dir)
+        for name in changed:
+            console.print(f"[red]tampered[/] {escape(str(plan_dir / name))}: SHA-256 differs from the manifest", highlight=False)
+        if changed:
+            raise fail(f"{plan_dir}: refused: files differ from the manifest's hashes", code=1)
+        console.print(f"[yellow]warning[/] {escape(str(plan_dir))}: not recorded in the ledger {escape(str(db))}; "
+                      "accepted because of --allow-unrecorded", highlight=False)
+    else:
+        console.print(f"plan matches ledger record {binding.record.seq} in {escape(str(db))}", highlight=False)
+
+
+def _differs_from_manifest(plan_dir: Path) -> list[str]:
+    import hashlib
+    import json
+
+    files = json.loads((plan_dir / "manifest.json").read_text(encoding="utf-8"))["files"]
+    return [n for n, d in sorted(files.items()) if hashlib.sha256((plan_dir / n).read_bytes()).hexdigest() != d]
 
 
 def ledger_path(path: Path | None) -> Path:

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from optimizer.draw import DrawMode
 from ui.cli.common import (
+    AllowUnrecorded,
     KeyFileOption,
     LedgerOption,
     Mode,
@@ -20,9 +21,9 @@ from ui.cli.common import (
     ScenarioDir,
     console,
     load_or_exit,
-    require_plan_dir,
+    require_bound_plan,
 )
-from ui.cli.record import after_plan, after_verify, seal_plan_codes
+from ui.cli.record import after_verify, seal_plan_codes, write_recorded_plan
 
 __all__ = ["register"]
 
@@ -89,7 +90,6 @@ def plan(
     from optimizer.bundling import BundleConfig
     from optimizer.calendar import AlignConfig
     from optimizer.draw import PlanBlocked
-    from optimizer.export import write_plan
     from optimizer.plan import PlanSettings, make_plan, solver_notes
     from optimizer.teams import TeamConfig
     from rules import PolicyError
@@ -114,8 +114,7 @@ def plan(
         console.print(f"[red]{escape(str(exc))}[/]")
         raise typer.Exit(code=2) from None
     made = seal_plan_codes(made, key_file)
-    write_plan(made, out, overwrite=force)
-    after_plan(out, ledger, key_file, made)
+    write_recorded_plan(made, out, force, ledger, key_file)
     table = Table(title=f"Plan {made.plan_id} (seed value {seed}, mode {mode.value})", show_header=False)
     table.add_column("figure")
     table.add_column("value", justify="right")
@@ -131,12 +130,14 @@ def plan(
 def check(
     plan_dir: PlanDir,
     scenario_dir: ScenarioDir,
+    ledger: LedgerOption = None,
+    allow_unrecorded: AllowUnrecorded = False,
 ) -> None:
     """Re-verify every hard rule on a written plan, independently of the solvers."""
     from optimizer.check import check_plan
 
     scenario = load_or_exit(scenario_dir)
-    require_plan_dir(plan_dir)
+    require_bound_plan(plan_dir, ledger, allow_unrecorded)
     violations = check_plan(plan_dir, scenario)
     for v in violations:
         console.print(f"[red]violation[/] {escape(str(v))}", highlight=False)
@@ -151,12 +152,13 @@ def verify(
     scenario_dir: ScenarioDir,
     seed: Annotated[str, typer.Option(help="The public seed value revealed after the draw")],
     ledger: LedgerOption = None,
+    allow_unrecorded: AllowUnrecorded = False,
 ) -> None:
     """Recompute the draw from the published seed and say whether every selection matches."""
     from optimizer.verify import verify_draw
 
     scenario = load_or_exit(scenario_dir)
-    require_plan_dir(plan_dir)
+    require_bound_plan(plan_dir, ledger, allow_unrecorded)
     result = verify_draw(plan_dir, scenario, seed)
     console.print(("[green]" if result.commitment_ok else "[red]") + f"seed commitment {'matches' if result.commitment_ok else 'does NOT match'}[/]")
     console.print(("[green]" if result.scenario_ok else "[red]") + f"scenario hash {'matches' if result.scenario_ok else 'does NOT match'}[/]")

@@ -17,6 +17,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from ui.cli.common import (
+    AllowUnrecorded,
+    KeyFileOption,
     LedgerOption,
     PlanDir,
     console,
@@ -24,10 +26,11 @@ from ui.cli.common import (
     ledger_path,
     load_or_exit,
     parse_date,
+    require_bound_plan,
     require_plan_dir,
 )
 
-__all__ = ["register", "seal_plan_codes", "after_plan", "after_verify", "plan_setting"]
+__all__ = ["register", "seal_plan_codes", "write_recorded_plan", "after_plan", "after_verify", "plan_setting"]
 
 
 def seal_plan_codes(made: Any, key_file: Path | None) -> Any:
@@ -48,6 +51,45 @@ def seal_plan_codes(made: Any, key_file: Path | None) -> Any:
     except (CodeKeyError, OSError) as exc:
         raise fail(str(exc)) from None
     return dataclasses.replace(made, visits=seal_codes(made.visits, made.seed, key))
+
+
+def write_recorded_plan(made: Any, out: Path, force: bool, ledger: Path | None, key_file: Path | None) -> None:
+    """Hook for ``plan``: write the plan and record it in the ledger *before* it becomes visible.
+
+    The plan is written to a staging folder beside ``out`` while holding ``out``'s lock (a concurrent
+    ``plan`` on the same ``--out`` exits 2 at once); stale staging folders of earlier crashed runs are
+    removed first; the complete staging folder is recorded (manifest and every file's SHA-256, under the
+    name ``out``), then moved into place. A kill at any moment leaves either no visible plan, or a visible
+    plan with its record — never a visible plan the ledger does not describe.
+    """
+    from optimizer.export import write_plan
+    from records.codes import CodeKeyError, default_key_path, key_id, load_key
+    from records.ledger import LedgerError, record_plan
+    from scenarios.atomic import OutputBusy
+
+    try:
+        kid = key_id(load_key(key_file or default_key_path()))
+    except CodeKeyError:
+        kid = None
+    db = ledger_path(ledger)
+    recorded: list[Any] = []
+
+    def record(staging: Path) -> None:
+        recorded.append(record_plan(db, staging, code_key_id=kid, stage_seconds=getattr(made, "stage_seconds", None),
+                                    recorded_as=out))
+
+    try:
+        write_plan(made, out, overwrite=force, exclusive=True, before_rename=record)
+    except OutputBusy as exc:
+        raise fail(str(exc)) from None
+    except FileExistsError as exc:
+        raise fail(f"{exc}; pass --force to replace a plan folder") from None
+    except LedgerError as exc:
+        raise fail(f"the plan was not written: {exc}") from None
+    except OSError as exc:
+        raise fail(f"{out}: cannot write the plan: {exc.strerror or exc}") from None
+    rec = recorded[0]
+    console.print(f"ledger: record {rec.seq} ({rec.hash[:16]}…) in {escape(str(db))}", highlight=False)
 
 
 def after_plan(out: Path, ledger: Path | None, key_file: Path | None, made: Any = None) -> None:
@@ -104,6 +146,7 @@ def publish(
     ledger: LedgerOption = None,
     no_ledger: Annotated[bool, typer.Option("--no-ledger", help="Do not record in the ledger")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists")] = False,
+    allow_unrecorded: AllowUnrecorded = False,
 ) -> None:
     """Write the public plan (tasks, windows, departments, items, counts; no names) and its deadlines."""
     from optimizer.calendar import CalendarError
@@ -111,7 +154,7 @@ def publish(
     from records.publish import PublishError
     from records.publish import publish as do_publish
 
-    require_plan_dir(plan_dir)
+    require_bound_plan(plan_dir, ledger, allow_unrecorded)
     if out.exists() and not force:
         raise fail(f"{out} exists; pass --force to replace it")
     formed_day = parse_date(formed, "formed")
@@ -267,44 +310,82 @@ def code_check(
     code: Annotated[str, typer.Argument(help="The inspection code shown by the inspectors, e.g. ABCDE-FGH23")],
     plan: Annotated[list[Path] | None, typer.Option("--plan", help="Plan directory to search (default: every plan in the ledger)")] = None,
     ledger: LedgerOption = None,
+    key_file: KeyFileOption = None,
+    seed: Annotated[str | None, typer.Option("--seed", help="The plan's public seed value, when the office holds it "
+                                             "and the ledger has not recorded it yet (the code's HMAC is then recomputed)")] = None,
 ) -> None:
-    """Confirm a visit is genuine: its subject, date and departments — and nothing about any other visit."""
-    from records.codes import normalize_code
-    from records.ledger import LedgerError, file_digests, plan_records
+    """Confirm a visit is genuine: its subject, date and departments — and nothing about any other visit.
+
+    A code is genuine when its visit is in a plan folder bound to its ledger record and, whenever the plan's
+    seed is known (revealed in the ledger by ``verify``/``publish``, or ``--seed``), when the HMAC
+    recomputed with the district key equals the code. A folder without a record is never enough alone.
+    """
+    from records.binding import plan_binding
+    from records.codes import CodeKeyError, code_matches, code_secret, default_key_path, key_id, load_key, normalize_code
+    from records.ledger import LedgerError, plan_records, records
 
     wanted = normalize_code(code)
     if wanted is None:
         raise fail("not an inspection code: expected 10 letters/digits like ABCDE-FGH23", code=1)
-    recorded: dict[str, dict[str, str]] = {}
     db = ledger_path(ledger)
+    revealed: dict[str, str] = {}
+    known: list[str] = []
     if db.exists():
         try:
-            recorded = {r.body["plan_dir"]: r.body.get("files") or {} for r in plan_records(db)}
+            known = [r.body["plan_dir"] for r in plan_records(db)]
+            for r in records(db):
+                if r.kind in ("verify", "publish") and isinstance(r.body.get("revealed"), dict) and r.body["revealed"].get("seed"):
+                    revealed[str(r.body.get("plan_dir"))] = str(r.body["revealed"]["seed"])
         except LedgerError as exc:
             raise fail(str(exc)) from None
-    dirs = [p.resolve() for p in plan] if plan else [Path(d) for d in recorded]
+    dirs = [p.resolve() for p in plan] if plan else [Path(d) for d in known]
     if not dirs:
         raise fail(f"no plan to search: pass --plan or record plans in the ledger {db}")
+    try:
+        district_key: bytes | None = load_key(key_file or default_key_path())
+    except CodeKeyError:
+        district_key = None
     import polars as pl
 
+    from optimizer.check import PlanFileError, read_plan
+    from optimizer.draw import plan_seed
+
     for root in dirs:
-        path = root / "visits.parquet"
-        if not path.is_file():
-            continue
-        files = recorded.get(str(root))
-        if files is not None and files.get("visits.parquet") != file_digests(root).get("visits.parquet"):
-            console.print(f"[red]warning[/] {escape(str(root))}: visits.parquet differs from the ledger's record; not trusted")
-            continue
         try:
-            hit = pl.read_parquet(path).filter(pl.col("inspection_code") == wanted)
-        except Exception:  # an unreadable file is not a match; keep looking
+            visits = read_plan(root).visits
+            binding = plan_binding(db, root)
+        except (PlanFileError, OSError, LedgerError):
+            continue  # an unreadable folder is not a match; keep looking
+        hit = visits.filter(pl.col("inspection_code") == wanted)
+        if hit.height != 1:
             continue
-        if hit.height == 1:
-            row = hit.row(0, named=True)
-            trusted = "recorded in the ledger" if files is not None else "NOT recorded in the ledger"
-            console.print(f"[green]genuine[/]: visit {escape(row['visit_id'])} to subject {escape(row['subject_id'])} "
-                          f"on {row['date']} by {escape(', '.join(row['departments']))} (plan file {trusted})")
-            return
+        if binding.problems:
+            console.print(f"[red]warning[/] {escape(str(root))}: the plan differs from its ledger record; not trusted",
+                          highlight=False)
+            continue
+        row = hit.row(0, named=True)
+        plan_seed_value = revealed.get(str(root))
+        if plan_seed_value is None and seed is not None:
+            manifest = read_plan(root).manifest
+            plan_seed_value = plan_seed(manifest["scenario"]["hash"], seed, manifest["plan_id"])
+        recomputed = None
+        if plan_seed_value is not None and district_key is not None:
+            recomputed = code_matches(row, wanted, code_secret(plan_seed_value, district_key))
+        if recomputed is False:
+            raise fail(f"code {wanted} is in {root} but is NOT the HMAC of its visit under the district key "
+                       f"{key_id(district_key)}: the plan file was forged or the key is another; call the district office",
+                       code=1)
+        if binding.record is None and not recomputed:
+            console.print(f"[yellow]warning[/] {escape(str(root))} holds code {wanted} but is not recorded in the ledger "
+                          "and its HMAC cannot be recomputed (seed not revealed); not trusted", highlight=False)
+            continue
+        how = ("HMAC recomputed with the district key" if recomputed else
+               "plan file recorded in the ledger; HMAC not recomputed: the seed is not revealed yet")
+        if binding.record is not None:
+            how += f"; matches ledger record {binding.record.seq} (recorded in the ledger)"
+        console.print(f"[green]genuine[/]: visit {escape(row['visit_id'])} to subject {escape(row['subject_id'])} "
+                      f"on {row['date']} by {escape(', '.join(row['departments']))} ({escape(how)})", highlight=False)
+        return
     raise fail(f"no planned visit has code {wanted}; the inspection may not be genuine — call the district office",
                 code=1)
 
