@@ -21,7 +21,7 @@ from scenarios import Problem, Scenario, check_scenario
 __all__ = [
     "console", "ScenarioDir", "PlanDir", "PublicSeed", "PlanId", "Mode", "LedgerOption", "KeyFileOption",
     "print_problems", "figures_table", "load_or_exit", "require_plan_dir", "require_bound_plan", "AllowUnrecorded",
-    "fail", "parse_date", "ledger_path",
+    "fail", "parse_date", "ledger_path", "is_plan_folder", "check_plan_out",
 ]
 
 console = Console(soft_wrap=True)
@@ -143,6 +143,51 @@ def _differs_from_manifest(plan_dir: Path) -> list[str]:
 
     files = json.loads((plan_dir / "manifest.json").read_text(encoding="utf-8"))["files"]
     return [n for n, d in sorted(files.items()) if hashlib.sha256((plan_dir / n).read_bytes()).hexdigest() != d]
+
+
+def is_plan_folder(path: Path) -> bool:
+    """A real directory (not a symlink) holding a manifest.json that ``jointcheck plan`` wrote."""
+    import json
+
+    manifest = path / "manifest.json"
+    if path.is_symlink() or not path.is_dir() or manifest.is_symlink() or not manifest.is_file():
+        return False
+    try:
+        body = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        return False
+    return isinstance(body, dict) and {"plan_id", "seed_commitment", "scenario", "files"} <= set(body)
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def check_plan_out(out: Path, force: bool, scenario_dir: Path, ledger: Path | None, key_file: Path | None) -> None:
+    """Exit 2 before any work unless ``--out`` can take a plan: absent (its parent a directory or creatable,
+    its name short enough), or — with ``--force`` — a plan folder (:func:`is_plan_folder`) and nothing else;
+    never the scenario, the current directory or a folder holding the ledger or the district key."""
+    from records.codes import default_key_path
+
+    if len(out.name.encode("utf-8", "surrogateescape")) > 200:
+        raise fail(f"--out {out}: the folder name is too long (at most 200 bytes)")
+    for parent in [out.parent, *out.parent.parents]:
+        if parent.exists() or parent.is_symlink():
+            if not parent.is_dir():
+                raise fail(f"--out {out}: {parent} is not a directory")
+            break
+    target = out.resolve()
+    guarded = {"the scenario": scenario_dir.resolve(), "the current directory": Path.cwd().resolve(),
+               "the ledger": ledger_path(ledger).resolve(), "the district key": (key_file or default_key_path()).resolve()}
+    for what, path in guarded.items():
+        if _inside(path, target):
+            raise fail(f"--out {out} holds {what} ({path}); choose another folder for the plan")
+    if out.exists() or out.is_symlink():
+        if not force:
+            raise fail(f"{out} exists; pass --force to replace it")
+        if not is_plan_folder(out):
+            raise fail(f"--force replaces only a plan folder (a directory with the manifest.json jointcheck plan "
+                       f"writes); {out} is not one, so it was left untouched")
 
 
 def ledger_path(path: Path | None) -> Path:

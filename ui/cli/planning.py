@@ -19,6 +19,7 @@ from ui.cli.common import (
     PlanId,
     PublicSeed,
     ScenarioDir,
+    check_plan_out,
     console,
     load_or_exit,
     require_bound_plan,
@@ -78,7 +79,7 @@ def plan(
     mode: Mode = DrawMode.coordinated,
     policy: Annotated[str | None, typer.Option(help="Plan under another policy than scenario.yaml names")] = None,
     plan_id: PlanId = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it is a plan folder (never anything else)")] = False,
     log_search: Annotated[bool, typer.Option("--log-search", help="Print CP-SAT search progress")] = False,
     time_limit: Annotated[float | None, typer.Option(
         "--time-limit", min=0.01,
@@ -94,9 +95,7 @@ def plan(
     from optimizer.teams import TeamConfig
     from rules import PolicyError
 
-    if out.exists() and not force:
-        console.print(f"[red]{out} exists; pass --force to replace it[/]")
-        raise typer.Exit(code=2)
+    check_plan_out(out, force, scenario_dir, ledger, key_file)
     scenario = load_or_exit(scenario_dir)
     limit = {} if time_limit is None else {"deterministic_time": time_limit}
     settings = PlanSettings(

@@ -75,6 +75,10 @@ def write_recorded_plan(made: Any, out: Path, force: bool, ledger: Path | None, 
     recorded: list[Any] = []
 
     def record(staging: Path) -> None:
+        from ui.cli.common import is_plan_folder
+
+        if (out.exists() or out.is_symlink()) and not is_plan_folder(out):  # checked again under the lock
+            raise FileExistsError(f"{out} is not a plan folder; --force replaces only plan folders")
         recorded.append(record_plan(db, staging, code_key_id=kid, stage_seconds=getattr(made, "stage_seconds", None),
                                     recorded_as=out))
 
