@@ -17,7 +17,7 @@ from optimizer.draw import draw_table, seed_commitment
 from optimizer.plan import Plan, solver_notes
 from scenarios.atomic import atomic_directory
 
-__all__ = ["write_plan", "manifest", "FILES"]
+__all__ = ["write_plan", "manifest", "mark_violations", "FILES"]
 
 FILES = ("draws.parquet", "visits.parquet", "assignments.parquet", "unplaced.parquet")
 
@@ -108,3 +108,15 @@ def write_plan(plan: Plan, out: str | Path, overwrite: bool = False, *, exclusiv
             json.dumps(body, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
         )
     return out
+
+
+def mark_violations(plan_dir: str | Path, violations: list[str]) -> None:
+    """Mark a written (staging) plan as written despite its checker's violations (``plan --allow-violations``).
+
+    Adds ``"violations": {"allowed": true, "found": [...]}`` to manifest.json; a plan without violations
+    never carries the key, so lawful plans stay byte-identical.
+    """
+    path = Path(plan_dir) / "manifest.json"
+    body = json.loads(path.read_text(encoding="utf-8"))
+    body["violations"] = {"allowed": True, "found": list(violations)}
+    path.write_text(json.dumps(body, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")

@@ -81,6 +81,8 @@ def plan(
     plan_id: PlanId = None,
     force: Annotated[bool, typer.Option("--force", help="Replace OUT if it is a plan folder (never anything else)")] = False,
     log_search: Annotated[bool, typer.Option("--log-search", help="Print CP-SAT search progress")] = False,
+    allow_violations: Annotated[bool, typer.Option(
+        "--allow-violations", help="Write the plan even if its checker finds violations (listed in the manifest)")] = False,
     time_limit: Annotated[float | None, typer.Option(
         "--time-limit", min=0.01,
         help="CP-SAT deterministic time limit per solver stage (reproducible work units, not wall-clock seconds)")] = None,
@@ -113,7 +115,7 @@ def plan(
         console.print(f"[red]{escape(str(exc))}[/]")
         raise typer.Exit(code=2) from None
     made = seal_plan_codes(made, key_file)
-    write_recorded_plan(made, out, force, ledger, key_file)
+    write_recorded_plan(made, out, force, ledger, key_file, allow_violations)
     table = Table(title=f"Plan {made.plan_id} (seed value {seed}, mode {mode.value})", show_header=False)
     table.add_column("figure")
     table.add_column("value", justify="right")

@@ -53,8 +53,13 @@ def seal_plan_codes(made: Any, key_file: Path | None) -> Any:
     return dataclasses.replace(made, visits=seal_codes(made.visits, made.seed, key))
 
 
-def write_recorded_plan(made: Any, out: Path, force: bool, ledger: Path | None, key_file: Path | None) -> None:
-    """Hook for ``plan``: write the plan and record it in the ledger *before* it becomes visible.
+def write_recorded_plan(made: Any, out: Path, force: bool, ledger: Path | None, key_file: Path | None,
+                        allow_violations: bool = False) -> None:
+    """Hook for ``plan``: check the written plan, record it in the ledger *before* it becomes visible.
+
+    The plan's own checker (:func:`optimizer.check.check_plan`) runs on the complete staging folder: any
+    violation prints and exits 1 with nothing written, unless ``allow_violations``, which writes the plan
+    with its violations listed in the manifest (:func:`optimizer.export.mark_violations`).
 
     The plan is written to a staging folder beside ``out`` while holding ``out``'s lock (a concurrent
     ``plan`` on the same ``--out`` exits 2 at once); stale staging folders of earlier crashed runs are
@@ -74,9 +79,18 @@ def write_recorded_plan(made: Any, out: Path, force: bool, ledger: Path | None, 
     db = ledger_path(ledger)
     recorded: list[Any] = []
 
+    found: list[str] = []
+
     def record(staging: Path) -> None:
+        from optimizer.check import check_plan
+        from optimizer.export import mark_violations
         from ui.cli.common import is_plan_folder
 
+        found.extend(str(v) for v in check_plan(staging, made.scenario))
+        if found and not allow_violations:
+            raise _Rejected()
+        if found:
+            mark_violations(staging, found)
         if (out.exists() or out.is_symlink()) and not is_plan_folder(out):  # checked again under the lock
             raise FileExistsError(f"{out} is not a plan folder; --force replaces only plan folders")
         recorded.append(record_plan(db, staging, code_key_id=kid, stage_seconds=getattr(made, "stage_seconds", None),
@@ -84,6 +98,11 @@ def write_recorded_plan(made: Any, out: Path, force: bool, ledger: Path | None, 
 
     try:
         write_plan(made, out, overwrite=force, exclusive=True, before_rename=record)
+    except _Rejected:
+        for line in found:
+            console.print(f"[red]violation[/] {escape(line)}", highlight=False)
+        raise fail(f"the plan breaks {len(found)} hard rule(s) (listed above) and was not written to {out}; "
+                   "pass --allow-violations to write it marked as such", code=1) from None
     except OutputBusy as exc:
         raise fail(str(exc)) from None
     except FileExistsError as exc:
@@ -94,6 +113,15 @@ def write_recorded_plan(made: Any, out: Path, force: bool, ledger: Path | None, 
         raise fail(f"{out}: cannot write the plan: {exc.strerror or exc}") from None
     rec = recorded[0]
     console.print(f"ledger: record {rec.seq} ({rec.hash[:16]}…) in {escape(str(db))}", highlight=False)
+    for line in found:
+        console.print(f"[red]violation[/] {escape(line)}", highlight=False)
+    if found:
+        console.print(f"[yellow]warning[/] written with {len(found)} violation(s) because of --allow-violations; "
+                      "the manifest lists them", highlight=False)
+
+
+class _Rejected(Exception):
+    """The plan's checker found violations and --allow-violations was not given."""
 
 
 def after_plan(out: Path, ledger: Path | None, key_file: Path | None, made: Any = None) -> None:
