@@ -126,7 +126,8 @@ def _read_frame(root: Path, name: str) -> pl.DataFrame:
     schema, nullable = PLAN_FILES[name]
     path = _regular(root, name)
     try:
-        frame = pl.read_parquet(path)
+        with open(path, "rb") as handle:  # a handle, not a path: polars would read "[" or "*" in a name as a glob
+            frame = pl.read_parquet(handle)
     except Exception as exc:  # noqa: BLE001 - polars raises many kinds on a damaged file
         raise PlanFileError(f"{path}: not a readable parquet file ({type(exc).__name__})") from None
     for col, dtype in schema.items():

@@ -21,10 +21,10 @@ from scenarios import Problem, Scenario, check_scenario
 __all__ = [
     "console", "ScenarioDir", "PlanDir", "PublicSeed", "PlanId", "Mode", "LedgerOption", "KeyFileOption",
     "print_problems", "figures_table", "load_or_exit", "require_plan_dir", "require_bound_plan", "AllowUnrecorded",
-    "fail", "parse_date", "ledger_path", "is_plan_folder", "check_plan_out",
+    "fail", "parse_date", "ledger_path", "is_plan_folder", "check_plan_out", "calendar_problem",
 ]
 
-console = Console(soft_wrap=True)
+console = Console(soft_wrap=True, highlight=False)  # no auto-highlighting: user text stays plain (and linear)
 
 ScenarioDir = Annotated[Path, typer.Argument(help="A scenario directory holding scenario.yaml, subjects.csv, officers.csv")]
 PlanDir = Annotated[Path, typer.Argument(help="A plan directory written by jointcheck plan")]
@@ -58,13 +58,27 @@ def figures_table(figures: dict[str, object]) -> Table:
     for key, value in figures.items():
         if isinstance(value, dict):
             value = ", ".join(f"{k} {v}" for k, v in value.items())
-        table.add_row(key.replace("_", " "), str(value))
+        table.add_row(escape(key.replace("_", " ")), escape(str(value)))
     return table
+
+
+def calendar_problem(scenario: Scenario) -> Problem | None:
+    """An error when the statutory calendar (chinese-calendar) does not cover the scenario's year: no visit
+    could be dated, so ``validate`` says so instead of ``plan`` failing later."""
+    from optimizer.calendar import CalendarError, working_days
+
+    try:
+        working_days(scenario.year)
+    except CalendarError as exc:
+        return Problem("scenario.yaml", None, "year", str(exc))
+    return None
 
 
 def load_or_exit(scenario_dir: Path) -> Scenario:
     """Load a scenario or print its problems and exit 1."""
     scenario, problems = check_scenario(scenario_dir)
+    if scenario is not None and (late := calendar_problem(scenario)) is not None:
+        scenario, problems = None, [*problems, late]
     if scenario is None:
         print_problems(problems)
         console.print(f"[red]{escape(str(scenario_dir))}: invalid; see the problems above[/]", highlight=False)

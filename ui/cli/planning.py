@@ -45,13 +45,13 @@ def draw(
     scenario = load_or_exit(scenario_dir)
     if repeat > 1:
         if not seed.lstrip("-").isdigit():
-            console.print(f"[red]--repeat needs an integer --seed, got {seed!r}[/]")
+            console.print(f"[red]--repeat needs an integer --seed, got {escape(repr(seed))}[/]")
             raise typer.Exit(code=2)
         values = [str(int(seed) + k) for k in range(repeat)]
     else:
         values = [seed]
     if rounds not in ("aligned", "given"):
-        console.print(f"[red]--rounds must be aligned or given, not {rounds!r}[/]")
+        console.print(f"[red]--rounds must be aligned or given, not {escape(repr(rounds))}[/]")
         raise typer.Exit(code=2)
     try:
         with console.status("evaluating rules, aligning rounds, drawing…"):
@@ -116,16 +116,16 @@ def plan(
         raise typer.Exit(code=2) from None
     made = seal_plan_codes(made, key_file)
     write_recorded_plan(made, out, force, ledger, key_file, allow_violations)
-    table = Table(title=f"Plan {made.plan_id} (seed value {seed}, mode {mode.value})", show_header=False)
+    table = Table(title=escape(f"Plan {made.plan_id} (seed value {seed}, mode {mode.value})"), show_header=False)
     table.add_column("figure")
     table.add_column("value", justify="right")
     for key, value in made.kpis.items():
-        table.add_row(key.replace("_", " "), str(value))
+        table.add_row(escape(key.replace("_", " ")), escape(str(value)))
     table.add_row("stage seconds", ", ".join(f"{k} {v:.1f}" for k, v in made.stage_seconds.items()))
     console.print(table)
     for line in [*solver_notes(made), *made.bundle.problems, *made.teams.problems]:
         console.print(f"[yellow]warning[/] {escape(line)}", highlight=False)
-    console.print(f"[green]wrote {out}[/]")
+    console.print(f"[green]wrote {escape(str(out))}[/]")
 
 
 def check(
@@ -143,9 +143,9 @@ def check(
     for v in violations:
         console.print(f"[red]violation[/] {escape(str(v))}", highlight=False)
     if violations:
-        console.print(f"[red]{plan_dir}: {len(violations)} violation(s)[/]")
+        console.print(f"[red]{escape(str(plan_dir))}: {len(violations)} violation(s)[/]")
         raise typer.Exit(code=1)
-    console.print(f"[green]{plan_dir}: every check passed[/]")
+    console.print(f"[green]{escape(str(plan_dir))}: every check passed[/]")
 
 
 def verify(

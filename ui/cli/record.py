@@ -138,7 +138,7 @@ def after_plan(out: Path, ledger: Path | None, key_file: Path | None, made: Any 
                           stage_seconds=getattr(made, "stage_seconds", None))
     except LedgerError as exc:
         raise fail(f"the plan was written to {out} but {exc}") from None
-    console.print(f"ledger: record {rec.seq} ({rec.hash[:16]}…) in {ledger_path(ledger)}", highlight=False)
+    console.print(f"ledger: record {rec.seq} ({rec.hash[:16]}…) in {escape(str(ledger_path(ledger)))}", highlight=False)
 
 
 def after_verify(plan_dir: Path, result: Any, seed: str, ledger: Path | None) -> None:
@@ -149,7 +149,7 @@ def after_verify(plan_dir: Path, result: Any, seed: str, ledger: Path | None) ->
         rec = record_verify(ledger_path(ledger), plan_dir, result, seed)
     except LedgerError as exc:
         raise fail(str(exc)) from None
-    console.print(f"ledger: record {rec.seq} ({rec.hash[:16]}…) in {ledger_path(ledger)}", highlight=False)
+    console.print(f"ledger: record {rec.seq} ({rec.hash[:16]}…) in {escape(str(ledger_path(ledger)))}", highlight=False)
 
 
 def plan_setting(manifest: dict[str, Any], name: str) -> Any:
@@ -199,14 +199,14 @@ def publish(
     except (PublishError, CalendarError, LedgerError) as exc:
         raise fail(str(exc)) from None
     d = done.deadlines
-    console.print(f"[green]wrote {out}[/]: {len(done.body['tasks'])} tasks, {done.body['totals']['visits']} visits")
+    console.print(f"[green]wrote {escape(str(out))}[/]: {len(done.body['tasks'])} tasks, {done.body['totals']['visits']} visits")
     if d.plan_publish_by:
         style = "red" if done.overdue else "green"
         console.print(f"[{style}]plan formed {d.plan_formed}, to be published by {d.plan_publish_by} "
                       f"({d.plan_working_days} working days); published {published_day}"
                       f"{' — OVERDUE' if done.overdue else ''}[/]")
     else:
-        console.print(f"[yellow]policy {done.body['policy']['id']} sets no plan publication deadline[/]")
+        console.print(f"[yellow]policy {escape(str(done.body['policy']['id']))} sets no plan publication deadline[/]")
     if d.made_late:
         console.print(f"[yellow]warning[/] the plan was made on {d.plan_formed}, after {d.plan_due} (end of the due month)")
     if d.result_working_days:
@@ -219,7 +219,7 @@ def publish(
             rec = append(db, "publish", done.body["plan_id"], body)
         except LedgerError as exc:
             raise fail(f"the public plan was written to {out} but {exc}") from None
-        console.print(f"ledger: record {rec.seq} ({rec.hash[:16]}…) in {db}", highlight=False)
+        console.print(f"ledger: record {rec.seq} ({rec.hash[:16]}…) in {escape(str(db))}", highlight=False)
     if done.overdue:
         raise typer.Exit(code=1)
 
@@ -256,7 +256,7 @@ def results(
     with atomic_file(plan_dir / RESULTS_FILE) as staging:
         table.write_parquet(staging)
     summary = summarise(table, plan)
-    view = Table(title=f"Results of plan {plan.manifest['plan_id']} as of {day}")
+    view = Table(title=escape(f"Results of plan {plan.manifest['plan_id']} as of {day}"))
     for col in ("任务", "抽查市场主体(户)", "出动执法人员(人次)", "发现问题市场主体(户)", "发现问题(个)", "已整改问题(个)"):
         view.add_column(col, justify="right")
     for r in summary.iter_rows(named=True):
@@ -269,7 +269,7 @@ def results(
     for v, rd, by, pub in overdue.select("visit_id", "result_date", "publish_by", "published_date").iter_rows():
         what = f"published {pub}" if pub else "not published"
         console.print(f"[red]overdue[/] visit {escape(v)}: result of {rd} due by {by}, {what}", highlight=False)
-    console.print(f"recorded {table.height} result(s) in {plan_dir / RESULTS_FILE}; {overdue.height} overdue publication(s)")
+    console.print(f"recorded {table.height} result(s) in {escape(str(plan_dir / RESULTS_FILE))}; {overdue.height} overdue publication(s)")
     if not no_ledger:
         body = {"plan_dir": str(plan_dir.resolve()), "results_file": file_digests(plan_dir).get(RESULTS_FILE),
                 "results": table.height, "problems_found": int(table["problems_found"].sum()),
@@ -307,7 +307,7 @@ def ledger_verify(
         console.print(f"[yellow]note[/] {escape(line)}", highlight=False)
     if not report.ok:
         raise fail(f"{db}: {len(report.problems)} problem(s) in {report.records} record(s)", code=1)
-    console.print(f"[green]{db}: {report.records} record(s), chain intact[/]; head {report.head}")
+    console.print(f"[green]{escape(str(db))}: {report.records} record(s), chain intact[/]; head {report.head}")
 
 
 @ledger_app.command("show")
@@ -329,11 +329,11 @@ def ledger_show(
             raise fail(f"no record {seq}")
         typer.echo(json.dumps([dataclasses.asdict(r) for r in chosen], ensure_ascii=False, indent=2))
         return
-    view = Table(title=str(ledger_path(ledger)))
+    view = Table(title=escape(str(ledger_path(ledger))))
     for col in ("seq", "kind", "plan", "recorded at", "hash"):
         view.add_column(col)
     for r in recs:
-        view.add_row(str(r.seq), r.kind, escape(r.plan_id), r.recorded_at, r.hash[:16] + "…")
+        view.add_row(str(r.seq), escape(r.kind), escape(r.plan_id), r.recorded_at, r.hash[:16] + "…")
     console.print(view)
 
 
