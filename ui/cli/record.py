@@ -42,6 +42,7 @@ def seal_plan_codes(made: Any, key_file: Path | None) -> Any:
     from records.codes import (
         CodeKeyError,
         default_key_path,
+        key_file_warnings,
         load_or_create_key,
         seal_codes,
     )
@@ -50,6 +51,8 @@ def seal_plan_codes(made: Any, key_file: Path | None) -> Any:
         key = load_or_create_key(key_file or default_key_path())
     except (CodeKeyError, OSError) as exc:
         raise fail(str(exc)) from None
+    for warning in key_file_warnings(key_file or default_key_path()):
+        console.print(f"[yellow]warning[/] {escape(warning)}", highlight=False)
     return dataclasses.replace(made, visits=seal_codes(made.visits, made.seed, key))
 
 
