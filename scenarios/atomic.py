@@ -5,7 +5,7 @@ step. A crash leaves at most a hidden ``.<name>.*.tmp`` (or ``.<name>.*.old``) d
 target, never a half-written target.
 
 With ``exclusive=True`` (``jointcheck plan``) the whole write holds an advisory lock on ``.<name>.lock``
-beside the target: a second writer of the same target fails at once with :class:`OutputBusy` instead of
+beside the target (removed when done): a second writer of the same target fails at once with :class:`OutputBusy` instead of
 racing, and leftovers of earlier crashed writers of that target are removed first (nobody else can be
 writing them). ``before_rename`` runs on the complete staging directory just before it becomes visible
 (the plan's ledger record is written there, so a visible plan is always recorded); if it raises, nothing
@@ -57,21 +57,35 @@ def glob_escape(name: str) -> str:
 
 @contextlib.contextmanager
 def _exclusive(target: Path) -> Iterator[None]:
+    """Hold ``.<name>.lock`` beside the target; the file is removed on release (the holder checks, after
+    locking, that the file it locked is still the one at the path, so removing it is safe)."""
     try:
         import fcntl
     except ImportError:  # pragma: no cover - not POSIX
         yield
         return
     lock = target.parent / f".{target.name}.lock"
-    with open(lock, "a+") as handle:
+    while True:
+        handle = open(lock, "a+")
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
+            handle.close()
             raise OutputBusy(f"{target} is being written by another process right now; wait for it and try again") from None
         try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            same = os.fstat(handle.fileno()).st_ino == os.stat(lock).st_ino
+        except FileNotFoundError:
+            same = False
+        if same:
+            break
+        handle.close()  # the previous holder removed it meanwhile: lock the new one
+    try:
+        yield
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            lock.unlink()
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        handle.close()
 
 
 @contextmanager
