@@ -121,6 +121,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "run_a": ("方案 A", "Run A"),
     "run_b": ("方案 B", "Run B"),
     "need_two_runs": ("至少运行两次方案后可对比。", "Run at least two plans to compare."),
+    "compare_other_scenario": ("A（{a}）与 B（{b}）来自不同场景，数字不可比。请选择同一场景的两次运行。",
+                               "A ({a}) and B ({b}) come from different scenarios; their figures are not comparable. "
+                               "Choose two runs of the same scenario."),
+    "upload_failed_kept": ("上传的场景有错误，未加载；仍在使用的场景：{name}", "The uploaded scenario has errors and was not loaded; still using: {name}"),
     "delta": ("差值 B−A", "Δ B−A"),
     "indicator": ("指标", "Indicator"),
     "settings": ("设置", "Settings"),

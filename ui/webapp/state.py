@@ -29,7 +29,15 @@ def load_bundled(name: str) -> tuple[Scenario | None, list[Problem]]:
     return check_scenario(SCENARIO_ROOT / name)
 
 
+# What-if state that belongs to one scenario: its policy choice, parameter inputs and edited tables.
+SCENARIO_STATE_PREFIXES = ("keep:policy", "keep:param:", "caps:", "windows:")
+
+
 def set_scenario(scenario: Scenario, problems: list[Problem], ref: str) -> None:
+    """Make ``scenario`` current; a different scenario starts from its own policy and no what-ifs."""
+    if st.session_state.get("scenario_ref") != ref:
+        for key in [k for k in st.session_state.keys() if isinstance(k, str) and k.startswith(SCENARIO_STATE_PREFIXES)]:
+            del st.session_state[key]
     st.session_state["scenario_ref"] = ref
     st.session_state["scenario_obj"] = scenario
     st.session_state["scenario_problems"] = problems

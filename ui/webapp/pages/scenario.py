@@ -52,7 +52,8 @@ def _bundled() -> None:
         set_scenario(scenario, problems, f"bundled:{name}")
 
 
-def _upload() -> None:
+def _upload() -> bool:
+    """The upload form; False when the last upload failed (the scenario in use is then an older one)."""
     files = st.file_uploader(t("upload_help"), type=["yaml", "yml", "csv", "xlsx"], accept_multiple_files=True,
                              key="uploads")
     if st.button(t("validate_load"), disabled=not files, key="validate"):
@@ -65,6 +66,8 @@ def _upload() -> None:
     if problems and any(p.severity == "error" for p in problems):
         st.error(t("scenario_invalid"))
         _problems(problems)
+        return False
+    return True
 
 
 def render(scenario: Scenario | None) -> None:
@@ -73,15 +76,19 @@ def render(scenario: Scenario | None) -> None:
     lang = current_lang()  # format functions are also called outside the script run (AppTest): bind the language
     source = st.radio(t("source"), ["bundled", "upload"], format_func=lambda k: t(k, lang), horizontal=True,
                       key="keep:source")
+    uploaded_ok = True
     if source == "bundled":
         _bundled()
     else:
-        _upload()
+        uploaded_ok = _upload()
     scenario = st.session_state.get("scenario_obj")
     if scenario is None:
         st.info(t("no_scenario"))
         return
-    st.success(f"{t('scenario_ok')}: **{scenario.name}** ({scenario.year}) — {scenario.spec.description}")
+    if uploaded_ok:
+        st.success(f"{t('scenario_ok')}: **{scenario.name}** ({scenario.year}) — {scenario.spec.description}")
+    else:  # never a green "loaded" under a failed upload: say which scenario is still in use
+        st.warning(t("upload_failed_kept", name=scenario.name))
     warnings = [p for p in st.session_state.get("scenario_problems", []) if p.severity == "warning"]
     if warnings:
         with st.expander(f"{t('warnings')} ({len(warnings)})"):

@@ -53,8 +53,11 @@ def render(run: Run | None) -> None:
     shown = filter_visits(table, departments, weeks, grids)
     st.caption(t("rows_shown", n=shown.height, total=table.height))
     display = shown.drop("department_list").with_columns(pl.col("date").cast(pl.String))
+    # The grid's key follows the filters: a selection is a row number of the table shown, so it must not
+    # outlive that table (filtered differently, the same row number is another subject).
+    view = f"{sorted(departments)}|{weeks}|{sorted(grids)}"
     event = st.dataframe(display.rename({c: header(c, lang) for c in display.columns}), hide_index=True,
-                         width="stretch", on_select="rerun", selection_mode="single-row", key="visits_grid")
+                         width="stretch", on_select="rerun", selection_mode="single-row", key=f"visits_grid:{view}")
     rows = event.selection.rows if event is not None and hasattr(event, "selection") else []
     subjects = shown["subject_id"].unique(maintain_order=True).to_list()
     if rows:

@@ -1,0 +1,115 @@
+"""The app's state follows the scenario and never shows a problem out of view (issue: app state defects).
+
+Each test reproduces one defect a planner met: a policy carried over to another district, a green "loaded"
+under a failed upload, uploads where the last workbook silently won, the sidebar one step behind, a comparison
+of runs of different scenarios.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from openpyxl import Workbook
+from streamlit.testing.v1 import AppTest
+
+from ui.webapp.scenario_io import check_upload
+
+APP = str(Path(__file__).resolve().parent.parent / "ui" / "app.py")
+TINY = Path(__file__).resolve().parent.parent / "scenarios" / "tiny"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+
+
+def _app() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _page(at: AppTest, page: str) -> AppTest:
+    at.sidebar.radio(key="keep:page").set_value(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def _run(at: AppTest) -> AppTest:
+    _page(at, "whatif")
+    at.button[0].click().run()
+    assert not at.error, [e.value for e in at.error]
+    at.session_state["job"].future.result(timeout=60)
+    at.run()
+    return at
+
+
+def test_switching_scenario_starts_from_its_own_policy():
+    """tiny under another district's policy, then putuo-2023: the what-if is made under putuo's own policy."""
+    at = _page(_app(), "whatif")
+    at.selectbox(key="keep:policy").set_value("changning-2024").run()
+    assert at.selectbox(key="keep:policy").value == "changning-2024"
+    _page(at, "scenario")
+    at.selectbox(key="keep:bundled").set_value("putuo-2023").run()
+    _page(at, "whatif")
+    assert at.session_state["scenario_obj"].name == "putuo-2023"
+    assert at.selectbox(key="keep:policy").value == "shanghai-2024"
+
+
+def test_sidebar_names_the_scenario_just_chosen():
+    at = _app()
+    at.selectbox(key="keep:bundled").set_value("putuo-2023").run()
+    sidebar = " ".join(c.value for c in at.sidebar.caption)
+    assert "putuo-2023" in sidebar and "tiny" not in sidebar
+
+
+def test_failed_upload_is_never_shown_as_loaded():
+    subjects = (TINY / "subjects.csv").read_text(encoding="utf-8").replace(",B,G1,false,0", ",E,G1,false,0", 1)
+    _, problems, _ = check_upload([("scenario.yaml", (TINY / "scenario.yaml").read_bytes()),
+                                   ("subjects.csv", subjects.encode()),
+                                   ("officers.csv", (TINY / "officers.csv").read_bytes())])
+    at = _app()
+    at.session_state["upload_problems"] = problems
+    at.session_state["keep:source"] = "upload"
+    _page(at, "scenario")
+    assert at.error
+    assert not any("场景已加载" in s.value for s in at.success)
+    assert any("tiny" in w.value and "未加载" in w.value for w in at.warning)
+
+
+def _workbook(subjects_csv: str) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "subjects"
+    for line in subjects_csv.splitlines():
+        sheet.append(line.split(","))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_two_uploads_for_one_file_are_an_error_not_a_silent_choice():
+    subjects = (TINY / "subjects.csv").read_text(encoding="utf-8")
+    fewer = "\n".join(subjects.splitlines()[:10])
+    scenario, problems, _ = check_upload([
+        ("scenario.yaml", (TINY / "scenario.yaml").read_bytes()), ("officers.csv", (TINY / "officers.csv").read_bytes()),
+        ("a.xlsx", _workbook(subjects)), ("b.xlsx", _workbook(fewer))])
+    assert scenario is None
+    clash = [p for p in problems if p.field == "subjects.csv"]
+    assert clash and "a.xlsx" in clash[0].file and "b.xlsx" in clash[0].file
+
+
+def test_comparing_runs_of_different_scenarios_is_refused():
+    at = _run(_run(_app()))
+    first, second = at.session_state["runs"]
+    at.session_state["runs"] = [first, dataclasses.replace(second, scenario_name="other", scenario_hash="f" * 64)]
+    _page(at, "compare")
+    assert at.error and "other" in at.error[0].value
+    assert not at.metric
