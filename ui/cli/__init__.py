@@ -2,7 +2,8 @@
 
 * :mod:`ui.cli.scenario` — ``validate``, ``generate``, ``explain``;
 * :mod:`ui.cli.planning` — ``draw``, ``plan``, ``check``, ``verify``;
-* :mod:`ui.cli.record` — ``publish``, ``results``, ``ledger verify|show``, ``code check`` (一公开, 全程留痕).
+* :mod:`ui.cli.record` — ``publish``, ``results``, ``ledger verify|show``, ``code check`` (一公开, 全程留痕);
+* :mod:`ui.cli.scoring` — ``score`` (一企一档 credit-risk classes from an AHP scorecard).
 
 Shared options and helpers are in :mod:`ui.cli.common`. User errors end with a clear message and a non-zero
 exit code, never a Python traceback.
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import typer
 
-from ui.cli import planning, record, scenario
+from ui.cli import planning, record, scenario, scoring
 
 __all__ = ["app", "main"]
 
@@ -26,6 +27,7 @@ app = typer.Typer(
 scenario.register(app)
 planning.register(app)
 record.register(app)
+scoring.register(app)
 
 
 def main() -> None:  # pragma: no cover - console script entry point
