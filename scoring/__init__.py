@@ -8,13 +8,19 @@ card's cut-offs (:mod:`scoring.score`). :mod:`scoring.scenario` writes a scenari
 from the card, keeping the given class as ``risk_class_given``; :func:`explain_score` tells one firm's score.
 """
 
-from scoring.ahp import CR_LIMIT, RANDOM_INDEX, Priorities, comparison_matrix, priorities
+from scoring.ahp import (
+    CR_LIMIT,
+    RANDOM_INDEX,
+    Priorities,
+    comparison_matrix,
+    priorities,
+)
 from scoring.card import CardError, LoadedCard, known_cards, load_card
 from scoring.explain import explain_score
-from scoring.scenario import score_scenario
+from scoring.scenario import score_scenario, scored_in_memory
 from scoring.score import Scored, score_subjects
 
 __all__ = [
     "CR_LIMIT", "CardError", "LoadedCard", "Priorities", "RANDOM_INDEX", "Scored", "comparison_matrix",
-    "explain_score", "known_cards", "load_card", "priorities", "score_scenario", "score_subjects",
+    "explain_score", "known_cards", "load_card", "priorities", "score_scenario", "score_subjects", "scored_in_memory",
 ]

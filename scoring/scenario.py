@@ -18,11 +18,13 @@ import yaml
 
 from scenarios.atomic import atomic_directory
 from scenarios.files import read_csv_text, read_text
+from scenarios.load import canonical_hash
 from scenarios.model import Scenario
+from scenarios.schema import RiskEnum
 from scoring.card import CardError, LoadedCard
 from scoring.score import CONTRIBUTION_PREFIX, Scored, score_subjects
 
-__all__ = ["ScoredScenario", "score_scenario", "class_table"]
+__all__ = ["ScoredScenario", "score_scenario", "scored_in_memory", "class_table"]
 
 
 @dataclass(frozen=True)
@@ -73,3 +75,22 @@ def score_scenario(scenario: Scenario, card: LoadedCard, out: Path, overwrite: b
     given = merged.join(scored.table.select("subject_id"), on="subject_id").select(
         "subject_id", "risk_class_given", "risk_class")
     return ScoredScenario(out, scored, given)
+
+
+def scored_in_memory(scenario: Scenario, card: LoadedCard) -> tuple[Scenario, Scored]:
+    """The scenario with ``risk_class`` from the card, as :func:`score_scenario` writes it, without writing files
+    (the app's 一企一档 panel). ``risk_class_given`` keeps the class the directory came with."""
+    scored = score_subjects(scenario.subjects, card)
+    if scored.table.height == 0:
+        raise CardError(f"scorecard {card.id} applies to object types {', '.join(card.card.applies_to or [])}; "
+                        f"no subject of {scenario.name} has one")
+    subjects = scenario.subjects
+    given = pl.col("risk_class_given") if "risk_class_given" in subjects.columns else pl.col("risk_class").cast(pl.String)
+    keep = [c for c in subjects.columns if c not in ("risk_class_given", "risk_score") and not c.startswith(CONTRIBUTION_PREFIX)]
+    table = scored.table.with_columns(pl.col("risk_score").round(4)).rename({"risk_class": "scored_class"})
+    subjects = subjects.with_columns(given.alias("risk_class_given")).select(*keep, "risk_class_given").join(
+        table, on="subject_id", how="left").with_columns(
+        pl.coalesce(pl.col("scored_class"), pl.col("risk_class").cast(pl.String)).cast(RiskEnum).alias("risk_class")).drop("scored_class")
+    spec = scenario.spec.model_copy(update={"risk_scorecard": card.id})
+    return scenario.model_copy(update={
+        "spec": spec, "subjects": subjects, "content_hash": canonical_hash(spec, subjects, scenario.officers)}), scored

@@ -113,3 +113,47 @@ def test_comparing_runs_of_different_scenarios_is_refused():
     _page(at, "compare")
     assert at.error and "other" in at.error[0].value
     assert not at.metric
+
+
+def test_score_in_the_app_then_plan_with_scored_and_given_classes_and_compare(tmp_path):
+    """一企一档 in the app: class the directory by a card, see given vs scored, run both, compare them."""
+    import polars as pl
+
+    from scenarios import load_scenario
+    from scenarios.generate.indicators import indicator_columns
+
+    target = tmp_path / "tiny-ind"
+    import shutil
+
+    shutil.copytree(TINY, target)
+    raw = pl.read_csv(target / "subjects.csv", infer_schema=False)
+    pl.concat([raw, indicator_columns(raw["risk_class"], 7)], how="horizontal").write_csv(target / "subjects.csv")
+    at = _app()
+    at.session_state["scenario_ref"] = "upload:tiny-ind"
+    at.session_state["scenario_obj"] = load_scenario(target)
+    at.session_state["scenario_problems"] = []
+    at.session_state["keep:source"] = "upload"  # as after an upload: the bundled picker would load tiny
+    _page(at, "scenario")
+    at.selectbox(key="keep:card").set_value("enterprise-disclosure").run()
+    at.button(key="score_now").click().run()
+    assert not at.exception and not at.error, [e.value for e in at.error]
+    scored = at.session_state["scenario_obj"]
+    assert scored.spec.risk_scorecard == "enterprise-disclosure" and "risk_class_given" in scored.subjects.columns
+    assert any("CR" in c.value for c in at.caption)
+    _run(at)
+    _page(at, "whatif")
+    at.radio(key="keep:classes").set_value("given")
+    at.button[0].click().run()
+    at.session_state["job"].future.result(timeout=60)
+    at.run()
+    first, second = at.session_state["runs"]
+    assert first.whatif.classes == "scored" and second.whatif.classes == "given" and "classes=given" in second.label
+    assert first.scenario_hash == second.scenario_hash
+    def classes(run) -> list[str]:
+        return run.plan.scenario.subjects["risk_class"].cast(pl.String).to_list()
+
+    given = scored.subjects["risk_class_given"].to_list()
+    assert classes(second) == given and classes(first) == scored.subjects["risk_class"].cast(pl.String).to_list()
+    assert classes(first) != given, "the card changes some classes, so the two runs plan different strata"
+    _page(at, "compare")
+    assert not at.error and at.dataframe

@@ -86,7 +86,7 @@ def _work(job: Job) -> Plan:
     def say(stage: str) -> None:
         job.stage = stage
 
-    scenario = apply_whatif(job.base, job.whatif.capacities, job.whatif.windows)
+    scenario = apply_whatif(job.base, job.whatif.capacities, job.whatif.windows, job.whatif.classes)
     settings = PlanSettings(mode=job.whatif.mode, policy=job.whatif.policy, overrides=job.whatif.overrides)
     plan = make_plan(scenario, job.whatif.public_value, settings, progress=say)
     # inspection codes keyed by the district key, as `jointcheck plan` writes them (never seed-only)
@@ -99,7 +99,7 @@ def _work(job: Job) -> Plan:
 def submit(base: Scenario, whatif: WhatIf) -> Job:
     """Start planning ``base`` under ``whatif`` in a worker thread; invalid what-ifs fail fast (ValueError)."""
     load_policy(whatif.policy, whatif.overrides or None)  # raise now, in the script, if invalid
-    apply_whatif(base, whatif.capacities, whatif.windows)
+    apply_whatif(base, whatif.capacities, whatif.windows, whatif.classes)
     number = next(_IDS)
     changes = describe(whatif, base.policy)
     label = f"#{number} {base.name}" + (f" · {'; '.join(changes)}" if changes else "")

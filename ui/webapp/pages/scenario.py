@@ -70,6 +70,36 @@ def _upload() -> bool:
     return True
 
 
+def _scoring(scenario: Scenario) -> None:
+    """一企一档: score the directory with a card (when it has the card's columns) and show the classes."""
+    from scoring import CardError, known_cards, load_card, scored_in_memory
+    from scoring.scenario import class_table
+
+    with st.expander(t("scoring"), expanded="risk_class_given" in scenario.subjects.columns):
+        c1, c2 = st.columns([3, 1])
+        card_id = c1.selectbox(t("scorecard"), known_cards(), key="keep:card")
+        if c2.button(t("score_now"), key="score_now"):
+            try:
+                card = load_card(card_id)
+                scored, _ = scored_in_memory(scenario, card)
+            except CardError as exc:
+                st.error(f"{t('score_failed')}: {exc}")
+            else:
+                ref = st.session_state.get("scenario_ref", "")
+                set_scenario(scored, st.session_state.get("scenario_problems", []), f"{ref}+card:{card_id}")
+                st.rerun()
+        if "risk_class_given" in scenario.subjects.columns:
+            card = load_card(scenario.spec.risk_scorecard) if scenario.spec.risk_scorecard in known_cards() else None
+            if card is not None:
+                st.caption(f"{t('scored_by')} **{card.card.name if current_lang() == 'zh' else card.card.name_en}** — "
+                           f"{card.card.weights_note}")
+                st.caption(" · ".join(f"{where}: CR {p.consistency_ratio:.3f}" for where, p in card.matrices.items()))
+            frame = scenario.subjects.select(pl.col("risk_class_given").cast(pl.String),
+                                             pl.col("risk_class").cast(pl.String))
+            table = class_table(frame)
+            st.dataframe(table.rename({"risk_class_given": t("given_vs_scored")}), hide_index=True)
+
+
 def render(scenario: Scenario | None) -> None:
     st.header(t("page_scenario"))
     st.session_state.setdefault("keep:source", "bundled")
@@ -94,3 +124,4 @@ def render(scenario: Scenario | None) -> None:
         with st.expander(f"{t('warnings')} ({len(warnings)})"):
             _problems(warnings)
     _figures(scenario)
+    _scoring(scenario)

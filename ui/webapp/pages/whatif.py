@@ -97,6 +97,11 @@ def render(scenario: Scenario | None) -> None:
         mode = c1.selectbox(t("mode"), MODES, format_func=lambda m: t(f"mode_{m}", lang), key="keep:mode")
         st.session_state.setdefault("keep:public_value", "20240301")
         public_value = c2.text_input(t("public_value"), key="keep:public_value")
+        classes = "scored"
+        if "risk_class_given" in scenario.subjects.columns:  # a scored scenario (一企一档): plan with either classes
+            st.session_state.setdefault("keep:classes", "scored")
+            classes = st.radio(t("risk_classes"), ["scored", "given"], horizontal=True, key="keep:classes",
+                               format_func=lambda c: t(f"classes_{c}", lang))
         caps = capacity_table(scenario)
         windows = window_table(scenario)
         with st.expander(t("capacities")):
@@ -117,7 +122,7 @@ def render(scenario: Scenario | None) -> None:
             whatif = WhatIf(policy=policy, overrides=reform(params, chosen), mode=mode,
                             public_value=public_value.strip() or "0",
                             capacities=_edited_capacities(caps, edited_caps),
-                            windows=_edited_windows(windows, edited_windows))
+                            windows=_edited_windows(windows, edited_windows), classes=classes)
             st.session_state["job"] = submit(scenario, whatif)
         except Exception as exc:  # an invalid what-if is the planner's input: say what is wrong
             st.error(f"{t('whatif_invalid')}: {exc}")
