@@ -157,3 +157,75 @@ def test_score_in_the_app_then_plan_with_scored_and_given_classes_and_compare(tm
     assert classes(first) != given, "the card changes some classes, so the two runs plan different strata"
     _page(at, "compare")
     assert not at.error and at.dataframe
+
+
+# ---- runs that last --------------------------------------------------------------------------------------
+
+def test_a_run_survives_a_reload_and_its_plan_directory_checks(tmp_path):
+    from typer.testing import CliRunner
+
+    from ui.cli import app
+    from ui.webapp.store import runs_folder
+
+    first = _run(_app())
+    run = first.session_state["runs"][0]
+    reloaded = _app()  # a new browser session of the same server: nothing in its session state yet
+    again = reloaded.session_state["runs"]
+    assert [r.id for r in again] == [run.id] and again[0].plan.kpis == run.plan.kpis
+    _page(reloaded, "dashboard")
+    assert not reloaded.info and reloaded.metric
+    plan_dir = runs_folder() / f"run-{run.id:04d}" / "plan"
+    checked = CliRunner().invoke(app, ["check", str(plan_dir), str(TINY)])
+    assert checked.exit_code == 0, checked.output
+
+
+def test_runs_can_be_renamed_and_deleted():
+    from ui.webapp.store import load_runs
+
+    at = _run(_app())
+    run_id = at.session_state["runs"][0].id
+    at.text_input(key=f"rename_text:{run_id}").set_value("春季方案 A")
+    at.button(key="rename_run").click().run()
+    assert [r.label for r in load_runs()] == ["春季方案 A"]
+    assert _app().session_state["runs"][0].label == "春季方案 A"
+    _page(at, "whatif")
+    at.button(key="delete_run").click().run()
+    assert load_runs() == [] and at.session_state["runs"] == []
+
+
+def test_a_running_job_is_found_again_after_a_reload():
+    at = _page(_app(), "whatif")
+    at.button[0].click().run()
+    job = at.session_state["job"]
+    reloaded = _app()
+    assert reloaded.session_state["job"] is job, "the reloaded page follows the same job"
+    job.future.result(timeout=60)
+    reloaded.run()
+    assert [r.id for r in reloaded.session_state["runs"]] == [job.id]
+
+
+def test_a_cancelled_run_is_not_saved(monkeypatch):
+    import threading
+
+    import ui.webapp.jobs as jobs
+    from ui.webapp.store import load_runs
+
+    release = threading.Event()
+    real = jobs.make_plan
+
+    def held(*args, **kwargs):  # the plan waits until the test has pressed cancel
+        release.wait(30)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(jobs, "make_plan", held)
+    at = _page(_app(), "whatif")
+    at.button[0].click().run()
+    job = at.session_state["job"]
+    at.button(key="cancel_job").click().run()
+    assert job.stop.is_set()
+    release.set()
+    with pytest.raises(Exception):
+        job.future.result(timeout=60)
+    at.run()
+    assert "job" not in at.session_state and not at.error
+    assert load_runs() == [] and at.session_state["runs"] == []

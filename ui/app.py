@@ -40,7 +40,13 @@ def _progress() -> None:
         return
     if job.done:
         st.rerun()
-    st.progress(job.fraction, text=f"{t('running')} {job.label} — {t('stage_' + job.stage)} · {job.elapsed:.0f} s")
+    bar, stop = st.columns([6, 1])
+    text = f"{t('running')} {job.label} — {t('stage_' + job.stage)} · {job.elapsed:.0f} s"
+    if job.stop.is_set():
+        text += f" · {t('cancelling')}"
+    bar.progress(job.fraction, text=text)
+    if stop.button(t("cancel"), key="cancel_job", disabled=job.stop.is_set()):
+        job.cancel()
 
 
 def _sidebar() -> tuple[str, object]:

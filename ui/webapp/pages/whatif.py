@@ -5,6 +5,8 @@ The run starts in a worker thread (:mod:`ui.webapp.jobs`); the progress bar at t
 
 from __future__ import annotations
 
+import dataclasses
+
 import polars as pl
 import streamlit as st
 
@@ -13,6 +15,7 @@ from scenarios import Scenario
 from ui.i18n import current_lang, header, t
 from ui.webapp.jobs import submit
 from ui.webapp.state import runs
+from ui.webapp.store import delete_run, rename_run, runs_folder
 from ui.webapp.whatif import (
     WhatIf,
     capacity_table,
@@ -112,7 +115,8 @@ def render(scenario: Scenario | None) -> None:
             edited_windows = st.data_editor(
                 windows.to_pandas(), hide_index=True, disabled=["task_id", "task_name"],
                 key=f"windows:{scenario.content_hash[:8]}")
-        submitted = st.form_submit_button(t("run_plan"), type="primary")
+        running = st.session_state.get("job") is not None
+        submitted = st.form_submit_button(t("run_plan"), type="primary", disabled=running)
     if submitted:
         if st.session_state.get("job") is not None:
             st.warning(t("busy"))
@@ -139,9 +143,25 @@ def _run_list() -> None:
     if not done:
         return
     st.subheader(t("runs"))
+    st.caption(f"{t('runs_folder')} `{runs_folder()}`")
     st.dataframe(pl.DataFrame({
         "#": [r.id for r in done], "label": [r.label for r in done],
         t("kpi_visits"): [r.plan.kpis["visits"] for r in done],
         t("kpi_single"): [r.plan.kpis["subject_visits_single_department"] for r in done],
         "s": [r.seconds for r in done],
     }), hide_index=True, width="stretch")
+
+    with st.expander(t("manage_runs")):
+        labels = {r.id: r.label for r in done}
+        chosen = st.selectbox(t("current_run"), list(labels), format_func=labels.get, key="manage_run")
+        c1, c2, c3 = st.columns([3, 1, 1])
+        name = c1.text_input(t("new_name"), value=labels[chosen], key=f"rename_text:{chosen}")
+        if c2.button(t("rename"), key="rename_run"):
+            rename_run(chosen, name)
+            st.session_state["runs"] = [dataclasses.replace(r, label=name.strip()[:120] or r.label) if r.id == chosen else r
+                                        for r in done]
+            st.rerun()
+        if c3.button(t("delete_run"), key="delete_run"):
+            delete_run(chosen)
+            st.session_state["runs"] = [r for r in done if r.id != chosen]
+            st.rerun()
