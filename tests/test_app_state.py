@@ -239,3 +239,17 @@ def test_every_headline_figure_is_explained_in_the_page_language():
     at.sidebar.radio(key="lang").set_value("en").run()
     helps = {m.label: m.proto.help for m in at.metric[:5]}
     assert "expectation" in helps["Expected-visits floor (all tasks in one round)"]
+
+
+def test_policy_parameters_are_named_and_explained_in_the_page_language():
+    import re
+
+    at = _page(_app(), "whatif")
+    labels = [n.label for n in at.number_input if n.key.startswith("keep:param:") and not n.key[-2:] in (":A", ":B", ":C", ":D")]
+    assert labels and not any(re.fullmatch(r"[a-z_]+", label) for label in labels), labels
+    assert "一般事项抽查比例上限" in labels
+    general = next(n for n in at.number_input if n.key == "keep:param:shanghai-2024:general_item_cap")
+    assert "一般检查事项" in general.help and "沪府发〔2024〕6号" in general.help
+    at.sidebar.radio(key="lang").set_value("en").run()
+    general = next(n for n in at.number_input if n.key == "keep:param:shanghai-2024:general_item_cap")
+    assert general.label == "General-item ratio cap" and "Upper limit" in general.help

@@ -133,6 +133,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "run_b": ("方案 B", "Run B"),
     "need_two_runs": ("至少运行两次方案后可对比。", "Run at least two plans to compare."),
     "cancel": ("取消", "Cancel"),
+    "empty_no_cap": ("（留空 = 不设上限）", " (empty = no cap)"),
     "cancelling": ("正在取消…", "cancelling…"),
     "run_cancelled": ("已取消：{label}", "Cancelled: {label}"),
     "manage_runs": ("管理已保存的运行", "Manage saved runs"),

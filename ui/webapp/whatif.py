@@ -41,15 +41,16 @@ class WhatIf:
     classes: str = "scored"  # on a scored scenario (一企一档): "scored" (the card's) or "given" (risk_class_given)
 
 
-def policy_parameters(policy_id: str, scenario: Scenario) -> list[dict[str, Any]]:
-    """Editable parameters of a policy with their value in force for the scenario, in file order."""
+def policy_parameters(policy_id: str, scenario: Scenario, lang: str = "zh") -> list[dict[str, Any]]:
+    """Editable parameters of a policy with their value in force for the scenario, in file order; ``title`` and
+    ``description`` in ``lang`` (the id ``name`` stays what reforms use)."""
     policy = load_policy(policy_id)
     law = policy.at(evaluation_day(scenario, policy))
     out = []
     for name, p in policy.parameters.items():
         if p.unit in EDITABLE_UNITS and name in law.values:
-            out.append({"name": name, "unit": p.unit, "description": p.description, "value": law.values[name],
-                        "source": f"{p.reference.document} {p.reference.clause}"})
+            out.append({"name": name, "title": p.title(lang), "unit": p.unit, "description": p.explained(lang),
+                        "value": law.values[name], "source": f"{p.reference.document} {p.reference.clause}"})
     return out
 
 

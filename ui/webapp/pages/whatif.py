@@ -32,26 +32,27 @@ MODES = ["coordinated", "positive", "independent"]
 def _widget(p: dict, key: str):
     unit, value = p["unit"], p["value"]
     help_ = f"{p['description']} — {p['source']}"
+    label = p["title"]
     if unit in ("ratio", "share"):
         st.session_state.setdefault(key, float(value))
-        return st.number_input(p["name"], min_value=0.0, max_value=1.0, step=0.01, format="%.3f", key=key, help=help_)
+        return st.number_input(label, min_value=0.0, max_value=1.0, step=0.01, format="%.3f", key=key, help=help_)
     if unit == "factor":
         st.session_state.setdefault(key, float(value))
-        return st.number_input(p["name"], min_value=0.01, step=0.1, key=key, help=help_)
+        return st.number_input(label, min_value=0.01, step=0.1, key=key, help=help_)
     if unit == "visits_per_year":
         st.session_state.setdefault(key, None if value is None else int(value))
-        return st.number_input(p["name"], min_value=1, step=1, key=key, help=help_ + " (empty = no cap)")
+        return st.number_input(label, min_value=1, step=1, key=key, help=help_ + t("empty_no_cap"))
     st.session_state.setdefault(key, int(value))
-    return st.number_input(p["name"], min_value=0, step=1, key=key, help=help_)
+    return st.number_input(label, min_value=0, step=1, key=key, help=help_)
 
 
 def _parameters(policy: str, scenario: Scenario) -> tuple[list[dict], dict]:
-    params = policy_parameters(policy, scenario)
+    params = policy_parameters(policy, scenario, current_lang())
     chosen: dict = {}
     for p in params:
         if p["unit"] != "factor_by_class":
             continue
-        st.markdown(f"**{t('class_multiplier')}** (`{p['name']}`) — {p['source']}")
+        st.markdown(f"**{p['title']}** — {p['source']}", help=p["description"])
         cols = st.columns(4)
         chosen[p["name"]] = {}
         for col, cls in zip(cols, ["A", "B", "C", "D"]):
