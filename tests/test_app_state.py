@@ -253,3 +253,17 @@ def test_policy_parameters_are_named_and_explained_in_the_page_language():
     at.sidebar.radio(key="lang").set_value("en").run()
     general = next(n for n in at.number_input if n.key == "keep:param:shanghai-2024:general_item_cap")
     assert general.label == "General-item ratio cap" and "Upper limit" in general.help
+
+
+def test_dashboard_stage_times_and_filters_speak_the_page_language():
+    at = _page(_run(_app()), "dashboard")
+    assert not at.json, "stage timings are a table, not raw JSON"
+    texts = [str(v) for df in at.dataframe for v in df.value.iloc[:, 0].tolist()]
+    assert "日历对齐与抽取" in texts and "合计" in texts
+    delta = at.metric[2].proto.delta
+    assert "较单部门" in delta and "减少" not in delta
+    _page(at, "tables")
+    dept = at.multiselect(key="keep:f_dept")
+    assert dept.placeholder == "请选择"
+    names = {d.id: d.name for d in at.session_state["runs"][0].plan.scenario.spec.departments}
+    assert dept.format_func(sorted(names)[0]) == names[sorted(names)[0]]

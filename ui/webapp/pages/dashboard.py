@@ -67,5 +67,7 @@ def render(run: Run | None) -> None:
     with gantt:
         st.altair_chart(charts.gantt(figures.gantt_frame(plan)), width="stretch")
     with st.expander(t("stage_seconds")):
-        st.json({**plan.stage_seconds, "total": run.seconds})
+        stages = {**plan.stage_seconds, "total": run.seconds}
+        st.dataframe({t("stage"): [t("stage_" + k) for k in stages],
+                      t("seconds"): [round(v, 2) for v in stages.values()]}, hide_index=True)
         st.dataframe({kpi_label(k): [str(v)] for k, v in plan.kpis.items()}, hide_index=True)

@@ -46,10 +46,13 @@ def render(run: Run | None) -> None:
     table = visits_table(run.plan)
     lang = current_lang()
     c1, c2, c3 = st.columns([2, 2, 2])
-    departments = c1.multiselect(t("filter_department"), sorted(run.plan.scenario.departments), key="keep:f_dept")
+    names = run.plan.scenario.departments
+    departments = c1.multiselect(t("filter_department"), sorted(names), key="keep:f_dept", placeholder=t("choose", lang),
+                                 format_func=lambda d: names[d].name if d in names else d)
     low, high = int(table["week"].min() or 1), int(table["week"].max() or 1)
     weeks = c2.slider(t("filter_week"), 1, max(53, high), (1, max(53, high)), key="f_week") if high >= low else (1, 53)
-    grids = c3.multiselect(t("filter_grid"), sorted(table["grid"].drop_nulls().unique().to_list()), key="keep:f_grid")
+    grids = c3.multiselect(t("filter_grid"), sorted(table["grid"].drop_nulls().unique().to_list()), key="keep:f_grid",
+                           placeholder=t("choose", lang))
     shown = filter_visits(table, departments, weeks, grids)
     st.caption(t("rows_shown", n=shown.height, total=table.height))
     display = shown.drop("department_list").with_columns(pl.col("date").cast(pl.String))

@@ -113,8 +113,12 @@ def render(scenario: Scenario | None) -> None:
                 caps.rename({c: header(c, lang) for c in caps.columns}).to_pandas(), hide_index=True,
                 disabled=[header(c, lang) for c in ("department", "name", "officers")], key=f"caps:{scenario.content_hash[:8]}")
         with st.expander(t("windows")):
+            dates = {c: st.column_config.DateColumn(t(f"col_{c}", lang), format="YYYY-MM-DD")
+                     for c in ("start", "end", "flex_earliest", "flex_latest")}
             edited_windows = st.data_editor(
                 windows.to_pandas(), hide_index=True, disabled=["task_id", "task_name"],
+                column_config={"task_id": st.column_config.TextColumn(t("col_task_id", lang)),
+                               "task_name": st.column_config.TextColumn(t("col_task_name", lang)), **dates},
                 key=f"windows:{scenario.content_hash[:8]}")
         running = st.session_state.get("job") is not None
         submitted = st.form_submit_button(t("run_plan"), type="primary", disabled=running)
