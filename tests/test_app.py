@@ -98,7 +98,7 @@ def test_tables_filter_and_explain_a_subject():
     at = _page(_run(_app()), "tables")
     assert at.code, "the first visit's subject is explained"
     subject = at.selectbox[0].value
-    assert subject in at.code[0].value and "Policy shanghai-2024" in at.code[0].value
+    assert subject in at.code[0].value and "政策 shanghai-2024" in at.code[0].value  # the trace speaks Chinese by default
     at.multiselect(key="keep:f_dept").set_value(["EDU"]).run()
     caption = " ".join(c.value for c in at.caption)
     assert "显示" in caption

@@ -267,3 +267,14 @@ def test_dashboard_stage_times_and_filters_speak_the_page_language():
     assert dept.placeholder == "请选择"
     names = {d.id: d.name for d in at.session_state["runs"][0].plan.scenario.spec.departments}
     assert dept.format_func(sorted(names)[0]) == names[sorted(names)[0]]
+
+
+def test_gantt_months_and_rounds_in_the_page_language():
+    import json
+
+    at = _page(_run(_app()), "dashboard")
+    specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    gantt = next(s for s in specs if "x2" in s.get("encoding", {}))
+    assert gantt["encoding"]["x"]["axis"]["format"] == "%-m月"
+    color = json.dumps(gantt["encoding"]["color"], ensure_ascii=False)
+    assert '"title": "轮次"' in color and "tableau20" in color

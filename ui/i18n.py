@@ -137,6 +137,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "need_two_runs": ("至少运行两次方案后可对比。", "Run at least two plans to compare."),
     "cancel": ("取消", "Cancel"),
     "choose": ("请选择", "Choose"),
+    "task": ("任务", "Task"),
+    "round_legend": ("轮次", "Round"),
     "col_task_id": ("任务", "Task"),
     "col_task_name": ("任务名称", "Task name"),
     "col_start": ("开始", "Start"),

@@ -99,6 +99,7 @@ def keep_widgets() -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def explain_cached(_scenario: Scenario, scenario_hash: str, subject_id: str, policy: str, overrides: str) -> str:
-    """``rules.explain_text`` for one subject (keyed by scenario hash, policy and reform)."""
-    return explain_text(_scenario, subject_id, policy=policy, overrides=json.loads(overrides) or None)
+def explain_cached(_scenario: Scenario, scenario_hash: str, subject_id: str, policy: str, overrides: str,
+                   lang: str = "zh") -> str:
+    """``rules.explain_text`` for one subject in ``lang`` (keyed by scenario hash, policy, reform and language)."""
+    return explain_text(_scenario, subject_id, policy=policy, overrides=json.loads(overrides) or None, lang=lang)

@@ -68,21 +68,27 @@ def network(nodes: pl.DataFrame, edges: pl.DataFrame) -> alt.Chart:
 
 
 def gantt(frame: pl.DataFrame) -> alt.Chart:
-    """Each task's window as planned (grey) and aligned (coloured by round)."""
+    """Each task's window as planned (grey) and aligned (coloured by round). Months as numbers in Chinese
+    (Vega's month names are English); twenty colours, so rounds do not share one until the twenty-first."""
+    lang = current_lang()
     data = frame.with_columns(
-        pl.col("kind").replace({"as_planned": t("as_planned"), "aligned": t("aligned")}).alias("kind_label"),
+        pl.col("kind").replace({"as_planned": t("as_planned", lang), "aligned": t("aligned", lang)}).alias("kind_label"),
         pl.format("{} {}", "task_id", "task_name").alias("label"),
         pl.col("round").cast(pl.String).fill_null("—").alias("round_label"),
     ).to_pandas()
-    rounds = sorted(str(r) for r in frame["round"].drop_nulls().unique().to_list())
+    rounds = sorted((str(r) for r in frame["round"].drop_nulls().unique().to_list()), key=lambda r: int(r))
+    month = "%-m月" if lang == "zh" else "%b"
     return alt.Chart(data).mark_bar(cornerRadius=2).encode(
-        x=alt.X("start:T", title=None), x2="end:T",
+        x=alt.X("start:T", title=None, axis=alt.Axis(format=month, tickCount="month")), x2="end:T",
         y=alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelOverlap=False, labelLimit=320)),
-        yOffset=alt.YOffset("kind_label:N", sort=[t("as_planned"), t("aligned")]),
+        yOffset=alt.YOffset("kind_label:N", sort=[t("as_planned", lang), t("aligned", lang)]),
         color=alt.condition(alt.datum.kind == "as_planned", alt.value("#c8c8c8"),
-                            alt.Color("round_label:N", title="round", scale=alt.Scale(domain=rounds))),
-        tooltip=["label:N", "kind_label:N", "round_label:N", alt.Tooltip("start:T", format="%Y-%m-%d"),
-                 alt.Tooltip("end:T", format="%Y-%m-%d")],
+                            alt.Color("round_label:N", title=t("round_legend", lang), scale=alt.Scale(domain=rounds, scheme="tableau20"),
+                                      legend=alt.Legend(columns=2 if len(rounds) > 10 else 1, symbolLimit=0))),
+        tooltip=[alt.Tooltip("label:N", title=t("task", lang)), alt.Tooltip("kind_label:N", title=" "),
+                 alt.Tooltip("round_label:N", title=t("round_legend", lang)),
+                 alt.Tooltip("start:T", format="%Y-%m-%d", title=t("col_start", lang)),
+                 alt.Tooltip("end:T", format="%Y-%m-%d", title=t("col_end", lang))],
     ).properties(height=alt.Step(26))
 
 

@@ -30,8 +30,8 @@ def _explain(run: Run, subject_id: str) -> None:
     st.subheader(f"{t('explain')}: {subject_id}")
     policy = run.whatif.policy or plan.scenario.policy
     text = explain_cached(plan.scenario, plan.scenario.content_hash, subject_id, policy,
-                          json.dumps(run.whatif.overrides, sort_keys=True))
-    st.code(text, language=None)
+                          json.dumps(run.whatif.overrides, sort_keys=True), current_lang())
+    st.code(text, language=None, wrap_lines=True)  # a long rule statement wraps instead of being cut off
     draws = plan.run.draw.draws.filter(pl.col("subject_id") == subject_id).select(
         "task_id", "round", "stratum", "inclusion_prob", "prn", "selected", "replaced_by", "mandatory")
     st.caption(t("draw_rows"))
