@@ -110,7 +110,8 @@ def test_whatif_reform_is_recorded_and_two_runs_compare():
     first, second = at.session_state["runs"]
     assert first.whatif.overrides == {}
     assert second.whatif.overrides == {"class_multiplier.D": 3.0}
-    assert second.whatif.mode == "independent" and "mode=independent" in second.label
+    assert second.whatif.mode == "independent" and "独立抽取（现行做法）" in second.label
+    assert "信用风险分类系数 D = 3.0" in second.label, "parameter names, not ids, in the run label"
     _page(at, "compare")
     assert not at.info
     assert at.dataframe, "the KPI comparison table"

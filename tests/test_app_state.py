@@ -147,7 +147,7 @@ def test_score_in_the_app_then_plan_with_scored_and_given_classes_and_compare(tm
     at.session_state["job"].future.result(timeout=60)
     at.run()
     first, second = at.session_state["runs"]
-    assert first.whatif.classes == "scored" and second.whatif.classes == "given" and "classes=given" in second.label
+    assert first.whatif.classes == "scored" and second.whatif.classes == "given" and "原分类" in second.label
     assert first.scenario_hash == second.scenario_hash
     def classes(run) -> list[str]:
         return run.plan.scenario.subjects["risk_class"].cast(pl.String).to_list()

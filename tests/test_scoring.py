@@ -12,7 +12,14 @@ from typer.testing import CliRunner
 
 from scenarios import load_scenario
 from scenarios.generate.indicators import INDICATOR_COLUMNS, indicator_columns
-from scoring import CardError, comparison_matrix, known_cards, load_card, priorities, score_subjects
+from scoring import (
+    CardError,
+    comparison_matrix,
+    known_cards,
+    load_card,
+    priorities,
+    score_subjects,
+)
 from scoring.ahp import RANDOM_INDEX, parse_judgement
 from scoring.card import Indicator
 from scoring.score import indicator_score

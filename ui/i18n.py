@@ -139,6 +139,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "choose": ("请选择", "Choose"),
     "task": ("任务", "Task"),
     "round_legend": ("轮次", "Round"),
+    "capacity_of": ("每周容量", "weekly capacity of"),
+    "window_of": ("时间窗", "window of"),
     "col_task_id": ("任务", "Task"),
     "col_task_name": ("任务名称", "Task name"),
     "col_start": ("开始", "Start"),

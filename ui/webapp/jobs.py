@@ -74,6 +74,7 @@ class Job:
     label: str
     whatif: WhatIf
     base: Scenario
+    changes: tuple[str, ...] = ()
     started: float = field(default_factory=time.monotonic)
     stage: str = "queued"
     future: Future | None = None
@@ -104,7 +105,7 @@ def _work(job: Job) -> Run:
     try:
         plan = _plan(job)
         run = Run(job.id, job.label, job.base.name, job.base.content_hash, job.whatif,
-                  tuple(describe(job.whatif, job.base.policy)), plan, round(job.elapsed, 1))
+                  job.changes, plan, round(job.elapsed, 1))
         save_run(run)
         return run
     finally:
@@ -128,14 +129,15 @@ def _plan(job: Job) -> Plan:
     return plan
 
 
-def submit(base: Scenario, whatif: WhatIf) -> Job:
-    """Start planning ``base`` under ``whatif`` in a worker thread; invalid what-ifs fail fast (ValueError)."""
+def submit(base: Scenario, whatif: WhatIf, lang: str = "zh") -> Job:
+    """Start planning ``base`` under ``whatif`` in a worker thread; invalid what-ifs fail fast (ValueError).
+    The run's label is made here, in the planner's language (the worker thread cannot see the page)."""
     load_policy(whatif.policy, whatif.overrides or None)  # raise now, in the script, if invalid
     apply_whatif(base, whatif.capacities, whatif.windows, whatif.classes)
     number = _new_id()
-    changes = describe(whatif, base.policy)
+    changes = describe(whatif, base, lang)
     label = f"#{number} {base.name}" + (f" · {'; '.join(changes)}" if changes else "")
-    job = Job(number, label[:120], whatif, base)
+    job = Job(number, label[:120], whatif, base, tuple(changes))
     job.future = executor().submit(_work, job)
     ACTIVE[job.id] = job
     return job

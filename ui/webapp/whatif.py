@@ -162,16 +162,26 @@ def apply_whatif(scenario: Scenario, capacities: dict[str, int] | None = None,
     })
 
 
-def describe(whatif: WhatIf, scenario_policy: str) -> list[str]:
-    """Short lines saying how a run differs from the scenario as given (for labels and comparisons)."""
+def describe(whatif: WhatIf, scenario: Scenario, lang: str = "zh") -> list[str]:
+    """Short lines, in ``lang``, saying how a run differs from the scenario as given (labels and comparisons):
+    parameter and department names, not ids."""
+    from ui.i18n import t
+
+    policy = load_policy(whatif.policy)
     out = []
-    if whatif.policy != scenario_policy:
-        out.append(f"policy={whatif.policy}")
-    out += [f"{k}={v}" for k, v in sorted(whatif.overrides.items())]
+    if whatif.policy != scenario.policy:
+        out.append(f"{t('policy', lang)} {whatif.policy}")
+    for key, value in sorted(whatif.overrides.items()):
+        name, _, entry = key.partition(".")
+        param = policy.parameters.get(name)
+        title = param.title(lang) if param is not None else name
+        out.append(f"{title}{' ' + entry if entry else ''} = {value}")
     if whatif.mode != "coordinated":
-        out.append(f"mode={whatif.mode}")
-    out += [f"capacity.{d}={c}" for d, c in sorted(whatif.capacities.items())]
-    out += [f"window.{t}={w[0]}..{w[1]}" for t, w in sorted(whatif.windows.items())]
+        out.append(t(f"mode_{whatif.mode}", lang))
+    departments = scenario.departments
+    out += [f"{t('capacity_of', lang)} {departments[d].name if d in departments else d} = {c}"
+            for d, c in sorted(whatif.capacities.items())]
+    out += [f"{t('window_of', lang)} {task} {w[0]}..{w[1]}" for task, w in sorted(whatif.windows.items())]
     if whatif.classes == "given":
-        out.append("classes=given")
+        out.append(t("classes_given", lang))
     return out

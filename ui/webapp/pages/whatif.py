@@ -132,7 +132,7 @@ def render(scenario: Scenario | None) -> None:
                             public_value=public_value.strip() or "0",
                             capacities=_edited_capacities(caps, edited_caps),
                             windows=_edited_windows(windows, edited_windows), classes=classes)
-            st.session_state["job"] = submit(scenario, whatif)
+            st.session_state["job"] = submit(scenario, whatif, lang)
         except Exception as exc:  # an invalid what-if is the planner's input: say what is wrong
             st.error(f"{t('whatif_invalid')}: {exc}")
             return
