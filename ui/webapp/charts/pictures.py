@@ -30,7 +30,7 @@ def visits_bar(frame: pl.DataFrame) -> alt.Chart:
 
 def heatmap(frame: pl.DataFrame) -> alt.Chart:
     """Departments × ISO weeks, coloured by officer-visits over weekly capacity; visits written in cells."""
-    data = frame.with_columns(pl.format("{} {}", "department", "department_name").alias("label")).to_pandas()
+    data = frame.with_columns(pl.col("department_name").alias("label")).to_pandas()  # names, not ids
     base = alt.Chart(data).encode(
         x=alt.X("week:O", title=t("week"), axis=alt.Axis(labelAngle=0, values=list(range(1, 54, 4)))),
         y=alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelOverlap=False, labelLimit=220)),

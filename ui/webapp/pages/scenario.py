@@ -29,13 +29,14 @@ def _figures(scenario: Scenario) -> None:
     mix = scenario.subjects.group_by(pl.col("risk_class").cast(pl.String)).len().sort("risk_class")
     st.caption(t("risk_mix") + "： " + " · ".join(f"{r} {n:,}" for r, n in mix.iter_rows()))
     depts = scenario.departments
+    types = {o.id: o.name or o.id for o in scenario.spec.object_types or []}
     tasks = pl.DataFrame({
         "task_id": [x.id for x in scenario.tasks], "task_name": [x.name for x in scenario.tasks],
         "lead": [depts[x.lead].name for x in scenario.tasks],
         "partners": ["、".join(depts[p].name for p in x.partners) for x in scenario.tasks],
-        "object_type": [x.object_type for x in scenario.tasks],
-        "start": [x.window.start for x in scenario.tasks], "end": [x.window.end for x in scenario.tasks],
-    })
+        "object_type": [types.get(x.object_type, x.object_type) for x in scenario.tasks],
+        "start": [x.window.start.isoformat() for x in scenario.tasks], "end": [x.window.end.isoformat() for x in scenario.tasks],
+    })  # names, not ids; dates without times
     lang = current_lang()
     st.dataframe(tasks.rename({c: header(c, lang) for c in tasks.columns}), hide_index=True, width="stretch")
 

@@ -68,6 +68,8 @@ def render(run: Run | None) -> None:
     options = subjects or [None]
     current = st.session_state.get("explain_subject")
     index = options.index(current) if current in options else 0
-    subject = st.selectbox(t("click_subject"), options, index=index, key=f"pick:{current}")
+    subject_names = dict(zip(shown["subject_id"].to_list(), shown["subject_name"].to_list()))
+    subject = st.selectbox(t("click_subject"), options, index=index, key=f"pick:{current}",
+                           format_func=lambda s: f"{subject_names.get(s, '')} （{s}）" if s else "—")
     if subject:
         _explain(run, subject)
