@@ -27,7 +27,7 @@ def build_scenario(profile: Profile, n_subjects: int | None = None, seed: int | 
     seed = profile.random_seed if seed is None else seed
     n = n_subjects or profile.n_subjects
     rng = np.random.default_rng(seed)
-    subjects = make_subjects(profile, rng, n)
+    subjects = make_subjects(profile, rng, n, names_rng=np.random.default_rng([seed, 32100]))
     officers = make_officers(profile, rng)
     sizes = dict(
         subjects.select(pl.col("object_types").str.split(";").explode()).group_by("object_types").len().iter_rows()
