@@ -16,7 +16,7 @@ Calibration (documented so every figure can be re-made):
 * Merged items: items the policy merges into every task (龙湾 2023: A99, A100, A101, seed 003 一) are
   added to every task under their fixed ids.
 * The general-item cap: a task whose implied ratio count/N exceeds ``general_item_ratio_cap`` gets key
-  items only (沪府发〔2024〕6号 一(二): general items have a capped ratio; key items do not).
+  items only (a general item its template names is left out there) (沪府发〔2024〕6号 一(二): general items have a capped ratio; key items do not).
 """
 
 from __future__ import annotations
@@ -156,8 +156,7 @@ def make_plan(
             if entry is None or entry.code is not None or not entry.applies_to(t.object_type):
                 raise ValueError(f"task {t.name!r}: the catalogue has no item {name!r} of {dept} for {t.object_type}")
             if capped[k] and entry.kind == "general":
-                raise ValueError(f"task {t.name!r}: ratio {ratios[k]:.1%} is above the general-item cap, "
-                                 f"but it names the general item {name!r}")
+                continue  # above the cap (a resized directory can put it there) general items are not drawn
             out.append(_Choice.of_entry(dept, entry, t.object_type))
         return out
 
@@ -170,9 +169,9 @@ def make_plan(
                 chosen[(k, dept)] = [_Choice.of_topic(dept, by_name[name], t.object_type, type_names[t.object_type])
                                      for name in t.topics.get(dept, [])]
                 continue
-            if t.items is not None and t.items.get(dept):
-                chosen[(k, dept)] = named(k, dept, t.items[dept])
-                fixed[(k, dept)] = len(chosen[(k, dept)])
+            if t.items is not None and t.items.get(dept) and (given := named(k, dept, t.items[dept])):
+                chosen[(k, dept)] = given
+                fixed[(k, dept)] = len(given)
                 continue
             choices = options(k, dept)
             if not choices:
