@@ -52,7 +52,7 @@ def test_catalogue_cites_every_source_and_refuses_an_implausible_qualification()
     data = yaml.safe_load(CATALOGUE_FILE.read_text(encoding="utf-8"))
     catalogue = Catalogue.model_validate(data)
     used = {e.source for entries in catalogue.items.values() for e in entries}
-    assert used <= set(catalogue.sources) and {"seed000", "seed003", "nat2019"} <= used
+    assert used <= set(catalogue.sources) and {"seed000", "seed003", "national"} <= used
     assert "restaurant" not in catalogue.qualifications["radiation"]
     data["items"]["ENV"].append({"name": "餐饮服务单位辐射安全检查", "kind": "key", "types": ["restaurant"],
                                  "qualification": "radiation", "source": "project"})
@@ -85,3 +85,29 @@ def test_longwan_needs_the_market_regulator_on_every_task() -> None:
 def test_shanghai_policy_merges_nothing() -> None:
     spec, _, _ = build_scenario(load_profile("putuo-2023"), n_subjects=2000)
     assert not {"A99", "A100", "A101"} & {i["id"] for i in spec["items"]}
+
+
+def _outside_profile(**change) -> Profile:
+    """A profile in the older form: its own departments, object types and topics, no area code."""
+    data = {
+        "name": "nowhere-2025", "year": 2025, "policy": "shanghai-2024", "random_seed": 7, "n_subjects": 400,
+        "grids": ["G1", "G2"], "risk_mix": {"A": 0.4, "B": 0.5, "C": 0.08, "D": 0.02},
+        "penalized_3y_rate": {"A": 0, "B": 0.02, "C": 0.2, "D": 0.4}, "complaints_mean": {"A": 0, "B": 0.1, "C": 0.3, "D": 1},
+        "departments": [{"id": "SAMR", "name": "区市场监管局", "officers": 6}, {"id": "PORT", "name": "港务局", "officers": 4}],
+        "topics": {"SAMR": [{"name": "货物安全", "kind": "key"}], "PORT": [{"name": "码头作业", "kind": "key"}]},
+        "object_types": [{"id": "wharf", "name": "码头", "weight": 1}],
+        "tasks": [{"name": "码头联合检查", "object_type": "wharf", "lead": "PORT", "partners": ["SAMR"],
+                   "window": ["03-01", "04-30"], "count": 5}],
+    }
+    return Profile.model_validate(data | change)
+
+
+def test_profiles_outside_the_catalogue_use_their_own_topics() -> None:
+    spec, subjects, _ = build_scenario(_outside_profile())
+    assert sorted(i["name"] for i in spec["items"]) == ["码头码头作业检查", "码头货物安全检查"]
+    assert subjects["subject_id"][0] == "NO0000001"  # no area code: plain numbers, as before
+
+
+def test_a_department_without_items_for_the_type_is_a_clear_error() -> None:
+    with pytest.raises(ValueError, match="department PORT holds no item for wharf"):
+        build_scenario(_outside_profile(topics={}))

@@ -140,13 +140,14 @@ def make_plan(
     capped = [r > profile.general_item_ratio_cap for r in ratios]
 
     def options(k: int, dept: str) -> list[_Choice]:
+        """The catalogue's items of the department for the task's type; the profile's topics where it has none."""
         t = templates[k]
-        entries = catalogue.entries(dept, t.object_type)
-        if entries:
-            found = [_Choice.of_entry(dept, e, t.object_type) for e in entries]
-        else:
-            found = [_Choice.of_topic(dept, x, t.object_type, type_names[t.object_type]) for x in profile.topics.get(dept, [])]
-        return [x for x in found if x.kind == "key"] if capped[k] else found
+        lawful = (lambda x: x.kind == "key") if capped[k] else (lambda x: True)  # noqa: E731
+        found = [c for e in catalogue.entries(dept, t.object_type) if lawful(c := _Choice.of_entry(dept, e, t.object_type))]
+        if not found:
+            found = [c for x in profile.topics.get(dept, [])
+                     if lawful(c := _Choice.of_topic(dept, x, t.object_type, type_names[t.object_type]))]
+        return found
 
     def named(k: int, dept: str, names: list[str]) -> list[_Choice]:
         t = templates[k]
