@@ -2,7 +2,9 @@
 
 ``generate_scenario("changning-2024", out)`` writes a scenario directory (scenario.yaml, subjects.csv,
 officers.csv) from a profile in ``scenarios/generate/profiles/``. The same profile, seed and size give
-byte-identical files.
+byte-identical files. Items come from the item catalogue ``scenarios/generate/catalogue.yaml``
+(:mod:`scenarios.generate.catalogue`): a task inspects only what its departments hold for its object type.
+Subject ids and names (:mod:`scenarios.generate.names`) are drawn by a second generator seeded from the same seed.
 """
 
 from __future__ import annotations

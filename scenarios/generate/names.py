@@ -87,40 +87,45 @@ _INSTITUTIONS = {
 _SITES = {"construction_site": ["商务楼新建工程", "住宅项目", "办公楼改建工程", "地下车库工程"]}
 
 
-def subject_ids_and_names(profile: Profile, primary: np.ndarray, shop: pl.Series, rng: np.random.Generator) -> tuple[list[str], list[str]]:
-    """Ids and names of subjects of the given primary types (indices into profile.object_types)."""
+def _words(words: list[str], u: np.ndarray) -> np.ndarray:
+    return np.asarray(words, dtype=object)[(u * len(words)).astype(np.int64)]
+
+
+def subject_ids_and_names(
+    profile: Profile, primary: np.ndarray, shop: pl.Series, rng: np.random.Generator,
+) -> tuple[list[str], list[str]]:
+    """Ids and names of subjects of the given primary types (indices into profile.object_types), by type."""
     n = primary.size
     district = profile.district or ""
     area = profile.area_code or "000000"
-    types = [t.id for t in profile.object_types]
+    mark = np.asarray(shop.to_list(), dtype=object)
     u_form, u_word = rng.random(n), rng.random(n)
-    heads, names, sites = [], [], []
-    for k, (p, mark) in enumerate(zip(primary.tolist(), shop.to_list())):
-        kind = types[p]
-        if kind in _SITES:
-            words = _SITES[kind]
-            sites.append(k)
-            heads.append("")
-            names.append(f"{district}{mark}{words[int(u_word[k] * len(words))]}")
-        elif kind in _INSTITUTIONS:
-            head, words = _INSTITUTIONS[kind]
-            heads.append(head)
-            names.append(f"上海市{district}{mark}{words[int(u_word[k] * len(words))]}" if head == "12"
-                         else f"上海{mark}{words[int(u_word[k] * len(words))]}")
+    heads = np.full(n, "", dtype=object)
+    names = np.full(n, "", dtype=object)
+    for k, t in enumerate(profile.object_types):
+        rows = np.flatnonzero(primary == k)
+        if rows.size == 0:
+            continue
+        if t.id in _SITES:
+            names[rows] = district + mark[rows] + _words(_SITES[t.id], u_word[rows])
+        elif t.id in _INSTITUTIONS:
+            head, words = _INSTITUTIONS[t.id]
+            heads[rows] = head
+            prefix = f"上海市{district}" if head == "12" else "上海"
+            names[rows] = prefix + mark[rows] + _words(words, u_word[rows])
         else:
-            firm, shops, sole = _NAMING.get(kind, _FIRM)
-            if shops and u_form[k] < sole:
-                heads.append("92")
-                names.append(f"{district}{mark}{shops[int(u_word[k] * len(shops))]}")
-            else:
-                heads.append("91")
-                names.append(f"上海{mark}{firm[int(u_word[k] * len(firm))]}有限公司")
-    coded = [k for k in range(n) if heads[k]]
-    codes = make_credit_codes(rng, area, [heads[k] for k in coded])
-    ids = [""] * n
-    for k, code in zip(coded, codes):
-        ids[k] = code
-    year = profile.year
-    for number, k in enumerate(sites, start=1):
-        ids[k] = f"GC-{area}-{year}-{number:04d}"  # a project number: no credit code for a building site
-    return ids, names
+            firm, shops, sole = _NAMING.get(t.id, _FIRM)
+            is_sole = (u_form[rows] < sole) if shops else np.zeros(rows.size, dtype=bool)
+            solo, company = rows[is_sole], rows[~is_sole]
+            heads[solo], heads[company] = "92", "91"
+            if solo.size:
+                names[solo] = district + mark[solo] + _words(shops, u_word[solo])
+            if company.size:
+                names[company] = "上海" + mark[company] + _words(firm, u_word[company]) + "有限公司"
+    coded = np.flatnonzero(heads != "")
+    ids = np.full(n, "", dtype=object)
+    ids[coded] = make_credit_codes(rng, area, heads[coded].tolist())
+    sites = np.flatnonzero(heads == "")
+    # a building site is a project, not a firm: a project number, to which no credit-code check applies
+    ids[sites] = [f"GC-{area}-{profile.year}-{number:04d}" for number in range(1, sites.size + 1)]
+    return ids.tolist(), names.tolist()
