@@ -256,3 +256,18 @@ def test_indicator_columns_are_seeded_and_follow_the_risk_class():
                       how="horizontal")
     score = score_subjects(frame, card).table["risk_score"]
     assert score[:4000].mean() > score[4000:].mean() + 5
+
+
+def test_the_bundled_districts_can_be_scored_and_planned(tmp_path, monkeypatch):
+    """The generator gives the bundled districts the cards' columns: putuo-2023 scored, planned, checked, verified."""
+    putuo = ROOT / "scenarios" / "putuo-2023"
+    assert set(INDICATOR_COLUMNS) <= set(load_scenario(putuo).subjects.columns)
+    scored = tmp_path / "putuo-scored"
+    result = runner.invoke(app, ["score", str(putuo), "--card", "enterprise-disclosure", "--out", str(scored)])
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.output, "no indicator value is missing in a generated directory"
+    plan = tmp_path / "plan"
+    made = runner.invoke(app, ["plan", str(scored), "--seed", "2023", "--out", str(plan)])
+    assert made.exit_code == 0, made.output
+    assert runner.invoke(app, ["check", str(plan), str(scored)]).exit_code == 0
+    assert runner.invoke(app, ["verify", str(plan), str(scored), "--seed", "2023"]).exit_code == 0

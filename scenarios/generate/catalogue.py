@@ -104,7 +104,9 @@ def load_catalogue(path: str | Path | None = None) -> Catalogue:
 
 def merged_item_codes(policy: str, year: int) -> list[str]:
     """Item ids the policy merges into every task (龙湾: A99, A100, A101 …), as in force on 31 December."""
-    from rules.law.loader import load_policy  # the law decides; read lazily so profiles load without it
+    from rules.law.loader import (
+        load_policy,  # the law decides; read lazily so profiles load without it
+    )
 
     values = load_policy(policy).at(dt.date(year, 12, 31)).values
     return list(values.get("merged_general_items") or [])

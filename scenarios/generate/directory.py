@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from scenarios.generate.indicators import indicator_columns
 from scenarios.generate.names import subject_ids_and_names
 from scenarios.generate.profile import Profile
 
@@ -78,17 +79,20 @@ def make_subjects(
             pl.lit(profile.name[:2].upper()) + pl.int_range(1, n + 1).cast(pl.String).str.zfill(7)
         ).to_series()
         name = shop + type_names + pl.Series((np.arange(n) % 997 + 1).astype(str)) + "号"
-    return pl.DataFrame(
+    risk_class = pl.Series(np.asarray(_CLASSES)[risk])
+    subjects = pl.DataFrame(
         {
             "subject_id": subject_id,
             "name": name,
             "object_types": object_types,
-            "risk_class": pl.Series(np.asarray(_CLASSES)[risk]),
+            "risk_class": risk_class,
             "grid": pl.Series(np.asarray(profile.grids)[grid]),
             "penalized_3y": pl.Series(np.where(penalized, "true", "false")),
             "complaints_verified": pl.Series(complaints.astype(np.int64)),
         }
     )
+    # 一企一档 indicator columns the scorecards read, from a generator of their own (the draws above stay as they were)
+    return pl.concat([subjects, indicator_columns(risk_class, [profile.random_seed, 20])], how="horizontal")
 
 
 def make_officers(profile: Profile, rng: np.random.Generator) -> pl.DataFrame:

@@ -41,7 +41,7 @@ _YEARS_MEAN = (12.0, 8.0, 5.0, 3.0)
 INDICATOR_COLUMNS = ["annual_report_on_time", *_POISSON, *_CATEGORIES, "paid_in_ratio", "years_established"]
 
 
-def indicator_columns(risk_class: pl.Series, seed: int) -> pl.DataFrame:
+def indicator_columns(risk_class: pl.Series, seed: int | list[int]) -> pl.DataFrame:
     """One row per subject (in the order of ``risk_class``), the indicator columns as text, as a CSV holds them."""
     rng = np.random.default_rng(seed)
     classes = risk_class.cast(pl.String).to_numpy()

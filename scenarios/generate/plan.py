@@ -27,7 +27,12 @@ from typing import Any
 
 import numpy as np
 
-from scenarios.generate.catalogue import Catalogue, CatalogueEntry, load_catalogue, merged_item_codes
+from scenarios.generate.catalogue import (
+    Catalogue,
+    CatalogueEntry,
+    load_catalogue,
+    merged_item_codes,
+)
 from scenarios.generate.profile import Profile, TaskTemplate, Topic
 from scenarios.model import ItemKind
 
@@ -113,7 +118,9 @@ class _Choice:
 
 def _merged(profile: Profile, catalogue: Catalogue) -> list[_Choice]:
     """The coded items the profile's policy merges into every task, from the catalogue."""
-    from rules.law.policy_check import PolicyError  # read lazily, like the policy itself
+    from rules.law.policy_check import (
+        PolicyError,  # read lazily, like the policy itself
+    )
 
     try:
         codes = merged_item_codes(profile.policy, profile.year)
