@@ -1,0 +1,1 @@
+def plan_summary(*a, **k): return []
