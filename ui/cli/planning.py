@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from optimizer.draw import DrawMode
 from ui.cli.common import (
@@ -22,6 +21,7 @@ from ui.cli.common import (
     load_or_exit,
     require_plan_dir,
 )
+from ui.cli.documents import LangOption, print_plan_summary
 from ui.cli.record import after_plan, after_verify, seal_plan_codes
 
 __all__ = ["register"]
@@ -84,6 +84,7 @@ def plan(
         help="CP-SAT deterministic time limit per solver stage (reproducible work units, not wall-clock seconds)")] = None,
     ledger: LedgerOption = None,
     key_file: KeyFileOption = None,
+    lang: LangOption = None,
 ) -> None:
     """Make the plan: aligned rounds, drawn subjects, dated joint visits and random officer teams."""
     from optimizer.bundling import BundleConfig
@@ -116,13 +117,7 @@ def plan(
     made = seal_plan_codes(made, key_file)
     write_plan(made, out, overwrite=force)
     after_plan(out, ledger, key_file, made)
-    table = Table(title=f"Plan {made.plan_id} (seed value {seed}, mode {mode.value})", show_header=False)
-    table.add_column("figure")
-    table.add_column("value", justify="right")
-    for key, value in made.kpis.items():
-        table.add_row(key.replace("_", " "), str(value))
-    table.add_row("stage seconds", ", ".join(f"{k} {v:.1f}" for k, v in made.stage_seconds.items()))
-    console.print(table)
+    print_plan_summary(made, lang.value if lang else None, seed=seed, mode=mode.value)
     for line in [*solver_notes(made), *made.bundle.problems, *made.teams.problems]:
         console.print(f"[yellow]warning[/] {escape(line)}", highlight=False)
     console.print(f"[green]wrote {out}[/]")
