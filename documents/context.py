@@ -66,6 +66,12 @@ class PlanContext:
         extra = self.scenario.spec.model_extra or {}
         return str(extra.get("district") or self.scenario.name)
 
+    @property
+    def district_given(self) -> str:
+        """``district`` from scenario.yaml followed by a space, or nothing: a title never shows a file name."""
+        extra = self.scenario.spec.model_extra or {}
+        return f"{extra['district']} " if extra.get("district") else ""
+
     def names(self, ids: list[str], kind: str) -> str:
         """Task, item or department ids as the names a planner reads, joined the way the 普陀 table joins them."""
         if kind == "task":

@@ -41,11 +41,13 @@ def task_sheets(ctx: PlanContext, lang: str) -> Document:
         team = [[ctx.dept_name(d), name, oid, ""] for d, oid, name in teams.get(v["visit_id"], [])]
         tasks = ctx.names(v["task_ids"], "task")
         depts = ctx.names(v["departments"], "dept")
+        leads = ctx.names(sorted({ctx.task(t).lead for t in v["task_ids"]}), "dept")
         facts = [(word("visit_id", lang), v["visit_id"]), (word("date", lang), v["date"].isoformat()),
                  (word("subject_name", lang), v["subject_name"]), (word("subject_id", lang), v["subject_id"]),
-                 (word("grid", lang), v["grid"]), (word("departments", lang), depts), (word("tasks", lang), tasks)]
+                 (word("grid", lang), v["grid"]), (word("lead", lang), leads), (word("departments", lang), depts),
+                 (word("tasks", lang), tasks)]
         sheets.append(Sheet(
-            title=f"{ctx.district} {word('task-sheet', lang)}", facts=facts,
+            title=f"{ctx.district_given}{word('task-sheet', lang)}", facts=facts,
             items=Table("items", item_cols, rows), team=Table("team", team_cols, team),
             code=v["inspection_code"], code_label=word("inspection_code", lang),
             boxes=[word("found_box", lang), word("fixed_box", lang)],

@@ -171,7 +171,7 @@ def _warn_formed(plan_dir: Path, formed_day: dt.date, given: bool) -> None:
 
 def results(
     plan_dir: PlanDir,
-    results_csv: Annotated[Path, typer.Argument(help="results.csv: visit_id, result_date, problems_found, problems_rectified[, published_date, note]")],
+    results_csv: Annotated[Path, typer.Argument(help="results.csv (or the results template .xlsx from jointcheck export): visit_id, result_date, problems_found, problems_rectified[, published_date, note]")],
     as_of: Annotated[str | None, typer.Option("--as-of", help="Report day for overdue publications (default today)")] = None,
     ledger: LedgerOption = None,
     no_ledger: Annotated[bool, typer.Option("--no-ledger", help="Do not record in the ledger")] = False,
@@ -185,10 +185,27 @@ def results(
 
     require_plan_dir(plan_dir)
     day = parse_date(as_of, "as-of")
+    converted: Path | None = None
+    if results_csv.suffix.lower() == ".xlsx":  # the results template filled in Excel (jointcheck export)
+        import tempfile
+
+        from documents.results_xlsx import results_csv_text
+
+        try:
+            text = results_csv_text(results_csv)
+        except ValueError as exc:
+            raise fail(str(exc)) from None
+        converted = Path(tempfile.mkdtemp(prefix="jointcheck-results-")) / results_csv.name
+        converted.write_text(text, encoding="utf-8")
+        results_csv = converted
     try:
         plan = read_plan(plan_dir)
         days = plan_setting(plan.manifest, "result_publication_working_days")
         imported = read_results(results_csv, plan, days, day)
+        if converted is not None:
+            import shutil
+
+            shutil.rmtree(converted.parent, ignore_errors=True)
     except CalendarError as exc:
         raise fail(str(exc)) from None
     except (OSError, ValueError, KeyError) as exc:
