@@ -47,18 +47,21 @@ def _value(key: str, value: Any, kpis: dict[str, Any], lang: str) -> str:
         return f"{float(value):.1%}" if key != "share_of_firms_inspected" else f"{float(value):.2%}"
     if key == "sample_sizes_met" and kpis.get("tasks") is not None:
         return f"{value} / {kpis['tasks']}"
-    text = f"{value:,}" if isinstance(value, int) else f"{value:,.1f}" if isinstance(value, float) else str(value)
+    return f"{value:,}" if isinstance(value, int) else f"{value:,.1f}" if isinstance(value, float) else str(value)
+
+
+def _reduction(kpis: dict[str, Any], lang: str) -> str:
+    """How far below single-department work and today's practice the plan's visits are."""
     visits = kpis.get("visits")
-    if key == "visits" and isinstance(visits, int) and visits:
-        parts = []
-        for base, zh, en in (("subject_visits_single_department", "较单部门", "vs single-department"),
-                             ("visits_independent_joint", "较现行", "vs today")):
-            b = kpis.get(base)
-            if isinstance(b, (int, float)) and b:
-                parts.append(f"{zh if lang == 'zh' else en} {visits / b - 1:+.1%}")
-        if parts:
-            text += "（" + "，".join(parts) + "）" if lang == "zh" else " (" + ", ".join(parts) + ")"
-    return text
+    parts = []
+    for base, zh, en in (("subject_visits_single_department", "较单部门", "vs single-department"),
+                         ("visits_independent_joint", "较现行做法", "vs today's practice")):
+        b = kpis.get(base)
+        if isinstance(visits, int) and isinstance(b, (int, float)) and b:
+            parts.append(f"{zh if lang == 'zh' else en} {visits / b - 1:+.1%}")
+    if not parts:
+        return ""
+    return "（" + "，".join(parts) + "）" if lang == "zh" else " (" + ", ".join(parts) + ")"
 
 
 def plan_summary(kpis: dict[str, Any], lang: str = "zh") -> list[tuple[str, str, str]]:
@@ -68,5 +71,7 @@ def plan_summary(kpis: dict[str, Any], lang: str = "zh") -> list[tuple[str, str,
         if key not in kpis:
             continue
         label, note = (en, en_note) if lang == "en" else (zh, zh_note)
+        if key == "visits":
+            note += _reduction(kpis, lang)
         rows.append((label, _value(key, kpis[key], kpis, lang), note))
     return rows

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.markup import escape
-from rich.table import Table
+from rich.cells import cell_len
 
 from ui.cli.common import PlanDir, console, fail, load_or_exit, require_plan_dir
 
@@ -92,16 +92,18 @@ def print_plan_summary(made: Any, lang: str | None, seed: str = "", mode: str = 
     modes = {"coordinated": "协调抽取", "positive": "仅正协调", "independent": "独立抽取（现行做法）"}
     title = (f"计划 {made.plan_id}（公开随机数 {seed}，抽取方式：{modes.get(mode, mode)}）" if zh
              else f"Plan {made.plan_id} (public value {seed}, mode {mode})")
-    table = Table(title=title,
-                  show_header=True, header_style="bold")
-    for name in (("指标", "数值", "含义") if zh else ("figure", "value", "what it means")):
-        table.add_column(name, justify="right" if name in ("数值", "value") else "left")
-    for label, value, note in plan_summary(made.kpis, lang):
-        table.add_row(escape(label), escape(value), escape(note))
+    rows = plan_summary(made.kpis, lang)
+    wide_label = max((cell_len(label) for label, _, _ in rows), default=0)
+    wide_value = max((cell_len(value) for _, value, _ in rows), default=0)
+    console.print(f"[bold]{escape(title)}[/]", highlight=False)
+    for label, value, note in rows:
+        pad = " " * (wide_label - cell_len(label))
+        lead = " " * (wide_value - cell_len(value))
+        console.print(f"  {escape(label)}{pad}  {lead}[bold]{escape(value)}[/]  [dim]— {escape(note)}[/]", highlight=False)
     seconds = getattr(made, "stage_seconds", None) or {}
     if seconds:
-        table.caption = ("各阶段用时（秒）：" if zh else "seconds per stage: ") + ", ".join(f"{k} {v:.1f}" for k, v in seconds.items())
-    console.print(table)
+        console.print(("  各阶段用时（秒）：" if zh else "  seconds per stage: ")
+                      + ", ".join(f"{k} {v:.1f}" for k, v in seconds.items()), highlight=False)
     warnings = made.run.results.warnings
     for row in warnings.select("rule_id", "source", "message").iter_rows(named=True):
         head = "法规提示" if zh else "legal warning"
