@@ -34,19 +34,26 @@ td.d { white-space: nowrap; }
 tr.total td { font-weight: bold; }
 section.group { page-break-after: always; }
 section.group:last-child { page-break-after: auto; }
-section.sheet { page-break-after: always; min-height: 270mm; position: relative; }
+section.sheet { page-break-after: always; }
 section.sheet:last-child { page-break-after: auto; }
 table.facts th { width: 22%%; text-align: left; }
 div.code { display: flex; align-items: center; gap: 8pt; margin: 6pt 0; }
 div.code b { font-size: 16pt; letter-spacing: 1pt; font-family: "DejaVu Sans Mono", monospace; }
-div.box { border: 0.6pt solid #444; min-height: 22mm; padding: 3pt; margin-top: 4pt; }
-p.sign { margin: 10pt 0 0; }
-p.foot { text-align: right; color: #555; }
+div.box { border: 0.6pt solid #444; min-height: 16mm; padding: 3pt; margin-top: 4pt; }
+section.sheet { font-size: 9.5pt; }
+section.sheet h1 { margin-bottom: 3pt; }
+section.sheet table { margin-bottom: 4pt; }
+section.sheet th, section.sheet td { padding: 1pt 4pt; }
+p.sign { margin: 8pt 0 0; }
+p.foot { text-align: right; color: #555; margin: 2pt 0 0; }
+@media screen { body { padding: 8mm; } }
 """
 
 
-def _table(table: Table, rows: list[list] | None = None, total: bool = True) -> str:
-    cols = [k for k, c in enumerate(table.columns) if c.printed]
+def _table(table: Table, rows: list[list] | None = None, total: bool = True, skip: str | None = None) -> str:
+    cols = [k for k, c in enumerate(table.columns) if c.printed and c.key != skip]
+    weight = sum(table.columns[k].width for k in cols) or 1
+    widths = "".join(f'<col style="width:{100 * table.columns[k].width / weight:.1f}%">' for k in cols)
     head = "".join(f"<th>{escape(table.columns[k].label)}</th>" for k in cols)
     body = []
     rows = table.rows if rows is None else rows
@@ -57,7 +64,7 @@ def _table(table: Table, rows: list[list] | None = None, total: bool = True) -> 
             css = ' class="n"' if kind == "int" else ' class="d"' if kind == "date" else ""
             cells.append(f"<td{css}>{escape(cell_text(row[k]))}</td>")
         body.append(f'<tr class="{cls}">' + "".join(cells) + "</tr>" if cls else "<tr>" + "".join(cells) + "</tr>")
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    return f"<table><colgroup>{widths}</colgroup><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
 def _groups(table: Table) -> str:
@@ -67,7 +74,7 @@ def _groups(table: Table) -> str:
     order: dict[str, list[list]] = {}
     for row in table.rows:
         order.setdefault(str(row[at]), []).append(row)
-    return "".join(f'<section class="group"><h2>{escape(name)}</h2>{_table(table, rows)}</section>'
+    return "".join(f'<section class="group"><h2>{escape(name)}</h2>{_table(table, rows, skip=table.group)}</section>'
                    for name, rows in order.items())
 
 
@@ -78,7 +85,7 @@ def _sheet(sheet: Sheet) -> str:
     return (f'<section class="sheet"><h1>{escape(sheet.title)}</h1>'
             f'<table class="facts">{facts}</table>'
             f'<div class="code">{qr_svg(sheet.code)}<div>{escape(sheet.code_label)}<br><b>{escape(sheet.code)}</b></div></div>'
-            f"{_table(sheet.items)}<h2></h2>{_table(sheet.team)}{boxes}"
+            f"{_table(sheet.items)}{_table(sheet.team)}{boxes}"
             + "".join(f'<p class="sign">{escape(s)}</p>' for s in signs)
             + f'<p class="foot">{escape(foot)}</p></section>')
 

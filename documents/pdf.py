@@ -44,8 +44,8 @@ def _p(text: str, style: ParagraphStyle = _CELL) -> Paragraph:
     return Paragraph(escape(text), style)
 
 
-def _grid(table: Table, rows: list[list], width: float, total: bool = True) -> RLTable:
-    cols = [k for k, c in enumerate(table.columns) if c.printed]
+def _grid(table: Table, rows: list[list], width: float, total: bool = True, skip: str | None = None) -> RLTable:
+    cols = [k for k, c in enumerate(table.columns) if c.printed and c.key != skip]
     weights = [table.columns[k].width for k in cols]
     widths = [width * w / sum(weights) for w in weights]
     data = [[_p(table.columns[k].label) for k in cols]]
@@ -111,6 +111,6 @@ def pdf_bytes(doc: Document) -> bytes:
             for row in table.rows:
                 groups.setdefault(str(row[at]), []).append(row)
             for k, (name, rows) in enumerate(groups.items()):
-                story += ([PageBreak()] if k else []) + [_p(name, _H2), _grid(table, rows, width)]
+                story += ([PageBreak()] if k else []) + [_p(name, _H2), _grid(table, rows, width, skip=table.group)]
     template.build(story)
     return buffer.getvalue()
