@@ -61,7 +61,8 @@ def _table(table: Table, rows: list[list] | None = None, total: bool = True, ski
         cells = []
         for k in cols:
             kind = table.columns[k].kind
-            css = ' class="n"' if kind == "int" else ' class="d"' if kind == "date" else ""
+            short = table.columns[k].width <= 14  # ids, codes, dates: one line each
+            css = ' class="n"' if kind == "int" else ' class="d"' if kind == "date" or short else ""
             cells.append(f"<td{css}>{escape(cell_text(row[k]))}</td>")
         body.append(f'<tr class="{cls}">' + "".join(cells) + "</tr>" if cls else "<tr>" + "".join(cells) + "</tr>")
     return f"<table><colgroup>{widths}</colgroup><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
