@@ -67,7 +67,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "fixed_box": ("已整改（个）：＿＿＿＿　整改情况：", "Rectified: ____  How:"),
     "sign_officers": ("检查人员签名：", "Inspectors' signatures:"),
     "sign_subject": ("被检查单位负责人签字（盖章）：", "For the inspected firm (signature, stamp):"),
-    "sheet_of": ("第 {n} / {total} 页", "page {n} of {total}"),
+    "sheet_of": ("任务单 第 {n} 份，共 {total} 份", "task sheet {n} of {total}"),
     # results template
     "visit_date": ("检查日期", "Visit date"),
     "result_date": ("结果形成日期", "Result date"),
