@@ -263,5 +263,13 @@ def explain_text(
     as_of: dt.date | None = None,
 ) -> str:
     """Readable, cited trace of one subject: rules applied with statement and source, π per task, cap."""
-    return render_text(explain(scenario_dir_or_scenario, subject_id, task_id, policy=policy,
-                               overrides=overrides, as_of=as_of))
+    from scoring import explain_score  # the card that made the subject's class, when one did
+
+    scenario = scenario_dir_or_scenario
+    if not isinstance(scenario, Scenario):
+        from scenarios.load import load_scenario  # here, not at the top: scenarios.load imports rules.law.catalog
+
+        scenario = load_scenario(scenario)
+    text = render_text(explain(scenario, subject_id, task_id, policy=policy, overrides=overrides, as_of=as_of))
+    score = explain_score(scenario, subject_id)
+    return text + ("\n\n" + "\n".join(score) if score else "")

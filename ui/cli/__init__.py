@@ -3,6 +3,7 @@
 * :mod:`ui.cli.scenario` — ``validate``, ``generate``, ``explain``;
 * :mod:`ui.cli.planning` — ``draw``, ``plan``, ``check``, ``verify``;
 * :mod:`ui.cli.record` — ``publish``, ``results``, ``ledger verify|show``, ``code check`` (一公开, 全程留痕);
+* :mod:`ui.cli.scoring` — ``score`` (一企一档 credit-risk classes from an AHP scorecard);
 * :mod:`ui.cli.documents` — ``export``: plan table, task sheets, calendar, visits, results template.
 
 On/off options are shown as flags in ``--help`` (typer's rich help would print ``<bool>``: :func:`_flags_as_flags`).
@@ -13,13 +14,12 @@ exit code, never a Python traceback.
 
 from __future__ import annotations
 
-import typer
-
 from typing import Annotated
 
+import typer
 from typer.core import TyperOption
 
-from ui.cli import documents, planning, record, scenario
+from ui.cli import documents, planning, record, scenario, scoring
 
 __all__ = ["app", "main"]
 
@@ -76,6 +76,7 @@ def _main(
 scenario.register(app)
 planning.register(app)
 record.register(app)
+scoring.register(app)
 documents.register(app)
 
 

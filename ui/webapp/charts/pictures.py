@@ -5,14 +5,15 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from ui.i18n import kpi_label, t
+from ui.i18n import current_lang, kpi_label, t
 
 __all__ = ["visits_bar", "heatmap", "network", "gantt", "distribution", "compare_bar"]
 
 
 def visits_bar(frame: pl.DataFrame) -> alt.Chart:
     """Single-department → today's practice → plan → lower bound, the 2518 → 630 story."""
-    data = frame.with_columns(pl.col("key").map_elements(kpi_label, return_dtype=pl.String).alias("label"))
+    lang = current_lang()  # polars may call the label function from its own threads: bind the language here
+    data = frame.with_columns(pl.col("key").map_elements(lambda k: kpi_label(k, lang), return_dtype=pl.String).alias("label"))
     order = data["label"].to_list()
     base = alt.Chart(data.to_pandas()).encode(
         y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelOverlap=False, labelLimit=240)),
@@ -99,11 +100,12 @@ def distribution(frame: pl.DataFrame) -> alt.Chart:
 def compare_bar(frame: pl.DataFrame, label_a: str, label_b: str) -> alt.Chart:
     """The visit figures of two runs side by side."""
     keys = ["subject_visits_single_department", "visits_independent_joint", "visits", "visits_lower_bound"]
+    lang = current_lang()  # polars may call the label function from its own threads: bind the language here
     data = frame.filter(pl.col("key").is_in(keys)).unpivot(index="key", on=["a", "b"], variable_name="run") \
-        .with_columns(pl.col("key").map_elements(kpi_label, return_dtype=pl.String).alias("label"),
+        .with_columns(pl.col("key").map_elements(lambda k: kpi_label(k, lang), return_dtype=pl.String).alias("label"),
                       pl.col("run").replace({"a": label_a, "b": label_b}))
     return alt.Chart(data.to_pandas()).mark_bar().encode(
-        y=alt.Y("label:N", title=None, sort=[kpi_label(k) for k in keys]),
+        y=alt.Y("label:N", title=None, sort=[kpi_label(k, lang) for k in keys]),
         yOffset="run:N", x=alt.X("value:Q", title=t("visits")), color=alt.Color("run:N", title=None),
         tooltip=["run:N", "label:N", "value:Q"],
     ).properties(height=220)
