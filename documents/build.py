@@ -65,7 +65,7 @@ def plan_table(ctx: PlanContext, lang: str) -> Document:
     total = [None, word("total", lang), None, None, None, None, *sums, None, None, None]
     title = word("plan-table", lang, year=ctx.year)
     return Document("plan-table", lang, title, subtitle(ctx, lang),
-                    [Table(title[:31] if lang == "en" else "抽查计划表", columns, rows, total)])
+                    [Table("plan table" if lang == "en" else "抽查计划表", columns, rows, total)])
 
 
 def _teams(ctx: PlanContext) -> dict[str, dict[str, list[str]]]:
