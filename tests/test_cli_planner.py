@@ -82,3 +82,18 @@ def test_publish_says_which_formed_day_it_used_and_warns_of_earlier_visits(putuo
     result = runner.invoke(app, ["publish", str(putuo), str(PUTUO), "--out", str(tmp_path / "c"), "--no-ledger",
                                  "--formed", "2023-01-10"])
     assert "dated before" not in result.output
+
+
+def test_check_and_verify_end_with_a_verdict_and_stop_at_another_scenario(putuo: Path, tmp_path: Path) -> None:
+    tiny = REPO / "scenarios" / "tiny"
+    ok = runner.invoke(app, ["check", str(putuo), str(PUTUO)])
+    assert ok.exit_code == 0 and ok.output.strip().splitlines()[-1].startswith("verdict: PASS"), ok.output
+    for args in (["check", str(putuo), str(tiny)], ["verify", str(putuo), str(tiny), "--seed", "7"]):
+        other = runner.invoke(app, args)
+        assert other.exit_code == 1, other.output
+        assert _flat(other.output).count("verdict") == 1 and "differentscenario" in _flat(other.output)
+        assert "violation" not in other.output and "mismatch" not in other.output, "that one error only"
+    good = runner.invoke(app, ["verify", str(putuo), str(PUTUO), "--seed", "7", "--ledger", str(tmp_path / "j.db")])
+    assert good.exit_code == 0 and "verdict: PASS" in good.output, good.output
+    bad = runner.invoke(app, ["verify", str(putuo), str(PUTUO), "--seed", "8", "--ledger", str(tmp_path / "j.db")])
+    assert bad.exit_code == 1 and "verdict:FAIL" in _flat(bad.output)

@@ -18,6 +18,7 @@ from ui.cli.common import (
     PublicSeed,
     ScenarioDir,
     console,
+    fail,
     load_or_exit,
     require_plan_dir,
 )
@@ -132,13 +133,27 @@ def check(
 
     scenario = load_or_exit(scenario_dir)
     require_plan_dir(plan_dir)
+    _same_scenario(plan_dir, scenario_dir, scenario)
     violations = check_plan(plan_dir, scenario)
     for v in violations:
         console.print(f"[red]violation[/] {escape(str(v))}", highlight=False)
     if violations:
-        console.print(f"[red]{plan_dir}: {len(violations)} violation(s)[/]")
+        console.print(f"[red]verdict: FAIL — {plan_dir}: {len(violations)} violation(s) of the hard rules above[/]")
         raise typer.Exit(code=1)
-    console.print(f"[green]{plan_dir}: every check passed[/]")
+    console.print(f"[green]verdict: PASS — {plan_dir}: every check passed[/]")
+
+
+def _same_scenario(plan_dir: Path, scenario_dir: Path, scenario) -> None:  # noqa: ANN001 - a Scenario
+    """Stop with one error when the plan was made from another scenario: every other check would only echo it."""
+    import json
+
+    try:
+        made_from = json.loads((plan_dir / "manifest.json").read_text(encoding="utf-8"))["scenario"]["hash"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return  # an unreadable manifest is the checker's to report
+    if made_from != scenario.content_hash:
+        raise fail(f"verdict: FAIL — {plan_dir} was made from a different scenario than {scenario_dir} "
+                   "(scenario hash differs); nothing else was checked", code=1)
 
 
 def verify(
@@ -152,6 +167,7 @@ def verify(
 
     scenario = load_or_exit(scenario_dir)
     require_plan_dir(plan_dir)
+    _same_scenario(plan_dir, scenario_dir, scenario)
     result = verify_draw(plan_dir, scenario, seed)
     console.print(("[green]" if result.commitment_ok else "[red]") + f"seed commitment {'matches' if result.commitment_ok else 'does NOT match'}[/]")
     console.print(("[green]" if result.scenario_ok else "[red]") + f"scenario hash {'matches' if result.scenario_ok else 'does NOT match'}[/]")
@@ -159,8 +175,10 @@ def verify(
         console.print(f"[red]mismatch[/] {escape(line)}", highlight=False)
     after_verify(plan_dir, result, seed, ledger)
     if not result.ok:
+        console.print(f"[red]verdict: FAIL — the draw of {plan_dir} cannot be reproduced from public value {escape(seed)}"
+                      f"{f' ({len(result.mismatches)} mismatch(es))' if result.mismatches else ''}[/]", highlight=False)
         raise typer.Exit(code=1)
-    console.print(f"[green]all {result.pairs:,} draws match[/]")
+    console.print(f"[green]verdict: PASS — all {result.pairs:,} draws match[/]")
 
 
 
