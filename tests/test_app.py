@@ -141,3 +141,22 @@ def test_invalid_upload_shows_problem_table_not_traceback():
     table = at.dataframe[0].value
     assert list(table.columns) == ["文件", "行", "字段", "问题", "级别"]
     assert ("subjects.csv", 2, "risk_class") in set(zip(table["文件"], table["行"], table["字段"]))
+
+
+def test_export_page_offers_the_documents_of_jointcheck_export():
+    """The same documents as ``jointcheck export``, from the same code (ui.webapp.papers → documents)."""
+    at = _page(_run(_app()), "export")
+    at.selectbox(key="keep:doc_what").set_value("plan-table").run()
+    at.radio(key="keep:doc_format").set_value("xlsx").run()
+    at.button(key="doc_make").click().run()
+    assert not at.exception, [e.value for e in at.exception]
+    run = at.session_state["runs"][-1]
+    name, data, mime = at.session_state["exports"][(run.id, "doc:plan-table:xlsx:zh")]
+    assert name.endswith("plan-table.xlsx") and data.startswith(b"PK") and "spreadsheet" in mime
+    import io
+
+    import openpyxl
+
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
+    assert [c.value for c in sheet[3]][:3] == ["序号", "抽查方案", "抽查时间"]
+    assert sheet.max_row == 3 + len(run.plan.scenario.tasks) + 1

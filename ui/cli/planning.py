@@ -7,7 +7,6 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
-from rich.table import Table
 
 from optimizer.draw import DrawMode
 from ui.cli.common import (
@@ -19,9 +18,11 @@ from ui.cli.common import (
     PublicSeed,
     ScenarioDir,
     console,
+    fail,
     load_or_exit,
     require_plan_dir,
 )
+from ui.cli.documents import LangOption, print_plan_summary
 from ui.cli.record import after_plan, after_verify, seal_plan_codes
 
 __all__ = ["register"]
@@ -84,6 +85,7 @@ def plan(
         help="CP-SAT deterministic time limit per solver stage (reproducible work units, not wall-clock seconds)")] = None,
     ledger: LedgerOption = None,
     key_file: KeyFileOption = None,
+    lang: LangOption = None,
 ) -> None:
     """Make the plan: aligned rounds, drawn subjects, dated joint visits and random officer teams."""
     from optimizer.bundling import BundleConfig
@@ -116,13 +118,7 @@ def plan(
     made = seal_plan_codes(made, key_file)
     write_plan(made, out, overwrite=force)
     after_plan(out, ledger, key_file, made)
-    table = Table(title=f"Plan {made.plan_id} (seed value {seed}, mode {mode.value})", show_header=False)
-    table.add_column("figure")
-    table.add_column("value", justify="right")
-    for key, value in made.kpis.items():
-        table.add_row(key.replace("_", " "), str(value))
-    table.add_row("stage seconds", ", ".join(f"{k} {v:.1f}" for k, v in made.stage_seconds.items()))
-    console.print(table)
+    print_plan_summary(made, lang.value if lang else None, seed=seed, mode=mode.value)
     for line in [*solver_notes(made), *made.bundle.problems, *made.teams.problems]:
         console.print(f"[yellow]warning[/] {escape(line)}", highlight=False)
     console.print(f"[green]wrote {out}[/]")
@@ -137,13 +133,27 @@ def check(
 
     scenario = load_or_exit(scenario_dir)
     require_plan_dir(plan_dir)
+    _same_scenario(plan_dir, scenario_dir, scenario)
     violations = check_plan(plan_dir, scenario)
     for v in violations:
         console.print(f"[red]violation[/] {escape(str(v))}", highlight=False)
     if violations:
-        console.print(f"[red]{plan_dir}: {len(violations)} violation(s)[/]")
+        console.print(f"[red]verdict: FAIL — {plan_dir}: {len(violations)} violation(s) of the hard rules above[/]")
         raise typer.Exit(code=1)
-    console.print(f"[green]{plan_dir}: every check passed[/]")
+    console.print(f"[green]verdict: PASS — {plan_dir}: every check passed[/]")
+
+
+def _same_scenario(plan_dir: Path, scenario_dir: Path, scenario) -> None:  # noqa: ANN001 - a Scenario
+    """Stop with one error when the plan was made from another scenario: every other check would only echo it."""
+    import json
+
+    try:
+        made_from = json.loads((plan_dir / "manifest.json").read_text(encoding="utf-8"))["scenario"]["hash"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return  # an unreadable manifest is the checker's to report
+    if made_from != scenario.content_hash:
+        raise fail(f"verdict: FAIL — {plan_dir} was made from a different scenario than {scenario_dir} "
+                   "(scenario hash differs); nothing else was checked", code=1)
 
 
 def verify(
@@ -157,6 +167,7 @@ def verify(
 
     scenario = load_or_exit(scenario_dir)
     require_plan_dir(plan_dir)
+    _same_scenario(plan_dir, scenario_dir, scenario)
     result = verify_draw(plan_dir, scenario, seed)
     console.print(("[green]" if result.commitment_ok else "[red]") + f"seed commitment {'matches' if result.commitment_ok else 'does NOT match'}[/]")
     console.print(("[green]" if result.scenario_ok else "[red]") + f"scenario hash {'matches' if result.scenario_ok else 'does NOT match'}[/]")
@@ -164,8 +175,10 @@ def verify(
         console.print(f"[red]mismatch[/] {escape(line)}", highlight=False)
     after_verify(plan_dir, result, seed, ledger)
     if not result.ok:
+        console.print(f"[red]verdict: FAIL — the draw of {plan_dir} cannot be reproduced from public value {escape(seed)}"
+                      f"{f' ({len(result.mismatches)} mismatch(es))' if result.mismatches else ''}[/]", highlight=False)
         raise typer.Exit(code=1)
-    console.print(f"[green]all {result.pairs:,} draws match[/]")
+    console.print(f"[green]verdict: PASS — all {result.pairs:,} draws match[/]")
 
 
 
