@@ -35,7 +35,7 @@ from enum import StrEnum
 import numpy as np
 import polars as pl
 
-from optimizer.draw.allocation import PI_SCALE, allocate, pi_units
+from optimizer.draw.allocation import CELL, PI_SCALE, allocate, cell_sizes, pi_units
 from optimizer.draw.prn import TICKET_DENOMINATOR, ticket_ints
 from scenarios.errors import Problem
 
@@ -72,8 +72,9 @@ class DrawInput:
 @dataclass(frozen=True)
 class DrawResult:
     """``draws``: one row per eligible pair and seed, columns :data:`DRAW_COLUMNS` plus ``seed``,
-    ``ticket`` (exact), ``key``, ``rank``, ``mandatory``, ``n`` and ``N`` of its substratum.
-    ``substrata``: the allocation. ``problems``: warnings about the draw."""
+    ``ticket`` (exact), ``key``, ``rank``, ``mandatory``, ``n`` (the cell's size in that seed) and ``N``.
+    ``substrata``: one row per seed and cell (``seed, task_id, stratum, pi_units, N, expected, n_low,
+    n_high, n``; :func:`~optimizer.draw.allocation.cell_sizes`). ``problems``: warnings about the draw."""
 
     draws: pl.DataFrame
     substrata: pl.DataFrame
@@ -160,13 +161,13 @@ def draw_subjects(inp: DrawInput, seeds: list[str] | str, mode: DrawMode | str =
     if missing:
         raise ValueError(f"tasks without a round: {sorted(missing)}")
 
-    substrata = pairs.group_by("task_id", "stratum", "pi_units").agg(pl.len().cast(pl.Int64).alias("N"))
-    substrata, problems = allocate(substrata, inp.task_counts)
-    pairs = pairs.join(substrata, on=["task_id", "stratum", "pi_units"])
+    cells = pairs.group_by(CELL).agg(pl.len().cast(pl.Int64).alias("N"))
+    cells, problems = allocate(cells, inp.task_counts)
+    substrata = cell_sizes(cells, seeds)
     pairs = pairs.join(_offsets(pairs, mode), on=["subject_id", "round"])
     tickets = _tickets(pairs, seeds, mode)
     on = ["task_id", "subject_id"] if mode is DrawMode.independent else ["subject_id"]
-    cand_all = pairs.join(tickets, on=on)
+    cand_all = pairs.join(tickets, on=on).join(substrata.select("seed", *CELL, "N", "n"), on=["seed", *CELL])
     cand_all = cand_all.with_columns(_keys(cand_all["ticket"], cand_all["offset"]))
     caps = inp.caps.select("subject_id", pl.col("annual_cap").cast(pl.Int64))
 
@@ -191,7 +192,7 @@ def draw_subjects(inp: DrawInput, seeds: list[str] | str, mode: DrawMode | str =
     draws = draws.with_columns(
         (pl.col("ticket").cast(pl.Float64) / TICKET_DENOMINATOR).clip(upper_bound=np.nextafter(1.0, 0.0)).alias("prn"),
     ).select(
-        "seed", *DRAW_COLUMNS, "ticket", "key", "rank", "mandatory", "blocked", "n", "N",
+        "seed", *DRAW_COLUMNS, "ticket", "key", "rank", "mandatory", "blocked", "pi_units", "n", "N",
     )
     problems += _mandatory_overflow(draws)
     return DrawResult(draws=draws, substrata=substrata, problems=problems)
@@ -200,7 +201,7 @@ def draw_subjects(inp: DrawInput, seeds: list[str] | str, mode: DrawMode | str =
 def _mandatory_overflow(draws: pl.DataFrame) -> list[Problem]:
     over = (
         draws.filter(pl.col("selected"))
-        .group_by("seed", "task_id", "stratum").agg(pl.len().alias("taken"), pl.col("n").first())
+        .group_by("seed", *CELL).agg(pl.len().alias("taken"), pl.col("n").first())
         .filter(pl.col("taken") > pl.col("n"))
         .select("task_id", "stratum").unique().sort("task_id", "stratum")
     )
