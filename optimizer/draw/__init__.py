@@ -6,8 +6,8 @@ between rounds numbers are offset (negative coordination); the seed is bound to 
 before the draw (:mod:`~optimizer.draw.seed`); :mod:`~optimizer.draw.audit` tests realised frequencies.
 """
 
-from optimizer.draw.allocation import CELL, PI_SCALE, allocate, cell_sizes, pi_units, rounding_start
-from optimizer.draw.audit import LawAudit, exact_probabilities, inclusion_audit, law_audit, visit_audit
+from optimizer.draw.allocation import CELL, PI_SCALE, allocate, binomial_tail, cell_sizes, pi_units
+from optimizer.draw.audit import P_LIMIT, Z_LIMIT, LawAudit, exact_probabilities, inclusion_audit, law_audit, visit_audit
 from optimizer.draw.coordinated import (
     DRAW_COLUMNS,
     DrawInput,
@@ -22,7 +22,7 @@ from optimizer.draw.seed import plan_seed, seed_commitment
 
 __all__ = [
     "CELL", "DRAW_COLUMNS", "DrawInput", "DrawMode", "DrawResult", "DrawRun", "LawAudit", "PI_SCALE",
-    "PlanBlocked", "allocate", "cell_sizes", "draw_input", "draw_subjects", "draw_table", "exact_probabilities",
-    "inclusion_audit", "law_audit", "pi_units", "plan_seed", "rounding_start", "run_draw", "seed_commitment",
+    "P_LIMIT", "PlanBlocked", "Z_LIMIT", "allocate", "binomial_tail", "cell_sizes", "draw_input", "draw_subjects", "draw_table", "exact_probabilities",
+    "inclusion_audit", "law_audit", "pi_units", "plan_seed", "run_draw", "seed_commitment",
     "seed_hex", "task_counts", "visit_audit",
 ]

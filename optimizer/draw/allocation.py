@@ -1,48 +1,58 @@
-"""How many subjects each task draws from each cell: randomised (controlled) rounding of N·π.
+"""How many subjects each task draws from each cell: randomised, controlled rounding of N·π.
 
 A task's eligible subjects fall into cells: its policy stratum (risk class by default, with the
 targeted/mandatory labels of :mod:`rules.probability`) split further by inclusion probability π, so
 that π is equal inside every cell and the draw there is a simple random sample of n subjects.
 
-The rule. The law gives every eligible subject its probability π (沪府发〔2024〕6号 一(二), 一(五)); a draw
-is lawful only if P(subject drawn) = π. A fixed n = round(N·π) makes that chance n/N instead — zero
-whenever N·π < 0.5. So each cell draws a *random* size with the right expectation:
+**The rule.** The law gives every eligible subject its probability π (沪府发〔2024〕6号 一(二), 一(五)); a
+draw is lawful only if P(subject drawn) = π. A fixed n = round(N·π) makes that chance n/N instead —
+zero whenever N·π < 0.5 — so each cell draws a *random* size with the right expectation:
 
-* its expectation is e = N·π (ratio and ratio_by_class tasks), or its share q = C'·N·π / Σ N·π of a
-  count task's C' free places (the count less the mandatory and certain cells, π = 1, which draw all
-  their N; a share at or above N takes the whole cell and the rest is spread again, as the rules do);
-* it draws ⌊e⌋ or ⌈e⌉ subjects, with P(⌈e⌉) = frac(e), by **systematic selection of the fractional
-  parts**: the task's cells are laid end to end in a fixed order (stratum, π) as intervals of length
-  frac(e), and the cells hit by the points U, U+1, U+2, … round up, with U uniform on [0, 1) from
-  the plan seed. A cell is hit with probability exactly frac(e); any run of consecutive cells — one
-  cell, a risk class (its cells are adjacent), the whole task — draws within one of its expectation;
-  a count task draws exactly its count, because its shares add up to an integer.
+* the expectation is e = N·π (ratio and ratio_by_class tasks), or the cell's share
+  q = C'·N·π / Σ N·π of a count task's C' free places (the count less the cells with π = 1 —
+  mandatory 定向 subjects — which draw all their N; a share at or above N takes the whole cell and the
+  rest is spread again, as the rules spread π);
+* the cell draws ⌊e⌋ or ⌈e⌉ subjects, ⌈e⌉ with probability frac(e) exactly, by **ordered pivotal
+  rounding** of the fractional parts (:func:`_pivotal`): inside a risk class the cells meet in turn, at
+  each meeting one of the two is settled and the other carries the rest; then the classes' carried
+  cells meet the same way. Every cell, every risk class and the whole task end within one of their
+  expectations (⌊Σe⌋ or ⌈Σe⌉); a count task draws exactly its count, because its shares add up to
+  an integer. Ordered pivotal sampling is the sequential form of Deville's systematic sampling
+  (Deville & Tillé, "Unequal probability sampling without replacement through a splitting method",
+  Biometrika 85 (1998) 89–101; Chauvet, "On a characterization of ordered pivotal sampling",
+  Bernoulli 18 (2012) 1320–1340); rounding a table's cells to neighbouring integers with the right
+  expectations and controlled totals is Cox's unbiased controlled rounding (JASA 82 (1987) 520–524).
 
-This is controlled rounding by systematic sampling (Cox, "A constructive procedure for unbiased
-controlled rounding", JASA 82 (1987) 520–524; Deville & Tillé, "Unequal probability sampling without
-replacement through a splitting method", Biometrika 85 (1998) 89–101, where it is the systematic
-member of the splitting family). Inside a cell the draw takes the n smallest coordinated keys
-(:mod:`optimizer.draw.coordinated`), a simple random sample of size n independent of n, so
+**Where its randomness comes from.** Each meeting is decided by a uniform number that belongs to one
+cell: V = F(x₍ₖ₎), the Beta(k, N − k + 1) distribution function (:func:`binomial_tail`) at the k-th
+smallest coordinated key of the cell, k = ⌊e⌋ + 1 — the key of the subject that rounding up would add.
+V is uniform and depends only on the cell's order statistics, which are independent of *which*
+subject holds which rank (the keys are independent and identically distributed); cells are disjoint,
+so the uniforms are independent of each other and of every cell's order. Hence the draw inside a cell,
+the n smallest keys (:mod:`optimizer.draw.coordinated`), is a simple random sample whatever n is, and
 
-    P(i drawn) = E[n] / N = e / N = π   exactly, for any N.
+    P(i drawn) = E[n] / N = e / N = π   exactly, for any N (to the 10⁻⁹ at which π is read).
 
-U is one number per seed, shared by every task and round (SHA-256 of the seed; read at the precision of
-each task's denominator), so two tasks with the same cells round them alike and their nested samples
-overlap, and the sizes do not depend on the draw mode or the calendar's rounds.
+A cell rounds up when its marginal subject's key is small — when x₍ₖ₎ < π would admit it under
+sequential Poisson sampling — so tasks of one round, which read the same keys, round up together and
+their samples keep overlapping (one visit serves them). Nothing but the plan seed enters: anyone with
+the revealed seed recomputes every size (``jointcheck verify``).
 
-Arithmetic is exact: π is carried in 10⁻⁹ units, a ratio task's e in 10⁻⁹ units, a count task's shares as
-fractions over Σ N·π (in those units); so "exactly π" means π as the draw reads it, to 10⁻⁹.
+Arithmetic: π is carried in 10⁻⁹ units, e in 10⁻⁹ units (a count task's shares as exact fractions over
+Σ N·π), pivotal sums are exact integers; the one floating-point step is V (absolute error about 1e-15),
+compared with a ratio of integers, so a machine-dependent last bit could change a size only when a key
+falls within ~10⁻¹⁵ of a threshold.
 """
 
 from __future__ import annotations
 
-import hashlib
+import math
 
 import polars as pl
 
 from scenarios.errors import Problem
 
-__all__ = ["PI_SCALE", "CELL", "allocate", "cell_sizes", "pi_units", "rounding_start"]
+__all__ = ["PI_SCALE", "CELL", "allocate", "binomial_tail", "cell_sizes", "pi_units"]
 
 PI_SCALE = 10**9
 """π is carried as an integer number of 10⁻⁹ units, so offsets, cells and expectations are exact integers."""
@@ -50,51 +60,44 @@ PI_SCALE = 10**9
 CELL = ["task_id", "stratum", "pi_units"]
 """The columns naming a cell: one task, one stratum, one π."""
 
-_START_BITS = 128
-
 
 def pi_units(pi: pl.Expr) -> pl.Expr:
     """π ∈ [0, 1] as an Int64 count of 10⁻⁹ units (π = 0 stays 0: such a subject is never drawn)."""
     return (pi * PI_SCALE).round().cast(pl.Int64).clip(0, PI_SCALE)
 
 
-def rounding_start(seed: str) -> int:
-    """The seed's systematic start U as a 128-bit integer: U = value / 2¹²⁸ ∈ [0, 1).
-
-    SHA-256 of ``"<seed>\\x1frounding"``, first 16 bytes big-endian — like the tickets, derived from the
-    plan seed alone, so anyone with the revealed seed recomputes every size.
-    """
-    digest = hashlib.sha256(f"{seed}\x1frounding".encode("utf-8")).digest()
-    return int.from_bytes(digest[:16], "big")
-
-
 def _count_shares(count: int, cells: list[dict]) -> None:
-    """Set ``lo, frac, den`` on a count task's cells: shares C'·w/W of the free places (see module doc)."""
+    """Set ``lo, frac, den`` on a count task's cells: shares C'·w/W of the free places (see module doc).
+
+    All the task's cells get the same ``den``, so a run of them adds its fractional parts exactly.
+    """
     fixed = [c for c in cells if c["pi_units"] >= PI_SCALE]
-    free = [c for c in cells if c["pi_units"] < PI_SCALE and c["pi_units"] > 0]
+    free = [c for c in cells if 0 < c["pi_units"] < PI_SCALE]
     for c in cells:
-        c.update(lo=c["N"] if c in fixed else 0, frac=0, den=1)
-    left = count - sum(c["N"] for c in fixed)
+        c.update(lo=c["N"] if c in fixed else 0, frac=0)
+    left, den = count - sum(c["N"] for c in fixed), 1
     while left > 0 and free:
         weight = sum(c["N"] * c["pi_units"] for c in free)
-        full = [c for c in free if left * c["N"] * c["pi_units"] >= c["N"] * weight]
+        full = [c for c in free if left * c["pi_units"] >= weight]
         if not full:
             for c in free:
-                lo, frac = divmod(left * c["N"] * c["pi_units"], weight)
-                c.update(lo=lo, frac=frac, den=weight)
-            return
+                c["lo"], c["frac"] = divmod(left * c["N"] * c["pi_units"], weight)
+            den = weight
+            break
         for c in full:
             c["lo"] = c["N"]
             left -= c["N"]
         free = [c for c in free if c not in full]
+    for c in cells:
+        c["den"] = den
 
 
 def allocate(substrata: pl.DataFrame, task_counts: dict[str, int]) -> tuple[pl.DataFrame, list[Problem]]:
     """The rounding plan of a frame of cells ``task_id, stratum, pi_units, N`` (one row per cell).
 
-    Adds, all exact integers: ``lo`` = ⌊e⌋, ``frac`` and ``den`` (frac(e) = frac/den), ``cum`` (the
-    fractional parts of the task's earlier cells, in ``den`` units), ``n_low``/``n_high`` (the two sizes
-    the cell may draw) and ``expected`` = e as a float. Seed-independent; :func:`cell_sizes` draws n.
+    Adds, all exact integers: ``lo`` = ⌊e⌋, ``frac`` and ``den`` (frac(e) = frac/den; one ``den`` for all
+    of a task's cells), ``n_low``/``n_high`` (the two sizes the cell may draw) and ``expected`` = e as a
+    float. Seed-independent; :func:`cell_sizes` draws n.
     A count above the eligible subjects takes them all, with a warning.
     """
     problems: list[Problem] = []
@@ -120,14 +123,8 @@ def allocate(substrata: pl.DataFrame, task_counts: dict[str, int]) -> tuple[pl.D
                                         "warning"))
         else:
             _count_shares(count, cells)
-    for cells in by_task.values():
-        cum = 0
-        for c in cells:
-            c["cum"] = cum
-            cum += c["frac"]
     out = pl.DataFrame(rows, schema={"task_id": pl.String, "stratum": pl.String, "pi_units": pl.Int64,
-                                     "N": pl.Int64, "lo": pl.Int64, "frac": pl.Int64, "den": pl.Int64,
-                                     "cum": pl.Int64})
+                                     "N": pl.Int64, "lo": pl.Int64, "frac": pl.Int64, "den": pl.Int64})
     out = out.with_columns(
         pl.col("lo").alias("n_low"),
         (pl.col("lo") + (pl.col("frac") > 0).cast(pl.Int64)).alias("n_high"),
@@ -136,25 +133,110 @@ def allocate(substrata: pl.DataFrame, task_counts: dict[str, int]) -> tuple[pl.D
     return out, problems
 
 
-def cell_sizes(cells: pl.DataFrame, seeds: list[str]) -> pl.DataFrame:
-    """n per (seed, cell): ⌊e⌋, plus one when a point U + k of the seed's start falls in the cell's interval.
+def binomial_tail(n: int, k: int, x: float) -> float:
+    """P(Binomial(n, x) ≥ k) = P(k-th smallest of n uniforms ≤ x): the CDF of the Beta(k, n − k + 1) law.
 
-    With the cell's interval [cum, cum + frac) in ``den`` units and U_den = ⌊U·den⌋, the points in it
-    number ⌈(cum + frac − U_den)/den⌉ − ⌈(cum − U_den)/den⌉ ∈ {0, 1} (frac < den).
+    Summed from the shorter side in log space (``math.lgamma``); absolute accuracy about 1e-15.
     """
-    dens = cells["den"].unique().sort().to_list()
-    starts = pl.DataFrame(
-        [(seed, den, (rounding_start(seed) * den) >> _START_BITS) for seed in seeds for den in dens],
-        schema={"seed": pl.String, "den": pl.Int64, "start": pl.Int64}, orient="row",
+    if k <= 0 or x >= 1.0:
+        return 1.0
+    if k > n or x <= 0.0:
+        return 0.0
+    log_x, log_1x, log_n = math.log(x), math.log1p(-x), math.lgamma(n + 1)
+
+    def pmf(j: int) -> float:
+        return math.exp(log_n - math.lgamma(j + 1) - math.lgamma(n - j + 1) + j * log_x + (n - j) * log_1x)
+
+    if k <= n - k:
+        return min(1.0, max(0.0, 1.0 - math.fsum(pmf(j) for j in range(k))))
+    return min(1.0, max(0.0, math.fsum(pmf(j) for j in range(k, n + 1))))
+
+
+def _pivotal(cells: list[dict]) -> None:
+    """Ordered pivotal rounding of one task's cells (in order), setting ``up`` ∈ {0, 1} on each.
+
+    Each cell brings its fraction ``frac`` (over the task's common ``den``) and its uniform ``v``. Within a
+    risk class the cells meet in order: the carried cell p (fraction r) and the next cell c (fraction f)
+    leave one of them settled and the other carrying the rest — if r + f < den, c carries r + f with
+    probability f/(r + f), else c is settled up with probability (den − r)/(2·den − r − f) — the choice
+    made by v_c < that probability, so a cell whose keys are small keeps or takes the place. Then the
+    classes' carried cells meet the same way, each step using the unused uniform of its class's first
+    cell, and the last carried cell rounds up when the first class's spare uniform is below r/den.
+    Every step keeps each cell's expected rounding (a martingale), so E[up] = frac/den; each class and
+    the task end within one of their expected totals (Deville & Tillé 1998; Chauvet 2012).
+    """
+
+    def meet(p: dict, r: int, c: dict, f: int, v: float, den: int) -> tuple[dict, int]:
+        if r + f < den:
+            if v * (r + f) < f:
+                p["up"] = 0
+                return c, r + f
+            c["up"] = 0
+            return p, r + f
+        if v * (2 * den - r - f) < den - r:
+            c["up"] = 1
+            return p, r + f - den
+        p["up"] = 1
+        return c, r + f - den
+
+    live = [c for c in cells if c["frac"] > 0]
+    for c in cells:
+        c["up"] = 0
+    if not live:
+        return
+    den = live[0]["den"]
+    carried: list[tuple[dict, int, float]] = []  # per class: carried cell, its fraction, the class's spare uniform
+    for risk_class in dict.fromkeys(c["risk_class"] for c in live):
+        members = [c for c in live if c["risk_class"] == risk_class]
+        p, r = members[0], members[0]["frac"]
+        for c in members[1:]:
+            p, r = meet(p, r, c, c["frac"], c["v"], den)
+        carried.append((p, r, members[0]["v"]))
+    p, r, spare = carried[0]
+    for q, f, v in carried[1:]:
+        if r == 0:
+            p, r = q, f
+        elif f > 0:
+            p, r = meet(p, r, q, f, v, den)
+    if r > 0:
+        p["up"] = int(spare * den < r)
+
+
+def cell_sizes(cells: pl.DataFrame, kth_keys: pl.DataFrame, seeds: list[str]) -> pl.DataFrame:
+    """n per (seed, cell): ⌊e⌋ plus the cell's pivotal rounding (:func:`_pivotal`), from the cells' own keys.
+
+    ``kth_keys``: ``seed, task_id, stratum, pi_units, kth`` — the (⌊e⌋ + 1)-th smallest key of every cell
+    with a fractional part, in ticket units over ``denominator``. Its Beta CDF is a uniform that depends
+    on the cell's order statistics only, which are independent of which subject holds which rank; so the
+    size is independent of the order inside the cell and P(i drawn) = E[n]/N = π.
+    """
+    from optimizer.draw.prn import TICKET_DENOMINATOR
+
+    meta = cells.with_columns(pl.col("stratum").str.split(":").list.first().alias("risk_class"))
+    uniforms = kth_keys.join(meta.select(*CELL, "N", "lo"), on=CELL).select(
+        "seed", *CELL,
+        pl.struct("N", "lo", "kth").map_elements(
+            lambda r: binomial_tail(r["N"], r["lo"] + 1, r["kth"] / TICKET_DENOMINATOR), return_dtype=pl.Float64,
+        ).alias("v"),
     )
-
-    def ceil_div(x: pl.Expr) -> pl.Expr:  # ⌈x/den⌉ + 2 for x > −den: keeps the dividend non-negative
-        return (x + 3 * pl.col("den") - 1) // pl.col("den")
-
-    hits = ceil_div(pl.col("cum") + pl.col("frac") - pl.col("start")) - ceil_div(pl.col("cum") - pl.col("start"))
+    by_seed = {k[0]: g for k, g in uniforms.partition_by("seed", as_dict=True).items()} if uniforms.height else {}
+    rows = meta.select(*CELL, "risk_class", "lo", "frac", "den").to_dicts()
+    by_task: dict[str, list[dict]] = {}
+    for row in rows:
+        by_task.setdefault(row["task_id"], []).append(row)
+    ups = []
+    for seed in seeds:
+        v = {(t, s, p): x for t, s, p, x in by_seed[seed].select(*CELL, "v").iter_rows()} if seed in by_seed else {}
+        for task_cells in by_task.values():
+            todo = [dict(c, v=v.get((c["task_id"], c["stratum"], c["pi_units"]), 0.0)) for c in task_cells]
+            _pivotal(todo)
+            ups += [(seed, c["task_id"], c["stratum"], c["pi_units"], c["up"]) for c in todo if c["up"]]
+    up = pl.DataFrame(ups, schema={"seed": pl.String, "task_id": pl.String, "stratum": pl.String,
+                                   "pi_units": pl.Int64, "up": pl.Int64}, orient="row")
+    grid = pl.DataFrame({"seed": seeds}, schema={"seed": pl.String}).join(cells, how="cross")
     return (
-        cells.join(starts, on="den")
-        .with_columns((pl.col("lo") + hits).cast(pl.Int64).alias("n"))
+        grid.join(up, on=["seed", *CELL], how="left")
+        .with_columns((pl.col("lo") + pl.col("up").fill_null(0)).alias("n"))
         .select("seed", *CELL, "N", "expected", "n_low", "n_high", "n")
         .sort("seed", *CELL)
     )

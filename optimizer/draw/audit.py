@@ -51,16 +51,22 @@ def _risk_class(stratum: pl.Expr) -> pl.Expr:
 
 
 def exact_probabilities(result: DrawResult) -> pl.DataFrame:
-    """Per (subject, task): round, stratum, the rules' π and the draw's probability p = E[n]/N of its cell.
+    """Per (subject, task): round, stratum, the rules' π and the draw's probability p of drawing the pair.
 
-    p equals π (to the 10⁻⁹ at which the draw reads π); a mandatory subject has p = 1.
+    p is π clipped to [0, 1] (mandatory: 1) — what the design guarantees; ``p_draw`` = E[n]/N of the pair's
+    cell as the draw computed it (null when the result does not carry it), equal to π to 10⁻⁹.
     """
     first = result.draws["seed"].first()
     one = result.draws.filter(pl.col("seed") == first)
-    cells = result.substrata.filter(pl.col("seed") == first).select("task_id", "stratum", "pi_units", "expected")
-    one = one.join(cells, on=["task_id", "stratum", "pi_units"], how="left")
-    p = pl.when(pl.col("mandatory")).then(1.0).otherwise((pl.col("expected") / pl.col("N")).clip(0.0, 1.0))
-    return one.select("subject_id", "task_id", "round", "stratum", "inclusion_prob", "N", p.alias("p"))
+    p = pl.when(pl.col("mandatory")).then(1.0).otherwise(pl.col("inclusion_prob").clip(0.0, 1.0))
+    if "expected" in result.substrata.columns and "pi_units" in one.columns:
+        cells = result.substrata.filter(pl.col("seed") == first).select("task_id", "stratum", "pi_units", "expected")
+        one = one.join(cells, on=["task_id", "stratum", "pi_units"], how="left")
+        p_draw = pl.when(pl.col("mandatory")).then(1.0).otherwise(pl.col("expected") / pl.col("N"))
+    else:
+        p_draw = pl.lit(None, pl.Float64)
+    return one.select("subject_id", "task_id", "round", "stratum", "inclusion_prob", "N", p.alias("p"),
+                      p_draw.alias("p_draw"))
 
 
 def inclusion_audit(result: DrawResult) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -89,7 +95,7 @@ def inclusion_audit(result: DrawResult) -> tuple[pl.DataFrame, pl.DataFrame]:
             pl.len().alias("subjects"),
             pl.col("pi").sum().alias("sum_pi"),
             (pl.col("observed") - pl.col("pi")).abs().max().alias("max_abs_dev"),
-            (pl.col("p") - pl.col("pi")).abs().max().alias("max_rounding_gap"),
+            (pl.col("p_draw") - pl.col("pi")).abs().max().alias("max_rounding_gap"),
             ((seeds * pl.col("pi") >= NEVER_DRAWN) & (pl.col("O") == 0)).sum().alias("never_drawn"),
             certain.sum().alias("certain_missed"),
             pl.col("replaced").sum().alias("replacements"),

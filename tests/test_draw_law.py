@@ -1,0 +1,132 @@
+"""The draw against the law: over many seeds every subject is drawn with the rules' π, on strata of any size.
+
+The target is the rules' ``inclusion_prob`` (沪府发〔2024〕6号 一(二), 一(五)), never the draw's own n/N:
+these tests fail on a draw that takes a fixed round(N·π) per stratum (a 3 % task on a 40-subject type
+then draws nobody; a count of 2 over 7 A, 13 B, 5 C subjects never draws a C). The scenarios are
+:mod:`draw_stress`'s; 1,000 seeds take a few seconds each on the project's 2-core machine.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import polars as pl
+import pytest
+from typer.testing import CliRunner
+
+from optimizer.draw import DrawInput, DrawResult, draw_subjects, law_audit, run_draw, task_counts
+from rules import evaluate
+from scenarios import load_scenario
+from ui.cli import app
+
+HERE = Path(__file__).resolve().parent
+SCENARIOS = HERE.parent / "scenarios"
+_spec = importlib.util.spec_from_file_location("draw_stress", HERE / "draw_stress.py")
+draw_stress = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(draw_stress)
+
+SEEDS = [str(k) for k in range(1000)]
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def stress_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("stress")
+    for name in draw_stress.STRESS:
+        draw_stress.write_stress(root, name)
+    return root
+
+
+def _audit(directory: Path, overrides: dict | None = None, seeds: list[str] = SEEDS):
+    scenario = load_scenario(directory)
+    results = evaluate(scenario, overrides=overrides) if overrides else None
+    run = run_draw(scenario, seeds, results=results)
+    return run, law_audit(run.draw, task_counts(scenario))
+
+
+@pytest.mark.parametrize("name", ["small-strata", "counts-equal", "counts-unequal"])
+def test_stress_scenarios_pass_the_law_audit_over_1000_seeds(stress_dir: Path, name: str) -> None:
+    _, audit = _audit(stress_dir / name)
+    assert audit.ok, "\n".join(audit.failures)
+    # the audit saw what it had to: tiny cells with N·π well below 1.5 and tasks of every kind
+    assert (audit.classes["sum_pi"] < 0.5).any() and (audit.classes["sum_pi"] > 1).any()
+    assert (audit.tasks["max_rounding_gap"] < 1e-8).all()
+
+
+def test_mandatory_subjects_are_always_drawn_and_the_rest_stays_exact(stress_dir: Path) -> None:
+    run, audit = _audit(stress_dir / "small-strata", {"targeted_mandatory": True})
+    assert audit.ok, "\n".join(audit.failures)
+    mandatory = run.draw.draws.filter("mandatory")
+    assert mandatory.height > 0 and mandatory["selected"].all()
+    assert (mandatory["inclusion_prob"] == 1.0).all()
+
+
+def test_sizes_are_exact_counts_and_within_one_of_the_sum_of_pi(stress_dir: Path) -> None:
+    scenario = load_scenario(stress_dir / "counts-unequal")
+    run = run_draw(scenario, SEEDS[:300])
+    sizes = run.draw.draws.group_by("seed", "task_id").agg(pl.col("selected").sum())
+    counts = task_counts(scenario)
+    assert all(counts[t] == n for t, n in sizes.select("task_id", "selected").iter_rows())
+    scenario = load_scenario(stress_dir / "small-strata")
+    run = run_draw(scenario, SEEDS[:300])
+    expected = run.draw.draws.filter(pl.col("seed") == "0").group_by("task_id").agg(pl.col("inclusion_prob").sum())
+    sizes = run.draw.draws.group_by("seed", "task_id").agg(pl.col("selected").sum()).join(expected, on="task_id")
+    assert ((sizes["selected"] - sizes["inclusion_prob"]).abs() < 1).all()
+    # the sizes really vary: a ratio task with a fractional Σπ draws both ⌊Σπ⌋ and ⌈Σπ⌉
+    assert sizes.group_by("task_id").agg(pl.col("selected").n_unique())["selected"].max() == 2
+
+
+def test_the_issues_count_of_two_draws_every_class_at_its_rate(stress_dir: Path) -> None:
+    """沪府发〔2024〕6号 not yet in force (2023): 2 of 25 subjects, π = 0.08 for all, C-class included."""
+    run, audit = _audit(stress_dir / "counts-equal")
+    classes = audit.classes.filter(pl.col("task_id") == "T01").sort("risk_class")
+    assert classes["risk_class"].to_list() == ["A", "B", "C"]
+    freq = (classes["O"] / classes["subjects"] / len(SEEDS)).to_list()
+    assert freq == pytest.approx([0.08, 0.08, 0.08], abs=0.015)
+
+
+def test_caps_still_hold_and_replacements_are_counted(stress_dir: Path) -> None:
+    run, audit = _audit(stress_dir / "caps", seeds=SEEDS[:500])
+    visits = run.draw.draws.filter("selected").select("seed", "subject_id", "round").unique()
+    assert visits.group_by("seed", "subject_id").len()["len"].max() <= 2
+    # before the third round no cap can bind, so the first two rounds are exactly at π
+    early = run.rounds.filter(pl.col("round") < 2)["task_id"].to_list()
+    assert len(early) == 4
+    assert audit.tasks.filter(pl.col("task_id").is_in(early))["ok"].all()
+    assert audit.tasks["replacements"].sum() > 0  # the third round meets the cap: reserve subjects step in
+
+
+def test_the_audit_fails_a_draw_with_fixed_round_sizes() -> None:
+    """The old design (n = round(N·π) in every cell) fails: a 40-subject type at 3 % is never drawn."""
+    subjects = [f"S{i:02d}" for i in range(40)]
+    pairs = pl.DataFrame({"subject_id": subjects, "task_id": "T1", "inclusion_prob": 0.03,
+                          "stratum": ["A"] * 14 + ["B"] * 20 + ["C"] * 4 + ["D"] * 2, "mandatory": False})
+    caps = pl.DataFrame(schema={"subject_id": pl.String, "annual_cap": pl.Int32})
+    rounds = pl.DataFrame({"task_id": ["T1"], "round": [0]})
+    good = draw_subjects(DrawInput(pairs, caps, rounds), SEEDS)
+    assert law_audit(good).ok
+    fixed = good.draws.with_columns(pl.lit(False).alias("selected"))  # round(0.03 × N) = 0 in every class
+    audit = law_audit(DrawResult(fixed, good.substrata, []))
+    assert not audit.ok
+    assert any("never drawn" in f for f in audit.failures) and any("z =" in f for f in audit.failures)
+
+
+def test_audit_command_prints_a_table_and_exits_by_the_verdict(stress_dir: Path) -> None:
+    result = runner.invoke(app, ["audit", str(stress_dir / "counts-unequal"), "--seeds", "400"])
+    assert result.exit_code == 0, result.output
+    assert "every task passes" in result.output and "T09" in result.output
+    # caps bind in the third round of the caps scenario: the audit says so and exits 1
+    result = runner.invoke(app, ["audit", str(stress_dir / "caps"), "--seeds", "400"])
+    assert result.exit_code == 1, result.output
+    assert "failure" in result.output
+
+
+@pytest.mark.slow
+def test_putuo_2023_passes_chi_square_over_300_seeds() -> None:
+    scenario = load_scenario(SCENARIOS / "putuo-2023")
+    run = run_draw(scenario, [str(1000 + k) for k in range(300)])
+    audit = law_audit(run.draw, task_counts(scenario))
+    assert audit.tasks.height == 8
+    assert (audit.tasks["p_value"] > 0.001).all(), audit.tasks
+    assert audit.ok, "\n".join(audit.failures)
