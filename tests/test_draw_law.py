@@ -70,11 +70,13 @@ def test_sizes_are_exact_counts_and_within_one_of_the_sum_of_pi(stress_dir: Path
     assert all(counts[t] == n for t, n in sizes.select("task_id", "selected").iter_rows())
     scenario = load_scenario(stress_dir / "small-strata")
     run = run_draw(scenario, SEEDS[:300])
-    expected = run.draw.draws.filter(pl.col("seed") == "0").group_by("task_id").agg(pl.col("inclusion_prob").sum())
+    first = run.draw.draws["seed"].first()
+    expected = run.draw.draws.filter(pl.col("seed") == first).group_by("task_id").agg(pl.col("inclusion_prob").sum())
     sizes = run.draw.draws.group_by("seed", "task_id").agg(pl.col("selected").sum()).join(expected, on="task_id")
     assert ((sizes["selected"] - sizes["inclusion_prob"]).abs() < 1).all()
     # the sizes really vary: a ratio task with a fractional Σπ draws both ⌊Σπ⌋ and ⌈Σπ⌉
     assert sizes.group_by("task_id").agg(pl.col("selected").n_unique())["selected"].max() == 2
+    assert sizes.height == 300 * len(scenario.tasks)
 
 
 def test_the_issues_count_of_two_draws_every_class_at_its_rate(stress_dir: Path) -> None:
@@ -90,9 +92,8 @@ def test_caps_still_hold_and_replacements_are_counted(stress_dir: Path) -> None:
     run, audit = _audit(stress_dir / "caps", seeds=SEEDS[:500])
     visits = run.draw.draws.filter("selected").select("seed", "subject_id", "round").unique()
     assert visits.group_by("seed", "subject_id").len()["len"].max() <= 2
-    # before the third round no cap can bind, so the first two rounds are exactly at π
-    early = run.rounds.filter(pl.col("round") < 2)["task_id"].to_list()
-    assert len(early) == 4
+    # before the autumn tasks no cap of two can bind, so spring and summer are exactly at π
+    early = ["T01", "T02", "T03", "T04"]
     assert audit.tasks.filter(pl.col("task_id").is_in(early))["ok"].all()
     assert audit.tasks["replacements"].sum() > 0  # the third round meets the cap: reserve subjects step in
 
@@ -122,7 +123,6 @@ def test_audit_command_prints_a_table_and_exits_by_the_verdict(stress_dir: Path)
     assert "failure" in result.output
 
 
-@pytest.mark.slow
 def test_putuo_2023_passes_chi_square_over_300_seeds() -> None:
     scenario = load_scenario(SCENARIOS / "putuo-2023")
     run = run_draw(scenario, [str(1000 + k) for k in range(300)])

@@ -108,15 +108,17 @@ def audit(
     worst = report.classes.group_by("task_id").agg(
         pl.col("z").abs().max().alias("max_abs_z"), (pl.col("z_ok") & pl.col("size_ok")).all().alias("classes_ok"))
     table = Table(title=f"{scenario.name}: {seeds} seeds ({first}..{first + seeds - 1}), mode {mode.value}, "
-                        f"policy {policy or scenario.policy} — frequencies against the rules' π")
-    for column in ("task", "kind", "subjects", "Σπ", "sizes", "chi²", "df", "p", "max |z|", "never drawn", "replaced", "ok"):
-        table.add_column(column, justify="left" if column in ("task", "kind") else "right")
+                        f"policy {policy or scenario.policy}: frequencies against the rules' π")
+    for column in ("task", "kind", "N", "Σπ", "n", "χ²/df", "p", "|z|", "never", "repl", "ok"):
+        table.add_column(column, justify="left" if column in ("task", "kind") else "right", no_wrap=True)
     for row in report.tasks.join(worst, on="task_id", how="left").iter_rows(named=True):
         sizes = str(row["min_size"]) if row["min_size"] == row["max_size"] else f"{row['min_size']}–{row['max_size']}"
-        table.add_row(row["task_id"], row["kind"], str(row["subjects"]), f"{row['sum_pi']:.3f}", sizes,
-                      f"{row['chi2']:.1f}", str(row["df"]), f"{row['p_value']:.3g}", f"{row['max_abs_z'] or 0:.2f}",
+        table.add_row(row["task_id"], row["kind"], str(row["subjects"]), f"{row['sum_pi']:.2f}", sizes,
+                      f"{row['chi2']:.0f}/{row['df']}", f"{row['p_value']:.2g}", f"{row['max_abs_z'] or 0:.1f}",
                       str(row["never_drawn"]), str(row["replacements"]),
-                      "[green]yes[/]" if row["ok"] and row["classes_ok"] else "[red]NO[/]")
+                      "[green]ok[/]" if row["ok"] and row["classes_ok"] else "[red]NO[/]")
+    console.print("N eligible subjects, n sizes drawn, |z| the largest over the task's risk classes, "
+                  "never: subjects never drawn although seeds·π ≥ 20, repl: cap replacements", highlight=False)
     console.print(table)
     for line in report.failures:
         console.print(f"[red]failure[/] {escape(line)}", highlight=False)
