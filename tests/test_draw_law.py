@@ -15,7 +15,8 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from optimizer.draw import DrawInput, DrawResult, draw_subjects, law_audit, run_draw, task_counts
+from optimizer.check import PlanFiles, check_sample_sizes
+from optimizer.draw import DrawInput, DrawResult, draw_subjects, draw_table, law_audit, run_draw, task_counts
 from rules import evaluate
 from scenarios import load_scenario
 from ui.cli import app
@@ -130,3 +131,22 @@ def test_putuo_2023_passes_chi_square_over_300_seeds() -> None:
     assert audit.tasks.height == 8
     assert (audit.tasks["p_value"] > 0.001).all(), audit.tasks
     assert audit.ok, "\n".join(audit.failures)
+
+
+def test_check_sample_sizes_accepts_randomised_sizes_and_catches_unlawful_ones(stress_dir: Path) -> None:
+    def sizes_check(scenario, table: pl.DataFrame) -> list[str]:
+        empty = pl.DataFrame()
+        return [str(v) for v in check_sample_sizes(PlanFiles(Path("."), {}, table, empty, empty, empty), scenario, None)]
+
+    scenario = load_scenario(stress_dir / "small-strata")
+    tables = [draw_table(run_draw(scenario, [value]), with_seed=False) for value in ("1", "2", "3")]
+    assert all(sizes_check(scenario, table) == [] for table in tables)
+    # T13: 3 % of 40 subjects, Σπ = 1.215 — drawing nobody is what the old design did, and unlawful
+    nobody = tables[0].with_columns(pl.when(pl.col("task_id") == "T13").then(False).otherwise(pl.col("selected")).alias("selected"))
+    assert any(v.startswith("[sample] task T13: drew 0, lawful size 1 or 2") for v in sizes_check(scenario, nobody))
+    counts = load_scenario(stress_dir / "counts-unequal")
+    table = draw_table(run_draw(counts, ["1"]), with_seed=False)
+    extra = table.with_columns(
+        (pl.col("selected") | ((pl.col("task_id") == "T01") & (pl.col("subject_id") == table.filter(
+            (pl.col("task_id") == "T01") & ~pl.col("selected"))["subject_id"].first()))).alias("selected"))
+    assert "[sample] task T01: drew 3, lawful size exactly 2" in sizes_check(counts, extra)
