@@ -219,18 +219,17 @@ def cell_sizes(cells: pl.DataFrame, kth_keys: pl.DataFrame, seeds: list[str]) ->
             lambda r: binomial_tail(r["N"], r["lo"] + 1, r["kth"] / TICKET_DENOMINATOR), return_dtype=pl.Float64,
         ).alias("v"),
     )
-    by_seed = {k[0]: g for k, g in uniforms.partition_by("seed", as_dict=True).items()} if uniforms.height else {}
-    rows = meta.select(*CELL, "risk_class", "lo", "frac", "den").to_dicts()
+    v = {(seed, t, s, p): x for seed, t, s, p, x in uniforms.iter_rows()}
+    rows = meta.filter(pl.col("frac") > 0).select(*CELL, "risk_class", "lo", "frac", "den").to_dicts()
     by_task: dict[str, list[dict]] = {}
     for row in rows:
         by_task.setdefault(row["task_id"], []).append(row)
     ups = []
     for seed in seeds:
-        v = {(t, s, p): x for t, s, p, x in by_seed[seed].select(*CELL, "v").iter_rows()} if seed in by_seed else {}
         for task_cells in by_task.values():
-            todo = [dict(c, v=v.get((c["task_id"], c["stratum"], c["pi_units"]), 0.0)) for c in task_cells]
+            todo = [dict(c, v=v[(seed, c["task_id"], c["stratum"], c["pi_units"])]) for c in task_cells]
             _pivotal(todo)
-            ups += [(seed, c["task_id"], c["stratum"], c["pi_units"], c["up"]) for c in todo if c["up"]]
+            ups += [(seed, c["task_id"], c["stratum"], c["pi_units"], 1) for c in todo if c["up"]]
     up = pl.DataFrame(ups, schema={"seed": pl.String, "task_id": pl.String, "stratum": pl.String,
                                    "pi_units": pl.Int64, "up": pl.Int64}, orient="row")
     grid = pl.DataFrame({"seed": seeds}, schema={"seed": pl.String}).join(cells, how="cross")
