@@ -2,8 +2,11 @@
 
 Guarantees: every subject's ticket is a permanent random number derived from the plan seed and its id
 (:mod:`~optimizer.draw.prn`); inside a round every task reads the same number (positive coordination),
-between rounds numbers are offset (negative coordination); the seed is bound to the scenario and committed
-before the draw (:mod:`~optimizer.draw.seed`); :mod:`~optimizer.draw.audit` tests realised frequencies.
+between rounds numbers are offset (negative coordination); every eligible subject is drawn with exactly
+the rules' π, on cells of any size, each cell drawing ⌊N·π⌋ or ⌈N·π⌉ by controlled rounding decided from the
+cell's own keys, each risk class and ratio task ⌊Σπ⌋ or ⌈Σπ⌉ and each count task its count
+(:mod:`~optimizer.draw.allocation`); the seed is bound to the scenario and committed before the draw
+(:mod:`~optimizer.draw.seed`); :mod:`~optimizer.draw.audit` tests realised frequencies against the rules' π.
 """
 
 from optimizer.draw.allocation import CELL, PI_SCALE, allocate, binomial_tail, cell_sizes, pi_units
