@@ -117,9 +117,9 @@ def audit(
                       f"{row['chi2']:.0f}/{row['df']}", f"{row['p_value']:.2g}", f"{row['max_abs_z'] or 0:.1f}",
                       str(row["never_drawn"]), str(row["replacements"]),
                       "[green]ok[/]" if row["ok"] and row["classes_ok"] else "[red]NO[/]")
+    console.print(table)
     console.print("N eligible subjects, n sizes drawn, |z| the largest over the task's risk classes, "
                   "never: subjects never drawn although seeds·π ≥ 20, repl: cap replacements", highlight=False)
-    console.print(table)
     for line in report.failures:
         console.print(f"[red]failure[/] {escape(line)}", highlight=False)
     if not report.ok:
