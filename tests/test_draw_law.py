@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
+import numpy as np
 import polars as pl
 import pytest
 from typer.testing import CliRunner
@@ -150,3 +151,35 @@ def test_check_sample_sizes_accepts_randomised_sizes_and_catches_unlawful_ones(s
         (pl.col("selected") | ((pl.col("task_id") == "T01") & (pl.col("subject_id") == table.filter(
             (pl.col("task_id") == "T01") & ~pl.col("selected"))["subject_id"].first()))).alias("selected"))
     assert "[sample] task T01: drew 3, lawful size exactly 2" in sizes_check(counts, extra)
+
+
+def test_pivotal_rounding_keeps_every_expectation_and_every_total() -> None:
+    """Ordered pivotal rounding alone, fed independent uniforms: E[up] = frac/den for every cell, each risk class
+    and the task within one of their fractional sums (here 1.15, 0.12, 1.49, 0.24: total exactly 3)."""
+    from optimizer.draw.allocation import _pivotal
+
+    fracs = [("A", 350), ("A", 800), ("B", 120), ("C", 990), ("C", 500), ("D", 240)]
+    rng = np.random.default_rng(12)
+    trials = 40_000
+    ups = np.zeros((trials, len(fracs)), dtype=int)
+    for t, uniforms in enumerate(rng.random((trials, len(fracs)))):
+        cells = [{"risk_class": c, "frac": f, "den": 1000, "v": float(v)} for (c, f), v in zip(fracs, uniforms)]
+        _pivotal(cells)
+        ups[t] = [c["up"] for c in cells]
+    assert ups.mean(axis=0) == pytest.approx([f / 1000 for _, f in fracs], abs=0.01)
+    assert (ups.sum(axis=1) == 3).all()
+    by_class = {c: ups[:, [k for k, (cc, _) in enumerate(fracs) if cc == c]].sum(axis=1) for c in "ABCD"}
+    assert set(by_class["A"]) == {1, 2} and set(by_class["B"]) == {0, 1}
+    assert set(by_class["C"]) == {1, 2} and set(by_class["D"]) == {0, 1}
+
+
+def test_binomial_tail_is_the_order_statistic_law() -> None:
+    from fractions import Fraction
+    from math import comb
+
+    from optimizer.draw import binomial_tail
+
+    for n, k, x in [(1, 1, 0.3), (5, 2, 0.1), (12, 7, 0.55), (40, 2, 0.03), (300, 280, 0.9)]:
+        q = Fraction(x)
+        exact = sum(comb(n, j) * q**j * (1 - q) ** (n - j) for j in range(k, n + 1))
+        assert binomial_tail(n, k, x) == pytest.approx(float(exact), abs=1e-13)
