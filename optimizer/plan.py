@@ -161,6 +161,8 @@ def plan_kpis(scenario: Scenario, results, run: DrawRun, visits: pl.DataFrame, b
     today, _ = independent_joint_visits(scenario, results, seed)
     covered = set(visits["items"].explode().drop_nulls().to_list())
     alignment = run.alignment
+    # "sample sizes met": tasks that drew their whole randomised size — ⌊Σπ⌋ or ⌈Σπ⌉ as the seed decided, a
+    # count exactly — no place lost to caps without a reserve (optimizer.draw.allocation; check_sample_sizes)
     targets = run.draw.substrata.group_by("task_id").agg(pl.col("n").sum())
     drawn = selected.group_by("task_id").len()
     met = targets.join(drawn, on="task_id", how="left").with_columns(pl.col("len").fill_null(0))

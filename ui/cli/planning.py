@@ -1,4 +1,4 @@
-"""Planning commands: ``draw``, ``plan``, ``check`` and ``verify``."""
+"""Planning commands: ``draw``, ``audit``, ``plan``, ``check`` and ``verify``."""
 
 from __future__ import annotations
 
@@ -69,6 +69,65 @@ def draw(
     )
     for problem in run.draw.problems:
         console.print(f"[yellow]warning[/] {escape(str(problem))}", highlight=False)
+
+
+def audit(
+    scenario_dir: ScenarioDir,
+    seeds: Annotated[int, typer.Option("--seeds", min=2, help="How many public seed values to draw with (FIRST..FIRST+N-1)")] = 1000,
+    policy: Annotated[str | None, typer.Option(help="Evaluate under another policy than scenario.yaml names")] = None,
+    first: Annotated[int, typer.Option("--first", help="The first public seed value")] = 0,
+    mode: Mode = DrawMode.coordinated,
+    rounds: Annotated[str, typer.Option(help="aligned (the plan's rounds) or given (stabbing of the windows as given)")] = "aligned",
+    plan_id: PlanId = None,
+) -> None:
+    """Repeat the draw over many seeds and test every subject's frequency against the rules' π (exit 1 on failure).
+
+    Per task a chi-square test, per (task, risk class) a z-score (fails beyond 4.5), subjects never drawn
+    although seeds·π ≥ 20, count tasks exactly their count and ratio tasks ⌊Σπ⌋ or ⌈Σπ⌉ in every seed.
+    """
+    import polars as pl
+
+    from optimizer.draw import P_LIMIT, Z_LIMIT, PlanBlocked, law_audit, run_draw, task_counts
+    from rules import PolicyError, evaluate
+
+    scenario = load_or_exit(scenario_dir)
+    if rounds not in ("aligned", "given"):
+        console.print(f"[red]--rounds must be aligned or given, not {rounds!r}[/]")
+        raise typer.Exit(code=2)
+    values = [str(first + k) for k in range(seeds)]
+    try:
+        with console.status(f"drawing {seeds} seeds…"):
+            results = evaluate(scenario, policy) if policy else None
+            run = run_draw(scenario, values, mode, plan_id=plan_id, rounds=rounds, results=results)
+            report = law_audit(run.draw, task_counts(scenario))
+    except PlanBlocked as exc:
+        console.print(f"[red]{escape(str(exc))}[/]")
+        raise typer.Exit(code=1) from None
+    except PolicyError as exc:
+        console.print(f"[red]{escape(str(exc))}[/]")
+        raise typer.Exit(code=2) from None
+    worst = report.classes.group_by("task_id").agg(
+        pl.col("z").abs().max().alias("max_abs_z"), (pl.col("z_ok") & pl.col("size_ok")).all().alias("classes_ok"))
+    table = Table(title=f"{scenario.name}: {seeds} seeds ({first}..{first + seeds - 1}), mode {mode.value}, "
+                        f"policy {policy or scenario.policy}: frequencies against the rules' π")
+    for column in ("task", "kind", "N", "Σπ", "n", "χ²/df", "p", "|z|", "never", "repl", "ok"):
+        table.add_column(column, justify="left" if column in ("task", "kind") else "right", no_wrap=True)
+    for row in report.tasks.join(worst, on="task_id", how="left").iter_rows(named=True):
+        sizes = str(row["min_size"]) if row["min_size"] == row["max_size"] else f"{row['min_size']}–{row['max_size']}"
+        table.add_row(row["task_id"], row["kind"], str(row["subjects"]), f"{row['sum_pi']:.2f}", sizes,
+                      f"{row['chi2']:.0f}/{row['df']}", f"{row['p_value']:.2g}", f"{row['max_abs_z'] or 0:.1f}",
+                      str(row["never_drawn"]), str(row["replacements"]),
+                      "[green]ok[/]" if row["ok"] and row["classes_ok"] else "[red]NO[/]")
+    console.print(table)
+    console.print("N eligible subjects, n sizes drawn, |z| the largest over the task's risk classes, "
+                  "never: subjects never drawn although seeds·π ≥ 20, repl: cap replacements", highlight=False)
+    for line in report.failures:
+        console.print(f"[red]failure[/] {escape(line)}", highlight=False)
+    if not report.ok:
+        console.print(f"[red]{len(report.failures)} failure(s)[/]")
+        raise typer.Exit(code=1)
+    console.print(f"[green]every task passes[/] (chi-square p > {P_LIMIT:g}, every class within {Z_LIMIT:g} sd, "
+                  "no subject never drawn, every sample of a lawful size)")
 
 
 def plan(
@@ -183,8 +242,9 @@ def verify(
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``draw``, ``plan``, ``check`` and ``verify`` to ``app``."""
+    """Add ``draw``, ``audit``, ``plan``, ``check`` and ``verify`` to ``app``."""
     app.command()(draw)
+    app.command()(audit)
     app.command()(plan)
     app.command()(check)
     app.command()(verify)
