@@ -13,7 +13,6 @@ import datetime as dt
 import io
 import re
 import time
-import zlib
 from pathlib import Path
 
 import openpyxl

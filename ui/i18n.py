@@ -106,7 +106,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "kpi_unplaced": ("未安排", "Unplaced pairs"),
     "kpi_drawn": ("抽中(对象×任务)", "Drawn (subject×task)"),
     "kpi_subjects_visited": ("被检查对象", "Subjects visited"),
-    "kpi_sample_met": ("样本量达标任务", "Tasks with sample met"),
+    "kpi_sample_met": ("样本全部检查到位的任务", "Tasks whose whole sample was visited"),
     "visits_compare": ("户次对比", "Visits compared"),
     "heatmap": ("部门每周检查负荷（相对能力）", "Weekly load per department against capacity"),
     "network": ("部门联合网络", "Department pairing network"),

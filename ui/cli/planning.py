@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.markup import escape
+from rich.table import Table
 
 from optimizer.draw import DrawMode
 from ui.cli.common import (
