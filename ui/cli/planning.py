@@ -21,6 +21,7 @@ from ui.cli.common import (
     console,
     fail,
     load_or_exit,
+    planning_errors,
     require_plan_dir,
 )
 from ui.cli.documents import LangOption, print_plan_summary
@@ -39,7 +40,7 @@ def draw(
     plan_id: PlanId = None,
 ) -> None:
     """Draw the subjects of every task and write one row per eligible (subject, task)."""
-    from optimizer.draw import PlanBlocked, draw_table, run_draw
+    from optimizer.draw import draw_table, run_draw
     from scenarios.atomic import atomic_file
 
     scenario = load_or_exit(scenario_dir)
@@ -53,12 +54,9 @@ def draw(
     if rounds not in ("aligned", "given"):
         console.print(f"[red]--rounds must be aligned or given, not {rounds!r}[/]")
         raise typer.Exit(code=2)
-    try:
+    with planning_errors():
         with console.status("evaluating rules, aligning rounds, drawing…"):
             run = run_draw(scenario, values, mode, plan_id=plan_id, rounds=rounds)
-    except PlanBlocked as exc:
-        console.print(f"[red]{escape(str(exc))}[/]")
-        raise typer.Exit(code=1) from None
     table = draw_table(run, with_seed=repeat > 1)
     with atomic_file(out) as staging:
         table.write_parquet(staging)
@@ -88,25 +86,25 @@ def audit(
     """
     import polars as pl
 
-    from optimizer.draw import P_LIMIT, Z_LIMIT, PlanBlocked, law_audit, run_draw, task_counts
-    from rules import PolicyError, evaluate
+    from optimizer.draw import (
+        P_LIMIT,
+        Z_LIMIT,
+        law_audit,
+        run_draw,
+        task_counts,
+    )
+    from rules import evaluate
 
     scenario = load_or_exit(scenario_dir)
     if rounds not in ("aligned", "given"):
         console.print(f"[red]--rounds must be aligned or given, not {rounds!r}[/]")
         raise typer.Exit(code=2)
     values = [str(first + k) for k in range(seeds)]
-    try:
+    with planning_errors():
         with console.status(f"drawing {seeds} seeds…"):
             results = evaluate(scenario, policy) if policy else None
             run = run_draw(scenario, values, mode, plan_id=plan_id, rounds=rounds, results=results)
             report = law_audit(run.draw, task_counts(scenario))
-    except PlanBlocked as exc:
-        console.print(f"[red]{escape(str(exc))}[/]")
-        raise typer.Exit(code=1) from None
-    except PolicyError as exc:
-        console.print(f"[red]{escape(str(exc))}[/]")
-        raise typer.Exit(code=2) from None
     worst = report.classes.group_by("task_id").agg(
         pl.col("z").abs().max().alias("max_abs_z"), (pl.col("z_ok") & pl.col("size_ok")).all().alias("classes_ok"))
     table = Table(title=f"{scenario.name}: {seeds} seeds ({first}..{first + seeds - 1}), mode {mode.value}, "
@@ -150,11 +148,9 @@ def plan(
     """Make the plan: aligned rounds, drawn subjects, dated joint visits and random officer teams."""
     from optimizer.bundling import BundleConfig
     from optimizer.calendar import AlignConfig
-    from optimizer.draw import PlanBlocked
     from optimizer.export import write_plan
     from optimizer.plan import PlanSettings, make_plan, solver_notes
     from optimizer.teams import TeamConfig
-    from rules import PolicyError
 
     if out.exists() and not force:
         console.print(f"[red]{out} exists; pass --force to replace it[/]")
@@ -166,15 +162,9 @@ def plan(
         bundle=BundleConfig(log_search_progress=log_search, **limit),
         teams=TeamConfig(log_search_progress=log_search, **limit),
     )
-    try:
+    with planning_errors():
         with console.status("planning…") as status:
             made = make_plan(scenario, seed, settings, progress=lambda stage: status.update(f"planning: {stage}…"))
-    except PlanBlocked as exc:
-        console.print(f"[red]{escape(str(exc))}[/]")
-        raise typer.Exit(code=1) from None
-    except PolicyError as exc:
-        console.print(f"[red]{escape(str(exc))}[/]")
-        raise typer.Exit(code=2) from None
     made = seal_plan_codes(made, key_file)
     write_plan(made, out, overwrite=force)
     after_plan(out, ledger, key_file, made)
