@@ -169,8 +169,10 @@ def plan_kpis(scenario: Scenario, results, run: DrawRun, visits: pl.DataFrame, b
         "visits": visits.height,
         "subject_visits_single_department": single_department_visits(selected, tasks.select("task_id", "departments")),
         "visits_independent_joint": today,
-        "visits_lower_bound": round(alignment.all_in_one_round, 2) if alignment else None,
         "visits_expected": round(alignment.expected_visits, 2) if alignment else None,
+        "visits_lower_bound": round(alignment.bound, 2) if alignment else None,
+        "visits_expected_gap": round(alignment.gap, 4) if alignment else None,
+        "visits_lower_bound_all_in_one_round": round(alignment.all_in_one_round, 2) if alignment else None,
         "visits_calendar_as_given": round(alignment.calendar_as_given, 2) if alignment else None,
         "subjects_drawn": selected.height,
         "subjects_visited": visits["subject_id"].n_unique(),
@@ -195,9 +197,10 @@ def solver_notes(plan: Plan) -> list[str]:
     align = plan.run.alignment
     if align is not None and align.status != "OPTIMAL":
         notes.append(
-            f"calendar alignment stopped at its deterministic time limit ({plan.settings.align.deterministic_time:g}): "
-            f"kept the best calendar found — expected visits {align.expected_visits:.1f}, proven bound "
-            f"{align.bound:.1f}, gap {align.gap:.1%}"
+            f"calendar alignment stopped at its deterministic time limit ({plan.settings.align.deterministic_time:g}) "
+            f"or when its search stopped improving: kept the best calendar found — expected visits "
+            f"{align.expected_visits:.1f}, lower bound {align.bound:.1f} (each subject profile grouped at its best), "
+            f"gap {align.gap:.1%}"
         )
     bundle = plan.bundle
     if bundle.status not in ("OPTIMAL",):

@@ -22,7 +22,11 @@ def headline(run: Run) -> None:
     cols[1].metric(t("kpi_today"), f"{k['visits_independent_joint']:,}")
     cols[2].metric(t("kpi_visits"), f"{k['visits']:,}", f"{cut:+.2%} {t('kpi_reduction')}" if cut is not None else None,
                    delta_color="inverse")
-    cols[3].metric(t("kpi_bound"), f"{k['visits_lower_bound']:,.1f}" if k.get("visits_lower_bound") is not None else "—")
+    bound = k.get("visits_lower_bound")
+    one_round = k.get("visits_lower_bound_all_in_one_round")
+    cols[3].metric(t("kpi_bound"), f"{bound:,.1f}" if bound is not None else "—",
+                   f"{k.get('visits_expected_gap', 0):.1%} · {one_round:,.1f}" if one_round is not None else None,
+                   delta_color="off", help=t("kpi_bound_help"))
     cols[4].metric(t("kpi_expected"), f"{k['visits_expected']:,.1f}" if k.get("visits_expected") is not None else "—")
     cols = st.columns(6)
     cols[0].metric(t("kpi_item_coverage"), f"{k['item_coverage']:.0%}")
