@@ -18,14 +18,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from optimizer.baselines import independent_joint_visits, single_department_visits
 from optimizer.bundling import BundleConfig, BundleInput, BundleResult, bundle_visits
-from optimizer.calendar import AlignConfig
+from optimizer.calendar import AlignConfig, subject_profiles
+from optimizer.calendar.load import calendar_load, overload_summary
 from optimizer.draw import DrawMode, DrawRun, run_draw
 from optimizer.teams import TeamConfig, TeamInput, TeamResult, match_officers
 from records.codes import code_secret, inspection_codes
 from rules import evaluate, load_policy
 from scenarios.model import Scenario
 
-__all__ = ["PlanSettings", "Plan", "make_plan", "solver_notes"]
+__all__ = ["PlanSettings", "Plan", "make_plan", "solver_notes", "calendar_overload"]
 
 
 class PlanSettings(BaseModel):
@@ -54,6 +55,7 @@ class Plan:
     visits: pl.DataFrame         # visit_id, subject_id, date, task_ids, departments, items, inspection_code, round, week
     kpis: dict[str, Any]
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    calendar_capacity: dict[str, Any] = field(default_factory=dict)  # optimizer.calendar.load.overload_summary
 
     @property
     def plan_id(self) -> str:
@@ -149,8 +151,10 @@ def make_plan(
         "visit_id", "subject_id", "date", "task_ids", "departments", "items", "inspection_code", "round", "week"
     )
     kpis = plan_kpis(scenario, results, run, visits, bundle, tasks, seed)
+    capacity = calendar_overload(scenario, results, run, tasks) if run.alignment else {}
+    kpis["calendar_department_weeks_over_capacity"] = capacity.get("department_weeks_over_capacity")
     lap("kpis")
-    return Plan(scenario, str(public_value), seed, settings, run, bundle, teams, visits, kpis, seconds)
+    return Plan(scenario, str(public_value), seed, settings, run, bundle, teams, visits, kpis, seconds, capacity)
 
 
 def plan_kpis(scenario: Scenario, results, run: DrawRun, visits: pl.DataFrame, bundle: BundleResult,
@@ -185,6 +189,15 @@ def plan_kpis(scenario: Scenario, results, run: DrawRun, visits: pl.DataFrame, b
         "replacements": int(draws["replaced_by"].is_not_null().sum()),
         "unplaced_pairs": bundle.unplaced.height,
     }
+
+
+def calendar_overload(scenario: Scenario, results, run: DrawRun, tasks: pl.DataFrame) -> dict:
+    """The aligned calendar's expected officer-visits per department-week against capacity (a diagnostic)."""
+    profiles = subject_profiles(results.pairs.filter(pl.col("eligible")))
+    departments = tasks.select("task_id", pl.col("departments").alias("department"),
+                               pl.col("min_officers_per_department").alias("officers")).explode("department")
+    capacity = scenario.officers.group_by("department").agg(pl.col("weekly_capacity").sum())
+    return overload_summary(calendar_load(profiles, run.rounds, departments, capacity))
 
 
 def solver_notes(plan: Plan) -> list[str]:

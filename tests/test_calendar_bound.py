@@ -136,3 +136,24 @@ def test_same_input_same_calendar() -> None:
     a = align_calendar(tasks, pairs, YEAR)
     b = align_calendar(tasks, pairs.sample(fraction=1.0, shuffle=True, seed=2), YEAR)
     assert a.tasks.equals(b.tasks) and a.expected_visits == b.expected_visits
+
+
+def test_calendar_load_spreads_each_round_over_its_shared_weeks() -> None:
+    from optimizer.calendar.load import calendar_load, overload_summary
+
+    # one profile of 10 subjects on T0 (π 0.5, department A) and T1 (π 0.3, departments A and B), one round
+    # sharing 2024-03-04..03-17 (ISO weeks 10 and 11); 2 officers per department
+    profiles = pl.DataFrame({"profile": [0, 0], "weight": [10, 10], "task_id": ["T0", "T1"], "pi": [0.5, 0.3]})
+    rounds = pl.DataFrame({"task_id": ["T0", "T1"], "round": [0, 0],
+                           "start": [dt.date(2024, 3, 1), dt.date(2024, 3, 4)], "end": [dt.date(2024, 3, 17), dt.date(2024, 3, 30)]})
+    deps = pl.DataFrame({"task_id": ["T0", "T1", "T1"], "department": ["A", "A", "B"], "officers": [2, 2, 2]})
+    load = calendar_load(profiles, rounds, deps, pl.DataFrame({"department": ["A", "B"], "weekly_capacity": [5, 2]}))
+    a = load.filter(pl.col("department") == "A")
+    b = load.filter(pl.col("department") == "B")
+    assert a["week"].to_list() == [dt.date(2024, 3, 4), dt.date(2024, 3, 11)]
+    assert a["expected"].to_list() == pytest.approx([5.0, 5.0])  # 10 × max(0.5, 0.3) × 2 officers over 2 weeks
+    assert b["expected"].to_list() == pytest.approx([3.0, 3.0])  # 10 × 0.3 × 2 over 2 weeks
+    summary = overload_summary(load)
+    assert summary["department_weeks_over_capacity"] == 2  # B: 3 > 2 in both weeks; A: 5 = 5 is within
+    assert summary["expected_officer_visits_over_capacity"] == pytest.approx(2.0)
+    assert summary["worst"][0].startswith("B 2024-W10")

@@ -170,6 +170,7 @@ KPI_LABELS: dict[str, tuple[str, str]] = {
     "capped_subjects": ("封顶对象数", "Capped subjects"),
     "replacements": ("替补抽取数", "Replacements"),
     "unplaced_pairs": ("未安排（对象×任务）", "Unplaced (subject × task)"),
+    "calendar_department_weeks_over_capacity": ("日历预期超出能力的部门周数", "Department-weeks the calendar expects over capacity"),
 }
 
 

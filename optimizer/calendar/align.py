@@ -122,7 +122,7 @@ def expected_visits(profiles: pl.DataFrame, rounds: pl.DataFrame) -> float:
     """Σ_g weight_g Σ_r max_{t∈r} π_gt for a given task→round map (columns task_id, round)."""
     top = profiles.join(rounds.select("task_id", "round"), on="task_id").group_by("profile", "weight", "round").agg(
         pl.col("pi").max()
-    )
+    ).sort("profile", "round")  # a fixed order of summation: the same figure to the last bit, whatever the input order
     return float((top["weight"] * top["pi"]).sum())
 
 

@@ -123,7 +123,7 @@ def grouping_cost(groups: list[list[int]], pis: list[float]) -> float:
 def profile_bound(profiles: pl.DataFrame, intervals: dict[str, tuple[int, int]]) -> float:
     """Σ_g weight_g × the best grouping of g's tasks (``profiles``: profile, weight, task_id, pi)."""
     counts = profiles.group_by("profile").len()
-    single = profiles.join(counts.filter(pl.col("len") == 1), on="profile")
+    single = profiles.join(counts.filter(pl.col("len") == 1), on="profile").sort("profile")
     total = float((single["weight"] * single["pi"]).sum())
     multi = profiles.join(counts.filter(pl.col("len") > 1), on="profile").sort("profile", "task_id")
     grouped = multi.group_by("profile", maintain_order=True).agg(pl.col("weight").first(), "task_id", "pi")
