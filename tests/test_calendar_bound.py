@@ -157,3 +157,22 @@ def test_calendar_load_spreads_each_round_over_its_shared_weeks() -> None:
     assert summary["department_weeks_over_capacity"] == 2  # B: 3 > 2 in both weeks; A: 5 = 5 is within
     assert summary["expected_officer_visits_over_capacity"] == pytest.approx(2.0)
     assert summary["worst"][0].startswith("B 2024-W10")
+
+
+def test_rounds_are_dated_where_departments_have_room() -> None:
+    from optimizer.calendar.dating import date_rounds
+
+    # two one-task rounds of department A, 10 expected officer-visits each, both free to run in March or
+    # in May; capacity 12 a week: together they overload, so the lighter one goes where A has room
+    march, may = (dt.date(YEAR, 3, 4) - dt.date(YEAR, 1, 1)).days, (dt.date(YEAR, 5, 6) - dt.date(YEAR, 1, 1)).days
+    flex = (dt.date(YEAR, 3, 4), dt.date(YEAR, 5, 12))
+    tasks = [_task(0, dt.date(YEAR, 3, 4), 7, flex), _task(1, dt.date(YEAR, 3, 4), 7, flex)]
+
+    def place(task, a):  # a 7-day window starting on the anchor
+        return dt.date(YEAR, 1, 1) + dt.timedelta(days=a)
+
+    rounds = [(0, [tasks[0]], [march, may]), (1, [tasks[1]], [march, may])]
+    demand = {0: {"A": 10.0}, 1: {"A": 9.0}}
+    assert date_rounds(rounds, demand, place, {"A": 12}) == {0: march, 1: may}
+    assert date_rounds(rounds, demand, place, {"A": 19}) == {0: march, 1: march}  # room for both: least moved
+    assert date_rounds(rounds, demand, place, None) == {0: march, 1: march}

@@ -12,7 +12,8 @@ stabbing, local search, large-neighbourhood search with CP-SAT on neighbourhoods
 Objective: Σ_g weight_g Σ_r max_{t∈r} π_gt over subject profiles g (subjects with the same eligible tasks
 and probabilities) = expected visits Σ_i Σ_r max_{t∈r} π_it under the coordinated draw. Profiles whose π
 vectors are proportional share one term; profiles of a single task add a constant. Each round's anchor
-is then the one that moves its windows least from where the plan put them.
+is then chosen where the departments have room, else where it moves its windows least
+(:mod:`optimizer.calendar.dating`).
 
 Reported: the value (recomputed exactly on the profiles), the lower bound — the per-profile bound
 (:mod:`optimizer.calendar.bound`: each profile grouping its own tasks at best, which no calendar can
@@ -31,6 +32,7 @@ import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
 
 from optimizer.calendar.bound import anchor_intervals, profile_bound, window_range
+from optimizer.calendar.dating import Staffing, date_rounds, round_demand
 from optimizer.calendar.model import ItemModel, profile_floor
 from optimizer.calendar.rounds import stab_rounds
 from optimizer.calendar.search import SearchConfig, search_calendar
@@ -178,15 +180,10 @@ def _item_model(members: list[Task], profiles: pl.DataFrame, intervals: dict[str
     return ItemModel(ids, lo, hi, weights, P), constant
 
 
-def _round_anchor(tasks: list[Task], lo: int, hi: int, candidates: list[int], year: int, config: AlignConfig) -> int:
-    """The anchor day in [lo, hi] that moves the round's windows least from where the plan put them."""
-    def moved(a: int) -> tuple[int, int]:
-        return sum(abs((_place(t, a, year, config) - t.window.start).days) for t in tasks), a
-    return min((a for a in candidates if lo <= a <= hi), key=moved, default=lo)
-
-
-def align_calendar(tasks: list[Task], pairs: pl.DataFrame, year: int, config: AlignConfig | None = None) -> Alignment:
-    """Choose rounds and windows for ``tasks`` given the rules' eligible pairs (subject_id, task_id, inclusion_prob)."""
+def align_calendar(tasks: list[Task], pairs: pl.DataFrame, year: int, config: AlignConfig | None = None,
+                   staffing: Staffing | None = None) -> Alignment:
+    """Choose rounds and windows for ``tasks`` given the rules' eligible pairs (subject_id, task_id, inclusion_prob);
+    with ``staffing``, rounds are dated where the departments have room (:mod:`optimizer.calendar.dating`)."""
     config = config or AlignConfig()
     profiles = subject_profiles(pairs)
     given = stab_rounds(tasks)
@@ -199,7 +196,7 @@ def align_calendar(tasks: list[Task], pairs: pl.DataFrame, year: int, config: Al
             raise ValueError(f"task {task.id}: its window cannot hold {config.min_shared_days} shared days")
     per_profile = profile_bound(profiles, intervals)
 
-    rows, statuses, details = [], [], []
+    rows, statuses, details, rounds = [], [], [], []
     components = _components(tasks, profiles)
     budget = config.deterministic_time
     for component, members in enumerate(components):
@@ -215,17 +212,24 @@ def align_calendar(tasks: list[Task], pairs: pl.DataFrame, year: int, config: Al
         by_label: dict[int, list[Task]] = {}
         for task, label in zip(members, found.labels):
             by_label.setdefault(label, []).append(task)
-        for group in by_label.values():
+        for label in sorted(by_label):
+            group = by_label[label]
             lo = max(intervals[t.id][0] for t in group)
             hi = min(intervals[t.id][1] for t in group)
-            anchor = _round_anchor(group, lo, hi, candidates, year, config)
-            for task in group:
-                start = _place(task, anchor, year, config)
-                rows.append({
-                    "task_id": task.id, "component": component,
-                    "anchor": dt.date(year, 1, 1) + dt.timedelta(days=anchor),
-                    "start": start, "end": start + dt.timedelta(days=task.window.days - 1),
-                })
+            rounds.append((len(rounds), component, group, [a for a in candidates if lo <= a <= hi] or [lo]))
+    label_of = {t.id: key for key, _, group, _ in rounds for t in group}
+    demand = round_demand(profiles, label_of, staffing) if staffing else {}
+    anchors = date_rounds([(key, group, cands) for key, _, group, cands in rounds], demand,
+                          lambda task, a: _place(task, a, year, config), staffing.capacity if staffing else None)
+    for key, component, group, _ in rounds:
+        anchor = anchors[key]
+        for task in group:
+            start = _place(task, anchor, year, config)
+            rows.append({
+                "task_id": task.id, "component": component,
+                "anchor": dt.date(year, 1, 1) + dt.timedelta(days=anchor),
+                "start": start, "end": start + dt.timedelta(days=task.window.days - 1),
+            })
     frame = pl.DataFrame(rows)
     # rounds numbered by date (then component), so the draw applies caps in calendar order
     order = frame.select("component", "anchor").unique().sort("anchor", "component").with_row_index("round")
