@@ -177,7 +177,9 @@ def _neighbourhood_model(model: ItemModel, state: _State, free: list[int]) -> tu
     lo = np.array([model.lo[ts].max() for ts in members])
     hi = np.array([model.hi[ts].min() for ts in members])
     P = np.stack([model.P[:, ts].max(axis=1) for ts in members], axis=1)
-    used = (P > 0).sum(axis=1) >= 2  # profiles on one item only are a constant here
+    # profiles on one item only are a constant here; those touching no free task are left out too (fixed
+    # rounds may still merge, which never costs; the trial is re-priced on every profile afterwards)
+    used = ((P > 0).sum(axis=1) >= 2) & (P[:, :len(free)] > 0).any(axis=1)
     names = [("+".join(model.names[t] for t in ts) if len(ts) <= 3 else f"{model.names[ts[0]]}+{len(ts) - 1}") for ts in members]
     return ItemModel(names, lo, hi, model.weights[used], P[used]), members, hint
 
