@@ -25,7 +25,9 @@ def cpu_model() -> str:
 
 def print_header() -> None:
     """Print the command, the machine (platform, CPU, core count, versions) and the load average."""
-    print("command:", " ".join([Path(sys.executable).name, *sys.argv]))
+    spec = getattr(sys.modules.get("__main__"), "__spec__", None)
+    program = ["-m", spec.name] if spec is not None and spec.name else sys.argv[:1]  # `python -m benchmarks.x`
+    print("command:", " ".join([Path(sys.executable).name, *program, *sys.argv[1:]]))
     print(
         f"machine: {platform.platform()} | {cpu_model()} | cpu_count={os.cpu_count()}"
         f" | python {platform.python_version()} | numpy {np.__version__} | polars {pl.__version__}"

@@ -181,75 +181,103 @@ def explain(
                        task_id is not None)
 
 
-def _rule_lines(tr: RuleTrace, indent: str) -> list[str]:
-    return [
-        f"{indent}✓ {tr.rule_id} — {tr.source}",
-        f"{indent}    “{tr.statement_zh}”",
-        f"{indent}    {tr.statement_en}",
-        f"{indent}    when {tr.condition} → {tr.effect}",
-    ]
+_WORDS = {  # the trace's words in Chinese and English; rule statements carry both already
+    "subject": ("检查对象", "Subject"), "object_types": ("对象类型", "object types"), "risk_class": ("信用风险分类", "risk class"),
+    "penalised": ("近三年受行政处罚", "penalised in the last 3 years"), "complaints": ("经核实投诉", "verified complaints"),
+    "grid": ("网格", "grid"), "policy": ("政策", "Policy"), "extends": ("继承", "extends"),
+    "in_force": ("适用的法规日期", "law in force on"), "reform": ("参数调整", "reform"), "law": ("法规值", "law"),
+    "cap": ("年度检查次数上限", "Annual visit cap"), "no_cap": ("无（没有规则设定）", "none (no rule sets one)"),
+    "not_applied": ("未适用", "Did not apply"), "not_eligible": ("不属抽取范围：任务", "Not eligible: task"),
+    "no_task": ("没有任务从该对象的类型中抽取。", "No task draws from this subject's object types."),
+    "task": ("任务", "Task"), "object_type": ("对象类型", "object type"), "ratio": ("抽查比例", "ratio"),
+    "count": ("固定户数（折合基础比例", "count (base ratio"), "by_class": ("分类比例（平均", "ratio by class (mean"),
+    "prob": ("抽中概率", "inclusion probability"), "stratum": ("层", "stratum"),
+    "targeted": ("定向抽查", "targeted (定向抽查)"), "mandatory": ("必抽", "mandatory"),
+    "applied": ("适用的规则：", "Rules that applied:"), "none_applied": ("没有适用的抽查规则：按基础比例。", "No sampling rule applied: the base ratio stands."),
+    "team": ("检查组", "Team"), "departments": ("部门", "departments"), "paired": ("配对增加", "added by pairing"),
+    "at_least": ("每次至少 {n} 名执法人员", "at least {n} officers per visit"), "per_dept": ("每部门 {n} 名", "{n} per department"),
+    "own_grid": ("不派本网格人员", "none from the subject's own grid"), "quals": ("资质", "qualifications"),
+    "one_visit": ("所有事项一次上门完成", "all items in one visit"), "task_rules": ("任务规则：", "Task rules:"),
+    "params": ("用到的参数：", "Parameters used:"), "when": ("条件", "when"), "yes": ("是", "yes"), "no": ("否", "no"),
+}
 
 
-def _yes(flag: bool) -> str:
-    return "yes" if flag else "no"
+def _w(key: str, lang: str, **values: object) -> str:
+    zh, en = _WORDS[key]
+    text = zh if lang == "zh" else en
+    return text.format(**values) if values else text
 
 
-def render_text(e: Explanation) -> str:
-    """The explanation as plain text for a terminal."""
+def _rule_lines(tr: RuleTrace, indent: str, lang: str = "en") -> list[str]:
+    statements = [f"{indent}    “{tr.statement_zh}”"] if lang == "zh" else [f"{indent}    “{tr.statement_zh}”", f"{indent}    {tr.statement_en}"]
+    return [f"{indent}✓ {tr.rule_id} — {tr.source}", *statements, f"{indent}    {_w('when', lang)} {tr.condition} → {tr.effect}"]
+
+
+def _yes(flag: bool, lang: str = "en") -> str:
+    return _w("yes" if flag else "no", lang)
+
+
+def render_text(e: Explanation, lang: str = "en") -> str:
+    """The explanation as plain text, in Chinese (``lang="zh"``) or English."""
     f = e.facts
+    sep = "：" if lang == "zh" else ": "
     out = [
-        f"Subject {e.subject_id} {f['name']}",
-        f"  object types: {', '.join(f['object_types'])} · risk class {f['risk_class']} · penalised in the last "
-        f"3 years: {_yes(f['penalized_3y'])} · verified complaints: {f['complaints_verified']} · grid: {f['grid'] or '-'}",
-        f"Policy {e.policy}" + (f" (extends {' → '.join(e.chain[:-1])})" if len(e.chain) > 1 else "")
-        + f" — {e.title}; law in force on {e.day}",
+        f"{_w('subject', lang)} {e.subject_id} {f['name']}",
+        f"  {_w('object_types', lang)}{sep}{', '.join(f['object_types'])} · {_w('risk_class', lang)} {f['risk_class']} · "
+        f"{_w('penalised', lang)}{sep}{_yes(f['penalized_3y'], lang)} · {_w('complaints', lang)}{sep}{f['complaints_verified']}"
+        f" · {_w('grid', lang)}{sep}{f['grid'] or '-'}",
+        f"{_w('policy', lang)} {e.policy}" + (f" ({_w('extends', lang)} {' → '.join(e.chain[:-1])})" if len(e.chain) > 1 else "")
+        + f" — {e.title}; {_w('in_force', lang)} {e.day}",
     ]
     for name, (value, law_value) in e.reform.items():
-        out.append(f"  reform: {name} = {value!r} (law: {law_value!r})")
+        out.append(f"  {_w('reform', lang)}{sep}{name} = {value!r} ({_w('law', lang)}{sep}{law_value!r})")
     out.append("")
-    out.append(f"Annual visit cap: {'none (no rule sets one)' if e.annual_cap is None else e.annual_cap}")
+    out.append(f"{_w('cap', lang)}{sep}{_w('no_cap', lang) if e.annual_cap is None else e.annual_cap}")
     for tr in e.cap_rules:
-        out += _rule_lines(tr, "  ")
+        out += _rule_lines(tr, "  ", lang)
     if e.cap_not_applied:
-        out.append("  Did not apply: " + "; ".join(f"{tr.rule_id} ({tr.condition})" for tr in e.cap_not_applied))
+        out.append(f"  {_w('not_applied', lang)}{sep}" + "; ".join(f"{tr.rule_id} ({tr.condition})" for tr in e.cap_not_applied))
     for line in e.not_eligible:
-        out += ["", f"Not eligible: task {line}"]
+        out += ["", f"{_w('not_eligible', lang)} {line}"]
     if not e.tasks and not e.not_eligible:
-        out += ["", "No task draws from this subject's object types."]
+        out += ["", _w("no_task", lang)]
     for t in e.tasks:
-        sample = {"ratio": f"ratio {t.base_ratio:.2%}", "count": f"count (base ratio {t.base_ratio:.2%})",
-                  "ratio_by_class": f"ratio by class (mean {t.base_ratio:.2%})"}[t.ratio_mode]
+        close = "）" if lang == "zh" else ")"
+        sample = {"ratio": f"{_w('ratio', lang)} {t.base_ratio:.2%}",
+                  "count": f"{_w('count', lang)} {t.base_ratio:.2%}{close}",
+                  "ratio_by_class": f"{_w('by_class', lang)} {t.base_ratio:.2%}{close}"}[t.ratio_mode]
         out += [
             "",
-            f"Task {t.task_id} {t.name} — object type {t.object_type}, {sample}",
-            f"  inclusion probability {t.inclusion_prob:.4f} = {t.derivation}",
-            f"  stratum {t.stratum} · targeted (定向抽查): {_yes(t.targeted)} · mandatory: {_yes(t.mandatory)}",
-            "  Rules that applied:" if t.applied else "  No sampling rule applied: the base ratio stands.",
+            f"{_w('task', lang)} {t.task_id} {t.name} — {_w('object_type', lang)} {t.object_type}, {sample}",
+            f"  {_w('prob', lang)} {t.inclusion_prob:.4f} = {t.derivation}",
+            f"  {_w('stratum', lang)} {t.stratum} · {_w('targeted', lang)}{sep}{_yes(t.targeted, lang)} · "
+            f"{_w('mandatory', lang)}{sep}{_yes(t.mandatory, lang)}",
+            f"  {_w('applied', lang)}" if t.applied else f"  {_w('none_applied', lang)}",
         ]
         for tr in t.applied:
-            out += _rule_lines(tr, "    ")
+            out += _rule_lines(tr, "    ", lang)
         if t.not_applied:
-            out.append("  Did not apply: " + "; ".join(f"{tr.rule_id} ({tr.condition})" for tr in t.not_applied))
+            out.append(f"  {_w('not_applied', lang)}{sep}" + "; ".join(f"{tr.rule_id} ({tr.condition})" for tr in t.not_applied))
         team = t.team
         out.append(
-            f"  Team: departments {', '.join(team['required_departments'])}"
-            + (f" (added by pairing: {', '.join(team['paired_departments'])})" if team["paired_departments"] else "")
-            + f"; at least {team['min_officers_per_visit'] or 1} officers per visit, "
-            f"{team['min_officers_per_department'] or 1} per department"
-            + ("; none from the subject's own grid" if team["exclude_own_grid"] else "")
-            + (f"; qualifications {', '.join(team['required_qualifications'])}" if team["required_qualifications"] else "")
-            + ("; all items in one visit" if team["one_visit"] else "")
+            f"  {_w('team', lang)}{sep}{_w('departments', lang)} {', '.join(team['required_departments'])}"
+            + (f" ({_w('paired', lang)}{sep}{', '.join(team['paired_departments'])})" if team["paired_departments"] else "")
+            + f"; {_w('at_least', lang, n=team['min_officers_per_visit'] or 1)}, "
+            f"{_w('per_dept', lang, n=team['min_officers_per_department'] or 1)}"
+            + (f"; {_w('own_grid', lang)}" if team["exclude_own_grid"] else "")
+            + (f"; {_w('quals', lang)} {', '.join(team['required_qualifications'])}" if team["required_qualifications"] else "")
+            + (f"; {_w('one_visit', lang)}" if team["one_visit"] else "")
         )
         if e.one_task:
-            out.append("  Task rules:")
+            out.append(f"  {_w('task_rules', lang)}")
             for tr in t.team_rules:
-                out += _rule_lines(tr, "    ")
+                out += _rule_lines(tr, "    ", lang)
         else:
-            out.append("  Task rules: " + "; ".join(f"{tr.rule_id} ({tr.source})" for tr in t.team_rules))
+            out.append(f"  {_w('task_rules', lang)} " + "; ".join(f"{tr.rule_id} ({tr.source})" for tr in t.team_rules))
         for line in t.findings:
             out.append(f"  ! {line}")
     if e.parameters:
-        out += ["", "Parameters used:"] + [f"  {p}" for p in e.parameters]
+        out += ["", _w("params", lang)] + [f"  {p}" for p in e.parameters]
     return "\n".join(out)
 
 
@@ -261,7 +289,20 @@ def explain_text(
     policy: Policy | str | None = None,
     overrides: dict[str, Any] | None = None,
     as_of: dt.date | None = None,
+    lang: str = "en",
 ) -> str:
     """Readable, cited trace of one subject: rules applied with statement and source, π per task, cap."""
-    return render_text(explain(scenario_dir_or_scenario, subject_id, task_id, policy=policy,
-                               overrides=overrides, as_of=as_of))
+    from scoring import (
+        explain_score,  # the card that made the subject's class, when one did
+    )
+
+    scenario = scenario_dir_or_scenario
+    if not isinstance(scenario, Scenario):
+        from scenarios.load import (
+            load_scenario,  # here, not at the top: scenarios.load imports rules.law.catalog
+        )
+
+        scenario = load_scenario(scenario)
+    text = render_text(explain(scenario, subject_id, task_id, policy=policy, overrides=overrides, as_of=as_of), lang)
+    score = explain_score(scenario, subject_id)
+    return text + ("\n\n" + "\n".join(score) if score else "")

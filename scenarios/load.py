@@ -14,6 +14,7 @@ from pathlib import Path
 import polars as pl
 
 from rules.law.catalog import known_policies
+from scenarios.credit_code import directory_warnings
 from scenarios.errors import Problem, ScenarioError
 from scenarios.files import read_csv_text, read_text, resolve_inside
 from scenarios.model import Scenario, ScenarioSpec
@@ -76,6 +77,7 @@ def check_scenario(root: str | Path) -> tuple[Scenario | None, list[Problem]]:
         object_types = set()
     problems += check_references(parts, doc, object_types, SCENARIO_FILE)
     problems += check_directories(subjects, officers, parts, str(subjects_name), str(officers_name))
+    problems += directory_warnings(subjects, str(subjects_name))  # ids shaped like 统一社会信用代码 (GB 32100-2015)
 
     if any(p.severity == "error" for p in problems):
         return None, problems

@@ -148,6 +148,8 @@ class ScenarioHeader(_Strict):
     subjects: str = Field(default="subjects.csv", description="Subject directory, a file in the scenario directory")
     officers: str = Field(default="officers.csv", description="Officer directory, a file in the scenario directory")
     generator: dict[str, Any] | None = Field(default=None, description="Provenance of a generated scenario")
+    risk_scorecard: str | None = Field(
+        default=None, description="Scorecard that made risk_class (jointcheck score); the given class is risk_class_given")
 
 
 class ScenarioSpec(ScenarioHeader):

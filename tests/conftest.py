@@ -29,6 +29,12 @@ def private_ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
             os.environ[key] = value
 
 
+@pytest.fixture(autouse=True)
+def private_runs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each test saves the app's runs into a folder of its own (the app lists every run on disk)."""
+    monkeypatch.setenv("JOINTCHECK_RUNS", str(tmp_path_factory.mktemp("runs")))
+
+
 @pytest.fixture
 def tiny_copy(tmp_path: Path) -> Path:
     """An editable copy of scenarios/tiny."""
@@ -64,3 +70,14 @@ def public_app():
 
     register(app)
     return app
+
+
+@pytest.fixture
+def fresh_streamlit_caches() -> Iterator[None]:
+    """st.cache_data / cache_resource live as long as the process: an app test starts from empty caches."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()

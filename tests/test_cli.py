@@ -70,7 +70,7 @@ def test_generate_writes_a_valid_scenario(tmp_path: Path) -> None:
 
 
 def test_explain_targeted_d_class_subject_is_cited() -> None:
-    result = runner.invoke(app, ["explain", str(SCENARIOS / "changning-2024"), "--subject", "CH0000095", "--task", "T34"])
+    result = runner.invoke(app, ["explain", str(SCENARIOS / "changning-2024"), "--subject", "913101054696412514", "--task", "T34"])  # row 95: a D-class building, penalised
     assert result.exit_code == 0, result.output
     out = result.output
     assert "risk class D" in out and "targeted (定向抽查): yes" in out

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-import typer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner

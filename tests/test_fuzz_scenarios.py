@@ -10,7 +10,6 @@ no scenario ⇔ at least one error, each naming its file) and of ``jointcheck va
 from __future__ import annotations
 
 import json
-import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager

@@ -63,6 +63,29 @@ def test_changning_directory_proportions() -> None:
     assert restaurant_and_lifts.height > 50  # a hotel with a restaurant that uses lifts
 
 
+STREETS = {
+    "changning-2024": {"华阳路街道", "江苏路街道", "新华路街道", "周家桥街道", "天山路街道", "仙霞新村街道", "虹桥街道",
+                       "程家桥街道", "北新泾街道", "新泾镇"},
+    "putuo-2023": {"长寿路街道", "曹杨新村街道", "长风新村街道", "宜川路街道", "甘泉路街道", "石泉路街道", "真如镇街道",
+                   "万里街道", "长征镇", "桃浦镇"},
+}
+
+
+@pytest.mark.parametrize("name, area", [("changning-2024", "310105"), ("putuo-2023", "310107")])
+def test_directory_looks_like_the_district(name: str, area: str) -> None:
+    s = load_scenario(SCENARIOS / name).subjects
+    assert set(s["grid"].unique()) == STREETS[name]
+    firms = s.filter(pl.col("subject_id").str.len_chars() == 18)
+    assert firms.height > 0.95 * s.height and (firms["subject_id"].str.slice(2, 6) == area).all()
+    sole = firms.filter(pl.col("subject_id").str.starts_with("92"))["name"]
+    company = firms.filter(pl.col("subject_id").str.starts_with("91"))["name"]
+    assert company.str.ends_with("有限公司").all() and company.str.starts_with("上海").all()
+    district = "长宁区" if name == "changning-2024" else "普陀区"
+    assert sole.len() > 0 and sole.str.starts_with(district).all() and not sole.str.ends_with("有限公司").any()
+    sites = s.filter(pl.col("object_types").list.first() == "construction_site")["subject_id"]
+    assert sites.str.starts_with(f"GC-{area}-").all()  # projects, not firms: no credit code
+
+
 def test_general_items_only_below_the_cap() -> None:
     scenario = load_scenario(SCENARIOS / "changning-2024")
     sizes = dict(scenario.subjects.select(pl.col("object_types").explode()).group_by("object_types").len().iter_rows())
@@ -81,6 +104,11 @@ def test_putuo_plans_as_published() -> None:
     gas = scenario.tasks[6]
     assert (gas.lead, gas.partners) == ("COMM", ["EMG", "SAMR", "FIRE"])
     assert scenario.departments["CUSTOMS"].name == "上海车站海关"
+    items = scenario.items
+    assert [items[i].name for i in first.items] == [  # the table's 主要检查事项: 食品安全情况、落实食品安全管理主体责任
+        "学校食堂食品安全情况的检查", "落实食品安全管理主体责任情况检查", "学校食堂食品安全管理责任落实情况检查"]
+    assert [items[i].name for i in gas.items] == [
+        "对加油站经营情况的检查", "加油站安全生产检查", "加油机计量器具检查", "消防设施器材检查"]
 
 
 def test_resized_directory_scales_the_plan(tmp_path: Path) -> None:

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-import typer
 from typer.testing import CliRunner
 
 from optimizer.calendar import CalendarError

@@ -85,3 +85,11 @@ def test_changning_targeted_d_class_subject():
     if "No task draws" not in text:
         assert "✓ sh2024-1-5-targeted — 沪府发〔2024〕6号 一(五)" in text
         assert "stratum D:targeted" in text
+
+
+def test_the_trace_speaks_chinese_when_asked():
+    zh = explain_text(REPO / "scenarios/tiny", "S005", lang="zh")
+    en = explain_text(REPO / "scenarios/tiny", "S005")
+    assert zh.startswith("检查对象 S005") and "抽中概率" in zh and "inclusion probability" not in zh
+    assert en.startswith("Subject S005") and "inclusion probability" in en
+    assert zh.count("✓") == en.count("✓"), "the same rules, in another language"

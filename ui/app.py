@@ -40,19 +40,24 @@ def _progress() -> None:
         return
     if job.done:
         st.rerun()
-    st.progress(job.fraction, text=f"{t('running')} {job.label} — {t('stage_' + job.stage)} · {job.elapsed:.0f} s")
+    bar, stop = st.columns([6, 1])
+    text = f"{t('running')} {job.label} — {t('stage_' + job.stage)} · {job.elapsed:.0f} s"
+    if job.stop.is_set():
+        text += f" · {t('cancelling')}"
+    bar.progress(job.fraction, text=text)
+    if stop.button(t("cancel"), key="cancel_job", disabled=job.stop.is_set()):
+        job.cancel()
 
 
-def _sidebar() -> str:
+def _sidebar() -> tuple[str, object]:
+    """The language, the page, and a place for the current scenario (filled after the page, which may change it)."""
     with st.sidebar:
         st.session_state.setdefault("lang", "zh")
         st.radio(t("language"), list(LANGS), format_func=LANGS.get, horizontal=True, key="lang")
         st.session_state.setdefault("keep:page", "scenario")
         lang = st.session_state["lang"]
         page = st.radio(t("page"), PAGES, format_func=lambda p: t(f"page_{p}", lang), key="keep:page")
-        scenario = st.session_state.get("scenario_obj")
-        if scenario is not None:
-            st.caption(f"{t('current_scenario')}: **{scenario.name}**")
+        current = st.empty()
         done = runs()
         if done:
             ids = [r.id for r in reversed(done)]
@@ -60,7 +65,7 @@ def _sidebar() -> str:
             if st.session_state.get("keep:run_id") not in ids:
                 st.session_state["keep:run_id"] = ids[0]
             st.selectbox(t("current_run"), ids, format_func=labels.get, key="keep:run_id")
-    return page
+    return page, current
 
 
 def main() -> None:
@@ -68,7 +73,7 @@ def main() -> None:
     keep_widgets()
     harvest_job()
     scenario = current_scenario()
-    page = _sidebar()
+    page, current = _sidebar()
     st.title(t("app_title"))
     if st.session_state.get("job") is not None:
         _progress()
@@ -87,6 +92,9 @@ def main() -> None:
         compare_page.render()
     else:
         export_page.render(run)
+    shown = st.session_state.get("scenario_obj")
+    if shown is not None:
+        current.caption(f"{t('current_scenario')}: **{shown.name}**")
 
 
 main()

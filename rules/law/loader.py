@@ -88,7 +88,9 @@ def _merge_parameters(files: list[tuple[PolicyFile, str]]) -> dict[str, Paramete
             raw = {day: v.value for day, v in body.values.items()}
             check_parameter_values(file, name, unit, raw)
             values.update({day: (value, reference, policy.id) for day, value in raw.items()})
-            merged[name] = ParameterDef(name, body.description or base.description, unit, reference, values)
+            label = (body.label.zh, body.label.en) if body.label else (base.label if base else None)
+            merged[name] = ParameterDef(name, body.description or base.description, unit, reference, values, label,
+                                        body.description_zh or (base.description_zh if base else None))
     return merged
 
 

@@ -39,6 +39,18 @@ class ParameterDef:
     unit: str
     reference: Reference
     values: dict[dt.date, tuple[Any, Reference, str]]  # day → (value, reference, policy id)
+    label: tuple[str, str] | None = None                # (Chinese, English) name for planners
+    description_zh: str | None = None
+
+    def title(self, lang: str = "zh") -> str:
+        """The parameter's name for a planner in ``lang`` (its id when the policy gives none)."""
+        if self.label is None:
+            return self.name
+        return self.label[0] if lang == "zh" else self.label[1]
+
+    def explained(self, lang: str = "zh") -> str:
+        """The description in ``lang`` (the English one when no Chinese is given)."""
+        return (self.description_zh or self.description) if lang == "zh" else self.description
 
     def on(self, day: dt.date) -> tuple[dt.date, Any, Reference, str] | None:
         """The value in force on ``day`` with its date, reference and policy; None before the first date."""

@@ -66,10 +66,19 @@ class DatedValue(_Model):
     value: Any = None
 
 
+class Label(_Model):
+    """A parameter's name for people, in Chinese and English (the id stays the name rules use)."""
+
+    zh: str = Field(min_length=1)
+    en: str = Field(min_length=1)
+
+
 class Parameter(_Model):
     """A legal parameter: a number, flag, list or mapping that rules refer to by name."""
 
+    label: Label | None = Field(default=None, description="Name shown to planners, Chinese and English")
     description: str = Field(min_length=1)
+    description_zh: str | None = Field(default=None, description="The description in Chinese")
     unit: str = Field(min_length=1, description="One of rules.law.units.UNITS")
     reference: Reference
     values: dict[dt.date, DatedValue] = Field(min_length=1, description="Values keyed by the date they take effect")
@@ -78,7 +87,9 @@ class Parameter(_Model):
 class ParameterPatch(_Model):
     """A child policy's change to an inherited parameter: new dated values, optionally a new reference."""
 
+    label: Label | None = None
     description: str | None = None
+    description_zh: str | None = None
     unit: str | None = None
     reference: Reference | None = None
     values: dict[dt.date, DatedValue] = Field(default_factory=dict)

@@ -2,7 +2,9 @@
 
 ``generate_scenario("changning-2024", out)`` writes a scenario directory (scenario.yaml, subjects.csv,
 officers.csv) from a profile in ``scenarios/generate/profiles/``. The same profile, seed and size give
-byte-identical files.
+byte-identical files. Items come from the item catalogue ``scenarios/generate/catalogue.yaml``
+(:mod:`scenarios.generate.catalogue`): a task inspects only what its departments hold for its object type.
+Subject ids and names (:mod:`scenarios.generate.names`) are drawn by a second generator seeded from the same seed.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ def build_scenario(profile: Profile, n_subjects: int | None = None, seed: int | 
     seed = profile.random_seed if seed is None else seed
     n = n_subjects or profile.n_subjects
     rng = np.random.default_rng(seed)
-    subjects = make_subjects(profile, rng, n)
+    subjects = make_subjects(profile, rng, n, names_rng=np.random.default_rng([seed, 32100]))
     officers = make_officers(profile, rng)
     sizes = dict(
         subjects.select(pl.col("object_types").str.split(";").explode()).group_by("object_types").len().iter_rows()

@@ -4,6 +4,12 @@ Proportions come from the profile: object types by weight with co-occurring type
 runs a restaurant and uses lifts), credit-risk classes by ``risk_mix``, penalties in the last three
 years by class (``penalized_3y_rate``) and verified complaints as a Poisson count by class
 (``complaints_mean``). Every draw comes from one numpy Generator seeded by the profile.
+
+Where the profile gives the district's ``area_code`` (行政区划码), subjects look like a real directory: firms
+are keyed by valid 统一社会信用代码 (GB 32100-2015; see :mod:`scenarios.credit_code`) and named in the usual
+forms (上海鑫华餐饮管理有限公司, 长宁区鑫华小吃店), schools carry public-institution codes, law firms the
+justice bureau's, and building sites — projects, not firms — a project number. Those ids and names come from a
+second generator (``names_rng``), so the subjects' types, classes and grids are the same draws as before.
 """
 
 from __future__ import annotations
@@ -11,6 +17,8 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
+from scenarios.generate.indicators import indicator_columns
+from scenarios.generate.names import subject_ids_and_names
 from scenarios.generate.profile import Profile
 
 __all__ = ["make_subjects", "make_officers"]
@@ -19,7 +27,6 @@ _SHOP_WORDS = list("鑫华盛宏泰佳康瑞祥福源达兴隆丰安永昌恒顺
 _SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾")
 _GIVEN = list("伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建文斌宇浩凯鹏")
 _CLASSES = ["A", "B", "C", "D"]
-
 
 def _pick(rng: np.random.Generator, words: list[str], n: int, k: int) -> pl.Series:
     """n random strings of k characters from ``words``, built column-wise."""
@@ -30,8 +37,13 @@ def _pick(rng: np.random.Generator, words: list[str], n: int, k: int) -> pl.Seri
     return pl.Series(out.astype(str))
 
 
-def make_subjects(profile: Profile, rng: np.random.Generator, n: int | None = None) -> pl.DataFrame:
-    """The subject directory: ``n`` subjects (default: the profile's ``n_subjects``)."""
+def make_subjects(
+    profile: Profile, rng: np.random.Generator, n: int | None = None, names_rng: np.random.Generator | None = None,
+) -> pl.DataFrame:
+    """The subject directory: ``n`` subjects (default: the profile's ``n_subjects``).
+
+    ``names_rng`` draws ids and names where the profile has an ``area_code`` (default: seeded by the profile).
+    """
     n = n or profile.n_subjects
     types = profile.object_types
     ids = [t.id for t in types]
@@ -56,20 +68,31 @@ def make_subjects(profile: Profile, rng: np.random.Generator, n: int | None = No
     object_types = membership.select(
         pl.concat_list([pl.when(pl.col(t)).then(pl.lit(t)) for t in ids]).list.drop_nulls().list.join(";")
     ).to_series()
-    type_names = pl.Series([t.name for t in types])[pl.Series(primary)]
-    return pl.DataFrame(
+    shop = _pick(rng, _SHOP_WORDS, n, 2)  # the trade name (字号), drawn as before from the main generator
+    if profile.area_code:
+        names_rng = names_rng or np.random.default_rng([profile.random_seed, 32100])
+        ids, names = subject_ids_and_names(profile, primary, shop, names_rng)
+        subject_id, name = pl.Series(ids, dtype=pl.String), pl.Series(names, dtype=pl.String)
+    else:
+        type_names = pl.Series([t.name for t in types])[pl.Series(primary)]
+        subject_id = pl.select(
+            pl.lit(profile.name[:2].upper()) + pl.int_range(1, n + 1).cast(pl.String).str.zfill(7)
+        ).to_series()
+        name = shop + type_names + pl.Series((np.arange(n) % 997 + 1).astype(str)) + "号"
+    risk_class = pl.Series(np.asarray(_CLASSES)[risk])
+    subjects = pl.DataFrame(
         {
-            "subject_id": pl.select(
-                pl.lit(profile.name[:2].upper()) + pl.int_range(1, n + 1).cast(pl.String).str.zfill(7)
-            ).to_series(),
-            "name": _pick(rng, _SHOP_WORDS, n, 2) + type_names + pl.Series((np.arange(n) % 997 + 1).astype(str)) + "号",
+            "subject_id": subject_id,
+            "name": name,
             "object_types": object_types,
-            "risk_class": pl.Series(np.asarray(_CLASSES)[risk]),
+            "risk_class": risk_class,
             "grid": pl.Series(np.asarray(profile.grids)[grid]),
             "penalized_3y": pl.Series(np.where(penalized, "true", "false")),
             "complaints_verified": pl.Series(complaints.astype(np.int64)),
         }
     )
+    # 一企一档 indicator columns the scorecards read, from a generator of their own (the draws above stay as they were)
+    return pl.concat([subjects, indicator_columns(risk_class, [profile.random_seed, 20])], how="horizontal")
 
 
 def make_officers(profile: Profile, rng: np.random.Generator) -> pl.DataFrame:

@@ -6,22 +6,35 @@ Calibration (documented so every figure can be re-made):
   the number of subjects of the task's object type, so that the single-department baseline
   Σ_tasks |departments| × count equals ``target_single_department_visits`` (长宁: 2518). Remaining
   differences of a few units are settled one subject at a time on the largest tasks.
-* Items: each department of each task inspects the topics its template names, or else one or two
-  of its topics drawn at random, on the task's object type;
-  an item is a (department, topic, object type) triple, so tasks on the same type share items. Topics
-  are added or removed, task by task, until the list has ``target_items`` items (长宁: 243).
+* Items come from the catalogue (``catalogue.yaml``): each department of each task inspects the items its
+  template names (``items``: what the task's name says it checks) and, where it names none, one entry drawn
+  at random from what the department holds for the task's object type. An item is a (department, entry,
+  object type) triple, so tasks on the same type share items. Entries no task inspects yet are added, task
+  by task, from the department's entries for the object type (or extra ones removed) until the list has
+  ``target_items`` items (长宁: 243).
+  A department or object type the catalogue does not cover falls back to the profile's generic ``topics``.
+* Merged items: items the policy merges into every task (龙湾 2023: A99, A100, A101, seed 003 一) are
+  added to every task under their fixed ids.
 * The general-item cap: a task whose implied ratio count/N exceeds ``general_item_ratio_cap`` gets key
-  items only (沪府发〔2024〕6号 一(二): general items have a capped ratio; key items do not).
+  items only (a general item its template names is left out there) (沪府发〔2024〕6号 一(二): general items have a capped ratio; key items do not).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
+from scenarios.generate.catalogue import (
+    Catalogue,
+    CatalogueEntry,
+    load_catalogue,
+    merged_item_codes,
+)
 from scenarios.generate.profile import Profile, TaskTemplate, Topic
+from scenarios.model import ItemKind
 
 __all__ = ["calibrate_counts", "make_plan"]
 
@@ -77,72 +90,159 @@ def _date(year: int, month_day: str) -> dt.date:
     return dt.date(year, month, day)
 
 
+@dataclass(frozen=True)
+class _Choice:
+    """One item a task may inspect: a catalogue entry (or a profile topic) of a department on an object type."""
+
+    department: str
+    name: str
+    kind: ItemKind
+    qualification: str | None
+    object_type: str | None  # None: a coded item that applies to every type
+    law: str | None = None
+    code: str | None = None
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        return (self.department, self.code) if self.code else (self.department, self.name, self.object_type or "")
+
+    @classmethod
+    def of_entry(cls, dept: str, entry: CatalogueEntry, object_type: str | None) -> "_Choice":
+        return cls(dept, entry.name, entry.kind, entry.qualification, None if entry.code else object_type,
+                   entry.law, entry.code)
+
+    @classmethod
+    def of_topic(cls, dept: str, topic: Topic, object_type: str, type_name: str) -> "_Choice":
+        return cls(dept, f"{type_name}{topic.name}检查", topic.kind, topic.qualification, object_type)
+
+
+def _merged(profile: Profile, catalogue: Catalogue) -> list[_Choice]:
+    """The coded items the profile's policy merges into every task, from the catalogue."""
+    from rules.law.policy_check import (
+        PolicyError,  # read lazily, like the policy itself
+    )
+
+    try:
+        codes = merged_item_codes(profile.policy, profile.year)
+    except PolicyError:
+        return []  # an unknown policy: validate reports it; nothing to merge
+    out = []
+    for code in codes:
+        found = catalogue.coded(code)
+        if found is None:
+            raise ValueError(f"policy {profile.policy} merges item {code} into every task, but the catalogue has no item {code}")
+        out.append(_Choice.of_entry(found[0], found[1], None))
+    return out
+
+
 def make_plan(
-    profile: Profile, sizes: dict[str, int], rng: np.random.Generator
+    profile: Profile, sizes: dict[str, int], rng: np.random.Generator, catalogue: Catalogue | None = None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Items and tasks (as scenario.yaml mappings) for the profile over a directory with ``sizes``."""
+    catalogue = catalogue or load_catalogue()
     templates = profile.tasks
     counts = calibrate_counts(templates, sizes, profile.target_single_department_visits)
     ratios = [c / max(1, sizes.get(t.object_type, 0)) for t, c in zip(templates, counts)]
+    type_names = {o.id: o.name for o in profile.object_types}
+    capped = [r > profile.general_item_ratio_cap for r in ratios]
 
-    def allowed(task: int, dept: str) -> list[Topic]:
-        topics = profile.topics[dept]
-        if ratios[task] > profile.general_item_ratio_cap:
-            topics = [x for x in topics if x.kind == "key"]
-        return topics
+    def options(k: int, dept: str) -> list[_Choice]:
+        """The catalogue's items of the department for the task's type; the profile's topics where it has none."""
+        t = templates[k]
+        lawful = (lambda x: x.kind == "key") if capped[k] else (lambda x: True)  # noqa: E731
+        found = [c for e in catalogue.entries(dept, t.object_type) if lawful(c := _Choice.of_entry(dept, e, t.object_type))]
+        if not found:
+            found = [c for x in profile.topics.get(dept, [])
+                     if lawful(c := _Choice.of_topic(dept, x, t.object_type, type_names[t.object_type]))]
+        return found
 
-    # chosen[(task, dept)] = ordered list of topic indices into profile.topics[dept]
-    chosen: dict[tuple[int, str], list[Topic]] = {}
+    def named(k: int, dept: str, names: list[str]) -> list[_Choice]:
+        t = templates[k]
+        out = []
+        for name in names:
+            entry = catalogue.entry(dept, name)
+            if entry is None or entry.code is not None or not entry.applies_to(t.object_type):
+                raise ValueError(f"task {t.name!r}: the catalogue has no item {name!r} of {dept} for {t.object_type}")
+            if capped[k] and entry.kind == "general":
+                continue  # above the cap (a resized directory can put it there) general items are not drawn
+            out.append(_Choice.of_entry(dept, entry, t.object_type))
+        return out
+
+    chosen: dict[tuple[int, str], list[_Choice]] = {}
+    fixed: dict[tuple[int, str], int] = {}  # how many of chosen[...] the template names (never removed)
     for k, t in enumerate(templates):
         for dept in [t.lead, *t.partners]:
-            if t.topics is not None:
+            if t.topics is not None:  # a profile naming its own topics: exactly those
                 by_name = {x.name: x for x in profile.topics[dept]}
-                chosen[(k, dept)] = [by_name[name] for name in t.topics.get(dept, [])]
+                chosen[(k, dept)] = [_Choice.of_topic(dept, by_name[name], t.object_type, type_names[t.object_type])
+                                     for name in t.topics.get(dept, [])]
                 continue
-            options = allowed(k, dept)
-            if not options:
-                raise ValueError(f"task {t.name!r}: ratio {ratios[k]:.1%} is above the general-item cap, "
-                                 f"but department {dept} has no key topic in the profile")
-            first = options[int(rng.integers(len(options)))]
-            chosen[(k, dept)] = [first]
+            if t.items is not None and t.items.get(dept) and (given := named(k, dept, t.items[dept])):
+                chosen[(k, dept)] = given
+                fixed[(k, dept)] = len(given)
+                continue
+            choices = options(k, dept)
+            if not choices:
+                raise ValueError(f"task {t.name!r}: department {dept} holds no "
+                                 f"{'key ' if capped[k] else ''}item for {t.object_type} in the catalogue or the profile"
+                                 + (f" (ratio {ratios[k]:.1%} is above the general-item cap)" if capped[k] else ""))
+            chosen[(k, dept)] = [choices[int(rng.integers(len(choices)))]]
+            fixed[(k, dept)] = 0
+
+    merged = _merged(profile, catalogue)
+    for k, t in enumerate(templates):
+        missing = sorted({m.department for m in merged} - {t.lead, *t.partners})
+        if missing:
+            raise ValueError(f"task {t.name!r}: policy {profile.policy} merges items of {', '.join(missing)} "
+                             "into every task, but that department takes no part in it")
 
     def distinct() -> int:
-        return len({(d, x.name, templates[k].object_type) for (k, d), xs in chosen.items() for x in xs})
+        return len({x.key for xs in chosen.values() for x in xs}) + len(merged)
 
-    keys = [(k, d) for k, d in chosen if templates[k].topics is None]
+    keys = list(fixed)
     target = profile.target_items
-    if target is not None:
+    if target is not None and keys:
         for _ in range(20 * len(keys)):
             current = distinct()
             if current == target:
                 break
             k, dept = keys[int(rng.integers(len(keys)))]
             if current < target:
-                spare = [x for x in allowed(k, dept) if x not in chosen[(k, dept)]]
+                # only items no task inspects yet: each addition is a new line of the list, and no task
+                # borrows the item another task of the same object type is named after
+                used = {x.key for xs in chosen.values() for x in xs}
+                spare = [x for x in options(k, dept) if x.key not in used]
                 if spare:
                     chosen[(k, dept)].append(spare[int(rng.integers(len(spare)))])
-            elif len(chosen[(k, dept)]) > 1:
+            elif len(chosen[(k, dept)]) > max(1, fixed[(k, dept)]):
                 chosen[(k, dept)].pop()
 
-    type_names = {o.id: o.name for o in profile.object_types}
-    item_ids: dict[tuple[str, str, str], str] = {}
+    item_ids: dict[tuple[str, ...], str] = {}
     items: list[dict[str, Any]] = []
     per_dept: dict[str, int] = {}
+
+    def item_id(x: _Choice) -> str:
+        if x.key not in item_ids:
+            if x.code:
+                item_ids[x.key] = x.code
+            else:
+                per_dept[x.department] = per_dept.get(x.department, 0) + 1
+                item_ids[x.key] = f"{x.department}{per_dept[x.department]:02d}"
+            item: dict[str, Any] = {"id": item_ids[x.key], "name": x.name, "department": x.department,
+                                    "kind": x.kind.value}
+            if x.qualification:
+                item["qualification"] = x.qualification
+            if x.object_type:
+                item["object_type"] = x.object_type
+            if x.law:
+                item["basis"] = x.law
+            items.append(item)
+        return item_ids[x.key]
+
     tasks: list[dict[str, Any]] = []
     for k, t in enumerate(templates):
-        task_items = []
-        for dept in [t.lead, *t.partners]:
-            for topic in chosen[(k, dept)]:
-                key = (dept, topic.name, t.object_type)
-                if key not in item_ids:
-                    per_dept[dept] = per_dept.get(dept, 0) + 1
-                    item_ids[key] = f"{dept}{per_dept[dept]:02d}"
-                    item = {"id": item_ids[key], "name": f"{type_names[t.object_type]}{topic.name}检查",
-                            "department": dept, "kind": topic.kind.value}
-                    if topic.qualification:
-                        item["qualification"] = topic.qualification
-                    items.append(item)
-                task_items.append(item_ids[key])
+        task_items = [item_id(x) for dept in [t.lead, *t.partners] for x in chosen[(k, dept)]]
+        task_items += [item_id(x) for x in merged]
         task: dict[str, Any] = {
             "id": f"T{k + 1:02d}",
             "name": t.name,

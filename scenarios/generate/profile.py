@@ -1,6 +1,8 @@
-"""The generator's input: a district profile (departments, object types, topics, task templates).
+"""The generator's input: a district profile (departments, object types, task templates and their items).
 
-A profile holds assumptions for synthetic data, not law; each is documented in the profile file.
+A profile holds assumptions for synthetic data, not law; each is documented in the profile file. Items come
+from the catalogue (:mod:`scenarios.generate.catalogue`); a profile's own ``topics`` serve only departments
+and object types the catalogue does not cover.
 """
 
 from __future__ import annotations
@@ -50,8 +52,11 @@ class TaskTemplate(_Frozen):
     window: tuple[str, str] = Field(description="MM-DD start and end")
     flex: tuple[str, str] | None = None
     count: int = Field(ge=1, description="Subjects before calibration")
+    items: dict[str, list[str]] | None = Field(
+        default=None, description="Catalogue item names per department that the task must inspect (its name says so)"
+    )
     topics: dict[str, list[str]] | None = Field(
-        default=None, description="Topic names per department, when the plan names its items; else drawn"
+        default=None, description="Profile topic names per department (profiles without catalogue entries)"
     )
 
 
@@ -71,7 +76,14 @@ class Profile(_Frozen):
     complaints_mean: dict[str, float]
     officer_capacity: tuple[int, int] = (3, 8)
     departments: list[DepartmentProfile]
-    topics: dict[str, list[Topic]]
+    district: str | None = Field(default=None, description="District name in subject names, e.g. 长宁区")
+    area_code: str | None = Field(
+        default=None, pattern=r"^[0-9]{6}$",
+        description="行政区划码 of the district: subject ids become 统一社会信用代码 (GB 32100-2015); else plain numbers",
+    )
+    topics: dict[str, list[Topic]] = Field(
+        default_factory=dict, description="Generic topics per department, used where the catalogue has no entry"
+    )
     object_types: list[ObjectTypeProfile]
     tasks: list[TaskTemplate]
 

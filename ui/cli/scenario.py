@@ -81,6 +81,7 @@ def explain(
     subject: Annotated[str, typer.Option("--subject", help="Subject id, as in subjects.csv")],
     task: Annotated[str | None, typer.Option("--task", help="Only this task")] = None,
     policy: Annotated[str | None, typer.Option(help="Evaluate under another policy than scenario.yaml names")] = None,
+    lang: Annotated[str, typer.Option("--lang", help="zh (中文) or en")] = "en",
 ) -> None:
     """Every rule that applied to a subject, with its statement and source; its probability per task and its cap."""
     from rules import PolicyError, explain_text
@@ -93,7 +94,7 @@ def explain(
         console.print(f"[red]task {task!r} is not in {scenario_dir}/scenario.yaml[/]")
         raise typer.Exit(code=2)
     try:
-        text = explain_text(scenario, subject, task, policy=policy)
+        text = explain_text(scenario, subject, task, policy=policy, lang="zh" if lang == "zh" else "en")
     except PolicyError as exc:
         console.print(f"[red]{escape(str(exc))}[/]")
         raise typer.Exit(code=2) from None

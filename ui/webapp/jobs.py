@@ -1,15 +1,16 @@
-"""Plans run outside the Streamlit script: a worker thread per run, polled by the page.
+"""Plans run outside the Streamlit script: a worker thread per run, polled by the page, saved when done.
 
 STYLE.md: "Streamlit + CP-SAT: solve outside the script run". :func:`submit` returns a :class:`Job` at once;
 the script keeps it in ``st.session_state`` and polls ``job.done`` / ``job.fraction`` (a fragment that
 reruns every half second), so the page stays live while CP-SAT works (it releases the GIL while solving).
-A finished job becomes a :class:`Run`, kept for the dashboard, the tables, the exports and comparisons.
+A finished job becomes a :class:`Run`, saved on disk by the worker itself (:mod:`ui.webapp.store`), so it
+outlives the browser session that started it. Jobs in progress are listed per server process (:data:`ACTIVE`),
+so a page reload finds the running job again; :meth:`Job.cancel` stops it at the next stage.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -19,15 +20,29 @@ from optimizer.plan import Plan, PlanSettings, make_plan
 from records.codes import default_key_path, load_or_create_key, seal_codes
 from rules import load_policy
 from scenarios import Scenario
+from ui.webapp.store import Run, next_run_id, save_run
 from ui.webapp.whatif import WhatIf, apply_whatif, describe
 
-__all__ = ["Job", "Run", "submit", "STAGES", "executor"]
+__all__ = ["Job", "Run", "Cancelled", "submit", "active_job", "STAGES", "executor", "ACTIVE", "forget"]
 
 # make_plan reports these stages; the fraction is how far the plan is when a stage starts
 STAGES = {"queued": 0.0, "rules": 0.05, "align + draw": 0.15, "bundle": 0.8, "teams": 0.88, "done": 1.0}
 _EXECUTOR: ThreadPoolExecutor | None = None
 _LOCK = threading.Lock()
-_IDS = itertools.count(1)
+_LAST_ID = 0
+ACTIVE: dict[int, "Job"] = {}  # jobs not yet harvested, per server process (outlive a browser reload)
+
+
+class Cancelled(Exception):
+    """The planner cancelled the run."""
+
+
+def _new_id() -> int:
+    """A run id not used on disk nor by a job of this process."""
+    global _LAST_ID
+    with _LOCK:
+        _LAST_ID = max(_LAST_ID + 1, next_run_id())
+        return _LAST_ID
 
 
 def executor() -> ThreadPoolExecutor:
@@ -39,29 +54,21 @@ def executor() -> ThreadPoolExecutor:
         return _EXECUTOR
 
 
-@dataclass(frozen=True)
-class Run:
-    """A finished plan with the settings that made it."""
-
-    id: int
-    label: str
-    scenario_name: str
-    scenario_hash: str
-    whatif: WhatIf
-    changes: tuple[str, ...]
-    plan: Plan
-    seconds: float
-
-
 @dataclass
 class Job:
     id: int
     label: str
     whatif: WhatIf
     base: Scenario
+    changes: tuple[str, ...] = ()
     started: float = field(default_factory=time.monotonic)
     stage: str = "queued"
     future: Future | None = None
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def cancel(self) -> None:
+        """Stop at the next stage boundary (a CP-SAT stage already running finishes first)."""
+        self.stop.set()
 
     @property
     def done(self) -> bool:
@@ -76,33 +83,57 @@ class Job:
         return time.monotonic() - self.started
 
     def result(self, timeout: float | None = None) -> Run:
-        """The run (blocks until done); re-raises the planning error."""
-        plan = self.future.result(timeout)
-        return Run(self.id, self.label, self.base.name, self.base.content_hash, self.whatif,
-                   tuple(describe(self.whatif, self.base.policy)), plan, round(self.elapsed, 1))
+        """The run (blocks until done, already saved on disk); re-raises the planning error or Cancelled."""
+        return self.future.result(timeout)
 
 
-def _work(job: Job) -> Plan:
+def _work(job: Job) -> Run:
+    try:
+        plan = _plan(job)
+        run = Run(job.id, job.label, job.base.name, job.base.content_hash, job.whatif,
+                  job.changes, plan, round(job.elapsed, 1))
+        save_run(run)
+        return run
+    finally:
+        job.stage = "done"
+
+
+def _plan(job: Job) -> Plan:
     def say(stage: str) -> None:
+        if job.stop.is_set():
+            raise Cancelled(job.label)
         job.stage = stage
 
-    scenario = apply_whatif(job.base, job.whatif.capacities, job.whatif.windows)
+    scenario = apply_whatif(job.base, job.whatif.capacities, job.whatif.windows, job.whatif.classes)
     settings = PlanSettings(mode=job.whatif.mode, policy=job.whatif.policy, overrides=job.whatif.overrides)
     plan = make_plan(scenario, job.whatif.public_value, settings, progress=say)
     # inspection codes keyed by the district key, as `jointcheck plan` writes them (never seed-only)
     key = load_or_create_key(default_key_path())
     plan = dataclasses.replace(plan, visits=seal_codes(plan.visits, plan.seed, key))
-    job.stage = "done"
+    if job.stop.is_set():
+        raise Cancelled(job.label)
     return plan
 
 
-def submit(base: Scenario, whatif: WhatIf) -> Job:
-    """Start planning ``base`` under ``whatif`` in a worker thread; invalid what-ifs fail fast (ValueError)."""
+def submit(base: Scenario, whatif: WhatIf, lang: str = "zh") -> Job:
+    """Start planning ``base`` under ``whatif`` in a worker thread; invalid what-ifs fail fast (ValueError).
+    The run's label is made here, in the planner's language (the worker thread cannot see the page)."""
     load_policy(whatif.policy, whatif.overrides or None)  # raise now, in the script, if invalid
-    apply_whatif(base, whatif.capacities, whatif.windows)
-    number = next(_IDS)
-    changes = describe(whatif, base.policy)
+    apply_whatif(base, whatif.capacities, whatif.windows, whatif.classes)
+    number = _new_id()
+    changes = describe(whatif, base, lang)
     label = f"#{number} {base.name}" + (f" · {'; '.join(changes)}" if changes else "")
-    job = Job(number, label[:120], whatif, base)
+    job = Job(number, label[:120], whatif, base, tuple(changes))
     job.future = executor().submit(_work, job)
+    ACTIVE[job.id] = job
     return job
+
+
+def active_job() -> Job | None:
+    """The oldest job of this server process not yet harvested (what a reloaded page should follow)."""
+    return ACTIVE[min(ACTIVE)] if ACTIVE else None
+
+
+def forget(job: Job) -> None:
+    """Drop a harvested job from :data:`ACTIVE`."""
+    ACTIVE.pop(job.id, None)

@@ -62,30 +62,41 @@ def _workbook_files(name: str, data: bytes) -> tuple[dict[str, bytes], dict[str,
     return files, origin
 
 
-def materialise_upload(uploads: list[tuple[str, bytes]], root: Path | None = None) -> tuple[Path, dict[str, str]]:
+def materialise_upload(uploads: list[tuple[str, bytes]], root: Path | None = None) -> tuple[Path, dict[str, str], list[Problem]]:
     """Write uploaded files into a new directory; a workbook is split into one file per sheet.
 
-    Returns the directory and a map file name → where the planner's file came from (workbook › sheet).
+    Returns the directory, a map file name → where the planner's file came from (workbook › sheet), and a
+    problem for every scenario file that two uploads provide (nothing may silently win over another).
     """
     root = Path(tempfile.mkdtemp(prefix="jointcheck-upload-", dir=root))
     origin: dict[str, str] = {}
+    clashes: dict[str, list[str]] = {}
     for name, data in uploads:
         base = Path(name).name
         if base.lower().endswith(".xlsx"):
             files, where = _workbook_files(base, data)
-            for target, content in files.items():
-                (root / target).write_bytes(content)
-            origin |= where
         else:
-            (root / ("scenario.yaml" if base.lower() in ("scenario.yml",) else base)).write_bytes(data)
-    return root, origin
+            target = "scenario.yaml" if base.lower() in ("scenario.yml",) else base
+            files, where = {target: data}, {target: base}
+        for target, content in files.items():
+            if target in origin:
+                clashes.setdefault(target, [origin[target]]).append(where[target])
+                continue
+            (root / target).write_bytes(content)
+            origin[target] = where[target]
+    problems = [Problem(" · ".join(sources), None, target,
+                        f"{len(sources)} uploaded files give {target}; keep one of them and upload again")
+                for target, sources in sorted(clashes.items())]
+    return root, origin, problems
 
 
 def check_upload(uploads: list[tuple[str, bytes]], root: Path | None = None) -> tuple[Scenario | None, list[Problem], dict[str, str]]:
-    """Materialise and check an upload; never raises for bad input."""
-    directory, origin = materialise_upload(uploads, root)
+    """Materialise and check an upload; never raises for bad input. Two files for one role are an error."""
+    directory, origin, clashes = materialise_upload(uploads, root)
     scenario, problems = check_scenario(directory)
     problems = [Problem(origin.get(p.file, p.file), p.row, p.field, p.message, p.severity) for p in problems]
+    if clashes:
+        return None, clashes + problems, origin
     return scenario, problems, origin
 
 

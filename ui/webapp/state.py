@@ -14,8 +14,9 @@ import streamlit as st
 from rules import explain_text
 from scenarios import Problem, Scenario, check_scenario
 from ui.i18n import t
-from ui.webapp.jobs import Job, Run
+from ui.webapp.jobs import Cancelled, Job, Run, active_job, forget
 from ui.webapp.scenario_io import SCENARIO_ROOT
+from ui.webapp.store import load_runs
 
 __all__ = ["load_bundled", "current_scenario", "set_scenario", "runs", "current_run", "harvest_job",
            "keep_widgets", "explain_cached", "DEFAULT_SCENARIO", "PAGES"]
@@ -29,7 +30,15 @@ def load_bundled(name: str) -> tuple[Scenario | None, list[Problem]]:
     return check_scenario(SCENARIO_ROOT / name)
 
 
+# What-if state that belongs to one scenario: its policy choice, parameter inputs and edited tables.
+SCENARIO_STATE_PREFIXES = ("keep:policy", "keep:param:", "keep:classes", "caps:", "windows:")
+
+
 def set_scenario(scenario: Scenario, problems: list[Problem], ref: str) -> None:
+    """Make ``scenario`` current; a different scenario starts from its own policy and no what-ifs."""
+    if st.session_state.get("scenario_ref") != ref:
+        for key in [k for k in st.session_state.keys() if isinstance(k, str) and k.startswith(SCENARIO_STATE_PREFIXES)]:
+            del st.session_state[key]
     st.session_state["scenario_ref"] = ref
     st.session_state["scenario_obj"] = scenario
     st.session_state["scenario_problems"] = problems
@@ -44,7 +53,10 @@ def current_scenario() -> Scenario | None:
 
 
 def runs() -> list[Run]:
-    return st.session_state.setdefault("runs", [])
+    """The runs saved on disk (read once per browser session, then kept up to date by this session)."""
+    if "runs" not in st.session_state:
+        st.session_state["runs"] = load_runs()
+    return st.session_state["runs"]
 
 
 def current_run() -> Run | None:
@@ -54,17 +66,25 @@ def current_run() -> Run | None:
 
 
 def harvest_job() -> None:
-    """Turn a finished job into a run (or an error message) at the start of a script run."""
+    """Follow the server's running job after a reload; turn a finished job into a run (or a message)."""
+    if "job" not in st.session_state and active_job() is not None:
+        st.session_state["job"] = active_job()
     job: Job | None = st.session_state.get("job")
     if job is None or not job.done:
         return
     del st.session_state["job"]
+    forget(job)
     try:
         run = job.result()
+    except Cancelled:
+        st.session_state.pop("job_error", None)
+        st.toast(t("run_cancelled", label=job.label))
+        return
     except Exception as exc:  # a planning error is shown to the planner, not raised as a traceback
         st.session_state["job_error"] = f"{type(exc).__name__}: {exc}"
         return
-    runs().append(run)
+    if all(r.id != run.id for r in runs()):
+        runs().append(run)
     st.session_state["keep:run_id"] = run.id
     st.session_state.pop("job_error", None)
     st.session_state["last_done"] = run.id
@@ -79,6 +99,7 @@ def keep_widgets() -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def explain_cached(_scenario: Scenario, scenario_hash: str, subject_id: str, policy: str, overrides: str) -> str:
-    """``rules.explain_text`` for one subject (keyed by scenario hash, policy and reform)."""
-    return explain_text(_scenario, subject_id, policy=policy, overrides=json.loads(overrides) or None)
+def explain_cached(_scenario: Scenario, scenario_hash: str, subject_id: str, policy: str, overrides: str,
+                   lang: str = "zh") -> str:
+    """``rules.explain_text`` for one subject in ``lang`` (keyed by scenario hash, policy, reform and language)."""
+    return explain_text(_scenario, subject_id, policy=policy, overrides=json.loads(overrides) or None, lang=lang)

@@ -19,6 +19,7 @@ from rules import load_policy
 from rules.evaluate import evaluation_day
 from scenarios import Scenario, Task
 from scenarios.load import canonical_hash
+from scenarios.schema import RiskEnum
 
 __all__ = ["WhatIf", "EDITABLE_UNITS", "policy_parameters", "capacity_table", "window_table", "apply_whatif",
            "reform", "describe"]
@@ -37,17 +38,19 @@ class WhatIf:
     public_value: str = "20240301"
     capacities: dict[str, int] = field(default_factory=dict)  # department → weekly officer-visits
     windows: dict[str, tuple[dt.date, dt.date, dt.date | None, dt.date | None]] = field(default_factory=dict)
+    classes: str = "scored"  # on a scored scenario (一企一档): "scored" (the card's) or "given" (risk_class_given)
 
 
-def policy_parameters(policy_id: str, scenario: Scenario) -> list[dict[str, Any]]:
-    """Editable parameters of a policy with their value in force for the scenario, in file order."""
+def policy_parameters(policy_id: str, scenario: Scenario, lang: str = "zh") -> list[dict[str, Any]]:
+    """Editable parameters of a policy with their value in force for the scenario, in file order; ``title`` and
+    ``description`` in ``lang`` (the id ``name`` stays what reforms use)."""
     policy = load_policy(policy_id)
     law = policy.at(evaluation_day(scenario, policy))
     out = []
     for name, p in policy.parameters.items():
         if p.unit in EDITABLE_UNITS and name in law.values:
-            out.append({"name": name, "unit": p.unit, "description": p.description, "value": law.values[name],
-                        "source": f"{p.reference.document} {p.reference.clause}"})
+            out.append({"name": name, "title": p.title(lang), "unit": p.unit, "description": p.explained(lang),
+                        "value": law.values[name], "source": f"{p.reference.document} {p.reference.clause}"})
     return out
 
 
@@ -137,10 +140,12 @@ def _task(task: Task, window: tuple, year: int) -> Task:
 
 
 def apply_whatif(scenario: Scenario, capacities: dict[str, int] | None = None,
-                 windows: dict[str, tuple] | None = None) -> Scenario:
-    """The scenario with department capacities and task windows changed; raises ValueError if invalid."""
+                 windows: dict[str, tuple] | None = None, classes: str = "scored") -> Scenario:
+    """The scenario with department capacities and task windows changed and, on a scored scenario, the given
+    classes put back when ``classes == "given"``; raises ValueError if invalid."""
     capacities, windows = capacities or {}, windows or {}
-    if not capacities and not windows:
+    given = classes == "given" and "risk_class_given" in scenario.subjects.columns
+    if not capacities and not windows and not given:
         return scenario
     unknown = sorted(set(windows) - {t.id for t in scenario.tasks})
     if unknown:
@@ -148,20 +153,35 @@ def apply_whatif(scenario: Scenario, capacities: dict[str, int] | None = None,
     tasks = [_task(t, windows[t.id], scenario.year) if t.id in windows else t for t in scenario.tasks]
     spec = scenario.spec.model_copy(update={"tasks": tasks})
     officers = _officers(scenario, capacities) if capacities else scenario.officers
+    subjects = scenario.subjects
+    if given:
+        subjects = subjects.with_columns(pl.col("risk_class_given").cast(RiskEnum).alias("risk_class"))
     return scenario.model_copy(update={
-        "spec": spec, "officers": officers,
-        "content_hash": canonical_hash(spec, scenario.subjects, officers),
+        "spec": spec, "officers": officers, "subjects": subjects,
+        "content_hash": canonical_hash(spec, subjects, officers),
     })
 
 
-def describe(whatif: WhatIf, scenario_policy: str) -> list[str]:
-    """Short lines saying how a run differs from the scenario as given (for labels and comparisons)."""
+def describe(whatif: WhatIf, scenario: Scenario, lang: str = "zh") -> list[str]:
+    """Short lines, in ``lang``, saying how a run differs from the scenario as given (labels and comparisons):
+    parameter and department names, not ids."""
+    from ui.i18n import t
+
+    policy = load_policy(whatif.policy)
     out = []
-    if whatif.policy != scenario_policy:
-        out.append(f"policy={whatif.policy}")
-    out += [f"{k}={v}" for k, v in sorted(whatif.overrides.items())]
+    if whatif.policy != scenario.policy:
+        out.append(f"{t('policy', lang)} {whatif.policy}")
+    for key, value in sorted(whatif.overrides.items()):
+        name, _, entry = key.partition(".")
+        param = policy.parameters.get(name)
+        title = param.title(lang) if param is not None else name
+        out.append(f"{title}{' ' + entry if entry else ''} = {value}")
     if whatif.mode != "coordinated":
-        out.append(f"mode={whatif.mode}")
-    out += [f"capacity.{d}={c}" for d, c in sorted(whatif.capacities.items())]
-    out += [f"window.{t}={w[0]}..{w[1]}" for t, w in sorted(whatif.windows.items())]
+        out.append(t(f"mode_{whatif.mode}", lang))
+    departments = scenario.departments
+    out += [f"{t('capacity_of', lang)} {departments[d].name if d in departments else d} = {c}"
+            for d, c in sorted(whatif.capacities.items())]
+    out += [f"{t('window_of', lang)} {task} {w[0]}..{w[1]}" for task, w in sorted(whatif.windows.items())]
+    if whatif.classes == "given":
+        out.append(t("classes_given", lang))
     return out

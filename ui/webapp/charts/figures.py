@@ -103,16 +103,23 @@ def distribution_frame(plan: Plan) -> pl.DataFrame:
 
 
 def visits_table(plan: Plan) -> pl.DataFrame:
-    """Visits with subject details and their team ("O01 王敏 (SAMR)"), lists joined for display."""
-    officers = plan.scenario.officers.select("officer_id", pl.col("name").alias("officer_name"))
+    """Visits with subject details, departments and items by name, and their team ("王敏（区市场监管局）")."""
+    scenario = plan.scenario
+    departments = {d.id: d.name for d in scenario.spec.departments}
+    items = {i.id: i.name for i in scenario.spec.items}
+    officers = scenario.officers.select("officer_id", pl.col("name").alias("officer_name"))
     teams = plan.teams.assignments.join(officers, on="officer_id", how="left").sort("visit_id", "department", "officer_id") \
         .group_by("visit_id", maintain_order=True).agg(
-            pl.format("{} {} ({})", "officer_id", pl.col("officer_name").fill_null(""), "department").str.join("、").alias("team"))
-    subjects = plan.scenario.subjects.select("subject_id", pl.col("name").alias("subject_name"),
-                                             pl.col("risk_class").cast(pl.String), "grid")
+            pl.format("{}（{}）", pl.col("officer_name").fill_null(pl.col("officer_id")),
+                      pl.col("department").replace_strict(departments, default=pl.col("department"))).str.join("、").alias("team"))
+    subjects = scenario.subjects.select("subject_id", pl.col("name").alias("subject_name"),
+                                        pl.col("risk_class").cast(pl.String), "grid")
+    named = lambda column, names: pl.col(column).list.eval(  # noqa: E731 - one expression, used twice
+        pl.element().replace_strict(names, default=pl.element())).list.join("、")
     return plan.visits.join(subjects, on="subject_id", how="left").join(teams, on="visit_id", how="left").select(
         "visit_id", "date", "week", "subject_id", "subject_name", "risk_class", "grid",
-        pl.col("departments").list.join("、"), pl.col("task_ids").list.join("、"), pl.col("items").list.join("、"),
+        named("departments", departments).alias("departments"), pl.col("task_ids").list.join("、"),
+        named("items", items).alias("items"),
         pl.col("team").fill_null(""), "inspection_code", "round", pl.col("departments").alias("department_list"),
     ).sort("visit_id")
 

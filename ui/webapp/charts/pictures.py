@@ -5,14 +5,15 @@ from __future__ import annotations
 import altair as alt
 import polars as pl
 
-from ui.i18n import kpi_label, t
+from ui.i18n import current_lang, kpi_label, t
 
 __all__ = ["visits_bar", "heatmap", "network", "gantt", "distribution", "compare_bar"]
 
 
 def visits_bar(frame: pl.DataFrame) -> alt.Chart:
     """Single-department → today's practice → plan → lower bound, the 2518 → 630 story."""
-    data = frame.with_columns(pl.col("key").map_elements(kpi_label, return_dtype=pl.String).alias("label"))
+    lang = current_lang()  # polars may call the label function from its own threads: bind the language here
+    data = frame.with_columns(pl.col("key").map_elements(lambda k: kpi_label(k, lang), return_dtype=pl.String).alias("label"))
     order = data["label"].to_list()
     base = alt.Chart(data.to_pandas()).encode(
         y=alt.Y("label:N", sort=order, title=None, axis=alt.Axis(labelOverlap=False, labelLimit=240)),
@@ -29,7 +30,7 @@ def visits_bar(frame: pl.DataFrame) -> alt.Chart:
 
 def heatmap(frame: pl.DataFrame) -> alt.Chart:
     """Departments × ISO weeks, coloured by officer-visits over weekly capacity; visits written in cells."""
-    data = frame.with_columns(pl.format("{} {}", "department", "department_name").alias("label")).to_pandas()
+    data = frame.with_columns(pl.col("department_name").alias("label")).to_pandas()  # names, not ids
     base = alt.Chart(data).encode(
         x=alt.X("week:O", title=t("week"), axis=alt.Axis(labelAngle=0, values=list(range(1, 54, 4)))),
         y=alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelOverlap=False, labelLimit=220)),
@@ -67,21 +68,27 @@ def network(nodes: pl.DataFrame, edges: pl.DataFrame) -> alt.Chart:
 
 
 def gantt(frame: pl.DataFrame) -> alt.Chart:
-    """Each task's window as planned (grey) and aligned (coloured by round)."""
+    """Each task's window as planned (grey) and aligned (coloured by round). Months as numbers in Chinese
+    (Vega's month names are English); twenty colours, so rounds do not share one until the twenty-first."""
+    lang = current_lang()
     data = frame.with_columns(
-        pl.col("kind").replace({"as_planned": t("as_planned"), "aligned": t("aligned")}).alias("kind_label"),
+        pl.col("kind").replace({"as_planned": t("as_planned", lang), "aligned": t("aligned", lang)}).alias("kind_label"),
         pl.format("{} {}", "task_id", "task_name").alias("label"),
         pl.col("round").cast(pl.String).fill_null("—").alias("round_label"),
     ).to_pandas()
-    rounds = sorted(str(r) for r in frame["round"].drop_nulls().unique().to_list())
+    rounds = sorted((str(r) for r in frame["round"].drop_nulls().unique().to_list()), key=lambda r: int(r))
+    month = "%-m月" if lang == "zh" else "%b"
     return alt.Chart(data).mark_bar(cornerRadius=2).encode(
-        x=alt.X("start:T", title=None), x2="end:T",
+        x=alt.X("start:T", title=None, axis=alt.Axis(format=month, tickCount="month")), x2="end:T",
         y=alt.Y("label:N", title=None, sort=None, axis=alt.Axis(labelOverlap=False, labelLimit=320)),
-        yOffset=alt.YOffset("kind_label:N", sort=[t("as_planned"), t("aligned")]),
+        yOffset=alt.YOffset("kind_label:N", sort=[t("as_planned", lang), t("aligned", lang)]),
         color=alt.condition(alt.datum.kind == "as_planned", alt.value("#c8c8c8"),
-                            alt.Color("round_label:N", title="round", scale=alt.Scale(domain=rounds))),
-        tooltip=["label:N", "kind_label:N", "round_label:N", alt.Tooltip("start:T", format="%Y-%m-%d"),
-                 alt.Tooltip("end:T", format="%Y-%m-%d")],
+                            alt.Color("round_label:N", title=t("round_legend", lang), scale=alt.Scale(domain=rounds, scheme="tableau20"),
+                                      legend=alt.Legend(columns=2 if len(rounds) > 10 else 1, symbolLimit=0))),
+        tooltip=[alt.Tooltip("label:N", title=t("task", lang)), alt.Tooltip("kind_label:N", title=" "),
+                 alt.Tooltip("round_label:N", title=t("round_legend", lang)),
+                 alt.Tooltip("start:T", format="%Y-%m-%d", title=t("col_start", lang)),
+                 alt.Tooltip("end:T", format="%Y-%m-%d", title=t("col_end", lang))],
     ).properties(height=alt.Step(26))
 
 
@@ -99,11 +106,12 @@ def distribution(frame: pl.DataFrame) -> alt.Chart:
 def compare_bar(frame: pl.DataFrame, label_a: str, label_b: str) -> alt.Chart:
     """The visit figures of two runs side by side."""
     keys = ["subject_visits_single_department", "visits_independent_joint", "visits", "visits_lower_bound"]
+    lang = current_lang()  # polars may call the label function from its own threads: bind the language here
     data = frame.filter(pl.col("key").is_in(keys)).unpivot(index="key", on=["a", "b"], variable_name="run") \
-        .with_columns(pl.col("key").map_elements(kpi_label, return_dtype=pl.String).alias("label"),
+        .with_columns(pl.col("key").map_elements(lambda k: kpi_label(k, lang), return_dtype=pl.String).alias("label"),
                       pl.col("run").replace({"a": label_a, "b": label_b}))
     return alt.Chart(data.to_pandas()).mark_bar().encode(
-        y=alt.Y("label:N", title=None, sort=[kpi_label(k) for k in keys]),
+        y=alt.Y("label:N", title=None, sort=[kpi_label(k, lang) for k in keys]),
         yOffset="run:N", x=alt.X("value:Q", title=t("visits")), color=alt.Color("run:N", title=None),
         tooltip=["run:N", "label:N", "value:Q"],
     ).properties(height=220)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from optimizer.plan import solver_notes
 from ui.i18n import kpi_label, t
 from ui.webapp.charts import figures
 from ui.webapp.charts import pictures as charts
@@ -18,16 +19,17 @@ def headline(run: Run) -> None:
     k = run.plan.kpis
     cut = figures.reduction(k)
     cols = st.columns(5)
-    cols[0].metric(t("kpi_single"), f"{k['subject_visits_single_department']:,}")
-    cols[1].metric(t("kpi_today"), f"{k['visits_independent_joint']:,}")
+    cols[0].metric(t("kpi_single"), f"{k['subject_visits_single_department']:,}", help=t("help_single"))
+    cols[1].metric(t("kpi_today"), f"{k['visits_independent_joint']:,}", help=t("help_today"))
     cols[2].metric(t("kpi_visits"), f"{k['visits']:,}", f"{cut:+.2%} {t('kpi_reduction')}" if cut is not None else None,
-                   delta_color="inverse")
+                   delta_color="inverse", help=t("help_visits"))
     bound = k.get("visits_lower_bound")
     one_round = k.get("visits_lower_bound_all_in_one_round")
     cols[3].metric(t("kpi_bound"), f"{bound:,.1f}" if bound is not None else "—",
                    f"{k.get('visits_expected_gap', 0):.1%} · {one_round:,.1f}" if one_round is not None else None,
-                   delta_color="off", help=t("kpi_bound_help"))
-    cols[4].metric(t("kpi_expected"), f"{k['visits_expected']:,.1f}" if k.get("visits_expected") is not None else "—")
+                   delta_color="off", help=t("help_bound"))
+    cols[4].metric(t("kpi_expected"), f"{k['visits_expected']:,.1f}" if k.get("visits_expected") is not None else "—",
+                   help=t("help_expected"))
     cols = st.columns(6)
     cols[0].metric(t("kpi_item_coverage"), f"{k['item_coverage']:.0%}")
     cols[1].metric(t("kpi_joint_rate"), f"{k['joint_inspection_rate']:.0%}")
@@ -47,6 +49,11 @@ def render(run: Run | None) -> None:
                f"{t('kpi_sample_met')}")
     headline(run)
     plan = run.plan
+    notes = [*solver_notes(plan), *plan.bundle.problems, *plan.teams.problems]
+    if notes:
+        with st.expander(f"{t('solver_notes')} ({len(notes)})", expanded=True):
+            for line in notes:
+                st.warning(line)
     st.subheader(t("heatmap"))
     st.altair_chart(charts.heatmap(figures.heat_frame(plan)), width="stretch")
     left, right = st.columns([1, 1])
@@ -63,5 +70,7 @@ def render(run: Run | None) -> None:
     with gantt:
         st.altair_chart(charts.gantt(figures.gantt_frame(plan)), width="stretch")
     with st.expander(t("stage_seconds")):
-        st.json({**plan.stage_seconds, "total": run.seconds})
+        stages = {**plan.stage_seconds, "total": run.seconds}
+        st.dataframe({t("stage"): [t("stage_" + k) for k in stages],
+                      t("seconds"): [round(v, 2) for v in stages.values()]}, hide_index=True)
         st.dataframe({kpi_label(k): [str(v)] for k, v in plan.kpis.items()}, hide_index=True)

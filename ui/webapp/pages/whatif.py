@@ -5,6 +5,8 @@ The run starts in a worker thread (:mod:`ui.webapp.jobs`); the progress bar at t
 
 from __future__ import annotations
 
+import dataclasses
+
 import polars as pl
 import streamlit as st
 
@@ -13,6 +15,7 @@ from scenarios import Scenario
 from ui.i18n import current_lang, header, t
 from ui.webapp.jobs import submit
 from ui.webapp.state import runs
+from ui.webapp.store import delete_run, rename_run, runs_folder
 from ui.webapp.whatif import (
     WhatIf,
     capacity_table,
@@ -29,26 +32,27 @@ MODES = ["coordinated", "positive", "independent"]
 def _widget(p: dict, key: str):
     unit, value = p["unit"], p["value"]
     help_ = f"{p['description']} — {p['source']}"
+    label = p["title"]
     if unit in ("ratio", "share"):
         st.session_state.setdefault(key, float(value))
-        return st.number_input(p["name"], min_value=0.0, max_value=1.0, step=0.01, format="%.3f", key=key, help=help_)
+        return st.number_input(label, min_value=0.0, max_value=1.0, step=0.01, format="%.3f", key=key, help=help_)
     if unit == "factor":
         st.session_state.setdefault(key, float(value))
-        return st.number_input(p["name"], min_value=0.01, step=0.1, key=key, help=help_)
+        return st.number_input(label, min_value=0.01, step=0.1, key=key, help=help_)
     if unit == "visits_per_year":
         st.session_state.setdefault(key, None if value is None else int(value))
-        return st.number_input(p["name"], min_value=1, step=1, key=key, help=help_ + " (empty = no cap)")
+        return st.number_input(label, min_value=1, step=1, key=key, help=help_ + t("empty_no_cap"))
     st.session_state.setdefault(key, int(value))
-    return st.number_input(p["name"], min_value=0, step=1, key=key, help=help_)
+    return st.number_input(label, min_value=0, step=1, key=key, help=help_)
 
 
 def _parameters(policy: str, scenario: Scenario) -> tuple[list[dict], dict]:
-    params = policy_parameters(policy, scenario)
+    params = policy_parameters(policy, scenario, current_lang())
     chosen: dict = {}
     for p in params:
         if p["unit"] != "factor_by_class":
             continue
-        st.markdown(f"**{t('class_multiplier')}** (`{p['name']}`) — {p['source']}")
+        st.markdown(f"**{p['title']}** — {p['source']}", help=p["description"])
         cols = st.columns(4)
         chosen[p["name"]] = {}
         for col, cls in zip(cols, ["A", "B", "C", "D"]):
@@ -97,6 +101,11 @@ def render(scenario: Scenario | None) -> None:
         mode = c1.selectbox(t("mode"), MODES, format_func=lambda m: t(f"mode_{m}", lang), key="keep:mode")
         st.session_state.setdefault("keep:public_value", "20240301")
         public_value = c2.text_input(t("public_value"), key="keep:public_value")
+        classes = "scored"
+        if "risk_class_given" in scenario.subjects.columns:  # a scored scenario (一企一档): plan with either classes
+            st.session_state.setdefault("keep:classes", "scored")
+            classes = st.radio(t("risk_classes"), ["scored", "given"], horizontal=True, key="keep:classes",
+                               format_func=lambda c: t(f"classes_{c}", lang))
         caps = capacity_table(scenario)
         windows = window_table(scenario)
         with st.expander(t("capacities")):
@@ -104,10 +113,15 @@ def render(scenario: Scenario | None) -> None:
                 caps.rename({c: header(c, lang) for c in caps.columns}).to_pandas(), hide_index=True,
                 disabled=[header(c, lang) for c in ("department", "name", "officers")], key=f"caps:{scenario.content_hash[:8]}")
         with st.expander(t("windows")):
+            dates = {c: st.column_config.DateColumn(t(f"col_{c}", lang), format="YYYY-MM-DD")
+                     for c in ("start", "end", "flex_earliest", "flex_latest")}
             edited_windows = st.data_editor(
                 windows.to_pandas(), hide_index=True, disabled=["task_id", "task_name"],
+                column_config={"task_id": st.column_config.TextColumn(t("col_task_id", lang)),
+                               "task_name": st.column_config.TextColumn(t("col_task_name", lang)), **dates},
                 key=f"windows:{scenario.content_hash[:8]}")
-        submitted = st.form_submit_button(t("run_plan"), type="primary")
+        running = st.session_state.get("job") is not None
+        submitted = st.form_submit_button(t("run_plan"), type="primary", disabled=running)
     if submitted:
         if st.session_state.get("job") is not None:
             st.warning(t("busy"))
@@ -117,8 +131,8 @@ def render(scenario: Scenario | None) -> None:
             whatif = WhatIf(policy=policy, overrides=reform(params, chosen), mode=mode,
                             public_value=public_value.strip() or "0",
                             capacities=_edited_capacities(caps, edited_caps),
-                            windows=_edited_windows(windows, edited_windows))
-            st.session_state["job"] = submit(scenario, whatif)
+                            windows=_edited_windows(windows, edited_windows), classes=classes)
+            st.session_state["job"] = submit(scenario, whatif, lang)
         except Exception as exc:  # an invalid what-if is the planner's input: say what is wrong
             st.error(f"{t('whatif_invalid')}: {exc}")
             return
@@ -134,9 +148,25 @@ def _run_list() -> None:
     if not done:
         return
     st.subheader(t("runs"))
+    st.caption(f"{t('runs_folder')} `{runs_folder()}`")
     st.dataframe(pl.DataFrame({
         "#": [r.id for r in done], "label": [r.label for r in done],
         t("kpi_visits"): [r.plan.kpis["visits"] for r in done],
         t("kpi_single"): [r.plan.kpis["subject_visits_single_department"] for r in done],
         "s": [r.seconds for r in done],
     }), hide_index=True, width="stretch")
+
+    with st.expander(t("manage_runs")):
+        labels = {r.id: r.label for r in done}
+        chosen = st.selectbox(t("current_run"), list(labels), format_func=labels.get, key="manage_run")
+        c1, c2, c3 = st.columns([3, 1, 1])
+        name = c1.text_input(t("new_name"), value=labels[chosen], key=f"rename_text:{chosen}")
+        if c2.button(t("rename"), key="rename_run"):
+            rename_run(chosen, name)
+            st.session_state["runs"] = [dataclasses.replace(r, label=name.strip()[:120] or r.label) if r.id == chosen else r
+                                        for r in done]
+            st.rerun()
+        if c3.button(t("delete_run"), key="delete_run"):
+            delete_run(chosen)
+            st.session_state["runs"] = [r for r in done if r.id != chosen]
+            st.rerun()

@@ -1,0 +1,60 @@
+"""Screenshots of every page of the app in both languages, as a planner sees them (1440 × 900).
+
+Usage: .venv/bin/python tests/browser/screenshots.py [--scenario changning-2024] [--out ui/screenshots]
+Starts ``streamlit run ui/app.py`` with a throwaway ledger, key and runs folder, picks the scenario, runs one plan,
+then visits every page in Chinese and in English and writes ``<lang>-<n>-<page>.png`` (full page).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from harness import browser, go_to_page, idle, run_plan, served_app  # noqa: E402
+
+KEYS = ["scenario", "whatif", "dashboard", "tables", "compare", "export"]
+
+
+def _labels(lang: str) -> list[str]:
+    from ui.i18n import t
+
+    return [t(f"page_{k}", lang) for k in KEYS]
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scenario", default="changning-2024")
+    ap.add_argument("--out", type=Path, default=Path("ui/screenshots"))
+    args = ap.parse_args(argv)
+    args.out.mkdir(parents=True, exist_ok=True)
+    home = Path(tempfile.mkdtemp(prefix="jointcheck-shots-"))
+    os.environ.update(JOINTCHECK_LEDGER=str(home / "jointcheck.db"), JOINTCHECK_KEY_FILE=str(home / "jointcheck.key"),
+                      JOINTCHECK_RUNS=str(home / "runs"))
+    with served_app() as url, browser(1440, 900) as page:
+        page.goto(url)
+        idle(page, 60_000)
+        if args.scenario != "tiny":
+            page.locator("[data-testid='stSelectbox']").first.click()
+            page.get_by_role("option", name=args.scenario).click()
+            idle(page, 120_000)
+        go_to_page(page, _labels("zh")[1])
+        run_plan(page, 1, timeout=300_000)
+        for lang in ("zh", "en"):
+            if lang == "en":
+                page.locator("[data-testid='stSidebar']").get_by_text("English", exact=True).click()
+                idle(page)
+            for n, (key, label) in enumerate(zip(KEYS, _labels(lang)), start=1):
+                go_to_page(page, label)
+                page.wait_for_timeout(1500)  # charts draw after the script run ends
+                target = args.out / f"{lang}-{n}-{key}.png"
+                page.screenshot(path=str(target), full_page=True)
+                print(target)
+
+
+if __name__ == "__main__":
+    main()
