@@ -160,6 +160,21 @@ def _flow(value) -> str:
     return str(value)
 
 
+def catalogue_qualifications() -> dict[str, list[str]]:
+    """Per department, the qualifications the generator's item catalogue may require on the stress
+    profiles' object types (each is then held by half the department's officers, at least four)."""
+    from scenarios.generate.catalogue import load_catalogue
+
+    catalogue = load_catalogue()
+    types = {t for t, *_ in OBJECT_TYPES}
+    out: dict[str, set[str]] = {}
+    for d, entries in catalogue.items.items():
+        for e in entries:
+            if e.qualification and (e.types == "any" or types & set(e.types)):
+                out.setdefault(d, set()).add(e.qualification)
+    return {d: sorted(qs) for d, qs in out.items()}
+
+
 def officers_needed(made: list[dict], year: int, slack: float = 1.25, per_officer: float = 3.5) -> dict[str, int]:
     """Officers per department: the busiest week's officer-visits (2 per department per subject, each task
     spread evenly over its window as given) × ``slack`` ÷ the mean weekly visits of an officer. Tight on
@@ -196,8 +211,10 @@ def profile_text(name: str, n_tasks: int, n_subjects: int, seed: int, year: int 
         "                                         # week of the windows as given × 1.25 (tight once rounds gather)",
         "departments:",
     ]
+    needed = catalogue_qualifications()
     for d, dname, _, local, quals in DEPARTMENTS:
         officers = officers_of[d]
+        quals = {**{q: 0.5 for q in needed.get(d, ())}, **quals}
         extra = f", local: true" if local else ""
         extra += f", qualifications: {_flow(quals)}" if quals else ""
         lines.append(f"  - {{id: {d}, name: {dname}, officers: {officers}{extra}}}")
