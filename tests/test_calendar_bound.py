@@ -7,7 +7,6 @@ enumerated: the optimum is the least expected visits over groupings whose anchor
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import random
 
 import polars as pl

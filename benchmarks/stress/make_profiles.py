@@ -215,7 +215,7 @@ def profile_text(name: str, n_tasks: int, n_subjects: int, seed: int, year: int 
     for d, dname, _, local, quals in DEPARTMENTS:
         officers = officers_of[d]
         quals = {**{q: 0.5 for q in needed.get(d, ())}, **quals}
-        extra = f", local: true" if local else ""
+        extra = ", local: true" if local else ""
         extra += f", qualifications: {_flow(quals)}" if quals else ""
         lines.append(f"  - {{id: {d}, name: {dname}, officers: {officers}{extra}}}")
     lines.append("topics:")
