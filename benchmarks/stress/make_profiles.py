@@ -177,7 +177,8 @@ def catalogue_qualifications() -> dict[str, list[str]]:
 
 def officers_needed(made: list[dict], year: int, slack: float = 1.25, per_officer: float = 3.5) -> dict[str, int]:
     """Officers per department: the busiest week's officer-visits (2 per department per subject, each task
-    spread evenly over its window as given) × ``slack`` ÷ the mean weekly visits of an officer. Tight on
+    spread evenly over its window as given) × ``slack`` ÷ the mean weekly visits of an officer, at least 4
+    (two per visit, from outside the subject's grid where the department is local). Tight on
     purpose: a calendar that gathers rounds into the same weeks overloads some departments."""
     load: dict[str, dict[int, float]] = {}
     for t in made:
@@ -186,7 +187,7 @@ def officers_needed(made: list[dict], year: int, slack: float = 1.25, per_office
         for d in [t["lead"], *t["partners"]]:
             for w in weeks:
                 load.setdefault(d, {})[w] = load.get(d, {}).get(w, 0.0) + 2 * t["count"] / len(weeks)
-    return {d: max(2, int(np.ceil(slack * max(load.get(d, {0: 0.0}).values()) / per_officer))) for d, *_ in DEPARTMENTS}
+    return {d: max(4, int(np.ceil(slack * max(load.get(d, {0: 0.0}).values()) / per_officer))) for d, *_ in DEPARTMENTS}
 
 
 def profile_text(name: str, n_tasks: int, n_subjects: int, seed: int, year: int = 2025) -> str:
