@@ -11,6 +11,7 @@ from rich.table import Table
 
 from optimizer.draw import DrawMode
 from ui.cli.common import (
+    AllowUnrecorded,
     KeyFileOption,
     LedgerOption,
     Mode,
@@ -18,14 +19,15 @@ from ui.cli.common import (
     PlanId,
     PublicSeed,
     ScenarioDir,
+    check_plan_out,
     console,
     fail,
     load_or_exit,
     planning_errors,
-    require_plan_dir,
+    require_bound_plan,
 )
 from ui.cli.documents import LangOption, print_plan_summary
-from ui.cli.record import after_plan, after_verify, seal_plan_codes
+from ui.cli.record import after_verify, seal_plan_codes, write_recorded_plan
 
 __all__ = ["register"]
 
@@ -46,13 +48,13 @@ def draw(
     scenario = load_or_exit(scenario_dir)
     if repeat > 1:
         if not seed.lstrip("-").isdigit():
-            console.print(f"[red]--repeat needs an integer --seed, got {seed!r}[/]")
+            console.print(f"[red]--repeat needs an integer --seed, got {escape(repr(seed))}[/]")
             raise typer.Exit(code=2)
         values = [str(int(seed) + k) for k in range(repeat)]
     else:
         values = [seed]
     if rounds not in ("aligned", "given"):
-        console.print(f"[red]--rounds must be aligned or given, not {rounds!r}[/]")
+        console.print(f"[red]--rounds must be aligned or given, not {escape(repr(rounds))}[/]")
         raise typer.Exit(code=2)
     with planning_errors():
         with console.status("evaluating rules, aligning rounds, drawing…"):
@@ -62,7 +64,7 @@ def draw(
         table.write_parquet(staging)
     chosen = table.filter("selected")
     console.print(
-        f"[green]wrote {out}[/]: {table.height:,} eligible pairs, {chosen.height:,} drawn "
+        f"[green]wrote {escape(str(out))}[/]: {table.height:,} eligible pairs, {chosen.height:,} drawn "
         f"({chosen.select(*(['seed'] if repeat > 1 else []), 'subject_id').unique().height:,} distinct subject-draws), "
         f"{table['replaced_by'].is_not_null().sum():,} replaced for caps, {len(values)} seed(s), mode {mode.value}"
     )
@@ -136,8 +138,10 @@ def plan(
     mode: Mode = DrawMode.coordinated,
     policy: Annotated[str | None, typer.Option(help="Plan under another policy than scenario.yaml names")] = None,
     plan_id: PlanId = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it is a plan folder (never anything else)")] = False,
     log_search: Annotated[bool, typer.Option("--log-search", help="Print CP-SAT search progress")] = False,
+    allow_violations: Annotated[bool, typer.Option(
+        "--allow-violations", help="Write the plan even if its checker finds violations (listed in the manifest)")] = False,
     time_limit: Annotated[float | None, typer.Option(
         "--time-limit", min=0.01,
         help="CP-SAT deterministic time limit per solver stage (reproducible work units, not wall-clock seconds)")] = None,
@@ -148,13 +152,10 @@ def plan(
     """Make the plan: aligned rounds, drawn subjects, dated joint visits and random officer teams."""
     from optimizer.bundling import BundleConfig
     from optimizer.calendar import AlignConfig
-    from optimizer.export import write_plan
     from optimizer.plan import PlanSettings, make_plan, solver_notes
     from optimizer.teams import TeamConfig
 
-    if out.exists() and not force:
-        console.print(f"[red]{out} exists; pass --force to replace it[/]")
-        raise typer.Exit(code=2)
+    check_plan_out(out, force, scenario_dir, ledger, key_file)
     scenario = load_or_exit(scenario_dir)
     limit = {} if time_limit is None else {"deterministic_time": time_limit}
     settings = PlanSettings(
@@ -166,31 +167,32 @@ def plan(
         with console.status("planning…") as status:
             made = make_plan(scenario, seed, settings, progress=lambda stage: status.update(f"planning: {stage}…"))
     made = seal_plan_codes(made, key_file)
-    write_plan(made, out, overwrite=force)
-    after_plan(out, ledger, key_file, made)
+    write_recorded_plan(made, out, force, ledger, key_file, allow_violations)
     print_plan_summary(made, lang.value if lang else None, seed=seed, mode=mode.value)
     for line in [*solver_notes(made), *made.bundle.problems, *made.teams.problems]:
         console.print(f"[yellow]warning[/] {escape(line)}", highlight=False)
-    console.print(f"[green]wrote {out}[/]")
+    console.print(f"[green]wrote {escape(str(out))}[/]")
 
 
 def check(
     plan_dir: PlanDir,
     scenario_dir: ScenarioDir,
+    ledger: LedgerOption = None,
+    allow_unrecorded: AllowUnrecorded = False,
 ) -> None:
     """Re-verify every hard rule on a written plan, independently of the solvers."""
     from optimizer.check import check_plan
 
     scenario = load_or_exit(scenario_dir)
-    require_plan_dir(plan_dir)
+    require_bound_plan(plan_dir, ledger, allow_unrecorded)
     _same_scenario(plan_dir, scenario_dir, scenario)
     violations = check_plan(plan_dir, scenario)
     for v in violations:
         console.print(f"[red]violation[/] {escape(str(v))}", highlight=False)
     if violations:
-        console.print(f"[red]verdict: FAIL — {plan_dir}: {len(violations)} violation(s) of the hard rules above[/]")
+        console.print(f"[red]verdict: FAIL — {escape(str(plan_dir))}: {len(violations)} violation(s) of the hard rules above[/]")
         raise typer.Exit(code=1)
-    console.print(f"[green]verdict: PASS — {plan_dir}: every check passed[/]")
+    console.print(f"[green]verdict: PASS — {escape(str(plan_dir))}: every check passed[/]")
 
 
 def _same_scenario(plan_dir: Path, scenario_dir: Path, scenario) -> None:  # noqa: ANN001 - a Scenario
@@ -211,12 +213,13 @@ def verify(
     scenario_dir: ScenarioDir,
     seed: Annotated[str, typer.Option(help="The public seed value revealed after the draw")],
     ledger: LedgerOption = None,
+    allow_unrecorded: AllowUnrecorded = False,
 ) -> None:
     """Recompute the draw from the published seed and say whether every selection matches."""
     from optimizer.verify import verify_draw
 
     scenario = load_or_exit(scenario_dir)
-    require_plan_dir(plan_dir)
+    require_bound_plan(plan_dir, ledger, allow_unrecorded)
     _same_scenario(plan_dir, scenario_dir, scenario)
     result = verify_draw(plan_dir, scenario, seed)
     console.print(("[green]" if result.commitment_ok else "[red]") + f"seed commitment {'matches' if result.commitment_ok else 'does NOT match'}[/]")
@@ -225,7 +228,7 @@ def verify(
         console.print(f"[red]mismatch[/] {escape(line)}", highlight=False)
     after_verify(plan_dir, result, seed, ledger)
     if not result.ok:
-        console.print(f"[red]verdict: FAIL — the draw of {plan_dir} cannot be reproduced from public value {escape(seed)}"
+        console.print(f"[red]verdict: FAIL — the draw of {escape(str(plan_dir))} cannot be reproduced from public value {escape(seed)}"
                       f"{f' ({len(result.mismatches)} mismatch(es))' if result.mismatches else ''}[/]", highlight=False)
         raise typer.Exit(code=1)
     console.print(f"[green]verdict: PASS — all {result.pairs:,} draws match[/]")
