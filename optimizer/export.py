@@ -59,7 +59,11 @@ def manifest(plan: Plan) -> dict[str, Any]:
             "align": {
                 "status": align.status, "expected_visits": round(align.expected_visits, 4),
                 "bound": round(align.bound, 4), "gap": round(align.gap, 6),
+                "visits_lower_bound": round(align.bound, 4),
+                "per_profile_bound": round(align.per_profile_bound, 4),
                 "all_in_one_round_bound": round(align.all_in_one_round, 4),
+                "search": list(align.search),
+                "capacity": plan.calendar_capacity,
                 "calendar_as_given": round(align.calendar_as_given, 4),
                 "deterministic_time_limit": plan.settings.align.deterministic_time,
                 "relative_gap_limit": plan.settings.align.relative_gap,

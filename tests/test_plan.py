@@ -106,9 +106,14 @@ def test_a_tight_time_limit_keeps_the_best_plan_and_says_so(tmp_path: Path) -> N
                                  "--time-limit", "0.05"])
     assert result.exit_code == 0, result.output
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["solver"]["align"]["status"] == "FEASIBLE"
-    assert any("calendar alignment stopped at its deterministic time limit" in n for n in manifest["solver_notes"])
-    assert "deterministic time limit" in result.output.replace("\n", " ")
+    align = manifest["solver"]["align"]
+    # greedy + local search need no CP-SAT time here and land within 1% of the per-profile bound
+    assert align["status"] == "OPTIMAL" and align["gap"] <= 0.01
+    assert align["all_in_one_round_bound"] <= align["visits_lower_bound"] <= align["expected_visits"]
+    assert manifest["kpis"]["visits_lower_bound"] == round(align["visits_lower_bound"], 2)
+    stopped = [n for n in manifest["solver_notes"] if "deterministic time limit" in n]
+    if manifest["solver"]["bundle"]["status"] != "OPTIMAL":
+        assert stopped and "deterministic time limit" in result.output.replace("\n", " ")
     assert check_plan(out, load_scenario(SCENARIOS / "changning-2024")) == []
 
 

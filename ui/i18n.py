@@ -92,8 +92,8 @@ LABELS: dict[str, tuple[str, str]] = {
                    "Today's practice: each task drawn independently, merged where one subject's windows overlap."),
     "help_visits": ("本方案实际上门户次：协调抽取 + 日历对齐 + 合并上门，箭头为较单部门的变化。",
                     "Visits of this plan: coordinated draw + aligned calendar + bundling; the arrow is the change vs single-department."),
-    "help_bound": ("全部任务同在一轮时的期望户次：Σ 每个对象在所有任务中的最大抽中概率：若所有任务都在同一轮，任何合法设计的期望户次都不低于此数。它是期望值，单次抽取的户次可能略低。",
-                   "Expected visits with every task in one round, Σ over subjects of their largest inclusion probability: no lawful design can expect fewer visits if every task were in one round. It is an expectation; one draw may fall slightly below it."),
+    "help_bound": ("每组相同对象各自选择最优分轮时的期望户次：任何日历都不可能更低（下方：期望户次与它之差，以及全部任务同在一轮时的下界 Σ 每个对象的最大抽中概率）。它是期望值，单次抽取的户次可能略低。",
+                   "Expected visits if every group of identical subjects chose its own best rounds: no calendar can expect fewer (below: the gap of the expected visits to it, and the all-in-one-round bound Σ over subjects of their largest probability). It is an expectation; one draw may fall slightly below it."),
     "help_expected": ("按对齐后的日历，各轮 Σ 最大抽中概率之和：本方案户次的期望值。",
                       "Σ over rounds of each subject's largest probability in the round, for the aligned calendar: what this plan's visits are expected to be."),
     "solver_notes": ("求解器说明", "Solver notes"),
@@ -215,8 +215,10 @@ KPI_LABELS: dict[str, tuple[str, str]] = {
     "visits": ("联合检查户次", "Joint visits"),
     "subject_visits_single_department": ("单部门检查户次", "Single-department subject-visits"),
     "visits_independent_joint": ("现行联合户次（独立抽取）", "Today's practice (independent draws)"),
-    "visits_lower_bound": ("理论下界（全部同轮）", "Lower bound (all in one round)"),
     "visits_expected": ("期望户次", "Expected visits"),
+    "visits_lower_bound": ("理论下界（各对象组各自最优分轮）", "Lower bound (each subject profile at its best rounds)"),
+    "visits_expected_gap": ("期望户次与下界之差（比例）", "Gap of expected visits to the bound"),
+    "visits_lower_bound_all_in_one_round": ("理论下界（全部同轮）", "Lower bound (all in one round)"),
     "visits_calendar_as_given": ("按原日历期望户次", "Expected visits, calendar as given"),
     "subjects_drawn": ("抽中（对象×任务）", "Drawn (subject × task)"),
     "subjects_visited": ("被检查对象数", "Subjects visited"),
@@ -228,6 +230,7 @@ KPI_LABELS: dict[str, tuple[str, str]] = {
     "capped_subjects": ("封顶对象数", "Capped subjects"),
     "replacements": ("替补抽取数", "Replacements"),
     "unplaced_pairs": ("未安排（对象×任务）", "Unplaced (subject × task)"),
+    "calendar_department_weeks_over_capacity": ("日历预期超出能力的部门周数", "Department-weeks the calendar expects over capacity"),
 }
 
 

@@ -5,8 +5,12 @@ A pair is unplaced for one of three reasons, checked in this order:
 * its task window holds no working day of the year (statutory calendar);
 * the subject's annual cap: it has used all its cap and its tasks' windows need more visits than that;
 * department capacity: in every ISO week of the pair's window some department of its task had no room
-  left for the officer-visits the task asks (the weeks, the departments and their use are named).
-  If some week did have room, the pair was left by the solver within its time limit, and the reason says so.
+  left for the officer-visits the task asks (the weeks, the departments and their use are named, and
+  what would fix it);
+* the cap again, when the subject's visits are all used though its windows would need fewer: capacity kept
+  its tasks apart (the weeks with room are named, and what would fix it).
+  Only if none of these holds was the pair left by the solver (the rescue pass,
+  :mod:`optimizer.bundling.rescue`, makes that case not arise), and the reason says so.
 
 The problems list adds one line per subject held by its cap and one per department whose capacity was
 short, with the weeks it was full and how many more officer-visits the unplaced pairs needed.
@@ -68,15 +72,30 @@ def explain_unplaced(prep: Prepared, stab: dict[str, int], dated: list[tuple[str
                         entry["need"] += info.officers
             else:
                 free.append(cal.week_label[w])
+        departments = sorted({d for w in weeks for d in info.departments
+                               if load.get((d, w), 0) + info.officers > prep.capacity[d]})
         if not free:
             reasons.append((s, t, f"department capacity: every week of its window {info.start}..{info.end} is full "
-                                  f"for a department it needs ({info.officers} officer-visits each): " + _listed(blocked)))
+                                  f"for a department it needs ({info.officers} officer-visits each): " + _listed(blocked)
+                                  + f"; to fix: {info.officers} more officer-visits for {', '.join(departments)} in one of "
+                                  "these weeks, or a wider window for the task"))
+        elif cap is not None and visits.get(s, 0) >= cap:
+            reasons.append((s, t, f"annual cap: the subject's {cap} visit(s) a year are used by its other tasks and no "
+                                  f"visit of it can take {t} within capacity (weeks with room for a visit of its own: "
+                                  + _listed(free) + f"); to fix: capacity for the departments of its visits in a week "
+                                  f"they share with {t}'s window {info.start}..{info.end}, or a window for {t} that meets "
+                                  "the subject's other tasks"))
+            capped.setdefault(s, []).append(t)
         else:
             reasons.append((s, t, "left unplaced by the solver within its deterministic time limit; weeks with room: "
                                   + _listed(free)))
     for s, ts in capped.items():
-        problems.append(f"subject {s}: annual cap {prep.caps[s]} is below the {stab[s]} visits its tasks' windows "
-                        f"need; left unplaced: {', '.join(ts)}")
+        if prep.caps[s] < stab[s]:
+            problems.append(f"subject {s}: annual cap {prep.caps[s]} is below the {stab[s]} visits its tasks' windows "
+                            f"need; left unplaced: {', '.join(ts)}")
+        else:
+            problems.append(f"subject {s}: annual cap {prep.caps[s]} used by visits that capacity kept apart; "
+                            f"left unplaced: {', '.join(ts)}")
     for d in sorted(short):
         entry = short[d]
         weeks = [f"{cal.week_label[w]} ({used}/{prep.capacity[d]} used)" for w, used in sorted(entry["weeks"].items())]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from optimizer.calendar import AlignConfig, Alignment, align_calendar, stab_rounds
+from optimizer.calendar import AlignConfig, Alignment, align_calendar, stab_rounds, staffing_from
 from optimizer.draw.coordinated import DRAW_COLUMNS, DrawMode, DrawResult, draw_subjects
 from optimizer.draw.inputs import draw_input
 from optimizer.draw.seed import plan_seed
@@ -50,7 +50,8 @@ def run_draw(
         raise PlanBlocked(results.errors)
     alignment = None
     if rounds == "aligned":
-        alignment = align_calendar(scenario.tasks, results.pairs, scenario.year, align_config)
+        alignment = align_calendar(scenario.tasks, results.pairs, scenario.year, align_config,
+                                   staffing_from(scenario.officers, results.tasks))
         round_frame = alignment.tasks
     elif rounds == "given":
         round_frame = stab_rounds(scenario.tasks)

@@ -23,8 +23,11 @@ def headline(run: Run) -> None:
     cols[1].metric(t("kpi_today"), f"{k['visits_independent_joint']:,}", help=t("help_today"))
     cols[2].metric(t("kpi_visits"), f"{k['visits']:,}", f"{cut:+.2%} {t('kpi_reduction')}" if cut is not None else None,
                    delta_color="inverse", help=t("help_visits"))
-    cols[3].metric(t("kpi_bound"), f"{k['visits_lower_bound']:,.1f}" if k.get("visits_lower_bound") is not None else "—",
-                   help=t("help_bound"))
+    bound = k.get("visits_lower_bound")
+    one_round = k.get("visits_lower_bound_all_in_one_round")
+    cols[3].metric(t("kpi_bound"), f"{bound:,.1f}" if bound is not None else "—",
+                   f"{k.get('visits_expected_gap', 0):.1%} · {one_round:,.1f}" if one_round is not None else None,
+                   delta_color="off", help=t("help_bound"))
     cols[4].metric(t("kpi_expected"), f"{k['visits_expected']:,.1f}" if k.get("visits_expected") is not None else "—",
                    help=t("help_expected"))
     cols = st.columns(6)
