@@ -18,7 +18,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from optimizer.baselines import independent_joint_visits, single_department_visits
 from optimizer.bundling import BundleConfig, BundleInput, BundleResult, bundle_visits
-from optimizer.calendar import AlignConfig, calendar_load, overload_summary, subject_profiles
+from optimizer.calendar import (
+    AlignConfig,
+    calendar_load,
+    overload_summary,
+    subject_profiles,
+)
 from optimizer.draw import DrawMode, DrawRun, run_draw
 from optimizer.teams import TeamConfig, TeamInput, TeamResult, match_officers
 from records.codes import code_secret, inspection_codes

@@ -46,7 +46,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from optimizer.bundling.explain import explain_unplaced
 from optimizer.bundling.model import Component, Movable, solve_component
-from optimizer.bundling.rescue import rescue_unplaced
 from optimizer.bundling.prep import (
     Group,
     Prepared,
@@ -56,6 +55,7 @@ from optimizer.bundling.prep import (
     tie_hash,
     usage_of,
 )
+from optimizer.bundling.rescue import rescue_unplaced
 
 __all__ = ["BundleConfig", "BundleInput", "BundleResult", "bundle_visits", "VISIT_SCHEMA", "UNPLACED_SCHEMA"]
 
@@ -63,7 +63,7 @@ VISIT_SCHEMA = {
     "visit_id": pl.String, "subject_id": pl.String, "date": pl.Date, "week": pl.Int32, "round": pl.Int32,
     "task_ids": pl.List(pl.String), "departments": pl.List(pl.String), "officers": pl.List(pl.Int32),
 }
-UNPLACED_SCHEMA = {"subject_id": pl.String, "task_id": pl.String, "reason": pl.String}
+UNPLACED_SCHEMA = {"subject_id": pl.String, "task_id": pl.String, "reason": pl.String, "reason_zh": pl.String}
 
 
 class BundleConfig(BaseModel):
@@ -339,5 +339,5 @@ def _visit_frame(prep: Prepared, dated: list[tuple[str, dt.date, tuple[str, ...]
     return pl.DataFrame(data, schema=VISIT_SCHEMA)
 
 
-def _unplaced_frame(reasons: list[tuple[str, str, str]]) -> pl.DataFrame:
+def _unplaced_frame(reasons: list[tuple[str, str, str, str]]) -> pl.DataFrame:
     return pl.DataFrame(sorted(reasons), schema=UNPLACED_SCHEMA, orient="row")

@@ -23,7 +23,12 @@ from functools import lru_cache
 import numpy as np
 from ortools.sat.python import cp_model
 
-from optimizer.calendar.bound import EXACT_MAX_TASKS, best_grouping, grouping_cost, threshold_bound
+from optimizer.calendar.bound import (
+    EXACT_MAX_TASKS,
+    best_grouping,
+    grouping_cost,
+    threshold_bound,
+)
 
 __all__ = ["ItemModel", "Solved", "solve_items", "profile_floor"]
 

@@ -9,8 +9,23 @@ cell's own keys, each risk class and ratio task ⌊Σπ⌋ or ⌈Σπ⌉ and eac
 (:mod:`~optimizer.draw.seed`); :mod:`~optimizer.draw.audit` tests realised frequencies against the rules' π.
 """
 
-from optimizer.draw.allocation import CELL, PI_SCALE, allocate, binomial_tail, cell_sizes, pi_units
-from optimizer.draw.audit import P_LIMIT, Z_LIMIT, LawAudit, exact_probabilities, inclusion_audit, law_audit, visit_audit
+from optimizer.draw.allocation import (
+    CELL,
+    PI_SCALE,
+    allocate,
+    binomial_tail,
+    cell_sizes,
+    pi_units,
+)
+from optimizer.draw.audit import (
+    P_LIMIT,
+    Z_LIMIT,
+    LawAudit,
+    exact_probabilities,
+    inclusion_audit,
+    law_audit,
+    visit_audit,
+)
 from optimizer.draw.coordinated import (
     DRAW_COLUMNS,
     DrawInput,

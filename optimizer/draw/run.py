@@ -10,7 +10,13 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from optimizer.calendar import AlignConfig, Alignment, align_calendar, stab_rounds, staffing_from
+from optimizer.calendar import (
+    AlignConfig,
+    Alignment,
+    align_calendar,
+    stab_rounds,
+    staffing_from,
+)
 from optimizer.draw.coordinated import DRAW_COLUMNS, DrawMode, DrawResult, draw_subjects
 from optimizer.draw.inputs import draw_input
 from optimizer.draw.seed import plan_seed

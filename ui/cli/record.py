@@ -393,7 +393,15 @@ def code_check(
     recomputed with the district key equals the code. A folder without a record is never enough alone.
     """
     from records.binding import plan_binding
-    from records.codes import CodeKeyError, code_matches, code_secret, default_key_path, key_id, load_key, normalize_code
+    from records.codes import (
+        CodeKeyError,
+        code_matches,
+        code_secret,
+        default_key_path,
+        key_id,
+        load_key,
+        normalize_code,
+    )
     from records.ledger import LedgerError, plan_records, records
 
     wanted = normalize_code(code)
