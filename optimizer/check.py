@@ -17,6 +17,7 @@ from typing import Any
 import polars as pl
 
 from optimizer.draw import CELL, PI_SCALE, allocate, pi_units, task_counts
+from optimizer.export import manifest_digest
 from optimizer.hard_rules import (
     duplicate_assignments,
     missing_qualifications,
@@ -162,8 +163,14 @@ def _windows(plan: PlanFiles) -> pl.DataFrame:
 
 
 def check_files(plan: PlanFiles, scenario: Scenario, results: RuleResults) -> list[Violation]:
-    """Every file is the one the manifest hashed; the plan was made from this scenario."""
+    """The manifest is as written (its own digest); every file is the one it hashed; the plan was made from this
+    scenario."""
     out = []
+    stated = plan.manifest.get("manifest_sha256")
+    if stated is None:
+        out.append(Violation("files", "manifest.json", "has no manifest_sha256: not a manifest jointcheck wrote"))
+    elif stated != manifest_digest(plan.manifest):
+        out.append(Violation("files", "manifest.json", "its content differs from its manifest_sha256: edited after planning"))
     for name, digest in plan.manifest["files"].items():
         if name not in PLAN_FILES:
             out.append(Violation("files", "manifest.json", f"lists a file jointcheck does not write: {name!r}"))

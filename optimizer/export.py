@@ -108,10 +108,25 @@ def write_plan(plan: Plan, out: str | Path, overwrite: bool = False, *, exclusiv
         plan.bundle.unplaced.write_parquet(staging / "unplaced.parquet")
         body = manifest(plan)
         body["files"] = {name: _sha256(staging / name) for name in FILES}
-        (staging / "manifest.json").write_text(
-            json.dumps(body, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
-        )
+        write_manifest(staging / "manifest.json", body)
     return out
+
+
+def manifest_digest(body: dict[str, Any]) -> str:
+    """SHA-256 of the manifest's canonical JSON without its own ``manifest_sha256``.
+
+    The parquet files are bound by ``files``; this binds the manifest itself, so a manifest edited by hand after
+    planning (a plan id, a window, a file digest) shows in ``check`` even for a plan the ledger never recorded. An
+    edit that recomputes it is caught by the ledger record (:mod:`records.binding`)."""
+    rest = {k: v for k, v in body.items() if k != "manifest_sha256"}
+    return hashlib.sha256(json.dumps(rest, ensure_ascii=False, sort_keys=True, separators=(",", ":"),
+                                     default=str).encode("utf-8")).hexdigest()
+
+
+def write_manifest(path: Path, body: dict[str, Any]) -> None:
+    """Write ``manifest.json`` with its own digest (:func:`manifest_digest`)."""
+    body = {**body, "manifest_sha256": manifest_digest(body)}
+    path.write_text(json.dumps(body, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def mark_violations(plan_dir: str | Path, violations: list[str]) -> None:
@@ -123,4 +138,4 @@ def mark_violations(plan_dir: str | Path, violations: list[str]) -> None:
     path = Path(plan_dir) / "manifest.json"
     body = json.loads(path.read_text(encoding="utf-8"))
     body["violations"] = {"allowed": True, "found": list(violations)}
-    path.write_text(json.dumps(body, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    write_manifest(path, body)

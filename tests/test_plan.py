@@ -139,3 +139,16 @@ def test_a_task_with_a_drawn_subject_left_unvisited_is_not_counted_as_met(tiny_c
     assert unplaced, "the capacity cut leaves pairs unplaced"
     k = made.kpis
     assert k["sample_sizes_met"] == k["tasks"] - len(unplaced)
+
+
+@pytest.mark.parametrize("edit", [{"plan_id": "x"}, {"manifest_sha256": None}])
+def test_a_hand_edited_manifest_is_caught_even_without_a_ledger_record(tiny_plan: Path, tmp_path: Path, edit) -> None:
+    """The manifest carries its own digest: changing any field (here the plan id, or dropping the digest) shows."""
+    copy = tmp_path / "plan"
+    shutil.copytree(tiny_plan, copy)
+    body = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
+    for key, value in edit.items():
+        body.pop(key) if value is None else body.__setitem__(key, value)
+    (copy / "manifest.json").write_text(json.dumps(body, ensure_ascii=False, indent=2, sort_keys=True), encoding="utf-8")
+    found = check_plan(copy, load_scenario(SCENARIOS / "tiny"))
+    assert any(v.check == "files" and v.where == "manifest.json" for v in found), found
