@@ -141,7 +141,13 @@ def check_sample_sizes(plan: PlanFiles, scenario: Scenario, results: RuleResults
 def check_coverage(plan: PlanFiles, scenario: Scenario, results: RuleResults) -> list[Violation]:
     """Each drawn (subject, task) is in exactly one visit of that subject, or listed as unplaced."""
     served = plan.visits.select("subject_id", pl.col("task_ids").alias("task_id")).explode("task_id")
-    bad = pair_coverage(served, plan.draws.filter("selected"), plan.unplaced)
+    drawn = plan.draws.filter("selected")
+    as_of = _adjusted_on(plan)
+    if as_of is not None:  # an adjusted plan: a visit made before the adjustment was drawn by the plan it adjusts
+        made = plan.visits.filter(pl.col("date") < as_of).select("subject_id", pl.col("task_ids").alias("task_id")).explode("task_id")
+        extra = made.join(drawn.select("subject_id", "task_id"), on=["subject_id", "task_id"], how="anti")
+        served = served.join(extra, on=["subject_id", "task_id"], how="anti")
+    bad = pair_coverage(served, drawn, plan.unplaced)
     out = []
     for s, t, n, u, drawn in bad.select("subject_id", "task_id", "served", "unplaced", "drawn").iter_rows():
         if not drawn:
@@ -156,12 +162,23 @@ def check_coverage(plan: PlanFiles, scenario: Scenario, results: RuleResults) ->
     return out
 
 
+def _adjusted_on(plan: PlanFiles) -> dt.date | None:
+    """The adjustment date of an adjusted plan (:mod:`optimizer.adjust`), None for a plan made at once."""
+    adjustment = plan.manifest.get("adjustment")
+    return dt.date.fromisoformat(adjustment["as_of"]) if adjustment else None
+
+
 def check_dates(plan: PlanFiles, scenario: Scenario, results: RuleResults) -> list[Violation]:
-    """A visit is on a working day inside the (aligned) window of every task it serves."""
-    per_task = plan.visits.select("visit_id", "date", pl.col("task_ids").alias("task_id")).explode("task_id")
+    """A visit is on a working day inside the (aligned) window of every task it serves (in an adjusted plan,
+    every visit on or after the adjustment date: the earlier ones were made under the plan it adjusts)."""
+    visits = plan.visits
+    as_of = _adjusted_on(plan)
+    if as_of is not None:
+        visits = visits.filter(pl.col("date") >= as_of)
+    per_task = visits.select("visit_id", "date", pl.col("task_ids").alias("task_id")).explode("task_id")
     out = [Violation("dates", f"visit {v}", f"{d} is outside task {t}'s window {s}..{e}")
            for v, d, t, s, e in outside_windows(per_task, _windows(plan)).iter_rows()]
-    out += [Violation("dates", f"visit {v}", f"{day} is not a working day") for v, day in not_working_days(plan.visits).iter_rows()]
+    out += [Violation("dates", f"visit {v}", f"{day} is not a working day") for v, day in not_working_days(visits).iter_rows()]
     return out
 
 

@@ -97,6 +97,7 @@ def write_plan(plan: Plan, out: str | Path, overwrite: bool = False) -> Path:
         plan.teams.assignments.select("visit_id", "officer_id", "department").write_parquet(staging / "assignments.parquet")
         plan.bundle.unplaced.write_parquet(staging / "unplaced.parquet")
         body = manifest(plan)
+        body.update(plan.manifest_extra)
         body["files"] = {name: _sha256(staging / name) for name in FILES}
         (staging / "manifest.json").write_text(
             json.dumps(body, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
