@@ -185,7 +185,7 @@ def draw_subjects(inp: DrawInput, seeds: list[str] | str, mode: DrawMode | str =
 
     Optional, for plans that live through the year and across years (:mod:`optimizer.adjust`,
     :mod:`optimizer.rotation`): ``offset_basis`` and ``shift`` fix the offsets (:func:`_offsets`);
-    ``done`` (``subject_id, round``): visits already made, counted in the caps of later rounds.
+    ``done`` (``subject_id, round``, optionally ``seed``): visits already made, counted in the caps of later rounds.
     """
     mode = DrawMode(mode)
     seeds = [seeds] if isinstance(seeds, str) else list(seeds)
@@ -227,8 +227,10 @@ def draw_subjects(inp: DrawInput, seeds: list[str] | str, mode: DrawMode | str =
         rounds_out.append(drawn)
         visited = drawn.filter("selected").select("seed", "subject_id")
         if done is not None:  # a visit already made in this round counts once, drawn again or not
-            made = done.filter(pl.col("round") == round_index).select("subject_id").unique()
-            visited = pl.concat([visited, pl.DataFrame({"seed": seeds}).join(made, how="cross")])
+            made = done.filter(pl.col("round") == round_index)
+            if "seed" not in made.columns:  # the same visits in every seed (one plan adjusted)
+                made = pl.DataFrame({"seed": seeds}).join(made.select("subject_id").unique(), how="cross")
+            visited = pl.concat([visited, made.select("seed", "subject_id")])
         visited = visited.unique().with_columns(pl.lit(1, pl.Int64).alias("visit"))
         used = (
             pl.concat([used, visited.rename({"visit": "used"})])
