@@ -1,0 +1,192 @@
+"""Mid-year adjustment (动态调整, 沪府发〔2024〕6号 二(一)): a plan, then tasks added, cancelled and moved as of a date.
+
+The adjusted plan keeps the visits made before the date byte for byte, keeps the samples of unchanged tasks
+(same committed seed, same offsets) except where its manifest names the cap or directory change, passes
+``check`` and ``verify``, is linked in the ledger to the version it adjusts, and over 300 seeds its draw is
+still at the rules' π (the draw audit).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import polars as pl
+import pytest
+import yaml
+from typer.testing import CliRunner
+
+from optimizer.adjust import _rounds, adjust_plan, write_adjusted
+from optimizer.check import check_plan, read_plan
+from optimizer.draw import draw_input, draw_subjects, law_audit, pi_units, run_draw, task_counts
+from optimizer.export import write_plan
+from optimizer.plan import make_plan
+from optimizer.verify import verify_draw
+from records.ledger import record_plan, records
+from rules import evaluate
+from scenarios import load_scenario
+from ui.cli import app
+
+SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+AS_OF = dt.date(2024, 5, 1)
+VALUE = "7"
+runner = CliRunner()
+
+
+def updated_tiny(dst: Path) -> Path:
+    """tiny with T04 cancelled, T05's window moved to August–September, T07 (June–July) and T08 (autumn) added."""
+    shutil.copytree(SCENARIOS / "tiny", dst)
+    spec = yaml.safe_load((dst / "scenario.yaml").read_text(encoding="utf-8"))
+    spec["tasks"] = [t for t in spec["tasks"] if t["id"] != "T04"]
+    for t in spec["tasks"]:
+        if t["id"] == "T05":
+            t["window"] = {"start": "2024-08-01", "end": "2024-09-30"}
+    spec["tasks"] += [
+        {"id": "T07", "name": "夏季餐饮卫生联合抽查", "lead": "SAMR", "partners": ["HEALTH"], "items": ["F02", "H01"],
+         "object_type": "restaurant", "window": {"start": "2024-06-03", "end": "2024-07-31"}, "ratio": 0.2},
+        {"id": "T08", "name": "学校食堂消防检查", "lead": "FIRE", "partners": [], "items": ["X02"],
+         "object_type": "school_canteen", "window": {"start": "2024-09-02", "end": "2024-10-31"}, "count": 2},
+    ]
+    (dst / "scenario.yaml").write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return dst
+
+
+@pytest.fixture(scope="module")
+def made(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    root = tmp_path_factory.mktemp("adjust")
+    tiny = load_scenario(SCENARIOS / "tiny")
+    write_plan(make_plan(tiny, VALUE), root / "v1")
+    updated = load_scenario(updated_tiny(root / "tiny-2"))
+    adjusted = adjust_plan(root / "v1", updated, VALUE, AS_OF)
+    write_adjusted(adjusted, root / "v2")
+    return {"root": root, "tiny": tiny, "updated": updated, "adjusted": adjusted}
+
+
+def test_visits_before_the_date_are_kept_byte_for_byte(made: dict) -> None:
+    v1, v2 = read_plan(made["root"] / "v1"), read_plan(made["root"] / "v2")
+    before = v1.visits.filter(pl.col("date") < AS_OF)
+    assert before.height > 0
+    assert v2.visits.filter(pl.col("date") < AS_OF).equals(before)  # subjects, dates, tasks, codes
+    ids = before["visit_id"].implode()
+    assert v2.assignments.filter(pl.col("visit_id").is_in(ids)).equals(v1.assignments.filter(pl.col("visit_id").is_in(ids)))
+    # a visit made before the date that served the cancelled task T04 stays as it was made
+    assert before.filter(pl.col("task_ids").list.contains("T04")).height > 0
+
+
+def test_cancelled_task_is_gone_after_the_date_and_added_tasks_are_visited(made: dict) -> None:
+    v2 = read_plan(made["root"] / "v2")
+    future = v2.visits.filter(pl.col("date") >= AS_OF)
+    served = set(future["task_ids"].explode().to_list())
+    assert "T04" not in served and {"T07", "T08"} <= served
+    a = made["adjusted"].manifest["adjustment"]
+    assert (a["added"], a["cancelled"], a["moved"]) == (["T07", "T08"], ["T04"], ["T05"])
+    # the moved task's visits lie in its new window
+    t05 = future.filter(pl.col("task_ids").list.contains("T05"))
+    assert t05.height and t05["date"].min() >= dt.date(2024, 8, 1) and t05["date"].max() <= dt.date(2024, 9, 30)
+    # 进一次门: an added task joined a visit already planned
+    changed = made["adjusted"].changes.filter(pl.col("change") == "tasks_changed")
+    assert changed["tasks_after"].str.contains("T07").any()
+
+
+def test_unchanged_tasks_keep_their_subjects_unless_the_manifest_names_why(made: dict) -> None:
+    v1, v2 = read_plan(made["root"] / "v1"), read_plan(made["root"] / "v2")
+    named = {f["task_id"]: f for f in made["adjusted"].manifest["adjustment"]["forced_changes"]}
+    for task in ("T01", "T02", "T03", "T05", "T06"):
+        was = set(v1.draws.filter((pl.col("task_id") == task) & pl.col("selected"))["subject_id"])
+        now = set(v2.draws.filter((pl.col("task_id") == task) & pl.col("selected"))["subject_id"])
+        if task in named:
+            assert set(named[task]["removed"]) == was - now and set(named[task]["added"]) == now - was
+            assert named[task]["reason"] in ("cap", "directory")
+        else:
+            assert was == now, task
+
+
+def test_a_new_plan_from_the_updated_scenario_would_redraw_unchanged_tasks(made: dict) -> None:
+    """Why adjust exists: planning the updated scenario afresh draws other subjects for tasks that did not change."""
+    v1 = read_plan(made["root"] / "v1")
+    fresh = make_plan(made["updated"], VALUE).run.draw.draws
+    moved = [t for t in ("T01", "T02", "T03", "T06")
+             if set(v1.draws.filter((pl.col("task_id") == t) & pl.col("selected"))["subject_id"])
+             != set(fresh.filter((pl.col("task_id") == t) & pl.col("selected"))["subject_id"])]
+    assert moved
+
+
+def test_check_and_verify_pass_on_the_adjusted_plan(made: dict) -> None:
+    assert check_plan(made["root"] / "v2", made["updated"]) == []
+    ok = verify_draw(made["root"] / "v2", made["updated"], VALUE)
+    assert ok.ok, ok.mismatches
+    assert not verify_draw(made["root"] / "v2", made["updated"], "8").commitment_ok
+    with pytest.raises(ValueError, match="commitment"):
+        adjust_plan(made["root"] / "v1", made["updated"], "8", AS_OF)
+
+
+def test_the_same_inputs_give_byte_identical_files(made: dict) -> None:
+    again = adjust_plan(made["root"] / "v1", made["updated"], VALUE, AS_OF)
+    write_adjusted(again, made["root"] / "v2-again")
+    for name in ("manifest.json", "draws.parquet", "visits.parquet", "assignments.parquet", "changes.csv", "changes.json"):
+        assert (made["root"] / "v2" / name).read_bytes() == (made["root"] / "v2-again" / name).read_bytes(), name
+
+
+def test_diff_report_in_chinese_and_english(made: dict) -> None:
+    text = (made["root"] / "v2" / "changes.csv").read_text(encoding="utf-8-sig")
+    assert text.splitlines()[0].startswith('"change","变更"')
+    assert "新增上门" in text and "取消上门" in text and "added" in text
+    rows = json.loads((made["root"] / "v2" / "changes.json").read_text(encoding="utf-8"))
+    assert {r["change"] for r in rows} >= {"added", "removed", "tasks_changed"}
+
+
+def test_cli_adjust_links_the_versions_in_the_ledger_and_publishes_with_its_own_deadline(
+        made: dict, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    db, key = tmp_path / "ledger.db", tmp_path / "district.key"
+    monkeypatch.setenv("JOINTCHECK_LEDGER", str(db))
+    monkeypatch.setenv("JOINTCHECK_KEY_FILE", str(key))
+    v1 = tmp_path / "v1"
+    result = runner.invoke(app, ["plan", str(SCENARIOS / "tiny"), "--seed", VALUE, "--out", str(v1)])
+    assert result.exit_code == 0, result.output
+    scenario_dir = made["root"] / "tiny-2"
+    result = runner.invoke(app, ["adjust", str(v1), str(scenario_dir), "--as-of", AS_OF.isoformat(), "--seed", VALUE,
+                                 "--out", str(tmp_path / "v2")])
+    assert result.exit_code == 0, result.output
+    assert "version 2" in result.output
+    first, second = [r for r in records(db) if r.kind == "plan"]
+    assert second.body["adjusts"]["record"] == {"seq": first.seq, "hash": first.hash}
+    assert second.body["adjusts"]["as_of"] == "2024-05-01"
+    manifest = json.loads((tmp_path / "v2" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["adjusts"]["manifest_sha256"] == first.body["files"]["manifest.json"]
+    for command in (["check", str(tmp_path / "v2"), str(scenario_dir)],
+                    ["verify", str(tmp_path / "v2"), str(scenario_dir), "--seed", VALUE]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 0 and "PASS" in result.output, result.output
+    result = runner.invoke(app, ["publish", str(tmp_path / "v2"), str(scenario_dir), "--out", str(tmp_path / "pub")])
+    assert result.exit_code == 0, result.output
+    public = json.loads((tmp_path / "pub" / "public_plan.json").read_text(encoding="utf-8"))
+    assert public["publication"]["plan_formed"] == "2024-05-01"
+    # 5 working days after 5月1日, the May Day holiday running to 5 May: 6–10 May
+    assert public["publication"]["plan_publish_by"] == "2024-05-10"
+    assert public["publication"]["made_late"] is False and public["adjustment"]["added"] == ["T07", "T08"]
+
+
+def test_adjusted_draws_pass_the_law_audit_over_300_seeds(made: dict) -> None:
+    """Each seed: the plan's draw, the subjects of tasks done before the date counted in caps, then the adjusted
+    draw from the same seed with the plan's offsets — every task of the updated scenario at its π."""
+    values = [str(k) for k in range(300)]
+    run = run_draw(made["tiny"], values)
+    manifest = read_plan(made["root"] / "v1").manifest  # its rounds (alignment does not depend on the seed)
+    rounds, *_ = _rounds(manifest, made["updated"], AS_OF)
+    results = evaluate(made["updated"])
+    inp = draw_input(made["updated"], results, rounds)
+    old = run.draw.draws.filter(pl.col("seed") == run.draw.draws["seed"].first())
+    basis = old.select("subject_id", "round", pi_units(pl.col("inclusion_prob")).alias("pi_units"))
+    ended = [t["id"] for t in manifest["tasks"] if dt.date.fromisoformat(t["window"]["end"]) < AS_OF]
+    done = run.draw.draws.filter(pl.col("selected") & pl.col("task_id").is_in(ended)).select(
+        "seed", "subject_id", pl.col("round").cast(pl.Int32)).unique()
+    adjusted = draw_subjects(inp, list(run.public_values), offset_basis=basis, done=done)
+    audit = law_audit(adjusted, task_counts(made["updated"]))
+    print(audit.tasks.select("task_id", "sum_pi", "p_value", "min_size", "max_size", "replacements"))
+    assert audit.ok, "\n".join(audit.failures)
+    # and unchanged tasks drew the very same subjects as the plan in every seed where no cap moved them
+    same = adjusted.draws.filter(pl.col("task_id") == "T01").select("seed", "subject_id", "selected").join(
+        run.draw.draws.filter(pl.col("task_id") == "T01").select("seed", "subject_id", "selected"), on=["seed", "subject_id"])
+    assert (same["selected"] == same["selected_right"]).all()
