@@ -5,22 +5,27 @@ from year to year and each year's sample starts where the last one ended on the 
 does this between the rounds of one year (:mod:`optimizer.draw.coordinated`: round r reads frac(u − a_ir),
 a_ir = Σ of the subject's round maxima before r). Across years it is the same idea:
 
-    year y reads frac(u_i − b_i − a_ir),   b_i = Σ over the earlier plans p of Σ_r max_{t∈r} π^p_it
+    year y reads frac(u_i − b_i^y − a_ir),   b^y = b^{y−1} + A^{y−1} + max(0, 1 − A^{y−1} − A^y) / 8,   b¹ = 0
 
-with u_i the ticket of the **first plan of the chain** (its seed: the chain's permanent numbers). Subject i's
-selection set in plan p is the arc [b_i^p, b_i^p + A_i^p) of the circle (A^p its Σ of round maxima), so the
-arcs of successive years follow each other and i is drawn in two of them only when the arcs wrap — in two
-years with probability max(0, A¹ + A² − 1), the least any design with these marginals allows.
+with u_i the ticket of the **first plan of the chain** (its seed: the chain's permanent numbers) and A^p_i the
+subject's Σ over plan p's rounds of its largest π. Subject i's selection set in plan p is (about) the arc
+[b^p, b^p + A^p) of the circle: each year's arc follows the last one, so two consecutive years overlap by
+max(0, A¹ + A² − 1) — the least any design with these marginals allows — and over the years the arcs sweep
+the circle, so every firm takes its turn. The guard, ⅛ of the circle the two arcs leave free
+(:data:`~optimizer.draw.coordinated.ROTATION_GUARD`), is for fixed-size samples: a cell's last key lies near
+π, not at it, so a small cell's sample spills past its arc's end (measured in ``tests/test_rotation.py`` and
+``benchmarks/rotation.py``). When a subject's A exceeds ⅓ three arcs cannot be disjoint: rotation puts the
+unavoidable repeat two years apart rather than one.
 
 Why every year stays exactly at π: b_i is computed from the earlier plans' *published probabilities*
-(``draws.parquet`` ``inclusion_prob``), never from who was drawn, so it is fixed before the tickets are read;
-frac(u − c) is uniform for any fixed c, the keys of different subjects stay independent, and the cell sizes
-of :mod:`optimizer.draw.allocation` keep P(drawn) = π. ``jointcheck verify --previous`` recomputes b from
-those files and the chain's revealed first seed.
+(``draws.parquet`` ``inclusion_prob``) and this year's rules, never from who was drawn, so it is fixed before
+the tickets are read; frac(u − c) is uniform for any fixed c, the keys of different subjects stay independent,
+and the cell sizes of :mod:`optimizer.draw.allocation` keep P(drawn) = π. ``jointcheck verify --previous``
+recomputes b from those files and the chain's revealed first seed.
 
 The price of rotation: the numbers are permanent, so once the first plan's seed is revealed anyone holding
 it can rank the directory for later years (as statistical offices' PRNs are, inside the office). Each year's
-own seed still decides cell rounding ties, visit days, officer teams and inspection codes.
+own seed still decides visit days, officer teams and inspection codes, and is committed like any plan's.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from typing import Any
 import polars as pl
 
 from optimizer.draw import PI_SCALE, pi_units, plan_seed, seed_commitment
+from optimizer.draw.coordinated import ROTATION_GUARD
 
 __all__ = ["Rotation", "RotationError", "rotation_shift", "prn_source", "load_rotation"]
 
@@ -47,21 +53,36 @@ class Rotation:
     """What a plan with ``--previous`` draws with: the chain's ticket seed and each subject's shift b_i."""
 
     prn_seed: str
-    shift: pl.DataFrame               # subject_id, shift (π units, not reduced mod 1)
+    shift: pl.DataFrame               # subject_id, end, last: the last earlier arc (:func:`rotation_shift`)
     manifest: dict[str, Any]          # the ``rotation`` entry of the plan's manifest
 
 
+def _lengths(draws: pl.DataFrame) -> pl.DataFrame:
+    """A_i in 10⁻⁹ units: Σ over the plan's rounds of the subject's largest π (its arc on the circle)."""
+    return (draws.select("subject_id", "round", pi_units(pl.col("inclusion_prob")).alias("pi_units"))
+            .group_by("subject_id", "round").agg(pl.col("pi_units").max().alias("top"))
+            .group_by("subject_id").agg(pl.col("top").sum().cast(pl.Int64).alias("length")))
+
+
 def rotation_shift(previous: list[pl.DataFrame]) -> pl.DataFrame:
-    """b_i in 10⁻⁹ units: Σ over the plans of Σ over their rounds of the subject's largest π (draws frames)."""
-    frames = [
-        d.select("subject_id", "round", pi_units(pl.col("inclusion_prob")).alias("pi_units"))
-        .group_by("subject_id", "round").agg(pl.col("pi_units").max().alias("top"))
-        .group_by("subject_id").agg(pl.col("top").sum().alias("shift"))
-        for d in previous
-    ]
-    if not frames:
-        return pl.DataFrame(schema={"subject_id": pl.String, "shift": pl.Int64})
-    return pl.concat(frames).group_by("subject_id").agg(pl.col("shift").sum().cast(pl.Int64)).sort("subject_id")
+    """The arcs of the chain's plans (draws frames, first plan first): ``subject_id, end, last`` in 10⁻⁹ units.
+
+    Plan 1 starts at b¹ = 0, plan k at b^k = b^{k−1} + A^{k−1} + guard (module docstring). ``end`` = b + A of the
+    last plan, ``last`` = its A; the draw adds the guard against this year's own A
+    (:func:`optimizer.draw.coordinated._offsets`).
+    """
+    arcs = pl.DataFrame(schema={"subject_id": pl.String, "end": pl.Int64, "last": pl.Int64})
+    for draws in previous:
+        a = _lengths(draws)
+        arcs = arcs.join(a, on="subject_id", how="full", coalesce=True).select(
+            "subject_id",
+            (pl.col("end").fill_null(0) + pl.when(pl.col("end").is_null()).then(0).otherwise(
+                (PI_SCALE - pl.col("last").fill_null(0) - pl.col("length").fill_null(0)).clip(lower_bound=0)
+                * ROTATION_GUARD[0] // ROTATION_GUARD[1])
+             + pl.col("length").fill_null(0)).alias("end"),
+            pl.col("length").fill_null(0).alias("last"),
+        )
+    return arcs.sort("subject_id")
 
 
 def prn_source(manifest: dict[str, Any]) -> dict[str, Any]:
@@ -107,7 +128,15 @@ def load_rotation(previous_dirs: list[str | Path], previous_seed: str,
     if seed_commitment(seed) != source["seed_commitment"]:
         raise RotationError(f"--previous-seed {previous_seed!r} does not open the seed commitment of plan "
                             f"{source['plan_id']} (the chain's first plan)")
-    entries.sort(key=lambda e: (e["year"], e["plan_id"], e["draws_sha256"]))
+    order = sorted(range(len(entries)), key=lambda k: (entries[k]["year"], entries[k]["plan_id"], entries[k]["draws_sha256"]))
+    entries = [entries[k] for k in order]
+    draws = [draws[k] for k in order]
+    manifests = [manifests[k] for k in order]
+    for k, m in enumerate(manifests):  # the whole chain, first plan first: each one rotated against those before it
+        before = sorted(e["draws_sha256"] for e in (m.get("rotation") or {}).get("previous", []))
+        if before != sorted(e["draws_sha256"] for e in entries[:k]):
+            raise RotationError(f"plan {m['plan_id']} ({m['scenario']['year']}): give the whole chain with --previous — "
+                                "the first plan and every plan rotated from it, each against exactly those before it")
     if expect is not None:
         want = sorted(e["draws_sha256"] for e in expect.get("previous", []))
         if sorted(e["draws_sha256"] for e in entries) != want:
@@ -115,5 +144,5 @@ def load_rotation(previous_dirs: list[str | Path], previous_seed: str,
                                 "(draws.parquet SHA-256 differs from the manifest's rotation.previous)")
     shift = rotation_shift(draws)
     body = {"prn": source, "previous": entries,
-            "mean_shift": round(float(shift["shift"].mean() or 0.0) / PI_SCALE, 6) if shift.height else 0.0}
+            "mean_end": round(float(shift["end"].mean() or 0.0) / PI_SCALE, 6) if shift.height else 0.0}
     return Rotation(seed, shift, body)

@@ -46,6 +46,10 @@ __all__ = ["DrawMode", "DrawInput", "DrawResult", "draw_subjects", "DRAW_COLUMNS
 
 _OFFSET_TO_TICKET = TICKET_DENOMINATOR // PI_SCALE  # 10¹⁰: one π unit in ticket units
 
+ROTATION_GUARD = (1, 8)
+"""Rotation across years (:mod:`optimizer.rotation`): a year's arc starts after the last year's one by this share
+(1/8) of the circle the two leave free, a guard against the random end of fixed-size samples."""
+
 DRAW_COLUMNS = [
     "subject_id", "task_id", "round", "stratum", "inclusion_prob", "prn", "selected", "replaced_by", "rules",
 ]
@@ -128,6 +132,12 @@ def _offsets(pairs: pl.DataFrame, mode: DrawMode, basis: pl.DataFrame | None = N
                           .select("subject_id", "round", (pl.col("a").fill_null(0) % PI_SCALE).cast(pl.Int64).alias("offset")))
         out = pl.concat(frames)
     if shift is not None:
+        if "end" in shift.columns:  # an arc of the circle after the last year's one (optimizer.rotation.shift_after)
+            this_year = per_round.group_by("subject_id").agg(pl.col("top").sum().alias("length"))
+            shift = shift.join(this_year, on="subject_id", how="full", coalesce=True).select(
+                "subject_id", (pl.col("end").fill_null(0) + (PI_SCALE - pl.col("last").fill_null(0)
+                               - pl.col("length").fill_null(0)).clip(lower_bound=0) * ROTATION_GUARD[0]
+                               // ROTATION_GUARD[1]).alias("shift"))
         out = out.join(shift.select("subject_id", pl.col("shift").cast(pl.Int64)), on="subject_id", how="left").select(
             "subject_id", "round", ((pl.col("offset") + pl.col("shift").fill_null(0)) % PI_SCALE).alias("offset"))
     return out

@@ -213,8 +213,8 @@ def _rotation(previous: list[Path] | None, previous_seed: str | None):  # noqa: 
         rotation = load_rotation(previous, previous_seed)
     except RotationError as exc:
         raise fail(str(exc)) from None
-    console.print(f"rotation: {len(previous)} earlier plan(s); mean shift {rotation.manifest['mean_shift']:.4f} "
-                  "of the unit circle per subject", highlight=False)
+    console.print(f"rotation: {len(previous)} earlier plan(s); their arcs end on average at "
+                  f"{rotation.manifest['mean_end']:.4f} of the unit circle", highlight=False)
     return rotation
 
 
