@@ -24,7 +24,7 @@ from optimizer.draw import draw_input, draw_subjects, law_audit, pi_units, run_d
 from optimizer.export import write_plan
 from optimizer.plan import make_plan
 from optimizer.verify import verify_draw
-from records.ledger import record_plan, records
+from records.ledger import records
 from rules import evaluate
 from scenarios import load_scenario
 from ui.cli import app
