@@ -12,9 +12,10 @@ What an adjustment keeps and changes:
   A task whose eligible subjects and π did not change therefore reads the same keys, gets the same cell
   sizes and draws the same subjects; where a cap (a done visit, an added task's draw) or a changed directory
   moves a subject, the manifest names the task, the reason and the subjects (``adjustment.forced_changes``);
-* an added task joins the existing round whose windows it meets after ``as_of`` (same offsets: its subjects
-  are the ones that round already visits, 进一次门) or, when it meets none, a new last round whose offset is
-  the subject's whole earlier Σ of maxima (negative coordination: caps rarely bind);
+* an added task joins the existing round whose windows it meets most after ``as_of`` (same offsets: for a
+  subject the round already draws, its sample is nested with the round's and joins planned visits, 进一次门;
+  for a subject with no arc in that round the key starts after all the subject's arcs, so the added task
+  takes no cap from the rounds after it) or, when it meets none, a new last round (the same: after all arcs);
 * a cancelled task's future pairs are dropped; a future visit keeps the tasks it still serves, its date and
   its team; new pairs join a kept visit of their subject whose date lies in their window, the rest are
   bundled from ``as_of`` on and staffed week by week around the officers' kept assignments.

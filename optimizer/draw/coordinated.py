@@ -112,7 +112,8 @@ def _offsets(pairs: pl.DataFrame, mode: DrawMode, basis: pl.DataFrame | None = N
     """a_ir in π units modulo 1 (only the fractional part of an offset moves a point on the circle).
 
     ``basis`` (``subject_id, round, pi_units``), when given, defines the rounds' maxima instead of ``pairs``
-    (an adjusted plan keeps the offsets of the plan it adjusts). ``shift`` (``subject_id, shift`` in π units)
+    (an adjusted plan keeps the offsets of the plan it adjusts); a (subject, round) the basis does not hold — a
+    task added in a round where the subject had no arc — starts after all the subject's arcs. ``shift`` (``subject_id, shift`` in π units)
     is added to every round's offset of the subject (rotation across years). Both are fixed before the
     tickets are read, so frac(u − a) stays uniform and every sample stays exactly at π.
     """
@@ -124,12 +125,19 @@ def _offsets(pairs: pl.DataFrame, mode: DrawMode, basis: pl.DataFrame | None = N
             ((pl.col("top").cum_sum().over("subject_id") - pl.col("top")) % PI_SCALE).alias("offset")
         ).select("subject_id", "round", "offset")
     else:
+        # a round in which the basis gives the subject no arc (a task added there) goes after all its arcs
         tops = basis.group_by("subject_id", pl.col("round").cast(pl.Int32)).agg(pl.col("pi_units").max().alias("top"))
+        total = tops.group_by("subject_id").agg(pl.col("top").sum().alias("total"))
         frames = []
         for rnd in sorted(per_round["round"].unique().to_list()):
             earlier = tops.filter(pl.col("round") < rnd).group_by("subject_id").agg(pl.col("top").sum().alias("a"))
-            frames.append(per_round.filter(pl.col("round") == rnd).join(earlier, on="subject_id", how="left")
-                          .select("subject_id", "round", (pl.col("a").fill_null(0) % PI_SCALE).cast(pl.Int64).alias("offset")))
+            here = tops.filter(pl.col("round") == rnd).select("subject_id", pl.lit(True).alias("has_arc"))
+            frames.append(
+                per_round.filter(pl.col("round") == rnd).join(earlier, on="subject_id", how="left")
+                .join(here, on="subject_id", how="left").join(total, on="subject_id", how="left")
+                .select("subject_id", "round", (pl.when(pl.col("has_arc")).then(pl.col("a").fill_null(0))
+                                                .otherwise(pl.col("total").fill_null(0)) % PI_SCALE).cast(pl.Int64)
+                        .alias("offset")))
         out = pl.concat(frames)
     if shift is not None:
         if "end" in shift.columns:  # an arc of the circle after the last year's one (optimizer.rotation.shift_after)
