@@ -81,8 +81,23 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def _rounds(manifest: dict[str, Any], scenario: Scenario, as_of: dt.date) -> tuple[pl.DataFrame, list[str], list[str], list[str]]:
-    """task_id, round, start, end of the adjusted plan; and the added, cancelled and moved task ids."""
+def _joins(old_draws: pl.DataFrame | None, pairs: pl.DataFrame | None, task: str, rnd: int) -> float:
+    """Expected subjects an added task would share with round ``rnd``'s samples: Σ_i min(π_it, top_ir)."""
+    if old_draws is None or pairs is None:
+        return 0.0
+    tops = old_draws.filter(pl.col("round") == rnd).group_by("subject_id").agg(pl.col("inclusion_prob").max().alias("top"))
+    mine = pairs.filter(pl.col("task_id") == task).select("subject_id", "inclusion_prob")
+    return float(mine.join(tops, on="subject_id").select(pl.min_horizontal("inclusion_prob", "top").sum()).item() or 0.0)
+
+
+def _rounds(manifest: dict[str, Any], scenario: Scenario, as_of: dt.date, old_draws: pl.DataFrame | None = None,
+            pairs: pl.DataFrame | None = None) -> tuple[pl.DataFrame, list[str], list[str], list[str]]:
+    """task_id, round, start, end of the adjusted plan; and the added, cancelled and moved task ids.
+
+    An added task joins, among the rounds whose common window it meets on or after ``as_of``, the one whose
+    samples it would share most subjects with (Σ min(π, the round's largest π), from the plan's published
+    draws ``old_draws`` and the added task's eligible ``pairs``), ties to the longer common window.
+    """
     before = {t["id"]: t for t in manifest["tasks"]}
     rows, added, moved = [], [], []
     for task in scenario.tasks:
@@ -105,11 +120,12 @@ def _rounds(manifest: dict[str, Any], scenario: Scenario, as_of: dt.date) -> tup
             continue
         added.append(task.id)
         start, end = max(task.window.start, as_of), task.window.end
-        best, best_days = None, 0
+        best, best_score = None, (0.0, 0)
         for rnd, (lo, hi) in sorted(spans.items()):
             days = (min(hi, end) - max(lo, start)).days + 1
-            if days > best_days:
-                best, best_days = rnd, days
+            score = (round(_joins(old_draws, pairs, task.id, rnd), 9), days)
+            if days > 0 and score > best_score:
+                best, best_score = rnd, score
         if best is None:
             last += 1
             best = last
@@ -220,10 +236,10 @@ def adjust_plan(plan_dir: str | Path, scenario: Scenario, public_value: str, as_
     results = evaluate(scenario, law, as_of=dt.date.fromisoformat(m["policy"]["as_of"]))
     if results.errors.height:
         raise PlanBlocked(results.errors)
-    rounds, added, cancelled, moved = _rounds(m, scenario, as_of)
+    old_draws = plan.draws.with_columns(pi_units(pl.col("inclusion_prob")).alias("pi_units"), pl.col("stratum").cast(pl.String))
+    rounds, added, cancelled, moved = _rounds(m, scenario, as_of, old_draws, results.pairs.filter(pl.col("eligible")))
     mode = DrawMode(m["mode"])
 
-    old_draws = plan.draws.with_columns(pi_units(pl.col("inclusion_prob")).alias("pi_units"), pl.col("stratum").cast(pl.String))
     # the offsets of the plan adjusted; an added task in a new round extends them (it is last on the circle)
     old_rounds = set(int(t["round"]) for t in m["tasks"])
     new_round_tasks = rounds.filter(~pl.col("round").is_in(list(old_rounds)))
@@ -332,8 +348,9 @@ def adjust_plan(plan_dir: str | Path, scenario: Scenario, public_value: str, as_
 
 def diff_visits(old: pl.DataFrame, old_teams: pl.DataFrame, new: pl.DataFrame, new_teams: pl.DataFrame,
                 as_of: dt.date) -> pl.DataFrame:
-    """Visits added, removed, moved (a removed and an added visit of one subject sharing a task), tasks and teams
-    changed; one row each, labelled in English (``change``) and Chinese (``变更``)."""
+    """Visits added, removed, moved (an added visit of a subject serving a task that left one of its old visits,
+    removed or kept), tasks and teams changed; one row each, labelled in English (``change``) and Chinese
+    (``变更``). A moved row gives both visits' ids, dates and tasks."""
     def team(t: pl.DataFrame) -> pl.DataFrame:
         return t.group_by("visit_id").agg(pl.col("officer_id").sort().str.join(";").alias("officers"))
 
@@ -359,6 +376,11 @@ def diff_visits(old: pl.DataFrame, old_teams: pl.DataFrame, new: pl.DataFrame, n
         if (a[vid].get("officers") or "") != (b[vid].get("officers") or ""):
             rows.append(row("team_changed", a[vid], b[vid]))
     came = [b[v] for v in sorted(set(b) - set(a))]
+    for vid in sorted(set(a) & set(b)):  # a task that left a kept visit for a new one of the subject: moved
+        lost = set(a[vid]["task_ids"]) - set(b[vid]["task_ids"])
+        for c in [c for c in came if c["subject_id"] == a[vid]["subject_id"] and lost & set(c["task_ids"])]:
+            came.remove(c)
+            rows.append(row("moved", a[vid], c))
     for vid in sorted(set(a) - set(b)):
         g = a[vid]
         match = next((c for c in came if c["subject_id"] == g["subject_id"] and set(c["task_ids"]) & set(g["task_ids"])), None)

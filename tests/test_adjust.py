@@ -134,7 +134,9 @@ def test_diff_report_in_chinese_and_english(made: dict) -> None:
     assert text.splitlines()[0].startswith('"change","变更"')
     assert "新增上门" in text and "取消上门" in text and "added" in text
     rows = json.loads((made["root"] / "v2" / "changes.json").read_text(encoding="utf-8"))
-    assert {r["change"] for r in rows} >= {"added", "removed", "tasks_changed"}
+    assert {r["change"] for r in rows} >= {"added", "removed", "moved", "tasks_changed"}
+    moved = [r for r in rows if r["change"] == "moved"]  # T05's window moved to August–September
+    assert any("T05" in r["tasks_after"] and r["date_before"] < "2024-08-01" <= r["date_after"] for r in moved)
 
 
 def test_cli_adjust_links_the_versions_in_the_ledger_and_publishes_with_its_own_deadline(
@@ -173,9 +175,10 @@ def test_adjusted_draws_pass_the_law_audit_over_300_seeds(made: dict) -> None:
     draw from the same seed with the plan's offsets — every task of the updated scenario at its π."""
     values = [str(k) for k in range(300)]
     run = run_draw(made["tiny"], values)
-    manifest = read_plan(made["root"] / "v1").manifest  # its rounds (alignment does not depend on the seed)
-    rounds, *_ = _rounds(manifest, made["updated"], AS_OF)
+    v1 = read_plan(made["root"] / "v1")  # its rounds (alignment does not depend on the seed) and probabilities
+    manifest = v1.manifest
     results = evaluate(made["updated"])
+    rounds, *_ = _rounds(manifest, made["updated"], AS_OF, v1.draws, results.pairs.filter(pl.col("eligible")))
     inp = draw_input(made["updated"], results, rounds)
     old = run.draw.draws.filter(pl.col("seed") == run.draw.draws["seed"].first())
     basis = old.select("subject_id", "round", pi_units(pl.col("inclusion_prob")).alias("pi_units"))
