@@ -193,3 +193,12 @@ def test_adjusted_draws_pass_the_law_audit_over_300_seeds(made: dict) -> None:
     same = adjusted.draws.filter(pl.col("task_id") == "T01").select("seed", "subject_id", "selected").join(
         run.draw.draws.filter(pl.col("task_id") == "T01").select("seed", "subject_id", "selected"), on=["seed", "subject_id"])
     assert (same["selected"] == same["selected_right"]).all()
+
+
+@pytest.mark.parametrize("day", [dt.date(2024, 1, 2), AS_OF, dt.date(2024, 12, 31)])
+def test_an_adjustment_that_changes_nothing_is_the_plan_itself(made: dict, day: dt.date) -> None:
+    """The same scenario as of any date: the same draw, visits, teams and codes, and an empty diff."""
+    v1 = read_plan(made["root"] / "v1")
+    same = adjust_plan(made["root"] / "v1", made["tiny"], VALUE, day)
+    assert same.draws.equals(v1.draws) and same.visits.equals(v1.visits) and same.assignments.equals(v1.assignments)
+    assert same.changes.height == 0 and same.manifest["adjustment"]["forced_changes"] == []
