@@ -246,7 +246,10 @@ def adjust_plan(plan_dir: str | Path, scenario: Scenario, public_value: str, as_
     inp = draw_input(scenario, results, rounds)
     extra = inp.pairs.join(new_round_tasks.select("task_id", "round"), on="task_id").select(
         "subject_id", "round", pi_units(pl.col("inclusion_prob")).alias("pi_units"))
-    basis = pl.concat([old_draws.select("subject_id", pl.col("round").cast(pl.Int32), "pi_units"),
+    # a version that is itself an adjustment keeps the basis it was drawn with (a task it added keeps its offsets)
+    prior = Path(plan_dir) / "offset_basis.parquet"
+    known = pl.read_parquet(prior) if m.get("adjusts") and prior.exists() else old_draws
+    basis = pl.concat([known.select("subject_id", pl.col("round").cast(pl.Int32), "pi_units"),
                        extra.select("subject_id", pl.col("round").cast(pl.Int32), "pi_units")]) \
         .group_by("subject_id", "round").agg(pl.col("pi_units").max()).sort("subject_id", "round")
 

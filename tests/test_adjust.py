@@ -232,3 +232,15 @@ def test_an_adjustment_that_changes_nothing_is_the_plan_itself(made: dict, day: 
     same = adjust_plan(made["root"] / "v1", made["tiny"], VALUE, day)
     assert same.draws.equals(v1.draws) and same.visits.equals(v1.visits) and same.assignments.equals(v1.assignments)
     assert same.changes.height == 0 and same.manifest["adjustment"]["forced_changes"] == []
+
+
+def test_an_adjusted_plan_can_be_adjusted_again(made: dict, tmp_path: Path) -> None:
+    """Version 3 from version 2 with nothing changed: the same draw (tasks added in version 2 keep their offsets),
+    the same visits; version 3 names version 2 and keeps the first seed."""
+    v2 = made["root"] / "v2"
+    again = adjust_plan(v2, made["updated"], VALUE, dt.date(2024, 8, 1))
+    write_adjusted(again, tmp_path / "v3")
+    assert again.draws.equals(read_plan(v2).draws) and again.visits.equals(read_plan(v2).visits)
+    assert again.manifest["adjusts"]["version"] == 3
+    assert check_plan(tmp_path / "v3", made["updated"]) == []
+    assert verify_draw(tmp_path / "v3", made["updated"], VALUE).ok
