@@ -86,11 +86,14 @@ def rotation_shift(previous: list[pl.DataFrame]) -> pl.DataFrame:
 
 
 def prn_source(manifest: dict[str, Any]) -> dict[str, Any]:
-    """The plan whose tickets a plan's draw reads: its own, or the first plan of its rotation chain."""
+    """The plan whose tickets a plan's draw reads: its own, or the first plan of its rotation chain.
+
+    Pass one plan per year — its latest version: an adjusted plan (动态调整) reads its first version's tickets."""
     rotation = manifest.get("rotation")
     if rotation:
         return dict(rotation["prn"])
-    return {"plan_id": manifest["plan_id"], "scenario_hash": manifest["scenario"]["hash"],
+    adjusts = manifest.get("adjusts") or {}  # an adjusted version draws from the seed of its first version
+    return {"plan_id": manifest["plan_id"], "scenario_hash": adjusts.get("seed_scenario_hash", manifest["scenario"]["hash"]),
             "seed_commitment": manifest["seed_commitment"]}
 
 
