@@ -256,8 +256,7 @@ def adjust_plan(plan_dir: str | Path, scenario: Scenario, public_value: str, as_
     done = plan.visits.filter(pl.col("date") < as_of).sort("visit_id")
     done_rounds = done.select("subject_id", pl.col("round").cast(pl.Int32)).unique()
     drawn = draw_subjects(inp, seed, mode, offset_basis=basis, done=done_rounds)
-    from optimizer.draw import draw_table  # the published table's columns and order
-    from optimizer.draw.run import DrawRun
+    from optimizer.draw import DrawRun, draw_table  # the published table's columns and order
 
     table = draw_table(DrawRun(results, rounds, None, drawn, {seed: str(public_value)}, mode), with_seed=False)
     kept_tasks = sorted(set(rounds["task_id"]) - set(added))

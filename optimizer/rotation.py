@@ -38,8 +38,7 @@ from typing import Any
 
 import polars as pl
 
-from optimizer.draw import PI_SCALE, pi_units, plan_seed, seed_commitment
-from optimizer.draw.coordinated import ROTATION_GUARD
+from optimizer.draw import PI_SCALE, ROTATION_GUARD, pi_units, plan_seed, seed_commitment
 
 __all__ = ["Rotation", "RotationError", "rotation_shift", "prn_source", "load_rotation"]
 
