@@ -8,12 +8,12 @@ ids themselves; dates become YYYY-MM-DD, whole numbers stay whole. Row numbers a
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from pathlib import Path
 
 from documents.build import RESULT_KEYS
 from documents.labels import word
+from documents.model import cell_text
 
 __all__ = ["results_csv_text"]
 
@@ -28,15 +28,10 @@ def _header_map() -> dict[str, str]:
 
 
 def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
+    """A cell as the results CSV holds it: :func:`documents.model.cell_text`, whole numbers without ".0"."""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return str(value)
+    return cell_text(value)
 
 
 def results_csv_text(path: str | Path) -> str:

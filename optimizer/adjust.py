@@ -437,12 +437,14 @@ def _manifest(m: dict[str, Any], plan_dir: str | Path, scenario: Scenario, resul
     }
 
 
-def write_adjusted(adjusted: Adjusted, out: str | Path, overwrite: bool = False) -> Path:
-    """Write the adjusted plan directory atomically (the plan files, the offset basis and the diff report)."""
+def write_adjusted(adjusted: Adjusted, out: str | Path, overwrite: bool = False, *, exclusive: bool = False,
+                   before_rename=None) -> Path:  # noqa: ANN001 - Callable[[Path], None] | None
+    """Write the adjusted plan directory atomically (the plan files, the offset basis and the diff report);
+    ``exclusive`` and ``before_rename`` as in :func:`scenarios.atomic.atomic_directory`."""
     from records.publish import write_safe_csv
 
     out = Path(out)
-    with atomic_directory(out, overwrite=overwrite) as staging:
+    with atomic_directory(out, overwrite=overwrite, exclusive=exclusive, before_rename=before_rename) as staging:
         adjusted.draws.write_parquet(staging / "draws.parquet")
         adjusted.visits.select(_VISIT_COLUMNS).write_parquet(staging / "visits.parquet")
         adjusted.assignments.write_parquet(staging / "assignments.parquet")

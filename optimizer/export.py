@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from importlib import metadata
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ from optimizer.draw import draw_table, seed_commitment
 from optimizer.plan import Plan, solver_notes
 from scenarios.atomic import atomic_directory
 
-__all__ = ["write_plan", "manifest", "FILES"]
+__all__ = ["write_plan", "manifest", "mark_violations", "FILES"]
 
 FILES = ("draws.parquet", "visits.parquet", "assignments.parquet", "unplaced.parquet")
 
@@ -86,10 +87,15 @@ def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def write_plan(plan: Plan, out: str | Path, overwrite: bool = False) -> Path:
-    """Write the plan directory; returns its path."""
+def write_plan(plan: Plan, out: str | Path, overwrite: bool = False, *, exclusive: bool = False,
+               before_rename: Callable[[Path], None] | None = None) -> Path:
+    """Write the plan directory; returns its path.
+
+    ``exclusive`` and ``before_rename`` as in :func:`scenarios.atomic.atomic_directory` (``jointcheck plan``
+    records the complete plan in the ledger there, before it becomes visible).
+    """
     out = Path(out)
-    with atomic_directory(out, overwrite=overwrite) as staging:
+    with atomic_directory(out, overwrite=overwrite, exclusive=exclusive, before_rename=before_rename) as staging:
         draw_table(plan.run, with_seed=False).write_parquet(staging / "draws.parquet")
         plan.visits.select(
             "visit_id", "subject_id", "date", "task_ids", "departments", "items", "inspection_code", "round", "week"
@@ -103,3 +109,15 @@ def write_plan(plan: Plan, out: str | Path, overwrite: bool = False) -> Path:
             json.dumps(body, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
         )
     return out
+
+
+def mark_violations(plan_dir: str | Path, violations: list[str]) -> None:
+    """Mark a written (staging) plan as written despite its checker's violations (``plan --allow-violations``).
+
+    Adds ``"violations": {"allowed": true, "found": [...]}`` to manifest.json; a plan without violations
+    never carries the key, so lawful plans stay byte-identical.
+    """
+    path = Path(plan_dir) / "manifest.json"
+    body = json.loads(path.read_text(encoding="utf-8"))
+    body["violations"] = {"allowed": True, "found": list(violations)}
+    path.write_text(json.dumps(body, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")

@@ -26,6 +26,7 @@ import polars as pl
 
 from optimizer.calendar import add_working_days, working_days
 from optimizer.check import read_plan
+from records.cells import csv_safe  # re-exported: the one formula-neutralising function
 from optimizer.draw import plan_seed, seed_commitment
 from rules import evaluate, load_policy
 from scenarios.atomic import atomic_directory
@@ -35,19 +36,10 @@ __all__ = ["PublishError", "Deadlines", "csv_safe", "write_safe_csv", "deadlines
            "PUBLIC_FILES"]
 
 PUBLIC_FILES = ("public_plan.json", "public_plan.csv")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 
 
 class PublishError(ValueError):
     """A plan cannot be published as asked (wrong scenario, a revealed value that fails the commitment…)."""
-
-
-def csv_safe(value: Any) -> str:
-    """Text for a CSV cell that no spreadsheet will evaluate: a leading apostrophe before formula starts."""
-    text = "" if value is None else str(value)
-    if text.lstrip(" ").startswith(_FORMULA_START):
-        return "'" + text
-    return text
 
 
 def write_safe_csv(path: Path, header: list[str], rows: list[list[Any]]) -> None:

@@ -70,3 +70,14 @@ def public_app():
 
     register(app)
     return app
+
+
+@pytest.fixture
+def fresh_streamlit_caches() -> Iterator[None]:
+    """st.cache_data / cache_resource live as long as the process: an app test starts from empty caches."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()

@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.markup import escape
 from rich.cells import cell_len
+from rich.markup import escape
 
 from ui.cli.common import PlanDir, console, fail, load_or_exit, require_plan_dir
 

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from optimizer.draw import DrawMode
 from ui.cli.common import (
+    AllowUnrecorded,
     KeyFileOption,
     LedgerOption,
     Mode,
@@ -18,13 +19,16 @@ from ui.cli.common import (
     PlanId,
     PublicSeed,
     ScenarioDir,
+    check_plan_out,
     console,
     fail,
     load_or_exit,
+    planning_errors,
+    require_bound_plan,
     require_plan_dir,
 )
 from ui.cli.documents import LangOption, print_plan_summary
-from ui.cli.record import after_plan, after_verify, seal_plan_codes
+from ui.cli.record import after_verify, seal_plan_codes, write_recorded_plan
 
 __all__ = ["register"]
 
@@ -44,32 +48,29 @@ def draw(
     plan_id: PlanId = None,
 ) -> None:
     """Draw the subjects of every task and write one row per eligible (subject, task)."""
-    from optimizer.draw import PlanBlocked, draw_table, run_draw
+    from optimizer.draw import draw_table, run_draw
     from scenarios.atomic import atomic_file
 
     scenario = load_or_exit(scenario_dir)
     if repeat > 1:
         if not seed.lstrip("-").isdigit():
-            console.print(f"[red]--repeat needs an integer --seed, got {seed!r}[/]")
+            console.print(f"[red]--repeat needs an integer --seed, got {escape(repr(seed))}[/]")
             raise typer.Exit(code=2)
         values = [str(int(seed) + k) for k in range(repeat)]
     else:
         values = [seed]
     if rounds not in ("aligned", "given"):
-        console.print(f"[red]--rounds must be aligned or given, not {rounds!r}[/]")
+        console.print(f"[red]--rounds must be aligned or given, not {escape(repr(rounds))}[/]")
         raise typer.Exit(code=2)
-    try:
+    with planning_errors():
         with console.status("evaluating rules, aligning rounds, drawing…"):
             run = run_draw(scenario, values, mode, plan_id=plan_id, rounds=rounds)
-    except PlanBlocked as exc:
-        console.print(f"[red]{escape(str(exc))}[/]")
-        raise typer.Exit(code=1) from None
     table = draw_table(run, with_seed=repeat > 1)
     with atomic_file(out) as staging:
         table.write_parquet(staging)
     chosen = table.filter("selected")
     console.print(
-        f"[green]wrote {out}[/]: {table.height:,} eligible pairs, {chosen.height:,} drawn "
+        f"[green]wrote {escape(str(out))}[/]: {table.height:,} eligible pairs, {chosen.height:,} drawn "
         f"({chosen.select(*(['seed'] if repeat > 1 else []), 'subject_id').unique().height:,} distinct subject-draws), "
         f"{table['replaced_by'].is_not_null().sum():,} replaced for caps, {len(values)} seed(s), mode {mode.value}"
     )
@@ -93,25 +94,25 @@ def audit(
     """
     import polars as pl
 
-    from optimizer.draw import P_LIMIT, Z_LIMIT, PlanBlocked, law_audit, run_draw, task_counts
-    from rules import PolicyError, evaluate
+    from optimizer.draw import (
+        P_LIMIT,
+        Z_LIMIT,
+        law_audit,
+        run_draw,
+        task_counts,
+    )
+    from rules import evaluate
 
     scenario = load_or_exit(scenario_dir)
     if rounds not in ("aligned", "given"):
         console.print(f"[red]--rounds must be aligned or given, not {rounds!r}[/]")
         raise typer.Exit(code=2)
     values = [str(first + k) for k in range(seeds)]
-    try:
+    with planning_errors():
         with console.status(f"drawing {seeds} seeds…"):
             results = evaluate(scenario, policy) if policy else None
             run = run_draw(scenario, values, mode, plan_id=plan_id, rounds=rounds, results=results)
             report = law_audit(run.draw, task_counts(scenario))
-    except PlanBlocked as exc:
-        console.print(f"[red]{escape(str(exc))}[/]")
-        raise typer.Exit(code=1) from None
-    except PolicyError as exc:
-        console.print(f"[red]{escape(str(exc))}[/]")
-        raise typer.Exit(code=2) from None
     worst = report.classes.group_by("task_id").agg(
         pl.col("z").abs().max().alias("max_abs_z"), (pl.col("z_ok") & pl.col("size_ok")).all().alias("classes_ok"))
     table = Table(title=f"{scenario.name}: {seeds} seeds ({first}..{first + seeds - 1}), mode {mode.value}, "
@@ -143,8 +144,10 @@ def plan(
     mode: Mode = DrawMode.coordinated,
     policy: Annotated[str | None, typer.Option(help="Plan under another policy than scenario.yaml names")] = None,
     plan_id: PlanId = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it is a plan folder (never anything else)")] = False,
     log_search: Annotated[bool, typer.Option("--log-search", help="Print CP-SAT search progress")] = False,
+    allow_violations: Annotated[bool, typer.Option(
+        "--allow-violations", help="Write the plan even if its checker finds violations (listed in the manifest)")] = False,
     time_limit: Annotated[float | None, typer.Option(
         "--time-limit", min=0.01,
         help="CP-SAT deterministic time limit per solver stage (reproducible work units, not wall-clock seconds)")] = None,
@@ -161,15 +164,10 @@ def plan(
     """
     from optimizer.bundling import BundleConfig
     from optimizer.calendar import AlignConfig
-    from optimizer.draw import PlanBlocked
-    from optimizer.export import write_plan
     from optimizer.plan import PlanSettings, make_plan, solver_notes
     from optimizer.teams import TeamConfig
-    from rules import PolicyError
 
-    if out.exists() and not force:
-        console.print(f"[red]{out} exists; pass --force to replace it[/]")
-        raise typer.Exit(code=2)
+    check_plan_out(out, force, scenario_dir, ledger, key_file)
     scenario = load_or_exit(scenario_dir)
     limit = {} if time_limit is None else {"deterministic_time": time_limit}
     settings = PlanSettings(
@@ -178,23 +176,16 @@ def plan(
         teams=TeamConfig(log_search_progress=log_search, **limit),
     )
     rotation = _rotation(previous, previous_seed)
-    try:
+    with planning_errors():
         with console.status("planning…") as status:
             made = make_plan(scenario, seed, settings, progress=lambda stage: status.update(f"planning: {stage}…"),
                              rotation=rotation)
-    except PlanBlocked as exc:
-        console.print(f"[red]{escape(str(exc))}[/]")
-        raise typer.Exit(code=1) from None
-    except PolicyError as exc:
-        console.print(f"[red]{escape(str(exc))}[/]")
-        raise typer.Exit(code=2) from None
     made = seal_plan_codes(made, key_file)
-    write_plan(made, out, overwrite=force)
-    after_plan(out, ledger, key_file, made)
+    write_recorded_plan(made, out, force, ledger, key_file, allow_violations)
     print_plan_summary(made, lang.value if lang else None, seed=seed, mode=mode.value)
     for line in [*solver_notes(made), *made.bundle.problems, *made.teams.problems]:
         console.print(f"[yellow]warning[/] {escape(line)}", highlight=False)
-    console.print(f"[green]wrote {out}[/]")
+    console.print(f"[green]wrote {escape(str(out))}[/]")
 
 
 def _rotation(previous: list[Path] | None, previous_seed: str | None):  # noqa: ANN202 - optimizer.rotation.Rotation
@@ -224,26 +215,31 @@ def adjust(
     as_of: Annotated[str, typer.Option("--as-of", help="Adjustment date YYYY-MM-DD: visits before it are done and kept")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Directory of the new plan version (written atomically)")],
     seed: Annotated[str, typer.Option("--seed", help="The public value of the plan adjusted (opens its seed commitment)")],
-    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it is a plan folder (never anything else)")] = False,
     time_limit: Annotated[float | None, typer.Option(
         "--time-limit", min=0.01, help="CP-SAT deterministic time limit per solver stage")] = None,
     ledger: LedgerOption = None,
     key_file: KeyFileOption = None,
+    allow_unrecorded: AllowUnrecorded = False,
 ) -> None:
-    """Adjust a plan mid-year (动态调整): keep visits made, redraw from the same committed seed, write the diff."""
+    """Adjust a plan mid-year (动态调整): keep visits made, redraw from the same committed seed, write the diff.
+
+    The new version is checked and recorded in the ledger (linked to the record of the version it adjusts)
+    before it becomes visible, as ``plan`` does; a version its checker rejects is not written.
+    """
     from optimizer.adjust import AdjustError, adjust_plan, write_adjusted
     from optimizer.bundling import BundleConfig
-    from optimizer.draw import PlanBlocked
+    from optimizer.check import check_plan
     from optimizer.teams import TeamConfig
-    from records.codes import CodeKeyError, default_key_path, load_key
-    from rules import PolicyError
-    from ui.cli.common import parse_date
+    from records.codes import CodeKeyError, default_key_path, key_id, load_key
+    from records.ledger import LedgerError, record_plan
+    from scenarios.atomic import OutputBusy
+    from ui.cli.common import ledger_path, parse_date
 
-    require_plan_dir(plan_dir)
-    if out.exists() and not force:
-        raise fail(f"{out} exists; pass --force to replace it")
+    require_bound_plan(plan_dir, ledger, allow_unrecorded)
     if out.resolve() == plan_dir.resolve():
         raise fail("--out must be a new directory: the plan adjusted stays as it was (全程留痕)")
+    check_plan_out(out, force, scenario_dir, ledger, key_file)
     day = parse_date(as_of, "as-of")
     scenario = load_or_exit(scenario_dir)
     try:
@@ -252,13 +248,29 @@ def adjust(
         raise fail(f"the district key that signed the plan's 检查码 is needed: {exc}") from None
     limit = {} if time_limit is None else {"deterministic_time": time_limit}
     try:
-        with console.status("adjusting…"):
+        with planning_errors(), console.status("adjusting…"):
             made = adjust_plan(plan_dir, scenario, seed, day, district_key=key, bundle=BundleConfig(**limit),
                                teams=TeamConfig(**limit))
-    except (AdjustError, PlanBlocked, PolicyError) as exc:
-        raise fail(str(exc), code=1 if isinstance(exc, PlanBlocked) else 2) from None
-    write_adjusted(made, out, overwrite=force)
-    after_plan(out, ledger, key_file)
+    except AdjustError as exc:
+        raise fail(str(exc)) from None
+    db, found, recorded = ledger_path(ledger), [], []
+
+    def record(staging: Path) -> None:  # checked and recorded before the new version becomes visible
+        found.extend(str(v) for v in check_plan(staging, scenario))
+        if found:
+            raise AdjustError("rejected")
+        recorded.append(record_plan(db, staging, code_key_id=key_id(key), recorded_as=out))
+
+    try:
+        write_adjusted(made, out, overwrite=force, exclusive=True, before_rename=record)
+    except AdjustError:
+        for line in found:
+            console.print(f"[red]violation[/] {escape(line)}", highlight=False)
+        raise fail(f"the adjusted plan breaks {len(found)} hard rule(s) (listed above) and was not written", code=1) from None
+    except (OutputBusy, FileExistsError, LedgerError) as exc:
+        raise fail(f"the adjusted plan was not written: {exc}") from None
+    rec = recorded[0]
+    console.print(f"ledger: record {rec.seq} ({rec.hash[:16]}…) in {escape(str(db))}", highlight=False)
     a = made.manifest["adjustment"]
     console.print(f"adjustment as of {a['as_of']}: added {', '.join(a['added']) or '—'}; cancelled "
                   f"{', '.join(a['cancelled']) or '—'}; moved {', '.join(a['moved']) or '—'}; "
@@ -273,27 +285,30 @@ def adjust(
                       highlight=False)
     for line in made.manifest["problems"]["adjust"]:
         console.print(f"[yellow]warning[/] {escape(line)}", highlight=False)
-    console.print(f"[green]wrote {out}[/]: version {made.manifest['adjusts']['version']} of plan "
-                  f"{escape(made.manifest['plan_id'])}; publish it within its own deadline (jointcheck publish)")
+    console.print(f"[green]wrote {escape(str(out))}[/]: version {made.manifest['adjusts']['version']} of plan "
+                  f"{escape(made.manifest['plan_id'])}; publish it within its own deadline (jointcheck publish)",
+                  highlight=False)
 
 
 def check(
     plan_dir: PlanDir,
     scenario_dir: ScenarioDir,
+    ledger: LedgerOption = None,
+    allow_unrecorded: AllowUnrecorded = False,
 ) -> None:
     """Re-verify every hard rule on a written plan, independently of the solvers."""
     from optimizer.check import check_plan
 
     scenario = load_or_exit(scenario_dir)
-    require_plan_dir(plan_dir)
+    require_bound_plan(plan_dir, ledger, allow_unrecorded)
     _same_scenario(plan_dir, scenario_dir, scenario)
     violations = check_plan(plan_dir, scenario)
     for v in violations:
         console.print(f"[red]violation[/] {escape(str(v))}", highlight=False)
     if violations:
-        console.print(f"[red]verdict: FAIL — {plan_dir}: {len(violations)} violation(s) of the hard rules above[/]")
+        console.print(f"[red]verdict: FAIL — {escape(str(plan_dir))}: {len(violations)} violation(s) of the hard rules above[/]")
         raise typer.Exit(code=1)
-    console.print(f"[green]verdict: PASS — {plan_dir}: every check passed[/]")
+    console.print(f"[green]verdict: PASS — {escape(str(plan_dir))}: every check passed[/]")
 
 
 def _same_scenario(plan_dir: Path, scenario_dir: Path, scenario) -> None:  # noqa: ANN001 - a Scenario
@@ -314,6 +329,7 @@ def verify(
     scenario_dir: ScenarioDir,
     seed: Annotated[str, typer.Option(help="The public seed value revealed after the draw")],
     ledger: LedgerOption = None,
+    allow_unrecorded: AllowUnrecorded = False,
     previous: PreviousOption = None,
     previous_seed: PreviousSeedOption = None,
 ) -> None:
@@ -321,7 +337,7 @@ def verify(
     from optimizer.verify import verify_draw
 
     scenario = load_or_exit(scenario_dir)
-    require_plan_dir(plan_dir)
+    require_bound_plan(plan_dir, ledger, allow_unrecorded)
     _same_scenario(plan_dir, scenario_dir, scenario)
     result = verify_draw(plan_dir, scenario, seed, previous=previous, previous_seed=previous_seed)
     console.print(("[green]" if result.commitment_ok else "[red]") + f"seed commitment {'matches' if result.commitment_ok else 'does NOT match'}[/]")
@@ -330,7 +346,7 @@ def verify(
         console.print(f"[red]mismatch[/] {escape(line)}", highlight=False)
     after_verify(plan_dir, result, seed, ledger)
     if not result.ok:
-        console.print(f"[red]verdict: FAIL — the draw of {plan_dir} cannot be reproduced from public value {escape(seed)}"
+        console.print(f"[red]verdict: FAIL — the draw of {escape(str(plan_dir))} cannot be reproduced from public value {escape(seed)}"
                       f"{f' ({len(result.mismatches)} mismatch(es))' if result.mismatches else ''}[/]", highlight=False)
         raise typer.Exit(code=1)
     console.print(f"[green]verdict: PASS — all {result.pairs:,} draws match[/]")
