@@ -38,6 +38,10 @@ from scenarios.model import Scenario
 __all__ = ["Violation", "PlanFiles", "PlanFileError", "read_plan", "check_plan", "CHECKS", "PLAN_FILES"]
 
 
+ADJUSTMENT_FILES = ("offset_basis.parquet", "changes.csv", "changes.json")
+"""What an adjusted plan (:mod:`optimizer.adjust`, ``adjustment`` in its manifest) writes besides the plan files."""
+
+
 class PlanFileError(ValueError):
     """A plan folder whose files cannot be what ``jointcheck plan`` wrote: the message names file and field."""
 
@@ -104,7 +108,7 @@ def _check_manifest(m: Any) -> None:
         raise PlanFileError(f"manifest.json, policy.as_of: {m['policy']['as_of']!r} is not a date") from None
     files = m.get("files")
     _need(isinstance(files, dict), "files", "missing: the plan's files are not hashed, so the plan cannot be trusted")
-    extra = sorted(set(files) - set(PLAN_FILES))
+    extra = sorted(set(files) - set(PLAN_FILES) - (set(ADJUSTMENT_FILES) if m.get("adjustment") else set()))
     _need(not extra, "files", f"names files jointcheck does not write: {', '.join(map(repr, extra))}")
     for name in PLAN_FILES:
         digest = files.get(name)
@@ -172,7 +176,7 @@ def check_files(plan: PlanFiles, scenario: Scenario, results: RuleResults) -> li
     elif stated != manifest_digest(plan.manifest):
         out.append(Violation("files", "manifest.json", "its content differs from its manifest_sha256: edited after planning"))
     for name, digest in plan.manifest["files"].items():
-        if name not in PLAN_FILES:
+        if name not in PLAN_FILES and not (plan.manifest.get("adjustment") and name in ADJUSTMENT_FILES):
             out.append(Violation("files", "manifest.json", f"lists a file jointcheck does not write: {name!r}"))
             continue
         try:
@@ -242,7 +246,13 @@ def check_sample_sizes(plan: PlanFiles, scenario: Scenario, results: RuleResults
 def check_coverage(plan: PlanFiles, scenario: Scenario, results: RuleResults) -> list[Violation]:
     """Each drawn (subject, task) is in exactly one visit of that subject, or listed as unplaced."""
     served = plan.visits.select("subject_id", pl.col("task_ids").alias("task_id")).explode("task_id")
-    bad = pair_coverage(served, plan.draws.filter("selected"), plan.unplaced)
+    drawn = plan.draws.filter("selected")
+    as_of = _adjusted_on(plan)
+    if as_of is not None:  # an adjusted plan: a visit made before the adjustment was drawn by the plan it adjusts
+        made = plan.visits.filter(pl.col("date") < as_of).select("subject_id", pl.col("task_ids").alias("task_id")).explode("task_id")
+        extra = made.join(drawn.select("subject_id", "task_id"), on=["subject_id", "task_id"], how="anti")
+        served = served.join(extra, on=["subject_id", "task_id"], how="anti")
+    bad = pair_coverage(served, drawn, plan.unplaced)
     out = []
     for s, t, n, u, drawn in bad.select("subject_id", "task_id", "served", "unplaced", "drawn").iter_rows():
         if not drawn:
@@ -257,12 +267,23 @@ def check_coverage(plan: PlanFiles, scenario: Scenario, results: RuleResults) ->
     return out
 
 
+def _adjusted_on(plan: PlanFiles) -> dt.date | None:
+    """The adjustment date of an adjusted plan (:mod:`optimizer.adjust`), None for a plan made at once."""
+    adjustment = plan.manifest.get("adjustment")
+    return dt.date.fromisoformat(adjustment["as_of"]) if adjustment else None
+
+
 def check_dates(plan: PlanFiles, scenario: Scenario, results: RuleResults) -> list[Violation]:
-    """A visit is on a working day inside the (aligned) window of every task it serves."""
-    per_task = plan.visits.select("visit_id", "date", pl.col("task_ids").alias("task_id")).explode("task_id")
+    """A visit is on a working day inside the (aligned) window of every task it serves (in an adjusted plan,
+    every visit on or after the adjustment date: the earlier ones were made under the plan it adjusts)."""
+    visits = plan.visits
+    as_of = _adjusted_on(plan)
+    if as_of is not None:
+        visits = visits.filter(pl.col("date") >= as_of)
+    per_task = visits.select("visit_id", "date", pl.col("task_ids").alias("task_id")).explode("task_id")
     out = [Violation("dates", f"visit {v}", f"{d} is outside task {t}'s window {s}..{e}")
            for v, d, t, s, e in outside_windows(per_task, _windows(plan)).iter_rows()]
-    out += [Violation("dates", f"visit {v}", f"{day} is not a working day") for v, day in not_working_days(plan.visits).iter_rows()]
+    out += [Violation("dates", f"visit {v}", f"{day} is not a working day") for v, day in not_working_days(visits).iter_rows()]
     return out
 
 

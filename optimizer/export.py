@@ -87,7 +87,8 @@ def manifest(plan: Plan) -> dict[str, Any]:
     }
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes, as the manifest lists it."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
@@ -107,7 +108,8 @@ def write_plan(plan: Plan, out: str | Path, overwrite: bool = False, *, exclusiv
         plan.teams.assignments.select("visit_id", "officer_id", "department").write_parquet(staging / "assignments.parquet")
         plan.bundle.unplaced.write_parquet(staging / "unplaced.parquet")
         body = manifest(plan)
-        body["files"] = {name: _sha256(staging / name) for name in FILES}
+        body.update(plan.manifest_extra)
+        body["files"] = {name: file_sha256(staging / name) for name in FILES}
         write_manifest(staging / "manifest.json", body)
     return out
 

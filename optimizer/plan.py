@@ -60,6 +60,7 @@ class Plan:
     kpis: dict[str, Any]
     stage_seconds: dict[str, float] = field(default_factory=dict)
     calendar_capacity: dict[str, Any] = field(default_factory=dict)  # optimizer.calendar.load.overload_summary
+    manifest_extra: dict[str, Any] = field(default_factory=dict)  # e.g. ``rotation`` (optimizer.rotation)
 
     @property
     def plan_id(self) -> str:
@@ -92,7 +93,7 @@ def _needs(visits: pl.DataFrame, tasks: pl.DataFrame, qualifications: pl.DataFra
 
 def make_plan(
     scenario: Scenario, public_value: str, settings: PlanSettings | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[str], None] | None = None, rotation=None,  # noqa: ANN001 - optimizer.rotation.Rotation
 ) -> Plan:
     """Run every stage; see the module docstring. Raises PlanBlocked when the rules find violations."""
     settings = settings or PlanSettings()
@@ -112,7 +113,7 @@ def make_plan(
     lap("rules")
     say("align + draw")
     run = run_draw(scenario, [public_value], settings.mode, plan_id=settings.plan_id, rounds="aligned",
-                   align_config=settings.align, results=results)
+                   align_config=settings.align, results=results, rotation=rotation)
     (seed,) = run.public_values  # the plan seed run_draw derived from the public value
     lap("align+draw")
 
@@ -158,7 +159,8 @@ def make_plan(
     capacity = calendar_overload(scenario, results, run, tasks) if run.alignment else {}
     kpis["calendar_department_weeks_over_capacity"] = capacity.get("department_weeks_over_capacity")
     lap("kpis")
-    return Plan(scenario, str(public_value), seed, settings, run, bundle, teams, visits, kpis, seconds, capacity)
+    extra = {"rotation": rotation.manifest} if rotation is not None else {}
+    return Plan(scenario, str(public_value), seed, settings, run, bundle, teams, visits, kpis, seconds, capacity, extra)
 
 
 def plan_kpis(scenario: Scenario, results, run: DrawRun, visits: pl.DataFrame, bundle: BundleResult,

@@ -303,7 +303,22 @@ def record_plan(db: str | Path, plan_dir: str | Path, *, code_key_id: str | None
         "code_key_id": code_key_id,
         "stage_seconds": stage_seconds,
     }
+    if m.get("adjusts"):  # a new version of a plan (动态调整): linked to the record of the version it adjusts
+        body["adjusts"] = {**m["adjusts"], "as_of": (m.get("adjustment") or {}).get("as_of"),
+                           "record": _record_of_manifest(db, m["adjusts"]["manifest_sha256"])}
+    if m.get("rotation"):
+        body["rotation"] = m["rotation"]
     return append(db, "plan", str(m.get("plan_id", "")), body)
+
+
+def _record_of_manifest(db: str | Path, manifest_sha256: str) -> dict[str, Any] | None:
+    """seq and hash of the latest plan record whose manifest.json had this SHA-256 (None if not recorded)."""
+    if not Path(db).exists():
+        return None
+    for rec in reversed(records(db)):
+        if rec.kind == "plan" and (rec.body.get("files") or {}).get("manifest.json") == manifest_sha256:
+            return {"seq": rec.seq, "hash": rec.hash}
+    return None
 
 
 def record_verify(db: str | Path, plan_dir: str | Path, result: Any, public_value: str) -> Record:

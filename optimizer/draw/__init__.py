@@ -28,6 +28,7 @@ from optimizer.draw.audit import (
 )
 from optimizer.draw.coordinated import (
     DRAW_COLUMNS,
+    ROTATION_GUARD,
     DrawInput,
     DrawMode,
     DrawResult,
@@ -40,7 +41,7 @@ from optimizer.draw.seed import plan_seed, seed_commitment
 
 __all__ = [
     "CELL", "DRAW_COLUMNS", "DrawInput", "DrawMode", "DrawResult", "DrawRun", "LawAudit", "PI_SCALE",
-    "P_LIMIT", "PlanBlocked", "Z_LIMIT", "allocate", "binomial_tail", "cell_sizes", "draw_input", "draw_subjects", "draw_table", "exact_probabilities",
+    "P_LIMIT", "PlanBlocked", "ROTATION_GUARD", "Z_LIMIT", "allocate", "binomial_tail", "cell_sizes", "draw_input", "draw_subjects", "draw_table", "exact_probabilities",
     "inclusion_audit", "law_audit", "pi_units", "plan_seed", "run_draw", "seed_commitment",
     "seed_hex", "task_counts", "visit_audit",
 ]

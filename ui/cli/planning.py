@@ -1,4 +1,4 @@
-"""Planning commands: ``draw``, ``audit``, ``plan``, ``check`` and ``verify``."""
+"""Planning commands: ``draw``, ``audit``, ``plan``, ``adjust``, ``check`` and ``verify``."""
 
 from __future__ import annotations
 
@@ -25,11 +25,17 @@ from ui.cli.common import (
     load_or_exit,
     planning_errors,
     require_bound_plan,
+    require_plan_dir,
 )
 from ui.cli.documents import LangOption, print_plan_summary
 from ui.cli.record import after_verify, seal_plan_codes, write_recorded_plan
 
 __all__ = ["register"]
+
+PreviousOption = Annotated[list[Path] | None, typer.Option(
+    "--previous", help="An earlier year's plan directory to rotate burden against (repeat for several)")]
+PreviousSeedOption = Annotated[str | None, typer.Option(
+    "--previous-seed", help="The public value of the first plan of the --previous chain (its permanent numbers)")]
 
 
 def draw(
@@ -148,8 +154,14 @@ def plan(
     ledger: LedgerOption = None,
     key_file: KeyFileOption = None,
     lang: LangOption = None,
+    previous: PreviousOption = None,
+    previous_seed: PreviousSeedOption = None,
 ) -> None:
-    """Make the plan: aligned rounds, drawn subjects, dated joint visits and random officer teams."""
+    """Make the plan: aligned rounds, drawn subjects, dated joint visits and random officer teams.
+
+    With --previous (earlier years' plans) the draw rotates burden: each subject's permanent number is shifted by
+    its probabilities in those plans, so a firm drawn last year is unlikely to be drawn again (every π exact).
+    """
     from optimizer.bundling import BundleConfig
     from optimizer.calendar import AlignConfig
     from optimizer.plan import PlanSettings, make_plan, solver_notes
@@ -163,15 +175,119 @@ def plan(
         bundle=BundleConfig(log_search_progress=log_search, **limit),
         teams=TeamConfig(log_search_progress=log_search, **limit),
     )
+    rotation = _rotation(previous, previous_seed)
     with planning_errors():
         with console.status("planning…") as status:
-            made = make_plan(scenario, seed, settings, progress=lambda stage: status.update(f"planning: {stage}…"))
+            made = make_plan(scenario, seed, settings, progress=lambda stage: status.update(f"planning: {stage}…"),
+                             rotation=rotation)
     made = seal_plan_codes(made, key_file)
     write_recorded_plan(made, out, force, ledger, key_file, allow_violations)
     print_plan_summary(made, lang.value if lang else None, seed=seed, mode=mode.value)
     for line in [*solver_notes(made), *made.bundle.problems, *made.teams.problems]:
         console.print(f"[yellow]warning[/] {escape(line)}", highlight=False)
     console.print(f"[green]wrote {escape(str(out))}[/]")
+
+
+def _rotation(previous: list[Path] | None, previous_seed: str | None):  # noqa: ANN202 - optimizer.rotation.Rotation
+    """The rotation of ``--previous``/``--previous-seed`` (None without them); exit 2 on a bad pair."""
+    if not previous:
+        if previous_seed is not None:
+            raise fail("--previous-seed needs --previous PLAN_DIR")
+        return None
+    if previous_seed is None:
+        raise fail("--previous needs --previous-seed: the public value of the chain's first plan (its permanent numbers)")
+    from optimizer.rotation import RotationError, load_rotation
+
+    for d in previous:
+        require_plan_dir(d)
+    try:
+        rotation = load_rotation(previous, previous_seed)
+    except RotationError as exc:
+        raise fail(str(exc)) from None
+    console.print(f"rotation: {len(previous)} earlier plan(s); their arcs end on average at "
+                  f"{rotation.manifest['mean_end']:.4f} of the unit circle", highlight=False)
+    return rotation
+
+
+def adjust(
+    plan_dir: PlanDir,
+    scenario_dir: Annotated[Path, typer.Argument(help="The updated scenario (tasks added, cancelled, moved; directories)")],
+    as_of: Annotated[str, typer.Option("--as-of", help="Adjustment date YYYY-MM-DD: visits before it are done and kept")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Directory of the new plan version (written atomically)")],
+    seed: Annotated[str, typer.Option("--seed", help="The public value of the plan adjusted (opens its seed commitment)")],
+    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it is a plan folder (never anything else)")] = False,
+    time_limit: Annotated[float | None, typer.Option(
+        "--time-limit", min=0.01, help="CP-SAT deterministic time limit per solver stage")] = None,
+    ledger: LedgerOption = None,
+    key_file: KeyFileOption = None,
+    allow_unrecorded: AllowUnrecorded = False,
+) -> None:
+    """Adjust a plan mid-year (动态调整): keep visits made, redraw from the same committed seed, write the diff.
+
+    The new version is checked and recorded in the ledger (linked to the record of the version it adjusts)
+    before it becomes visible, as ``plan`` does; a version its checker rejects is not written.
+    """
+    from optimizer.adjust import AdjustError, adjust_plan, write_adjusted
+    from optimizer.bundling import BundleConfig
+    from optimizer.check import check_plan
+    from optimizer.teams import TeamConfig
+    from records.codes import CodeKeyError, default_key_path, key_id, load_key
+    from records.ledger import LedgerError, record_plan
+    from scenarios.atomic import OutputBusy
+    from ui.cli.common import ledger_path, parse_date
+
+    require_bound_plan(plan_dir, ledger, allow_unrecorded)
+    if out.resolve() == plan_dir.resolve():
+        raise fail("--out must be a new directory: the plan adjusted stays as it was (全程留痕)")
+    check_plan_out(out, force, scenario_dir, ledger, key_file)
+    day = parse_date(as_of, "as-of")
+    scenario = load_or_exit(scenario_dir)
+    try:
+        key = load_key(key_file or default_key_path())
+    except CodeKeyError as exc:
+        raise fail(f"the district key that signed the plan's 检查码 is needed: {exc}") from None
+    limit = {} if time_limit is None else {"deterministic_time": time_limit}
+    try:
+        with planning_errors(), console.status("adjusting…"):
+            made = adjust_plan(plan_dir, scenario, seed, day, district_key=key, bundle=BundleConfig(**limit),
+                               teams=TeamConfig(**limit))
+    except AdjustError as exc:
+        raise fail(str(exc)) from None
+    db, found, recorded = ledger_path(ledger), [], []
+
+    def record(staging: Path) -> None:  # checked and recorded before the new version becomes visible
+        found.extend(str(v) for v in check_plan(staging, scenario))
+        if found:
+            raise AdjustError("rejected")
+        recorded.append(record_plan(db, staging, code_key_id=key_id(key), recorded_as=out))
+
+    try:
+        write_adjusted(made, out, overwrite=force, exclusive=True, before_rename=record)
+    except AdjustError:
+        for line in found:
+            console.print(f"[red]violation[/] {escape(line)}", highlight=False)
+        raise fail(f"the adjusted plan breaks {len(found)} hard rule(s) (listed above) and was not written", code=1) from None
+    except (OutputBusy, FileExistsError, LedgerError) as exc:
+        raise fail(f"the adjusted plan was not written: {exc}") from None
+    rec = recorded[0]
+    console.print(f"ledger: record {rec.seq} ({rec.hash[:16]}…) in {escape(str(db))}", highlight=False)
+    a = made.manifest["adjustment"]
+    console.print(f"adjustment as of {a['as_of']}: added {', '.join(a['added']) or '—'}; cancelled "
+                  f"{', '.join(a['cancelled']) or '—'}; moved {', '.join(a['moved']) or '—'}; "
+                  f"{a['done_visits']} visit(s) made before it kept", highlight=False)
+    c = a["changes"]
+    console.print(f"visits 上门: added 新增 {c['added']}, removed 取消 {c['removed']}, moved 改期 {c['moved']}, "
+                  f"tasks changed 任务变更 {c['tasks_changed']}, teams changed 人员变更 {c['team_changed']} "
+                  f"(changes.csv, changes.json)", highlight=False)
+    for f in a["forced_changes"]:
+        console.print(f"[yellow]sample moved[/] task {escape(f['task_id'])} ({f['reason']}): out "
+                      f"{', '.join(f['removed']) or '—'}; in {', '.join(f['added']) or '—'} — {escape(f['why'])}",
+                      highlight=False)
+    for line in made.manifest["problems"]["adjust"]:
+        console.print(f"[yellow]warning[/] {escape(line)}", highlight=False)
+    console.print(f"[green]wrote {escape(str(out))}[/]: version {made.manifest['adjusts']['version']} of plan "
+                  f"{escape(made.manifest['plan_id'])}; publish it within its own deadline (jointcheck publish)",
+                  highlight=False)
 
 
 def check(
@@ -214,6 +330,8 @@ def verify(
     seed: Annotated[str, typer.Option(help="The public seed value revealed after the draw")],
     ledger: LedgerOption = None,
     allow_unrecorded: AllowUnrecorded = False,
+    previous: PreviousOption = None,
+    previous_seed: PreviousSeedOption = None,
 ) -> None:
     """Recompute the draw from the published seed and say whether every selection matches."""
     from optimizer.verify import verify_draw
@@ -221,7 +339,7 @@ def verify(
     scenario = load_or_exit(scenario_dir)
     require_bound_plan(plan_dir, ledger, allow_unrecorded)
     _same_scenario(plan_dir, scenario_dir, scenario)
-    result = verify_draw(plan_dir, scenario, seed)
+    result = verify_draw(plan_dir, scenario, seed, previous=previous, previous_seed=previous_seed)
     console.print(("[green]" if result.commitment_ok else "[red]") + f"seed commitment {'matches' if result.commitment_ok else 'does NOT match'}[/]")
     console.print(("[green]" if result.scenario_ok else "[red]") + f"scenario hash {'matches' if result.scenario_ok else 'does NOT match'}[/]")
     for line in result.mismatches:
@@ -236,9 +354,10 @@ def verify(
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``draw``, ``audit``, ``plan``, ``check`` and ``verify`` to ``app``."""
+    """Add ``draw``, ``audit``, ``plan``, ``adjust``, ``check`` and ``verify`` to ``app``."""
     app.command()(draw)
     app.command()(audit)
     app.command()(plan)
+    app.command()(adjust)
     app.command()(check)
     app.command()(verify)

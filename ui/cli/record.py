@@ -198,6 +198,10 @@ def publish(
     if out.exists() and not force:
         raise fail(f"{out} exists; pass --force to replace it")
     formed_day = parse_date(formed, "formed")
+    adjusted_on = _adjusted_on(plan_dir)
+    if formed is None and adjusted_on is not None:  # an adjustment is formed on its adjustment date
+        formed_day, formed = adjusted_on, adjusted_on.isoformat()
+        console.print(f"adjusted plan (动态调整): formed on its adjustment date {formed_day}", highlight=False)
     published_day = parse_date(published, "published") if published else formed_day
     scenario = load_or_exit(scenario_dir)
     db = ledger_path(ledger)
@@ -241,10 +245,22 @@ def _warn_formed(plan_dir: Path, formed_day: dt.date, given: bool) -> None:
         console.print(f"[yellow]note[/] --formed not given: the plan is taken as formed today, {formed_day}; "
                       "the deadlines above count from that day (pass --formed YYYY-MM-DD to fix them)", highlight=False)
     dates = pl.read_parquet(plan_dir / "visits.parquet", columns=["date"])["date"]
+    adjusted_on = _adjusted_on(plan_dir)
+    if adjusted_on is not None:  # visits before the adjustment were made under the version it adjusts
+        dates = dates.filter(dates >= adjusted_on)
     early = dates.filter(dates < formed_day)
     if early.len():
         console.print(f"[yellow]warning[/] {early.len()} visit(s) are dated before the plan was formed on {formed_day} "
                       f"(earliest {early.min()}): a visit cannot precede its published plan", highlight=False)
+
+
+def _adjusted_on(plan_dir: Path) -> dt.date | None:
+    """The adjustment date of an adjusted plan directory (None for a plan made at once or an unreadable one)."""
+    try:
+        m = json.loads((plan_dir / "manifest.json").read_text(encoding="utf-8"))
+        return dt.date.fromisoformat(m["adjustment"]["as_of"]) if m.get("adjustment") else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def results(
