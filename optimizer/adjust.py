@@ -318,7 +318,7 @@ def adjust_plan(plan_dir: str | Path, scenario: Scenario, public_value: str, as_
     unplaced = pl.concat([
         new.unplaced,
         closed.select("subject_id", "task_id", pl.lit(f"the task's window closed before the adjustment date {as_of}")
-                      .alias("reason")),
+                      .alias("reason"), pl.lit(f"任务时间窗在调整日期 {as_of} 之前已结束").alias("reason_zh")),
     ]).sort("subject_id", "task_id")
 
     # --- teams: untouched visits keep theirs; changed and new visits are staffed around them
