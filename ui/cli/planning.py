@@ -19,6 +19,7 @@ from ui.cli.common import (
     PublicSeed,
     ScenarioDir,
     console,
+    fail,
     load_or_exit,
     require_plan_dir,
 )
@@ -84,8 +85,17 @@ def plan(
         help="CP-SAT deterministic time limit per solver stage (reproducible work units, not wall-clock seconds)")] = None,
     ledger: LedgerOption = None,
     key_file: KeyFileOption = None,
+    engine: Annotated[str, typer.Option(
+        "--engine", help="For a city directory (holding city.yaml): local (a process pool) or ray")] = "local",
+    address: Annotated[str | None, typer.Option(
+        "--address", help="For --engine ray: join this Ray cluster (auto, HOST:PORT); default start Ray here")] = None,
+    workers: Annotated[int, typer.Option(
+        "--workers", min=1, help="For a city: districts planned in parallel (Ray: CPUs when started here)")] = 2,
 ) -> None:
-    """Make the plan: aligned rounds, drawn subjects, dated joint visits and random officer teams."""
+    """Make the plan: aligned rounds, drawn subjects, dated joint visits and random officer teams.
+
+    SCENARIO_DIR may be a city (a directory holding city.yaml and district scenarios): the city-wide tasks'
+    district sizes are drawn once, centrally, then every district is planned in parallel on --engine."""
     from optimizer.bundling import BundleConfig
     from optimizer.calendar import AlignConfig
     from optimizer.draw import PlanBlocked
@@ -94,16 +104,28 @@ def plan(
     from optimizer.teams import TeamConfig
     from rules import PolicyError
 
+    from scenarios.city import is_city
+
     if out.exists() and not force:
         console.print(f"[red]{out} exists; pass --force to replace it[/]")
         raise typer.Exit(code=2)
-    scenario = load_or_exit(scenario_dir)
     limit = {} if time_limit is None else {"deterministic_time": time_limit}
     settings = PlanSettings(
         mode=mode, plan_id=plan_id, policy=policy, align=AlignConfig(log_search_progress=log_search, **limit),
         bundle=BundleConfig(log_search_progress=log_search, **limit),
         teams=TeamConfig(log_search_progress=log_search, **limit),
     )
+    if is_city(scenario_dir):
+        from ui.cli.city import plan_city_dir
+
+        if plan_id is not None or policy is not None:
+            raise fail("--plan-id and --policy are for a district; a city's districts use their names and city.yaml's policy")
+        plan_city_dir(scenario_dir, seed, out, engine=engine, workers=workers, address=address, force=force,
+                      settings=settings, ledger=ledger, key_file=key_file)
+        return
+    if engine != "local" or address is not None:
+        raise fail("--engine and --address are for a city directory (holding city.yaml); this is a district")
+    scenario = load_or_exit(scenario_dir)
     try:
         with console.status("planning…") as status:
             made = make_plan(scenario, seed, settings, progress=lambda stage: status.update(f"planning: {stage}…"))

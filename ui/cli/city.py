@@ -1,0 +1,99 @@
+"""City commands: ``jointcheck plan CITY_DIR`` (a directory holding ``city.yaml``) and ``jointcheck generate city``.
+
+``plan`` and ``generate`` hand over to these functions when their argument is a city; the district commands
+are unchanged and never import Ray.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from ui.cli.common import console, fail, print_problems
+
+__all__ = ["plan_city_dir", "generate_city_dir"]
+
+
+def plan_city_dir(
+    city_dir: Path, seed: str, out: Path, *, engine: str, workers: int, address: str | None, force: bool,
+    settings, ledger: Path | None, key_file: Path | None,
+) -> None:
+    """Plan every district of a city (census → central split → district plans → gathered output)."""
+    from optimizer.city import EngineError, plan_city
+    from records.codes import CodeKeyError, default_key_path, key_id, load_or_create_key
+    from records.ledger import LedgerError, record_plan
+    from scenarios import ScenarioError
+    from scenarios.city import check_city
+    from ui.cli.common import ledger_path
+
+    if out.exists() and not force:
+        raise fail(f"{out} exists; pass --force to replace it")
+    city, problems = check_city(city_dir)
+    if city is None:
+        print_problems(problems)
+        console.print(f"[red]{escape(str(city_dir))}: invalid city; see the problems above[/]")
+        raise typer.Exit(code=1)
+    print_problems(problems)
+    try:
+        key = load_or_create_key(key_file or default_key_path())
+    except (CodeKeyError, OSError) as exc:
+        raise fail(str(exc)) from None
+    try:
+        with console.status("planning the city…") as status:
+            run = plan_city(city, seed, out, district_key=key, engine=engine, workers=workers, address=address,
+                            settings=settings, overwrite=force,
+                            progress=lambda stage: status.update(f"planning the city: {stage}…"))
+    except ScenarioError as exc:
+        print_problems(exc.problems)
+        console.print(f"[red]{escape(str(city_dir))}: {len(exc.errors)} error(s); nothing was written[/]")
+        raise typer.Exit(code=1) from None
+    except EngineError as exc:
+        raise fail(str(exc)) from None
+    try:
+        db = ledger_path(ledger)
+        for d in city.districts:
+            record_plan(db, out / "districts" / d, code_key_id=key_id(key))
+    except LedgerError as exc:
+        raise fail(f"the plan was written to {out} but {exc}") from None
+
+    table = Table(title=f"City plan {city.name} (seed value {seed}, engine {engine})")
+    for column in ("district", "subjects", "visits", "drawn", "unplaced", "seconds", "peak RSS MiB"):
+        table.add_column(column, justify="left" if column == "district" else "right")
+    for d, p in zip(run.manifest["districts"], run.plans):
+        table.add_row(d["district"], f"{p.subjects:,}", f"{d['kpis']['visits']:,}", f"{d['kpis']['subjects_drawn']:,}",
+                      str(d["kpis"]["unplaced_pairs"]), f"{sum(p.seconds.values()):.1f}",
+                      f"{max(p.peak_rss.values()) / 2**20:,.0f}")
+    console.print(table)
+    for task in run.manifest["city_tasks"]:
+        shares = ", ".join(f"{d} {n} ({task['expected'][d]:.2f})" for d, n in task["shares"].items())
+        console.print(f"city-wide {task['id']}: {task['total']} drawn (expected {task['expected_total']:.2f}): {shares}",
+                      highlight=False)
+    for p in run.plans:
+        for note in p.notes:
+            console.print(f"[yellow]warning[/] {escape(p.district)}: {escape(note)}", highlight=False)
+    console.print("stage seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in run.seconds.items()), highlight=False)
+    console.print(f"[green]wrote {out}[/] (one plan directory per district in {out}/districts/)")
+
+
+def generate_city_dir(out: Path, districts: int, subjects_per_district: int, district_profile: str, seed: int | None,
+                      force: bool) -> None:
+    """Write a seeded synthetic city and check it."""
+    from scenarios.city import check_city
+    from scenarios.generate.city import generate_city
+
+    if out.exists() and not force:
+        raise fail(f"{out} exists; pass --force to replace it")
+    try:
+        with console.status(f"generating a city of {districts} districts…"):
+            generate_city(out, districts, subjects_per_district, district_profile, seed=seed, overwrite=force)
+    except FileNotFoundError as exc:
+        raise fail(str(exc)) from None
+    city, problems = check_city(out)
+    print_problems(problems)
+    if city is None:
+        raise typer.Exit(code=1)
+    console.print(f"[green]wrote {out}[/]: {districts} districts × {subjects_per_district:,} subjects, "
+                  f"{len(city.spec.tasks)} city-wide task(s)")
