@@ -3,8 +3,8 @@
 District k (0-based) is the profile's scenario generated with seed ``seed + k`` under the k-th district's
 name and 行政区划码 (上海's 16 districts in order, then numbered ones), so its subject ids are credit codes of
 that district. Two city-wide tasks are copied from the first district's tasks whose departments, items and
-object type every district shares: the most populous as a ``ratio`` task, the next as a ``count`` task of
-three subjects per district. The same arguments give byte-identical files.
+object type every district shares: the most populous as a ``ratio`` task (as intense as the district task it
+copies), the next as a ``count`` task of three subjects per district. The same arguments give byte-identical files.
 """
 
 from __future__ import annotations
@@ -79,10 +79,16 @@ def generate_city(
         spec["description"] = f"{district}（合成，{base.name} 画像，种子 {seed + k}）"
         built.append((folder, spec, subjects, officers))
     city_tasks = []
-    for k, task in enumerate(_shared_tasks([b[1] for b in built], built[0][2])):
+    first = built[0][2]
+    sizes = dict(first.select(pl.col("object_types").str.split(";").explode()).group_by("object_types").len().iter_rows())
+    for k, task in enumerate(_shared_tasks([b[1] for b in built], first)):
         copy = {key: value for key, value in task.items() if key not in ("id", "name", "ratio", "count", "ratio_by_class")}
+        # the ratio task samples as hard as the district task it copies (its count over its object type's size in
+        # the first district), which the generator already kept under the general-item cap
+        ratio = max(0.0001, round(min(1.0, task["count"] / max(1, sizes.get(task["object_type"], 1))), 4)) \
+            if task.get("count") else task.get("ratio", CITY_RATIO)
         city_tasks.append({"id": f"C{k + 1:02d}", "name": f"全市统一联合抽查：{task['name']}", **copy,
-                           **({"ratio": CITY_RATIO} if k == 0 else {"count": 3 * n_districts})})
+                           **({"ratio": ratio} if k == 0 else {"count": 3 * n_districts})})
     city = {
         "name": name, "year": base.year, "policy": base.policy,
         "description": f"合成城市：{n_districts} 个区，每区 {subjects_per_district} 个检查对象（{base.name} 画像）",
