@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import resource
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,22 +35,41 @@ PROBE_RATIO = 1e-6
 subject's policy weight w (exact at the rules' 12 decimals for the policies' factors)."""
 
 
-def _peak_rss() -> int:
-    """Peak resident set of this worker process so far, in bytes (Linux ru_maxrss is in KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+def _rss_now() -> int:
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * resource.getpagesize()
+    except OSError:  # not Linux: fall back on the process peak
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 
 class _Meter:
+    """Seconds and peak RSS of each stage of one district's work (RSS sampled every 20 ms by a daemon thread, so a
+    pool worker reused for several districts still reports each stage's own peak), and the worker's lifetime peak."""
+
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
         self.rss: dict[str, int] = {}
         self._clock = time.perf_counter()
+        self._peak = _rss_now()
+        self._stop = threading.Event()
+        threading.Thread(target=self._sample, daemon=True).start()
+
+    def _sample(self) -> None:
+        while not self._stop.wait(0.02):
+            self._peak = max(self._peak, _rss_now())
 
     def lap(self, stage: str) -> None:
         now = time.perf_counter()
         self.seconds[stage] = round(now - self._clock, 3)
-        self.rss[stage] = _peak_rss()
+        self.rss[stage] = max(self._peak, _rss_now())
+        self._peak = _rss_now()
         self._clock = now
+
+    def close(self) -> dict[str, int]:
+        """Stop sampling; the stage peaks plus ``worker`` (the process's ru_maxrss over its whole life)."""
+        self._stop.set()
+        return {**self.rss, "worker": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024}
 
 
 @dataclass(frozen=True)
@@ -67,7 +87,7 @@ class Census:
     ratio_units: dict[str, int] = field(default_factory=dict)                    # task → Σπ in 10⁻¹² units
     count_profiles: dict[str, list[tuple[float, int, bool]]] = field(default_factory=dict)  # task → (w, n, mandatory)
     seconds: dict[str, float] = field(default_factory=dict)
-    peak_rss: dict[str, int] = field(default_factory=dict)
+    peak_rss: dict[str, int] = field(default_factory=dict)  # stage → bytes, and "worker": the process's peak
 
 
 def _located(district: str, problems: list[Problem]) -> list[Problem]:
@@ -102,10 +122,10 @@ def census(job: CensusJob) -> Census:
     scenario, problems = _load(city, district)
     meter.lap("load")
     if scenario is None:
-        return Census(district, problems=problems, seconds=meter.seconds, peak_rss=meter.rss)
+        return Census(district, problems=problems, seconds=meter.seconds, peak_rss=meter.close())
     problems += city_task_problems(city, district, scenario)
     if any(p.severity == "error" for p in problems) or not city.spec.tasks:
-        return Census(district, scenario.name, scenario.content_hash, problems, seconds=meter.seconds, peak_rss=meter.rss)
+        return Census(district, scenario.name, scenario.content_hash, problems, seconds=meter.seconds, peak_rss=meter.close())
     results = evaluate(_probe(scenario, city))
     # only the city-wide tasks' own findings: plan-level rules (item coverage…) judge the district's whole plan
     task_errors = results.errors.filter(pl.col("task_id").is_not_null())
@@ -124,7 +144,7 @@ def census(job: CensusJob) -> Census:
             profiles[task.id] = [(round(p / PROBE_RATIO, 6), int(n), bool(m)) for p, m, n in grouped.iter_rows()]
     meter.lap("census")
     return Census(district, scenario.name, scenario.content_hash, problems, ratio_units, profiles,
-                  meter.seconds, meter.rss)
+                  meter.seconds, meter.close())
 
 
 @dataclass(frozen=True)
@@ -163,14 +183,14 @@ def plan_district(job: PlanJob) -> DistrictPlan:
     scenario = with_city_tasks(scenario, job.city, job.shares)
     meter.lap("load")
     made = make_plan(scenario, job.public_value, job.settings)
-    for stage, seconds in made.stage_seconds.items():
-        meter.seconds[stage] = seconds
     meter.lap("plan")
+    planned = meter.seconds.pop("plan")
+    meter.seconds.update(made.stage_seconds)  # the plan's own stages; their peak is the plan's
+    meter.seconds["other"] = round(max(0.0, planned - sum(made.stage_seconds.values())), 3)
     made = dataclasses.replace(made, visits=seal_codes(made.visits, made.seed, job.district_key))
     with tempfile.TemporaryDirectory(prefix="jointcheck-district-") as tmp:
         out = write_plan(made, Path(tmp) / "plan")
         files = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
     meter.lap("write")
-    del meter.seconds["plan"]  # its parts are the make_plan stages above
-    return DistrictPlan(job.district, files, made.kpis, solver_notes(made), meter.seconds, meter.rss,
+    return DistrictPlan(job.district, files, made.kpis, solver_notes(made), meter.seconds, meter.close(),
                         scenario.subjects.height)

@@ -65,7 +65,7 @@ def plan_city_dir(
     for d, p in zip(run.manifest["districts"], run.plans):
         table.add_row(d["district"], f"{p.subjects:,}", f"{d['kpis']['visits']:,}", f"{d['kpis']['subjects_drawn']:,}",
                       str(d["kpis"]["unplaced_pairs"]), f"{sum(p.seconds.values()):.1f}",
-                      f"{max(p.peak_rss.values()) / 2**20:,.0f}")
+                      f"{max(v for k, v in p.peak_rss.items() if k != 'worker') / 2**20:,.0f}")
     console.print(table)
     for task in run.manifest["city_tasks"]:
         shares = ", ".join(f"{d} {n} ({task['expected'][d]:.2f})" for d, n in task["shares"].items())
