@@ -150,6 +150,18 @@ def test_city_tasks_are_checked_against_every_district(city_copy):
     found = [str(p) for d in city.districts for p in census(CensusJob(city, d)).problems]
     assert "city.yaml row 13, tasks[C01].items: item 'SAMR04' is not in district 'xuhui' (xuhui/scenario.yaml)" in found, found
     assert any(t.startswith("city.yaml row 17, tasks[T01].id: 'T01' is also a task id of district 'huangpu'") for t in found), found
+    result = runner.invoke(app, ["validate", str(city_copy)])
+    assert result.exit_code == 1 and "item 'SAMR04' is not in district 'xuhui'" in result.output, result.output
+
+
+def test_validate_and_generate_a_city(tmp_path):
+    result = runner.invoke(app, ["validate", str(CITY)])
+    assert result.exit_code == 0 and "3 districts, 2 city-wide task(s)" in result.output, result.output
+    out = tmp_path / "c"
+    result = runner.invoke(app, ["generate", "city", "--districts", "2", "--subjects-per-district", "500", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    city, problems = check_city(out)
+    assert city is not None and city.districts == ["huangpu", "xuhui"], problems
 
 
 def test_a_bad_city_writes_nothing(city_copy, tmp_path):

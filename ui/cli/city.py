@@ -1,6 +1,7 @@
-"""City commands: ``jointcheck plan CITY_DIR`` (a directory holding ``city.yaml``) and ``jointcheck generate city``.
+"""City commands: ``jointcheck plan CITY_DIR`` (a directory holding ``city.yaml``), ``validate CITY_DIR`` and
+``jointcheck generate city``.
 
-``plan`` and ``generate`` hand over to these functions when their argument is a city; the district commands
+``plan``, ``validate`` and ``generate`` hand over to these functions when their argument is a city; the district commands
 are unchanged and never import Ray.
 """
 
@@ -14,7 +15,7 @@ from rich.table import Table
 
 from ui.cli.common import console, fail, print_problems
 
-__all__ = ["plan_city_dir", "generate_city_dir"]
+__all__ = ["plan_city_dir", "generate_city_dir", "validate_city_dir"]
 
 
 def plan_city_dir(
@@ -97,3 +98,21 @@ def generate_city_dir(out: Path, districts: int, subjects_per_district: int, dis
         raise typer.Exit(code=1)
     console.print(f"[green]wrote {out}[/]: {districts} districts × {subjects_per_district:,} subjects, "
                   f"{len(city.spec.tasks)} city-wide task(s)")
+
+
+def validate_city_dir(city_dir: Path) -> None:
+    """Check city.yaml, every district scenario, and the city-wide tasks against every district; exit 1 on any error."""
+    from optimizer.city.district import CensusJob, census
+    from scenarios.city import check_city
+
+    city, problems = check_city(city_dir)
+    if city is not None:
+        with console.status("checking the districts…"):
+            problems += [p for d in city.districts for p in census(CensusJob(city, d)).problems]
+    print_problems(problems)
+    errors = [p for p in problems if p.severity == "error"]
+    if city is None or errors:
+        console.print(f"[red]{escape(str(city_dir))}: {len(errors)} error(s)[/]")
+        raise typer.Exit(code=1)
+    console.print(f"[green]{city.name}: valid[/] ({len(city.districts)} districts, {len(city.spec.tasks)} city-wide "
+                  f"task(s), {len(problems)} warning(s))")

@@ -26,7 +26,17 @@ def validate(
     scenario_dir: ScenarioDir,
     as_json: Annotated[bool, typer.Option("--json", help="Print problems and figures as JSON")] = False,
 ) -> None:
-    """Check a scenario directory; report every problem with file, row and field, then its figures."""
+    """Check a scenario directory; report every problem with file, row and field, then its figures.
+
+    A city directory (holding city.yaml) is checked whole: city.yaml, every district, and the city-wide tasks
+    against every district."""
+    from scenarios.city import is_city
+
+    if is_city(scenario_dir) and not as_json:
+        from ui.cli.city import validate_city_dir
+
+        validate_city_dir(scenario_dir)
+        return
     scenario, problems = check_scenario(scenario_dir)
     errors = [p for p in problems if p.severity == "error"]
     figures = scenario_figures(scenario) if scenario is not None else None
