@@ -9,12 +9,12 @@ Usage: python -m benchmarks.city [--districts 16] [--subjects 200000 50000] [--e
 For each size a city is generated once (``scenarios.generate.city``, districts from the profile with seeds
 S, S+1, …; cached, not in git) with each district's officer directory repeated ceil(M / profile size) times, as
 ``benchmarks.scale`` does, so weekly capacity grows with the plan. Each (size, engine) is planned in a fresh
-Python process (``plan_city``: census → split → district plans → gather); the district workers report seconds
-and peak RSS of each stage (sampled every 20 ms) and their process's peak; the driver's peak RSS is its own
+Python process (``plan_city``: census → split → district plans → gather); the district workers report wall and
+CPU seconds and peak RSS of each stage (sampled every 20 ms) and their process's peak; the driver's peak RSS is its own
 ru_maxrss (Ray's own daemons — raylet, GCS, object store — are not counted). The engines' outputs are compared
-byte for byte. Projections: the districts' measured single-worker times (census + plan) are scheduled
+byte for byte. Projections: the districts' measured CPU seconds (census + plan) are scheduled
 longest-first on k nodes × c cores; the city's central work (split, gather) is added as measured. The province
-uses a per-district time t(n) = a + b·n fitted on the two sizes' mean district times.
+uses a per-district CPU time t(n) = a + b·n fitted on the two sizes' districts.
 Writes ``results/city.md`` and ``results/city.json``.
 """
 
@@ -80,8 +80,11 @@ def _child(city_dir: str, engine: str, workers: int, out: str, seed: str) -> Non
     print(json.dumps({
         "engine": engine, "wall": wall, "stages": run.seconds,
         "driver_peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
-        "census": [{"district": c.district, "seconds": c.seconds, "peak_rss": c.peak_rss} for c in run.censuses],
-        "plans": [{"district": p.district, "subjects": p.subjects, "seconds": p.seconds, "peak_rss": p.peak_rss,
+        "loadavg": Path("/proc/loadavg").read_text().split()[:3],
+        "census": [{"district": c.district, "seconds": c.seconds, "cpu": c.cpu_seconds, "peak_rss": c.peak_rss}
+                   for c in run.censuses],
+        "plans": [{"district": p.district, "subjects": p.subjects, "seconds": p.seconds, "cpu": p.cpu_seconds,
+                   "peak_rss": p.peak_rss,
                    "visits": p.kpis["visits"], "drawn": p.kpis["subjects_drawn"], "unplaced": p.kpis["unplaced_pairs"]}
                   for p in run.plans],
         "city_tasks": run.manifest["city_tasks"],
@@ -126,10 +129,11 @@ def fit_line(points: list[tuple[float, float]]) -> tuple[float, float]:
     return my - b * mx, b
 
 
-def _district_work(result: dict) -> list[tuple[float, float]]:
-    """(census seconds, plan seconds) per district, single-worker times as measured."""
-    census = {c["district"]: sum(c["seconds"].values()) for c in result["census"]}
-    return [(census[p["district"]], sum(p["seconds"].values())) for p in result["plans"]]
+def _district_work(result: dict, key: str = "cpu") -> list[tuple[float, float]]:
+    """(census, plan) seconds per district: CPU seconds (user + system, the figure least disturbed by other work on a
+    shared machine; a district's work is nearly single-threaded) or, with key="seconds", wall seconds as measured."""
+    census = {c["district"]: sum(c[key].values()) for c in result["census"]}
+    return [(census[p["district"]], sum(p[key].values())) for p in result["plans"]]
 
 
 def project(result: dict, nodes: list[int], cores: int) -> list[tuple[int, float]]:
@@ -151,15 +155,18 @@ def write_report(header: str, args, results: dict, out_md: Path) -> str:
              "fresh process; `local` is a spawn process pool, `ray` a local Ray started by the run with the same number of "
              "CPUs. Stage seconds are wall-clock inside each worker; RSS is sampled every 20 ms inside each worker.", ""]
     lines += ["## End to end", "", "| subjects / district | engine | workers | wall s | census | split | plan | gather | "
-              "max district peak RSS | max worker peak RSS | driver peak RSS | visits | unplaced | output SHA-256 |",
-              "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |"]
+              "Σ district CPU s | max district peak RSS | max worker peak RSS | driver peak RSS | visits | unplaced | "
+              "load avg after | output SHA-256 |",
+              "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |"]
     for (m, engine), r in sorted(results.items()):
         district_peak = max(max(v for k, v in p["peak_rss"].items() if k != "worker") for p in r["plans"])
         worker_peak = max(max(p["peak_rss"]["worker"] for p in r["plans"]), max(c["peak_rss"]["worker"] for c in r["census"]))
         lines.append(f"| {m:,} | {engine} | {args.workers} | **{r['wall']:.1f}** | {r['stages']['census']:.1f} | "
                      f"{r['stages']['split']:.2f} | {r['stages']['plan']:.1f} | {r['stages']['gather']:.1f} | "
+                     f"{sum(c + p for c, p in _district_work(r)):.0f} | "
                      f"{_mib(district_peak)} MiB | {_mib(worker_peak)} MiB | {_mib(r['driver_peak_rss'])} MiB | "
                      f"{sum(p['visits'] for p in r['plans']):,} | {sum(p['unplaced'] for p in r['plans'])} | "
+                     f"{' '.join(r.get('loadavg', []))} | "
                      f"`{r['output_sha256'][:16]}…` |")
     same = {m: len({r["output_sha256"] for (mm, _), r in results.items() if mm == m}) == 1 for m, _ in results}
     lines += ["", "Same bytes on every engine: " + ", ".join(f"{m:,}: {'yes' if ok else 'NO'}" for m, ok in sorted(same.items())), ""]
@@ -168,23 +175,29 @@ def write_report(header: str, args, results: dict, out_md: Path) -> str:
     base = results.get((biggest, "local")) or next(r for (m, _), r in results.items() if m == biggest)
     stages = list(base["plans"][0]["seconds"])
     lines += [f"## Per-district work profile ({biggest:,} subjects each, `local`)", "",
-              "| district | census s | " + " | ".join(stages) + " | plan total s | peak RSS by stage (MiB) |",
-              "| --- | ---: | " + " | ".join("---:" for _ in stages) + " | ---: | --- |"]
+              "Wall seconds by stage inside the worker (inflated by whatever else the machine ran: see the load "
+              "average), then CPU seconds (user + system) of the census and of the whole district plan.", "",
+              "| district | census s | " + " | ".join(stages) + " | plan s | census CPU s | plan CPU s | peak RSS by stage (MiB) |",
+              "| --- | ---: | " + " | ".join("---:" for _ in stages) + " | ---: | ---: | ---: | --- |"]
     census = {c["district"]: c for c in base["census"]}
     for p in base["plans"]:
         rss = ", ".join(f"{k} {_mib(v)}" for k, v in p["peak_rss"].items() if k != "worker")
-        lines.append(f"| {p['district']} | {sum(census[p['district']]['seconds'].values()):.1f} | "
+        c = census[p["district"]]
+        lines.append(f"| {p['district']} | {sum(c['seconds'].values()):.1f} | "
                      + " | ".join(f"{p['seconds'][s]:.2f}" for s in stages)
-                     + f" | {sum(p['seconds'].values()):.1f} | {rss} |")
+                     + f" | {sum(p['seconds'].values()):.1f} | {sum(c['cpu'].values()):.1f} | {sum(p['cpu'].values()):.1f} | {rss} |")
     work = _district_work(base)
+    wall = _district_work(base, "seconds")
     total = sum(c + p for c, p in work)
-    lines += ["", f"Single-worker work: {total:.0f} s for the city ({total / len(work):.1f} s per district: census "
-              f"{sum(c for c, _ in work) / len(work):.1f} + plan {sum(p for _, p in work) / len(work):.1f}).", ""]
+    lines += ["", f"Single-worker work: {total:.0f} CPU s for the city ({total / len(work):.1f} CPU s per district: census "
+              f"{sum(c for c, _ in work) / len(work):.1f} + plan {sum(p for _, p in work) / len(work):.1f}); wall "
+              f"{sum(c + p for c, p in wall) / len(wall):.1f} s per district in this run.", ""]
 
     nodes = [1, 2, 4, 8, 16]
     lines += [f"## What k nodes of {args.node_cores} cores would take ({args.districts} × {biggest:,})", "",
-              "Longest-first schedule of the measured per-district times (census, then plans) on k × cores workers, "
-              "plus the measured central split and gather; node start-up and data transfer are not included.", "",
+              "Longest-first schedule of the measured per-district CPU seconds (census, then plans) on k × cores workers, "
+              "plus the measured central split and gather; worker start-up (a few seconds) and data transfer are not "
+              "included.", "",
               "| nodes | workers | projected wall s |", "| ---: | ---: | ---: |"]
     for k, t in project(base, nodes, args.node_cores):
         lines.append(f"| {k} | {k * args.node_cores} | {t:.1f} |")

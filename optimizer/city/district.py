@@ -44,13 +44,15 @@ def _rss_now() -> int:
 
 
 class _Meter:
-    """Seconds and peak RSS of each stage of one district's work (RSS sampled every 20 ms by a daemon thread, so a
+    """Seconds, CPU seconds and peak RSS of each stage of one district's work (RSS sampled every 20 ms by a daemon thread, so a
     pool worker reused for several districts still reports each stage's own peak), and the worker's lifetime peak."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = {}
+        self.cpu: dict[str, float] = {}
         self.rss: dict[str, int] = {}
         self._clock = time.perf_counter()
+        self._cpu = time.process_time()
         self._peak = _rss_now()
         self._stop = threading.Event()
         threading.Thread(target=self._sample, daemon=True).start()
@@ -62,6 +64,9 @@ class _Meter:
     def lap(self, stage: str) -> None:
         now = time.perf_counter()
         self.seconds[stage] = round(now - self._clock, 3)
+        cpu = time.process_time()
+        self.cpu[stage] = round(cpu - self._cpu, 3)  # user + system of every thread: least disturbed by other load
+        self._cpu = cpu
         self.rss[stage] = max(self._peak, _rss_now())
         self._peak = _rss_now()
         self._clock = now
@@ -88,6 +93,7 @@ class Census:
     count_profiles: dict[str, list[tuple[float, int, bool]]] = field(default_factory=dict)  # task → (w, n, mandatory)
     seconds: dict[str, float] = field(default_factory=dict)
     peak_rss: dict[str, int] = field(default_factory=dict)  # stage → bytes, and "worker": the process's peak
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
 
 
 def _located(district: str, problems: list[Problem]) -> list[Problem]:
@@ -122,10 +128,10 @@ def census(job: CensusJob) -> Census:
     scenario, problems = _load(city, district)
     meter.lap("load")
     if scenario is None:
-        return Census(district, problems=problems, seconds=meter.seconds, peak_rss=meter.close())
+        return Census(district, problems=problems, seconds=meter.seconds, peak_rss=meter.close(), cpu_seconds=meter.cpu)
     problems += city_task_problems(city, district, scenario)
     if any(p.severity == "error" for p in problems) or not city.spec.tasks:
-        return Census(district, scenario.name, scenario.content_hash, problems, seconds=meter.seconds, peak_rss=meter.close())
+        return Census(district, scenario.name, scenario.content_hash, problems, seconds=meter.seconds, peak_rss=meter.close(), cpu_seconds=meter.cpu)
     results = evaluate(_probe(scenario, city))
     # only the city-wide tasks' own findings: plan-level rules (item coverage…) judge the district's whole plan
     task_errors = results.errors.filter(pl.col("task_id").is_not_null())
@@ -144,7 +150,7 @@ def census(job: CensusJob) -> Census:
             profiles[task.id] = [(round(p / PROBE_RATIO, 6), int(n), bool(m)) for p, m, n in grouped.iter_rows()]
     meter.lap("census")
     return Census(district, scenario.name, scenario.content_hash, problems, ratio_units, profiles,
-                  meter.seconds, meter.close())
+                  meter.seconds, meter.close(), meter.cpu)
 
 
 @dataclass(frozen=True)
@@ -166,6 +172,7 @@ class DistrictPlan:
     seconds: dict[str, float]
     peak_rss: dict[str, int]
     subjects: int
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
 
 
 def plan_district(job: PlanJob) -> DistrictPlan:
@@ -185,6 +192,7 @@ def plan_district(job: PlanJob) -> DistrictPlan:
     made = make_plan(scenario, job.public_value, job.settings)
     meter.lap("plan")
     planned = meter.seconds.pop("plan")
+    meter.cpu["plan"] = meter.cpu.pop("plan")  # make_plan reports wall seconds by stage only; CPU for the whole
     meter.seconds.update(made.stage_seconds)  # the plan's own stages; their peak is the plan's
     meter.seconds["other"] = round(max(0.0, planned - sum(made.stage_seconds.values())), 3)
     made = dataclasses.replace(made, visits=seal_codes(made.visits, made.seed, job.district_key))
@@ -193,4 +201,4 @@ def plan_district(job: PlanJob) -> DistrictPlan:
         files = {p.name: p.read_bytes() for p in sorted(out.iterdir())}
     meter.lap("write")
     return DistrictPlan(job.district, files, made.kpis, solver_notes(made), meter.seconds, meter.close(),
-                        scenario.subjects.height)
+                        scenario.subjects.height, meter.cpu)
