@@ -11,7 +11,7 @@ S, S+1, …; cached, not in git) with each district's officer directory repeated
 ``benchmarks.scale`` does, so weekly capacity grows with the plan. Each (size, engine) is planned in a fresh
 Python process (``plan_city``: census → split → district plans → gather); the district workers report wall and
 CPU seconds and peak RSS of each stage (sampled every 20 ms) and their process's peak; the driver's peak RSS is its own
-ru_maxrss (Ray's own daemons — raylet, GCS, object store — are not counted). The engines' outputs are compared
+RSS sampled every 20 ms (Ray's own daemons — raylet, GCS, object store — are not counted). The engines' outputs are compared
 byte for byte. Projections: the districts' measured CPU seconds (census + plan) are scheduled
 longest-first on k nodes × c cores; the city's central work (split, gather) is added as measured. The province
 uses a per-district CPU time t(n) = a + b·n fitted on the two sizes' districts.
@@ -71,15 +71,26 @@ def _child(city_dir: str, engine: str, workers: int, out: str, seed: str) -> Non
     from optimizer.city import plan_city
     from scenarios.city import check_city
 
+    import threading
+
     city, problems = check_city(city_dir)
     if city is None:
         raise SystemExit("\n".join(map(str, problems)))
+    # the driver's own peak, sampled: ru_maxrss of a child started by fork/exec starts at its parent's peak
+    peak, stop = [0], threading.Event()
+
+    def sample() -> None:
+        while not stop.wait(0.02):
+            with open("/proc/self/statm") as fh:
+                peak[0] = max(peak[0], int(fh.read().split()[1]) * resource.getpagesize())
+
+    threading.Thread(target=sample, daemon=True).start()
     t0 = time.perf_counter()
     run = plan_city(city, seed, out, district_key=b"benchmark-key-" * 3, engine=engine, workers=workers, overwrite=True)
     wall = time.perf_counter() - t0
     print(json.dumps({
         "engine": engine, "wall": wall, "stages": run.seconds,
-        "driver_peak_rss": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024,
+        "driver_peak_rss": peak[0],
         "loadavg": Path("/proc/loadavg").read_text().split()[:3],
         "census": [{"district": c.district, "seconds": c.seconds, "cpu": c.cpu_seconds, "peak_rss": c.peak_rss}
                    for c in run.censuses],
