@@ -198,9 +198,17 @@ def check(
     plan_dir: PlanDir,
     scenario_dir: ScenarioDir,
 ) -> None:
-    """Re-verify every hard rule on a written plan, independently of the solvers."""
-    from optimizer.check import check_plan
+    """Re-verify every hard rule on a written plan, independently of the solvers.
 
+    With a city (SCENARIO_DIR holding city.yaml, PLAN_DIR written by ``plan`` from it): every district's plan."""
+    from optimizer.check import check_plan
+    from scenarios.city import is_city
+
+    if is_city(scenario_dir):
+        from ui.cli.city import check_city_dir
+
+        check_city_dir(plan_dir, scenario_dir)
+        return
     scenario = load_or_exit(scenario_dir)
     require_plan_dir(plan_dir)
     _same_scenario(plan_dir, scenario_dir, scenario)
@@ -232,9 +240,18 @@ def verify(
     seed: Annotated[str, typer.Option(help="The public seed value revealed after the draw")],
     ledger: LedgerOption = None,
 ) -> None:
-    """Recompute the draw from the published seed and say whether every selection matches."""
-    from optimizer.verify import verify_draw
+    """Recompute the draw from the published seed and say whether every selection matches.
 
+    With a city: the census, the city hash, the split seed's commitment, the city-wide shares and every district's
+    draw (each district's public value derived from SEED)."""
+    from optimizer.verify import verify_draw
+    from scenarios.city import is_city
+
+    if is_city(scenario_dir):
+        from ui.cli.city import verify_city_dir
+
+        verify_city_dir(plan_dir, scenario_dir, seed)
+        return
     scenario = load_or_exit(scenario_dir)
     require_plan_dir(plan_dir)
     _same_scenario(plan_dir, scenario_dir, scenario)
