@@ -16,7 +16,7 @@ from typing import Any
 
 import polars as pl
 
-from optimizer.draw import allocate, pi_units
+from optimizer.draw import CELL, PI_SCALE, allocate, pi_units, task_counts
 from optimizer.hard_rules import (
     duplicate_assignments,
     missing_qualifications,
@@ -104,17 +104,38 @@ def check_windows(plan: PlanFiles, scenario: Scenario, results: RuleResults) -> 
 
 
 def check_sample_sizes(plan: PlanFiles, scenario: Scenario, results: RuleResults) -> list[Violation]:
-    """Every substratum drew exactly its count (mandatory overflow excepted)."""
+    """Every sample has a lawful size under randomised rounding (:mod:`optimizer.draw.allocation`).
+
+    A cell (task, stratum, π) draws ⌊e⌋ or ⌈e⌉ of its expectation e = N·π (its share of a count); each risk
+    class of a task and each ratio task draws ⌊Σe⌋ or ⌈Σe⌉; a count task exactly its count (every eligible
+    subject when the count is larger). More mandatory (定向) subjects than that are all drawn, and pass.
+    """
     draws = plan.draws.with_columns(pi_units(pl.col("inclusion_prob")).alias("pi_units"))
-    substrata = draws.group_by("task_id", "stratum", "pi_units").agg(pl.len().cast(pl.Int64).alias("N"))
-    counts = {t.id: t.count for t in scenario.tasks if t.count is not None}
-    allocation, _ = allocate(substrata, counts)
-    got = draws.group_by("task_id", "stratum", "pi_units").agg(
-        pl.col("selected").sum().alias("drawn"), (pl.col("selected") & pl.col("mandatory")).sum().alias("forced"))
-    joined = allocation.join(got, on=["task_id", "stratum", "pi_units"])
-    bad = joined.filter((pl.col("drawn") != pl.col("n")) & ~((pl.col("forced") > pl.col("n")) & (pl.col("drawn") == pl.col("forced"))))
-    return [Violation("sample", f"task {t} stratum {s}", f"drew {d}, its count is {n}")
-            for t, s, d, n in bad.select("task_id", "stratum", "drawn", "n").iter_rows()]
+    cells, _ = allocate(draws.group_by(CELL).agg(pl.len().cast(pl.Int64).alias("N")), task_counts(scenario))
+    got = draws.group_by(CELL).agg(
+        pl.col("selected").sum().cast(pl.Int64).alias("drawn"),
+        (pl.col("selected") & pl.col("mandatory")).sum().cast(pl.Int64).alias("forced"))
+    cells = cells.join(got, on=CELL).with_columns(pl.col("stratum").str.split(":").list.first().alias("risk_class"))
+    out = []
+    overflow = (pl.col("forced") > pl.col("high")) & (pl.col("drawn") == pl.col("forced"))
+    lawful = (pl.col("drawn") >= pl.col("low")) & (pl.col("drawn") <= pl.col("high")) | overflow
+
+    def bounds(frame: pl.DataFrame, by: list[str]) -> pl.DataFrame:
+        # a run of one task's cells shares its denominator: Σe = Σlo + Σfrac/den, exactly
+        agg = frame.group_by(by).agg(pl.col("lo").sum(), pl.col("frac").sum(), pl.col("den").first(),
+                                     pl.col("drawn").sum(), pl.col("forced").sum())
+        low = pl.col("lo") + pl.col("frac") // pl.col("den")
+        return agg.with_columns(low.alias("low"), (low + (pl.col("frac") % pl.col("den") > 0).cast(pl.Int64)).alias("high"))
+
+    levels = [(["task_id", "stratum", "pi_units"], "task {task_id} stratum {stratum} (π = {pi:g})"),
+              (["task_id", "risk_class"], "task {task_id} class {risk_class}"), (["task_id"], "task {task_id}")]
+    for by, where in levels:
+        bad = bounds(cells, by).filter(~lawful).sort(by)
+        for row in bad.iter_rows(named=True):
+            place = where.format(pi=row.get("pi_units", 0) / PI_SCALE, **row)
+            want = f"exactly {row['low']}" if row["low"] == row["high"] else f"{row['low']} or {row['high']}"
+            out.append(Violation("sample", place, f"drew {row['drawn']}, lawful size {want}"))
+    return out
 
 
 def check_coverage(plan: PlanFiles, scenario: Scenario, results: RuleResults) -> list[Violation]:

@@ -161,9 +161,13 @@ def plan_kpis(scenario: Scenario, results, run: DrawRun, visits: pl.DataFrame, b
     today, _ = independent_joint_visits(scenario, results, seed)
     covered = set(visits["items"].explode().drop_nulls().to_list())
     alignment = run.alignment
+    # "sample sizes met": tasks whose whole randomised size — ⌊Σπ⌋ or ⌈Σπ⌉ as the seed decided, a count exactly
+    # (optimizer.draw.allocation; check_sample_sizes) — was drawn *and visited*: a drawn subject left unplaced
+    # means the sample was not carried out, so the task does not count
     targets = run.draw.substrata.group_by("task_id").agg(pl.col("n").sum())
-    drawn = selected.group_by("task_id").len()
-    met = targets.join(drawn, on="task_id", how="left").with_columns(pl.col("len").fill_null(0))
+    visited = visits.select("subject_id", pl.col("task_ids").alias("task_id")).explode("task_id").join(
+        selected, on=["subject_id", "task_id"]).group_by("task_id").len()
+    met = targets.join(visited, on="task_id", how="left").with_columns(pl.col("len").fill_null(0))
     firms = scenario.subjects.height
     return {
         "visits": visits.height,

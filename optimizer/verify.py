@@ -2,7 +2,9 @@
 
 Anyone holding the scenario, the plan directory and the revealed public value can run this: the plan
 seed is re-derived (SHA-256 of scenario hash ‖ public value ‖ plan id), checked against the commitment
-published before the draw, and the draw is recomputed with the plan's own rounds and policy.
+published before the draw, and the draw is recomputed with the plan's own rounds and policy — the
+tickets, the randomised size of every cell (decided by the cells' own keys, :mod:`optimizer.draw.allocation`)
+and every selection and cap replacement, so a published sample of the wrong size or membership shows.
 """
 
 from __future__ import annotations

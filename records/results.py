@@ -1,7 +1,9 @@
 """Inspection results (检查结果): import findings per visit, summarise per task, report overdue publications.
 
 ``results.csv`` has one row per visit: ``visit_id, result_date, problems_found, problems_rectified`` and
-optionally ``published_date`` (when the result was published) and ``note``. The summary has the columns
+optionally ``published_date`` (when the result was published) and ``note``. A row of a plan's visit whose
+result columns are all empty is pending and skipped, so the results template of ``jointcheck export`` (every
+visit pre-filled) is read as it is filled in. The summary has the columns
 of 普陀's published table (seed 000): 抽查市场主体(户), 出动执法人员(人次), 发现问题市场主体(户), 发现问题(个),
 已整改问题(个). A visit that serves several tasks counts for each, as in the district's per-plan table.
 
@@ -28,6 +30,7 @@ __all__ = ["REQUIRED", "ImportedResults", "read_results", "summarise", "RESULTS_
 REQUIRED = ("visit_id", "result_date", "problems_found", "problems_rectified")
 RESULTS_FILE = "results.parquet"
 MAX_PROBLEMS = 200
+_RESULT_FIELDS = ("result_date", "problems_found", "problems_rectified", "published_date")
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,8 @@ def read_results(path: str | Path, plan: PlanFiles, result_days: int | None, as_
             break
         bad = len(problems)
         visit_id = (record["visit_id"] or "").strip()
+        if visit_id in visits and not any((record.get(c) or "").strip() for c in _RESULT_FIELDS):
+            continue  # a row of the results template not filled in yet: the visit's result is pending
         if visit_id not in visits:
             problems.append(Problem(label, row, "visit_id", f"{visit_id[:64]!r} is not a visit of plan {plan.manifest['plan_id']}"))
         elif visit_id in seen:

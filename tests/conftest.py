@@ -72,6 +72,17 @@ def public_app():
     return app
 
 
+@pytest.fixture
+def fresh_streamlit_caches() -> Iterator[None]:
+    """st.cache_data / cache_resource live as long as the process: an app test starts from empty caches."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+
+
 @pytest.fixture(scope="session")
 def ray_session() -> Iterator[object]:
     """A real local Ray of 2 CPUs, started once per test session (city runs use it as it is and leave it running).

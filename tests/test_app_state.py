@@ -9,41 +9,19 @@ from __future__ import annotations
 
 import dataclasses
 import io
-from pathlib import Path
 
 import pytest
-import streamlit as st
+from app_harness import TINY, go_to, start_app
 from openpyxl import Workbook
 from streamlit.testing.v1 import AppTest
 
 from ui.webapp.scenario_io import check_upload
 
-APP = str(Path(__file__).resolve().parent.parent / "ui" / "app.py")
-TINY = Path(__file__).resolve().parent.parent / "scenarios" / "tiny"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-
-
-def _app() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def _page(at: AppTest, page: str) -> AppTest:
-    at.sidebar.radio(key="keep:page").set_value(page).run()
-    assert not at.exception, [e.value for e in at.exception]
-    return at
+pytestmark = pytest.mark.usefixtures("fresh_streamlit_caches")
 
 
 def _run(at: AppTest) -> AppTest:
-    _page(at, "whatif")
+    go_to(at, "whatif")
     at.button[0].click().run()
     assert not at.error, [e.value for e in at.error]
     at.session_state["job"].future.result(timeout=60)
@@ -53,18 +31,18 @@ def _run(at: AppTest) -> AppTest:
 
 def test_switching_scenario_starts_from_its_own_policy():
     """tiny under another district's policy, then putuo-2023: the what-if is made under putuo's own policy."""
-    at = _page(_app(), "whatif")
+    at = go_to(start_app(), "whatif")
     at.selectbox(key="keep:policy").set_value("changning-2024").run()
     assert at.selectbox(key="keep:policy").value == "changning-2024"
-    _page(at, "scenario")
+    go_to(at, "scenario")
     at.selectbox(key="keep:bundled").set_value("putuo-2023").run()
-    _page(at, "whatif")
+    go_to(at, "whatif")
     assert at.session_state["scenario_obj"].name == "putuo-2023"
     assert at.selectbox(key="keep:policy").value == "shanghai-2024"
 
 
 def test_sidebar_names_the_scenario_just_chosen():
-    at = _app()
+    at = start_app()
     at.selectbox(key="keep:bundled").set_value("putuo-2023").run()
     sidebar = " ".join(c.value for c in at.sidebar.caption)
     assert "putuo-2023" in sidebar and "tiny" not in sidebar
@@ -75,10 +53,10 @@ def test_failed_upload_is_never_shown_as_loaded():
     _, problems, _ = check_upload([("scenario.yaml", (TINY / "scenario.yaml").read_bytes()),
                                    ("subjects.csv", subjects.encode()),
                                    ("officers.csv", (TINY / "officers.csv").read_bytes())])
-    at = _app()
+    at = start_app()
     at.session_state["upload_problems"] = problems
     at.session_state["keep:source"] = "upload"
-    _page(at, "scenario")
+    go_to(at, "scenario")
     assert at.error
     assert not any("场景已加载" in s.value for s in at.success)
     assert any("tiny" in w.value and "未加载" in w.value for w in at.warning)
@@ -107,10 +85,10 @@ def test_two_uploads_for_one_file_are_an_error_not_a_silent_choice():
 
 
 def test_comparing_runs_of_different_scenarios_is_refused():
-    at = _run(_run(_app()))
+    at = _run(_run(start_app()))
     first, second = at.session_state["runs"]
     at.session_state["runs"] = [first, dataclasses.replace(second, scenario_name="other", scenario_hash="f" * 64)]
-    _page(at, "compare")
+    go_to(at, "compare")
     assert at.error and "other" in at.error[0].value
     assert not at.metric
 
@@ -128,12 +106,12 @@ def test_score_in_the_app_then_plan_with_scored_and_given_classes_and_compare(tm
     shutil.copytree(TINY, target)
     raw = pl.read_csv(target / "subjects.csv", infer_schema=False)
     pl.concat([raw, indicator_columns(raw["risk_class"], 7)], how="horizontal").write_csv(target / "subjects.csv")
-    at = _app()
+    at = start_app()
     at.session_state["scenario_ref"] = "upload:tiny-ind"
     at.session_state["scenario_obj"] = load_scenario(target)
     at.session_state["scenario_problems"] = []
     at.session_state["keep:source"] = "upload"  # as after an upload: the bundled picker would load tiny
-    _page(at, "scenario")
+    go_to(at, "scenario")
     at.selectbox(key="keep:card").set_value("enterprise-disclosure").run()
     at.button(key="score_now").click().run()
     assert not at.exception and not at.error, [e.value for e in at.error]
@@ -141,7 +119,7 @@ def test_score_in_the_app_then_plan_with_scored_and_given_classes_and_compare(tm
     assert scored.spec.risk_scorecard == "enterprise-disclosure" and "risk_class_given" in scored.subjects.columns
     assert any("CR" in c.value for c in at.caption)
     _run(at)
-    _page(at, "whatif")
+    go_to(at, "whatif")
     at.radio(key="keep:classes").set_value("given")
     at.button[0].click().run()
     at.session_state["job"].future.result(timeout=60)
@@ -155,7 +133,7 @@ def test_score_in_the_app_then_plan_with_scored_and_given_classes_and_compare(tm
     given = scored.subjects["risk_class_given"].to_list()
     assert classes(second) == given and classes(first) == scored.subjects["risk_class"].cast(pl.String).to_list()
     assert classes(first) != given, "the card changes some classes, so the two runs plan different strata"
-    _page(at, "compare")
+    go_to(at, "compare")
     assert not at.error and at.dataframe
 
 
@@ -167,12 +145,12 @@ def test_a_run_survives_a_reload_and_its_plan_directory_checks(tmp_path):
     from ui.cli import app
     from ui.webapp.store import runs_folder
 
-    first = _run(_app())
+    first = _run(start_app())
     run = first.session_state["runs"][0]
-    reloaded = _app()  # a new browser session of the same server: nothing in its session state yet
+    reloaded = start_app()  # a new browser session of the same server: nothing in its session state yet
     again = reloaded.session_state["runs"]
     assert [r.id for r in again] == [run.id] and again[0].plan.kpis == run.plan.kpis
-    _page(reloaded, "dashboard")
+    go_to(reloaded, "dashboard")
     assert not reloaded.info and reloaded.metric
     plan_dir = runs_folder() / f"run-{run.id:04d}" / "plan"
     checked = CliRunner().invoke(app, ["check", str(plan_dir), str(TINY)])
@@ -182,22 +160,22 @@ def test_a_run_survives_a_reload_and_its_plan_directory_checks(tmp_path):
 def test_runs_can_be_renamed_and_deleted():
     from ui.webapp.store import load_runs
 
-    at = _run(_app())
+    at = _run(start_app())
     run_id = at.session_state["runs"][0].id
     at.text_input(key=f"rename_text:{run_id}").set_value("春季方案 A")
     at.button(key="rename_run").click().run()
     assert [r.label for r in load_runs()] == ["春季方案 A"]
-    assert _app().session_state["runs"][0].label == "春季方案 A"
-    _page(at, "whatif")
+    assert start_app().session_state["runs"][0].label == "春季方案 A"
+    go_to(at, "whatif")
     at.button(key="delete_run").click().run()
     assert load_runs() == [] and at.session_state["runs"] == []
 
 
 def test_a_running_job_is_found_again_after_a_reload():
-    at = _page(_app(), "whatif")
+    at = go_to(start_app(), "whatif")
     at.button[0].click().run()
     job = at.session_state["job"]
-    reloaded = _app()
+    reloaded = start_app()
     assert reloaded.session_state["job"] is job, "the reloaded page follows the same job"
     job.future.result(timeout=60)
     reloaded.run()
@@ -218,7 +196,7 @@ def test_a_cancelled_run_is_not_saved(monkeypatch):
         return real(*args, **kwargs)
 
     monkeypatch.setattr(jobs, "make_plan", held)
-    at = _page(_app(), "whatif")
+    at = go_to(start_app(), "whatif")
     at.button[0].click().run()
     job = at.session_state["job"]
     at.button(key="cancel_job").click().run()
@@ -232,7 +210,7 @@ def test_a_cancelled_run_is_not_saved(monkeypatch):
 
 
 def test_every_headline_figure_is_explained_in_the_page_language():
-    at = _page(_run(_app()), "dashboard")
+    at = go_to(_run(start_app()), "dashboard")
     helps = {m.label: m.proto.help for m in at.metric[:5]}
     assert all(helps.values()), helps
     assert "期望值" in helps["期望户次下界"]
@@ -244,7 +222,7 @@ def test_every_headline_figure_is_explained_in_the_page_language():
 def test_policy_parameters_are_named_and_explained_in_the_page_language():
     import re
 
-    at = _page(_app(), "whatif")
+    at = go_to(start_app(), "whatif")
     labels = [n.label for n in at.number_input if n.key.startswith("keep:param:") and not n.key[-2:] in (":A", ":B", ":C", ":D")]
     assert labels and not any(re.fullmatch(r"[a-z_]+", label) for label in labels), labels
     assert "一般事项抽查比例上限" in labels
@@ -256,13 +234,13 @@ def test_policy_parameters_are_named_and_explained_in_the_page_language():
 
 
 def test_dashboard_stage_times_and_filters_speak_the_page_language():
-    at = _page(_run(_app()), "dashboard")
+    at = go_to(_run(start_app()), "dashboard")
     assert not at.json, "stage timings are a table, not raw JSON"
     texts = [str(v) for df in at.dataframe for v in df.value.iloc[:, 0].tolist()]
     assert "日历对齐与抽取" in texts and "合计" in texts
     delta = at.metric[2].proto.delta
     assert "较单部门" in delta and "减少" not in delta
-    _page(at, "tables")
+    go_to(at, "tables")
     dept = at.multiselect(key="keep:f_dept")
     assert dept.placeholder == "请选择"
     names = {d.id: d.name for d in at.session_state["runs"][0].plan.scenario.spec.departments}
@@ -272,7 +250,7 @@ def test_dashboard_stage_times_and_filters_speak_the_page_language():
 def test_gantt_months_and_rounds_in_the_page_language():
     import json
 
-    at = _page(_run(_app()), "dashboard")
+    at = go_to(_run(start_app()), "dashboard")
     specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
     gantt = next(s for s in specs if "x2" in s.get("encoding", {}))
     assert gantt["encoding"]["x"]["axis"]["format"] == "%-m月"

@@ -237,3 +237,14 @@ def test_a_district_in_the_city_equals_the_district_planned_alone(local_plan, tm
         result = runner.invoke(app, ["plan", str(scenario_dir), "--seed", value, "--out", str(out)])
         assert result.exit_code == 0, result.output
         assert _files(out) == _files(local_plan / "districts" / d), d
+
+
+def test_check_and_verify_a_city_plan(local_plan):
+    """全程留痕: every district passes the hard-rule checker, and the census, split and every draw are re-done from
+    the revealed public value; another value fails."""
+    result = runner.invoke(app, ["check", str(local_plan), str(CITY)])
+    assert result.exit_code == 0 and "every check passed in all 3 districts" in result.output, result.output
+    result = runner.invoke(app, ["verify", str(local_plan), str(CITY), "--seed", SEED])
+    assert result.exit_code == 0 and "city-wide task shares matches" in result.output, result.output
+    result = runner.invoke(app, ["verify", str(local_plan), str(CITY), "--seed", "1"])
+    assert result.exit_code == 1 and "split seed commitment does NOT match" in result.output, result.output

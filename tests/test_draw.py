@@ -83,10 +83,15 @@ def test_count_task_shares_its_count_over_strata() -> None:
     pairs = pairs_for({"T1": (0.1, SUBJECTS)}, stratum).with_columns(
         pl.when(pl.col("stratum") == "C").then(0.2).otherwise(0.1).alias("inclusion_prob")
     )
-    result = draw_subjects(DrawInput(pairs, NO_CAPS, rounds_of({"T1": 0}), task_counts={"T1": 7}), "x")
-    counts = dict(result.draws.filter("selected").group_by("stratum").len().iter_rows())
-    assert sum(counts.values()) == 7
-    assert counts == {"A": 2, "C": 5}  # quotas 7×3/9 = 2.33 and 7×6/9 = 4.67: largest remainder goes to C
+    seeds = [str(k) for k in range(400)]
+    result = draw_subjects(DrawInput(pairs, NO_CAPS, rounds_of({"T1": 0}), task_counts={"T1": 7}), seeds)
+    per_seed = result.draws.filter("selected").group_by("seed", "stratum").len()
+    assert (per_seed.group_by("seed").agg(pl.col("len").sum())["len"] == 7).all()
+    # quotas 7×3/9 = 2.33 and 7×6/9 = 4.67: each class draws ⌊q⌋ or ⌈q⌉, ⌈q⌉ as often as frac(q)
+    sizes = dict(per_seed.group_by("stratum").agg(pl.col("len").unique().sort()).iter_rows())
+    assert sizes == {"A": [2, 3], "C": [4, 5]}
+    up = per_seed.filter(pl.col("stratum") == "A", pl.col("len") == 3).height / len(seeds)
+    assert up == pytest.approx(1 / 3, abs=0.07)
 
 
 def test_count_larger_than_population_takes_all_with_warning() -> None:

@@ -35,10 +35,13 @@ def test_tiny_inclusion_frequencies_over_2000_seeds(tiny, mode: str) -> None:
     assert set(per_task["task_id"]) == {t.id for t in tiny.tasks}
     assert (per_task["p_value"] > 0.001).all(), per_task
     visits = visit_audit(run.draw)
+    # The bounds are the rules' Σ max π (Poisson-like thresholds); fixed-size samples of tiny cells overlap a
+    # little less: +2.4% on tiny (the old fixed round(N·π) design was +2.3% against the same π, hidden
+    # while the audit compared it with its own n/N).
     if mode == "positive":
-        assert visits["mean_distinct_subjects"] == pytest.approx(visits["bound_positive"], rel=0.02)
+        assert visits["mean_distinct_subjects"] == pytest.approx(visits["bound_positive"], rel=0.03)
     elif mode == "coordinated":
-        assert visits["mean_visits"] == pytest.approx(visits["bound_coordinated"], rel=0.02)
+        assert visits["mean_visits"] == pytest.approx(visits["bound_coordinated"], rel=0.03)
     else:
         assert visits["mean_distinct_subjects"] == pytest.approx(visits["expected_independent"], rel=0.02)
 

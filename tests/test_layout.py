@@ -9,7 +9,7 @@ from pathlib import Path
 import networkx as nx
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("scenarios", "rules", "optimizer", "records", "ui", "benchmarks")
+PACKAGES = ("scenarios", "rules", "optimizer", "records", "documents", "ui", "benchmarks")
 STAGES = ("optimizer.draw", "optimizer.calendar", "optimizer.bundling", "optimizer.teams")
 
 

@@ -121,3 +121,15 @@ def test_check_catches_a_team_without_its_qualification(tiny_plan: Path, tmp_pat
     assignments.filter(~pl.col("officer_id").is_in(holders.implode())).write_parquet(copy / "assignments.parquet")
     found = [v for v in check_plan(copy, scenario) if v.check == "teams"]
     assert any("no officer of SAMR holds food_safety" in v.message for v in found)
+
+
+def test_a_task_with_a_drawn_subject_left_unvisited_is_not_counted_as_met(tiny_copy: Path) -> None:
+    """"Sample sizes met" counts samples carried out: with no SAMR capacity, SAMR's drawn pairs cannot be visited."""
+    officers = pl.read_csv(tiny_copy / "officers.csv", infer_schema=False)
+    officers.with_columns(pl.when(pl.col("department") == "SAMR").then(pl.lit("0")).otherwise("weekly_capacity")
+                          .alias("weekly_capacity")).write_csv(tiny_copy / "officers.csv")
+    made = make_plan(load_scenario(tiny_copy), "20240301")
+    unplaced = made.bundle.unplaced["task_id"].unique().to_list()
+    assert unplaced, "the capacity cut leaves pairs unplaced"
+    k = made.kpis
+    assert k["sample_sizes_met"] == k["tasks"] - len(unplaced)

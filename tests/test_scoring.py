@@ -259,7 +259,8 @@ def test_indicator_columns_are_seeded_and_follow_the_risk_class():
 
 
 def test_the_bundled_districts_can_be_scored_and_planned(tmp_path, monkeypatch):
-    """The generator gives the bundled districts the cards' columns: putuo-2023 scored, planned, checked, verified."""
+    """The generator gives the bundled districts the cards' columns: putuo-2023 scored, planned, checked, verified,
+    and its draw audited against the rules' π over 300 seeds."""
     putuo = ROOT / "scenarios" / "putuo-2023"
     assert set(INDICATOR_COLUMNS) <= set(load_scenario(putuo).subjects.columns)
     scored = tmp_path / "putuo-scored"
@@ -271,3 +272,5 @@ def test_the_bundled_districts_can_be_scored_and_planned(tmp_path, monkeypatch):
     assert made.exit_code == 0, made.output
     assert runner.invoke(app, ["check", str(plan), str(scored)]).exit_code == 0
     assert runner.invoke(app, ["verify", str(plan), str(scored), "--seed", "2023"]).exit_code == 0
+    audit = runner.invoke(app, ["audit", str(scored), "--seeds", "300"])
+    assert audit.exit_code == 0, audit.output  # every task drawn at the rules' π for the scored classes

@@ -106,7 +106,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "kpi_unplaced": ("未安排", "Unplaced pairs"),
     "kpi_drawn": ("抽中(对象×任务)", "Drawn (subject×task)"),
     "kpi_subjects_visited": ("被检查对象", "Subjects visited"),
-    "kpi_sample_met": ("样本量达标任务", "Tasks with sample met"),
+    "kpi_sample_met": ("样本全部检查到位的任务", "Tasks whose whole sample was visited"),
     "visits_compare": ("户次对比", "Visits compared"),
     "heatmap": ("部门每周检查负荷（相对能力）", "Weekly load per department against capacity"),
     "network": ("部门联合网络", "Department pairing network"),
@@ -182,6 +182,20 @@ LABELS: dict[str, tuple[str, str]] = {
     "announcement_html": ("下载公告 HTML", "Download announcement (HTML)"),
     "announcement_note": ("公告只含任务、时间窗口和部门，不含执法人员姓名和检查对象名单。",
                           "The announcement lists tasks, windows and departments; no officer names, no subject list."),
+    "documents": ("打印文件：计划表、任务单、日程表", "Documents to print: plan table, task sheets, calendar"),
+    "documents_note": ("与命令 jointcheck export 相同：计划表为官方格式；任务单每户次一页，含检查码及二维码；日程表按部门、按周。",
+                       "The same files as jointcheck export: the plan table in the official form; one task sheet per "
+                       "visit with its 检查码 and QR code; the calendar by department and ISO week."),
+    "document": ("文件", "Document"),
+    "format": ("格式", "Format"),
+    "make_document": ("生成文件", "Make the file"),
+    "making_document": ("正在生成", "Making the file"),
+    "download": ("下载", "Download"),
+    "doc_plan-table": ("联合抽查计划表（官方格式）", "Joint plan table (official form)"),
+    "doc_task-sheets": ("检查任务单（每户次一页）", "Task sheets (one per visit)"),
+    "doc_calendar": ("日程表（按部门、按周）", "Calendar (department × ISO week)"),
+    "doc_visits": ("户次明细", "Visits"),
+    "doc_results-template": ("检查结果填报表", "Results template"),
 }
 
 COLUMNS_ZH: dict[str, str] = {

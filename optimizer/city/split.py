@@ -22,8 +22,8 @@ task id (as :mod:`optimizer.draw.prn` reads tickets), so each grid point is hit 
 
 Why P(drawn) stays the rules' π. District d plans the task as a ``count`` task of n_d subjects. Its rules
 give π_i(n) = min(1, c(n)·w_i) with Σ_i π_i(n) = n, w_i the subject's policy weight (mandatory subjects π = 1),
-and its draw takes each subject with exactly that probability (issue 12: a count is exact per cell,
-probabilities proportional to π inside it). Given n_d the subject is drawn with probability π_i(n_d); over the
+and its draw takes each subject with exactly that probability (:mod:`optimizer.draw.allocation`: a count task's
+cells draw their shares of the count by controlled rounding, so P(i drawn) = π_i(n) for any n). Given n_d the subject is drawn with probability π_i(n_d); over the
 split, P(drawn) = E[π_i(n_d)]. π_i(n) is linear in n between ⌊S_d⌋ and ⌈S_d⌉ unless a subject's π reaches 1
 between them, so E[π_i(n_d)] = π_i(S_d) = min(1, c(S_d)·w_i), which is the city-wide π_i: for a ``ratio`` task
 c(S_d) is the ratio itself, for a ``count`` task the city-wide scale that makes Σ π over the whole city equal

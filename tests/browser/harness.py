@@ -3,7 +3,7 @@ work on these machines, so ``executable_path=/usr/bin/chromium``).
 
 ``served_app()`` starts ``streamlit run ui/app.py`` on a free localhost port and waits for /_stcore/health;
 ``browser()`` opens a persistent context in a new empty profile with the flags this machine needs;
-``idle(page)`` waits until the script run is over. Used by ``test_app_browser.py`` and ``screenshot.py``.
+``idle(page)`` waits until the script run is over. Used by ``test_app_browser.py``, ``screenshots.py`` and the document screenshots.
 """
 
 from __future__ import annotations

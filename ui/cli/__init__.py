@@ -3,7 +3,10 @@
 * :mod:`ui.cli.scenario` — ``validate``, ``generate``, ``explain``;
 * :mod:`ui.cli.planning` — ``draw``, ``plan``, ``check``, ``verify``;
 * :mod:`ui.cli.record` — ``publish``, ``results``, ``ledger verify|show``, ``code check`` (一公开, 全程留痕);
-* :mod:`ui.cli.scoring` — ``score`` (一企一档 credit-risk classes from an AHP scorecard).
+* :mod:`ui.cli.scoring` — ``score`` (一企一档 credit-risk classes from an AHP scorecard);
+* :mod:`ui.cli.documents` — ``export``: plan table, task sheets, calendar, visits, results template.
+
+On/off options are shown as flags in ``--help`` (typer's rich help would print ``<bool>``: :func:`_flags_as_flags`).
 
 Shared options and helpers are in :mod:`ui.cli.common`. User errors end with a clear message and a non-zero
 exit code, never a Python traceback.
@@ -11,23 +14,70 @@ exit code, never a Python traceback.
 
 from __future__ import annotations
 
-import typer
+from typing import Annotated
 
-from ui.cli import planning, record, scenario, scoring
+import typer
+from typer.core import TyperOption
+
+from ui.cli import documents, planning, record, scenario, scoring
 
 __all__ = ["app", "main"]
 
+
+def _flags_as_flags() -> None:
+    """An on/off option (``--force``) takes no value: show no type for it in help."""
+    shown = TyperOption.display_type_rich
+    if getattr(shown, "_jointcheck", False):
+        return
+
+    def display_type_rich(self, ctx):  # noqa: ANN001 - typer's signature
+        if getattr(self, "is_flag", False) and not getattr(self, "count", False):
+            return None
+        return shown(self, ctx)
+
+    display_type_rich._jointcheck = True  # type: ignore[attr-defined]
+    TyperOption.display_type_rich = display_type_rich
+
+
+_flags_as_flags()
+
 app = typer.Typer(
     name="jointcheck",
-    help="Plan 双随机、一公开 joint market-supervision inspections: validate scenarios, generate calibrated ones.",
+    help="Plan 双随机、一公开 joint market-supervision inspections (联合抽查). A year's work in order: "
+         "validate the scenario → plan (draw, bundle visits, match officers) → check / verify → publish (一公开) → "
+         "export the papers (plan table, task sheets, calendar) → results (检查结果). Every plan, verify and "
+         "publish is recorded in the ledger (全程留痕).",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,
     add_completion=False,
 )
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib import metadata
+
+        try:
+            version = metadata.version("jointcheck")
+        except metadata.PackageNotFoundError:  # pragma: no cover - running from a source tree
+            version = "unknown"
+        typer.echo(f"jointcheck {version}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit")] = False,
+) -> None:
+    """Plan 双随机、一公开 joint inspections."""
+
+
 scenario.register(app)
 planning.register(app)
 record.register(app)
 scoring.register(app)
+documents.register(app)
 
 
 def main() -> None:  # pragma: no cover - console script entry point

@@ -1,7 +1,7 @@
-"""City commands: ``jointcheck plan CITY_DIR`` (a directory holding ``city.yaml``), ``validate CITY_DIR`` and
-``jointcheck generate city``.
+"""City commands: ``jointcheck plan CITY_DIR`` (a directory holding ``city.yaml``), ``validate CITY_DIR``,
+``check``/``verify CITY_PLAN_DIR CITY_DIR`` and ``jointcheck generate city``.
 
-``plan``, ``validate`` and ``generate`` hand over to these functions when their argument is a city; the district commands
+``plan``, ``validate``, ``check``, ``verify`` and ``generate`` hand over to these functions when their argument is a city; the district commands
 are unchanged and never import Ray.
 """
 
@@ -15,7 +15,7 @@ from rich.table import Table
 
 from ui.cli.common import console, fail, print_problems
 
-__all__ = ["plan_city_dir", "generate_city_dir", "validate_city_dir"]
+__all__ = ["plan_city_dir", "generate_city_dir", "validate_city_dir", "check_city_dir", "verify_city_dir"]
 
 
 def plan_city_dir(
@@ -116,3 +116,58 @@ def validate_city_dir(city_dir: Path) -> None:
         raise typer.Exit(code=1)
     console.print(f"[green]{city.name}: valid[/] ({len(city.districts)} districts, {len(city.spec.tasks)} city-wide "
                   f"task(s), {len(problems)} warning(s))")
+
+
+def _load_city(city_dir: Path):  # noqa: ANN202 - a City
+    from scenarios.city import check_city
+
+    city, problems = check_city(city_dir)
+    if city is None:
+        print_problems(problems)
+        console.print(f"[red]{escape(str(city_dir))}: invalid city; see the problems above[/]")
+        raise typer.Exit(code=1)
+    return city
+
+
+def check_city_dir(plan_dir: Path, city_dir: Path) -> None:
+    """``jointcheck check CITY_PLAN_DIR CITY_DIR``: every district plan against its district with its city-wide tasks."""
+    from optimizer.city.verify import check_city_plan
+
+    if not (plan_dir / "manifest.json").is_file() or not (plan_dir / "districts").is_dir():
+        raise fail(f"{plan_dir}: not a city plan directory (manifest.json and districts/)")
+    city = _load_city(city_dir)
+    violations = check_city_plan(plan_dir, city)
+    for d, found in violations.items():
+        for v in found:
+            console.print(f"[red]violation[/] {escape(d)}: {escape(str(v))}", highlight=False)
+    total = sum(len(v) for v in violations.values())
+    if total:
+        console.print(f"[red]verdict: FAIL — {plan_dir}: {total} violation(s) of the hard rules above[/]")
+        raise typer.Exit(code=1)
+    console.print(f"[green]verdict: PASS — {plan_dir}: every check passed in all {len(violations)} districts[/]")
+
+
+def verify_city_dir(plan_dir: Path, city_dir: Path, seed: str) -> None:
+    """``jointcheck verify CITY_PLAN_DIR CITY_DIR --seed V``: the city hash, the split and every district's draw."""
+    from optimizer.city.verify import verify_city_plan
+
+    if not (plan_dir / "manifest.json").is_file() or not (plan_dir / "districts").is_dir():
+        raise fail(f"{plan_dir}: not a city plan directory (manifest.json and districts/)")
+    city = _load_city(city_dir)
+    with console.status("re-doing the census, the split and every district's draw…"):
+        result = verify_city_plan(plan_dir, city, seed)
+    for label, ok in (("city hash", result.city_hash_ok), ("split seed commitment", result.split_commitment_ok),
+                      ("city-wide task shares", result.shares_ok)):
+        console.print(("[green]" if ok else "[red]") + f"{label} {'matches' if ok else 'does NOT match'}[/]")
+    for line in result.mismatches:
+        console.print(f"[red]mismatch[/] {escape(line)}", highlight=False)
+    for d, v in result.districts.items():
+        console.print(("[green]" if v.ok else "[red]") + f"{escape(d)}: {v.pairs:,} draws, "
+                      f"{'all match' if v.ok else f'{len(v.mismatches)} mismatch(es)'}[/]", highlight=False)
+        for line in v.mismatches[:20]:
+            console.print(f"[red]mismatch[/] {escape(d)}: {escape(line)}", highlight=False)
+    if not result.ok:
+        console.print(f"[red]verdict: FAIL — the city plan {plan_dir} cannot be reproduced from public value {escape(seed)}[/]",
+                      highlight=False)
+        raise typer.Exit(code=1)
+    console.print(f"[green]verdict: PASS — city hash, split and all {len(result.districts)} districts' draws match[/]")

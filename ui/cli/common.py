@@ -6,7 +6,9 @@ Python traceback.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -19,7 +21,7 @@ from optimizer.draw import DrawMode
 from scenarios import Problem, Scenario, check_scenario
 
 __all__ = [
-    "console", "ScenarioDir", "PlanDir", "PublicSeed", "PlanId", "Mode", "LedgerOption", "KeyFileOption",
+    "planning_errors", "console", "ScenarioDir", "PlanDir", "PublicSeed", "PlanId", "Mode", "LedgerOption", "KeyFileOption",
     "print_problems", "figures_table", "load_or_exit", "require_plan_dir", "fail", "parse_date", "ledger_path",
 ]
 
@@ -94,3 +96,20 @@ def ledger_path(path: Path | None) -> Path:
     from records.ledger import default_ledger_path
 
     return path or default_ledger_path()
+
+
+@contextlib.contextmanager
+def planning_errors() -> Iterator[None]:
+    """A plan the rules or the draw cannot make exits 1 with the reason (PlanBlocked); an unusable policy or
+    reform exits 2 (PolicyError). Never a traceback."""
+    from optimizer.draw import PlanBlocked
+    from rules import PolicyError
+
+    try:
+        yield
+    except PlanBlocked as exc:
+        console.print(f"[red]{escape(str(exc))}[/]")
+        raise typer.Exit(code=1) from None
+    except PolicyError as exc:
+        console.print(f"[red]{escape(str(exc))}[/]")
+        raise typer.Exit(code=2) from None

@@ -1,4 +1,4 @@
-"""Planning commands: ``draw``, ``plan``, ``check`` and ``verify``."""
+"""Planning commands: ``draw``, ``audit``, ``plan``, ``check`` and ``verify``."""
 
 from __future__ import annotations
 
@@ -21,8 +21,10 @@ from ui.cli.common import (
     console,
     fail,
     load_or_exit,
+    planning_errors,
     require_plan_dir,
 )
+from ui.cli.documents import LangOption, print_plan_summary
 from ui.cli.record import after_plan, after_verify, seal_plan_codes
 
 __all__ = ["register"]
@@ -38,7 +40,7 @@ def draw(
     plan_id: PlanId = None,
 ) -> None:
     """Draw the subjects of every task and write one row per eligible (subject, task)."""
-    from optimizer.draw import PlanBlocked, draw_table, run_draw
+    from optimizer.draw import draw_table, run_draw
     from scenarios.atomic import atomic_file
 
     scenario = load_or_exit(scenario_dir)
@@ -52,12 +54,9 @@ def draw(
     if rounds not in ("aligned", "given"):
         console.print(f"[red]--rounds must be aligned or given, not {rounds!r}[/]")
         raise typer.Exit(code=2)
-    try:
+    with planning_errors():
         with console.status("evaluating rules, aligning rounds, drawing…"):
             run = run_draw(scenario, values, mode, plan_id=plan_id, rounds=rounds)
-    except PlanBlocked as exc:
-        console.print(f"[red]{escape(str(exc))}[/]")
-        raise typer.Exit(code=1) from None
     table = draw_table(run, with_seed=repeat > 1)
     with atomic_file(out) as staging:
         table.write_parquet(staging)
@@ -69,6 +68,65 @@ def draw(
     )
     for problem in run.draw.problems:
         console.print(f"[yellow]warning[/] {escape(str(problem))}", highlight=False)
+
+
+def audit(
+    scenario_dir: ScenarioDir,
+    seeds: Annotated[int, typer.Option("--seeds", min=2, help="How many public seed values to draw with (FIRST..FIRST+N-1)")] = 1000,
+    policy: Annotated[str | None, typer.Option(help="Evaluate under another policy than scenario.yaml names")] = None,
+    first: Annotated[int, typer.Option("--first", help="The first public seed value")] = 0,
+    mode: Mode = DrawMode.coordinated,
+    rounds: Annotated[str, typer.Option(help="aligned (the plan's rounds) or given (stabbing of the windows as given)")] = "aligned",
+    plan_id: PlanId = None,
+) -> None:
+    """Repeat the draw over many seeds and test every subject's frequency against the rules' π (exit 1 on failure).
+
+    Per task a chi-square test, per (task, risk class) a z-score (fails beyond 4.5), subjects never drawn
+    although seeds·π ≥ 20, count tasks exactly their count and ratio tasks ⌊Σπ⌋ or ⌈Σπ⌉ in every seed.
+    """
+    import polars as pl
+
+    from optimizer.draw import (
+        P_LIMIT,
+        Z_LIMIT,
+        law_audit,
+        run_draw,
+        task_counts,
+    )
+    from rules import evaluate
+
+    scenario = load_or_exit(scenario_dir)
+    if rounds not in ("aligned", "given"):
+        console.print(f"[red]--rounds must be aligned or given, not {rounds!r}[/]")
+        raise typer.Exit(code=2)
+    values = [str(first + k) for k in range(seeds)]
+    with planning_errors():
+        with console.status(f"drawing {seeds} seeds…"):
+            results = evaluate(scenario, policy) if policy else None
+            run = run_draw(scenario, values, mode, plan_id=plan_id, rounds=rounds, results=results)
+            report = law_audit(run.draw, task_counts(scenario))
+    worst = report.classes.group_by("task_id").agg(
+        pl.col("z").abs().max().alias("max_abs_z"), (pl.col("z_ok") & pl.col("size_ok")).all().alias("classes_ok"))
+    table = Table(title=f"{scenario.name}: {seeds} seeds ({first}..{first + seeds - 1}), mode {mode.value}, "
+                        f"policy {policy or scenario.policy}: frequencies against the rules' π")
+    for column in ("task", "kind", "N", "Σπ", "n", "χ²/df", "p", "|z|", "never", "repl", "ok"):
+        table.add_column(column, justify="left" if column in ("task", "kind") else "right", no_wrap=True)
+    for row in report.tasks.join(worst, on="task_id", how="left").iter_rows(named=True):
+        sizes = str(row["min_size"]) if row["min_size"] == row["max_size"] else f"{row['min_size']}–{row['max_size']}"
+        table.add_row(row["task_id"], row["kind"], str(row["subjects"]), f"{row['sum_pi']:.2f}", sizes,
+                      f"{row['chi2']:.0f}/{row['df']}", f"{row['p_value']:.2g}", f"{row['max_abs_z'] or 0:.1f}",
+                      str(row["never_drawn"]), str(row["replacements"]),
+                      "[green]ok[/]" if row["ok"] and row["classes_ok"] else "[red]NO[/]")
+    console.print(table)
+    console.print("N eligible subjects, n sizes drawn, |z| the largest over the task's risk classes, "
+                  "never: subjects never drawn although seeds·π ≥ 20, repl: cap replacements", highlight=False)
+    for line in report.failures:
+        console.print(f"[red]failure[/] {escape(line)}", highlight=False)
+    if not report.ok:
+        console.print(f"[red]{len(report.failures)} failure(s)[/]")
+        raise typer.Exit(code=1)
+    console.print(f"[green]every task passes[/] (chi-square p > {P_LIMIT:g}, every class within {Z_LIMIT:g} sd, "
+                  "no subject never drawn, every sample of a lawful size)")
 
 
 def plan(
@@ -85,6 +143,7 @@ def plan(
         help="CP-SAT deterministic time limit per solver stage (reproducible work units, not wall-clock seconds)")] = None,
     ledger: LedgerOption = None,
     key_file: KeyFileOption = None,
+    lang: LangOption = None,
     engine: Annotated[str, typer.Option(
         "--engine", help="For a city directory (holding city.yaml): local (a process pool) or ray")] = "local",
     address: Annotated[str | None, typer.Option(
@@ -98,12 +157,9 @@ def plan(
     district sizes are drawn once, centrally, then every district is planned in parallel on --engine."""
     from optimizer.bundling import BundleConfig
     from optimizer.calendar import AlignConfig
-    from optimizer.draw import PlanBlocked
     from optimizer.export import write_plan
     from optimizer.plan import PlanSettings, make_plan, solver_notes
     from optimizer.teams import TeamConfig
-    from rules import PolicyError
-
     from scenarios.city import is_city
 
     if out.exists() and not force:
@@ -126,25 +182,13 @@ def plan(
     if engine != "local" or address is not None:
         raise fail("--engine and --address are for a city directory (holding city.yaml); this is a district")
     scenario = load_or_exit(scenario_dir)
-    try:
+    with planning_errors():
         with console.status("planning…") as status:
             made = make_plan(scenario, seed, settings, progress=lambda stage: status.update(f"planning: {stage}…"))
-    except PlanBlocked as exc:
-        console.print(f"[red]{escape(str(exc))}[/]")
-        raise typer.Exit(code=1) from None
-    except PolicyError as exc:
-        console.print(f"[red]{escape(str(exc))}[/]")
-        raise typer.Exit(code=2) from None
     made = seal_plan_codes(made, key_file)
     write_plan(made, out, overwrite=force)
     after_plan(out, ledger, key_file, made)
-    table = Table(title=f"Plan {made.plan_id} (seed value {seed}, mode {mode.value})", show_header=False)
-    table.add_column("figure")
-    table.add_column("value", justify="right")
-    for key, value in made.kpis.items():
-        table.add_row(key.replace("_", " "), str(value))
-    table.add_row("stage seconds", ", ".join(f"{k} {v:.1f}" for k, v in made.stage_seconds.items()))
-    console.print(table)
+    print_plan_summary(made, lang.value if lang else None, seed=seed, mode=mode.value)
     for line in [*solver_notes(made), *made.bundle.problems, *made.teams.problems]:
         console.print(f"[yellow]warning[/] {escape(line)}", highlight=False)
     console.print(f"[green]wrote {out}[/]")
@@ -154,18 +198,40 @@ def check(
     plan_dir: PlanDir,
     scenario_dir: ScenarioDir,
 ) -> None:
-    """Re-verify every hard rule on a written plan, independently of the solvers."""
-    from optimizer.check import check_plan
+    """Re-verify every hard rule on a written plan, independently of the solvers.
 
+    With a city (SCENARIO_DIR holding city.yaml, PLAN_DIR written by ``plan`` from it): every district's plan."""
+    from optimizer.check import check_plan
+    from scenarios.city import is_city
+
+    if is_city(scenario_dir):
+        from ui.cli.city import check_city_dir
+
+        check_city_dir(plan_dir, scenario_dir)
+        return
     scenario = load_or_exit(scenario_dir)
     require_plan_dir(plan_dir)
+    _same_scenario(plan_dir, scenario_dir, scenario)
     violations = check_plan(plan_dir, scenario)
     for v in violations:
         console.print(f"[red]violation[/] {escape(str(v))}", highlight=False)
     if violations:
-        console.print(f"[red]{plan_dir}: {len(violations)} violation(s)[/]")
+        console.print(f"[red]verdict: FAIL — {plan_dir}: {len(violations)} violation(s) of the hard rules above[/]")
         raise typer.Exit(code=1)
-    console.print(f"[green]{plan_dir}: every check passed[/]")
+    console.print(f"[green]verdict: PASS — {plan_dir}: every check passed[/]")
+
+
+def _same_scenario(plan_dir: Path, scenario_dir: Path, scenario) -> None:  # noqa: ANN001 - a Scenario
+    """Stop with one error when the plan was made from another scenario: every other check would only echo it."""
+    import json
+
+    try:
+        made_from = json.loads((plan_dir / "manifest.json").read_text(encoding="utf-8"))["scenario"]["hash"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return  # an unreadable manifest is the checker's to report
+    if made_from != scenario.content_hash:
+        raise fail(f"verdict: FAIL — {plan_dir} was made from a different scenario than {scenario_dir} "
+                   "(scenario hash differs); nothing else was checked", code=1)
 
 
 def verify(
@@ -174,11 +240,21 @@ def verify(
     seed: Annotated[str, typer.Option(help="The public seed value revealed after the draw")],
     ledger: LedgerOption = None,
 ) -> None:
-    """Recompute the draw from the published seed and say whether every selection matches."""
-    from optimizer.verify import verify_draw
+    """Recompute the draw from the published seed and say whether every selection matches.
 
+    With a city: the census, the city hash, the split seed's commitment, the city-wide shares and every district's
+    draw (each district's public value derived from SEED)."""
+    from optimizer.verify import verify_draw
+    from scenarios.city import is_city
+
+    if is_city(scenario_dir):
+        from ui.cli.city import verify_city_dir
+
+        verify_city_dir(plan_dir, scenario_dir, seed)
+        return
     scenario = load_or_exit(scenario_dir)
     require_plan_dir(plan_dir)
+    _same_scenario(plan_dir, scenario_dir, scenario)
     result = verify_draw(plan_dir, scenario, seed)
     console.print(("[green]" if result.commitment_ok else "[red]") + f"seed commitment {'matches' if result.commitment_ok else 'does NOT match'}[/]")
     console.print(("[green]" if result.scenario_ok else "[red]") + f"scenario hash {'matches' if result.scenario_ok else 'does NOT match'}[/]")
@@ -186,14 +262,17 @@ def verify(
         console.print(f"[red]mismatch[/] {escape(line)}", highlight=False)
     after_verify(plan_dir, result, seed, ledger)
     if not result.ok:
+        console.print(f"[red]verdict: FAIL — the draw of {plan_dir} cannot be reproduced from public value {escape(seed)}"
+                      f"{f' ({len(result.mismatches)} mismatch(es))' if result.mismatches else ''}[/]", highlight=False)
         raise typer.Exit(code=1)
-    console.print(f"[green]all {result.pairs:,} draws match[/]")
+    console.print(f"[green]verdict: PASS — all {result.pairs:,} draws match[/]")
 
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``draw``, ``plan``, ``check`` and ``verify`` to ``app``."""
+    """Add ``draw``, ``audit``, ``plan``, ``check`` and ``verify`` to ``app``."""
     app.command()(draw)
+    app.command()(audit)
     app.command()(plan)
     app.command()(check)
     app.command()(verify)

@@ -43,10 +43,15 @@ def seal_plan_codes(made: Any, key_file: Path | None) -> Any:
         seal_codes,
     )
 
+    path = key_file or default_key_path()
+    existed = path.exists()
     try:
-        key = load_or_create_key(key_file or default_key_path())
+        key = load_or_create_key(path)
     except (CodeKeyError, OSError) as exc:
         raise fail(str(exc)) from None
+    if not existed:
+        console.print(f"[yellow]new district key[/] created in {escape(str(path.resolve()))} — it signs every 检查码; "
+                      "keep it private and backed up (never in a plan directory)", highlight=False)
     return dataclasses.replace(made, visits=seal_codes(made.visits, made.seed, key))
 
 
@@ -125,6 +130,7 @@ def publish(
         raise fail(str(exc)) from None
     d = done.deadlines
     console.print(f"[green]wrote {out}[/]: {len(done.body['tasks'])} tasks, {done.body['totals']['visits']} visits")
+    _warn_formed(plan_dir, formed_day, given=formed is not None)
     if d.plan_publish_by:
         style = "red" if done.overdue else "green"
         console.print(f"[{style}]plan formed {d.plan_formed}, to be published by {d.plan_publish_by} "
@@ -149,9 +155,23 @@ def publish(
         raise typer.Exit(code=1)
 
 
+def _warn_formed(plan_dir: Path, formed_day: dt.date, given: bool) -> None:
+    """Say which day --formed used when it was omitted, and warn of visits dated before the plan was formed."""
+    import polars as pl
+
+    if not given:
+        console.print(f"[yellow]note[/] --formed not given: the plan is taken as formed today, {formed_day}; "
+                      "the deadlines above count from that day (pass --formed YYYY-MM-DD to fix them)", highlight=False)
+    dates = pl.read_parquet(plan_dir / "visits.parquet", columns=["date"])["date"]
+    early = dates.filter(dates < formed_day)
+    if early.len():
+        console.print(f"[yellow]warning[/] {early.len()} visit(s) are dated before the plan was formed on {formed_day} "
+                      f"(earliest {early.min()}): a visit cannot precede its published plan", highlight=False)
+
+
 def results(
     plan_dir: PlanDir,
-    results_csv: Annotated[Path, typer.Argument(help="results.csv: visit_id, result_date, problems_found, problems_rectified[, published_date, note]")],
+    results_csv: Annotated[Path, typer.Argument(help="results.csv (or the results template .xlsx from jointcheck export): visit_id, result_date, problems_found, problems_rectified[, published_date, note]")],
     as_of: Annotated[str | None, typer.Option("--as-of", help="Report day for overdue publications (default today)")] = None,
     ledger: LedgerOption = None,
     no_ledger: Annotated[bool, typer.Option("--no-ledger", help="Do not record in the ledger")] = False,
@@ -165,10 +185,27 @@ def results(
 
     require_plan_dir(plan_dir)
     day = parse_date(as_of, "as-of")
+    converted: Path | None = None
+    if results_csv.suffix.lower() == ".xlsx":  # the results template filled in Excel (jointcheck export)
+        import tempfile
+
+        from documents.results_xlsx import results_csv_text
+
+        try:
+            text = results_csv_text(results_csv)
+        except ValueError as exc:
+            raise fail(str(exc)) from None
+        converted = Path(tempfile.mkdtemp(prefix="jointcheck-results-")) / results_csv.name
+        converted.write_text(text, encoding="utf-8")
+        results_csv = converted
     try:
         plan = read_plan(plan_dir)
         days = plan_setting(plan.manifest, "result_publication_working_days")
         imported = read_results(results_csv, plan, days, day)
+        if converted is not None:
+            import shutil
+
+            shutil.rmtree(converted.parent, ignore_errors=True)
     except CalendarError as exc:
         raise fail(str(exc)) from None
     except (OSError, ValueError, KeyError) as exc:
@@ -210,7 +247,7 @@ def results(
 
 
 ledger_app = typer.Typer(help="The plan ledger (全程留痕): verify the hash chain, show records.", no_args_is_help=True)
-code_app = typer.Typer(help="Inspection codes (检查码).", no_args_is_help=True)
+code_app = typer.Typer(help="Inspection codes (检查码): confirm a visit is genuine.", no_args_is_help=True)
 
 
 @ledger_app.command("verify")

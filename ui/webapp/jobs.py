@@ -20,7 +20,7 @@ from optimizer.plan import Plan, PlanSettings, make_plan
 from records.codes import default_key_path, load_or_create_key, seal_codes
 from rules import load_policy
 from scenarios import Scenario
-from ui.webapp.store import next_run_id, save_run
+from ui.webapp.store import Run, next_run_id, save_run
 from ui.webapp.whatif import WhatIf, apply_whatif, describe
 
 __all__ = ["Job", "Run", "Cancelled", "submit", "active_job", "STAGES", "executor", "ACTIVE", "forget"]
@@ -52,20 +52,6 @@ def executor() -> ThreadPoolExecutor:
         if _EXECUTOR is None:
             _EXECUTOR = ThreadPoolExecutor(max_workers=2, thread_name_prefix="jointcheck-plan")
         return _EXECUTOR
-
-
-@dataclass(frozen=True)
-class Run:
-    """A finished plan with the settings that made it."""
-
-    id: int
-    label: str
-    scenario_name: str
-    scenario_hash: str
-    whatif: WhatIf
-    changes: tuple[str, ...]
-    plan: Plan
-    seconds: float
 
 
 @dataclass

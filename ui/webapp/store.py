@@ -20,15 +20,30 @@ import pickle
 import re
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from ui.webapp.jobs import Run
+from optimizer.plan import Plan
+from ui.webapp.whatif import WhatIf
 
-__all__ = ["runs_folder", "save_run", "load_runs", "rename_run", "delete_run", "next_run_id"]
+__all__ = ["Run", "runs_folder", "save_run", "load_runs", "rename_run", "delete_run", "next_run_id"]
 
 _NAME = re.compile(r"^run-(\d{4,})$")
+
+
+@dataclass(frozen=True)
+class Run:
+    """A finished plan with the settings that made it."""
+
+    id: int
+    label: str
+    scenario_name: str
+    scenario_hash: str
+    whatif: WhatIf
+    changes: tuple[str, ...]
+    plan: Plan
+    seconds: float
 
 
 def runs_folder() -> Path:

@@ -1,10 +1,11 @@
-"""Page ⑥: downloads — Excel, CSV, the plan directory — and the public announcement (一公开)."""
+"""Page ⑥: downloads — Excel, CSV, the plan directory — the public announcement (一公开) and the printable
+documents (plan table, task sheets, calendar, visits, results template; :mod:`ui.webapp.papers`)."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from ui.i18n import t
+from ui.i18n import current_lang, t
 from ui.webapp import exports
 from ui.webapp.jobs import Run
 
@@ -44,3 +45,24 @@ def render(run: Run | None) -> None:
                        f"{stem}-announcement.html", "text/html", key="dl_html")
     with st.container(border=True):
         st.markdown(markdown)
+    _documents(run, stem)
+
+
+def _documents(run: Run, stem: str) -> None:
+    """The papers planners hand out, from the same code as ``jointcheck export``."""
+    from ui.webapp.papers import FORMATS, WHATS, document_download
+
+    st.subheader(t("documents"))
+    st.caption(t("documents_note"))
+    c1, c2 = st.columns(2)
+    what = c1.selectbox(t("document"), WHATS, format_func=lambda w: t(f"doc_{w}"), key="keep:doc_what")
+    fmt = c2.radio(t("format"), FORMATS, horizontal=True, key="keep:doc_format")
+    lang = current_lang()
+    kind = f"doc:{what}:{fmt}:{lang}"
+    store = st.session_state.setdefault("exports", {})
+    if (run.id, kind) not in store and st.button(t("make_document"), key="doc_make"):
+        with st.spinner(t("making_document")):
+            store[(run.id, kind)] = document_download(run.plan, what, fmt, lang, stem)
+    if (run.id, kind) in store:
+        name, data, mime = store[(run.id, kind)]
+        st.download_button(f"{t('download')} {name}", data, name, mime, key="dl_doc", type="primary")

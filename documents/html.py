@@ -1,0 +1,104 @@
+"""Documents as print-ready HTML: A4 pages, Chinese fonts by CSS font stack (Noto Sans CJK first, as
+installed by ``fonts-noto-cjk``), one self-contained file with no script and no remote resource.
+
+Tables print their ``printed`` columns; a table with a ``group`` column prints one section per value
+(the calendar: one department per page). Task sheets print one page per visit with its QR code.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from documents.model import Document, Sheet, Table, cell_text
+from documents.qr import qr_svg
+
+__all__ = ["html_text", "FONT_STACK"]
+
+FONT_STACK = ('"Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Noto Serif CJK SC", "WenQuanYi Micro Hei", '
+              '"PingFang SC", "Microsoft YaHei", "SimSun", sans-serif')
+
+_CSS = """
+@page { size: A4 %(orientation)s; margin: 12mm; }
+* { box-sizing: border-box; }
+body { font-family: %(font)s; font-size: 10pt; color: #000; margin: 0; }
+h1 { font-size: 15pt; text-align: center; margin: 0 0 4pt; }
+h2 { font-size: 12pt; margin: 10pt 0 4pt; }
+p.sub { text-align: center; margin: 0 0 6pt; color: #333; }
+table { border-collapse: collapse; width: 100%%; page-break-inside: auto; }
+thead { display: table-header-group; }
+tr { page-break-inside: avoid; }
+th, td { border: 0.6pt solid #444; padding: 2pt 4pt; vertical-align: top; }
+th { background: #eee; font-weight: bold; }
+td.n { text-align: right; white-space: nowrap; }
+td.d { white-space: nowrap; }
+tr.total td { font-weight: bold; }
+section.group { page-break-after: always; }
+section.group:last-child { page-break-after: auto; }
+section.sheet { page-break-after: always; }
+section.sheet:last-child { page-break-after: auto; }
+table.facts th { width: 22%%; text-align: left; }
+div.code { display: flex; align-items: center; gap: 8pt; margin: 6pt 0; }
+div.code b { font-size: 16pt; letter-spacing: 1pt; font-family: "DejaVu Sans Mono", monospace; }
+div.box { border: 0.6pt solid #444; min-height: 16mm; padding: 3pt; margin-top: 4pt; }
+section.sheet { font-size: 9.5pt; }
+section.sheet h1 { margin-bottom: 3pt; }
+section.sheet table { margin-bottom: 4pt; }
+section.sheet th, section.sheet td { padding: 1pt 4pt; }
+p.sign { margin: 8pt 0 0; }
+p.foot { text-align: right; color: #555; margin: 2pt 0 0; }
+@media screen { body { padding: 8mm; } }
+"""
+
+
+def _table(table: Table, rows: list[list] | None = None, total: bool = True, skip: str | None = None) -> str:
+    cols = [k for k, c in enumerate(table.columns) if c.printed and c.key != skip]
+    weight = sum(table.columns[k].width for k in cols) or 1
+    widths = "".join(f'<col style="width:{100 * table.columns[k].width / weight:.1f}%">' for k in cols)
+    head = "".join(f"<th>{escape(table.columns[k].label)}</th>" for k in cols)
+    body = []
+    rows = table.rows if rows is None else rows
+    for row, cls in [*((r, "") for r in rows), *([(table.total, "total")] if total and table.total else [])]:
+        cells = []
+        for k in cols:
+            kind = table.columns[k].kind
+            short = table.columns[k].width <= 14  # ids, codes, dates: one line each
+            css = ' class="n"' if kind == "int" else ' class="d"' if kind == "date" or short else ""
+            cells.append(f"<td{css}>{escape(cell_text(row[k]))}</td>")
+        body.append(f'<tr class="{cls}">' + "".join(cells) + "</tr>" if cls else "<tr>" + "".join(cells) + "</tr>")
+    return f"<table><colgroup>{widths}</colgroup><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _groups(table: Table) -> str:
+    if table.group is None:
+        return _table(table)
+    at = table.index(table.group)
+    order: dict[str, list[list]] = {}
+    for row in table.rows:
+        order.setdefault(str(row[at]), []).append(row)
+    return "".join(f'<section class="group"><h2>{escape(name)}</h2>{_table(table, rows, skip=table.group)}</section>'
+                   for name, rows in order.items())
+
+
+def _sheet(sheet: Sheet) -> str:
+    facts = "".join(f"<tr><th>{escape(k)}</th><td>{escape(v)}</td></tr>" for k, v in sheet.facts)
+    boxes = "".join(f'<div class="box">{escape(b)}</div>' for b in sheet.boxes)
+    *signs, foot = sheet.signatures
+    return (f'<section class="sheet"><h1>{escape(sheet.title)}</h1>'
+            f'<table class="facts">{facts}</table>'
+            f'<div class="code">{qr_svg(sheet.code)}<div>{escape(sheet.code_label)}<br><b>{escape(sheet.code)}</b></div></div>'
+            f"{_table(sheet.items)}{_table(sheet.team)}{boxes}"
+            + "".join(f'<p class="sign">{escape(s)}</p>' for s in signs)
+            + f'<p class="foot">{escape(foot)}</p></section>')
+
+
+def html_text(doc: Document) -> str:
+    """The whole document as one HTML page (UTF-8)."""
+    lang = "zh-CN" if doc.lang == "zh" else "en"
+    css = _CSS % {"orientation": "portrait" if doc.sheets else "landscape", "font": FONT_STACK}
+    if doc.sheets:
+        body = "".join(_sheet(s) for s in doc.sheets)
+    else:
+        lines = "".join(f'<p class="sub">{escape(line)}</p>' for line in doc.lines)
+        body = f"<h1>{escape(doc.title)}</h1>{lines}" + "".join(_groups(t) for t in doc.tables[:1])
+    return (f'<!doctype html>\n<html lang="{lang}"><head><meta charset="utf-8"><title>{escape(doc.title)}</title>'
+            f"<style>{css}</style></head><body>{body}</body></html>\n")

@@ -1,0 +1,82 @@
+"""Every word a document prints, in Chinese (default) and English. Headers follow 普陀's table (seed 000)."""
+
+from __future__ import annotations
+
+__all__ = ["WORDS", "word", "LANGS"]
+
+LANGS = ("zh", "en")
+
+WORDS: dict[str, tuple[str, str]] = {
+    # titles
+    "plan-table": ("{year}年度“双随机、一公开”部门联合抽查计划表", "{year} joint 双随机、一公开 inspection plan"),
+    "task-sheets": ("“双随机、一公开”联合检查任务单", "Joint inspection task sheets (检查任务单)"),
+    "task-sheet": ("“双随机、一公开”联合检查任务单", "Joint inspection task sheet (检查任务单)"),
+    "calendar": ("{year}年度联合检查日程表（按部门、按周）", "{year} inspection calendar by department and ISO week"),
+    "visits": ("{year}年度联合检查户次明细", "{year} joint visits"),
+    "results-template": ("检查结果填报表", "Inspection results template"),
+    "subtitle": ("{district}　计划编号：{plan_id}　政策：{policy}", "{district} · plan {plan_id} · policy {policy}"),
+    "subtitle_counts": ("抽查任务 {tasks} 项，联合检查 {visits} 户次，出动执法人员 {officers} 人次",
+                        "{tasks} tasks, {visits} joint visits, {officers} officer-visits"),
+    "results_note": ("每行一户次：请填写结果形成日期（YYYY-MM-DD）、发现问题（个）、已整改问题（个），公示后填写公示日期；"
+                     "保存后用 jointcheck results 导入。",
+                     "One row per visit: fill in the result date (YYYY-MM-DD), problems found and rectified, and the "
+                     "publication date once published; then import with jointcheck results."),
+    "total": ("合计", "Total"),
+    # plan table (seed 000 columns)
+    "no": ("序号", "No."),
+    "plan_name": ("抽查方案", "Inspection plan"),
+    "period": ("抽查时间", "Period"),
+    "lead": ("牵头部门", "Lead department"),
+    "partners": ("参与部门", "Partner departments"),
+    "main_items": ("主要检查事项", "Main items"),
+    "subjects": ("抽查市场主体(户)", "Subjects inspected"),
+    "officer_visits": ("出动执法人员(人次)", "Officer-visits"),
+    "subjects_with_problems": ("发现问题市场主体(户)", "Subjects with problems"),
+    "problems_found": ("发现问题(个)", "Problems found"),
+    "problems_rectified": ("已整改问题(个)", "Problems rectified"),
+    "start": ("开始日期", "Start"),
+    "end": ("结束日期", "End"),
+    "task_id": ("任务编号", "Task id"),
+    # visits, calendar, sheets
+    "visit_id": ("检查编号", "Visit id"),
+    "date": ("检查日期", "Date"),
+    "week": ("周次", "ISO week"),
+    "week_span": ("周起止", "Week"),
+    "subject_id": ("检查对象编号", "Subject id"),
+    "subject_name": ("检查对象名称", "Subject"),
+    "grid": ("网格", "Grid"),
+    "tasks": ("抽查任务", "Tasks"),
+    "departments": ("检查部门", "Departments"),
+    "department": ("部门", "Department"),
+    "items": ("抽查事项", "Items"),
+    "officers": ("执法检查人员", "Officers"),
+    "own_officers": ("本部门执法人员", "Officers of the department"),
+    "with_departments": ("联合部门", "Together with"),
+    "inspection_code": ("检查码", "Inspection code"),
+    "item": ("检查事项", "Item"),
+    "item_kind": ("类别", "Kind"),
+    "kind_key": ("重点", "key (重点)"),
+    "kind_general": ("一般", "general (一般)"),
+    "basis": ("检查依据", "Legal basis"),
+    "officer_id": ("执法证号/编号", "Officer id"),
+    "officer_name": ("姓名", "Name"),
+    "signature": ("签名", "Signature"),
+    "code_help": ("被检查单位可凭检查码向区联席会议办公室核验本次检查的真实性（jointcheck code check）。",
+                  "The inspected firm can confirm this inspection is genuine with the code (jointcheck code check)."),
+    "found_box": ("发现问题（个）：＿＿＿＿　问题描述：", "Problems found: ____  Description:"),
+    "fixed_box": ("已整改（个）：＿＿＿＿　整改情况：", "Rectified: ____  How:"),
+    "sign_officers": ("检查人员签名：", "Inspectors' signatures:"),
+    "sign_subject": ("被检查单位负责人签字（盖章）：", "For the inspected firm (signature, stamp):"),
+    "sheet_of": ("任务单 第 {n} 份，共 {total} 份", "task sheet {n} of {total}"),
+    # results template
+    "visit_date": ("检查日期", "Visit date"),
+    "result_date": ("结果形成日期", "Result date"),
+    "published_date": ("结果公示日期", "Published on"),
+    "note": ("备注", "Note"),
+}
+
+
+def word(key: str, lang: str = "zh", **values: object) -> str:
+    zh, en = WORDS[key]
+    text = en if lang == "en" else zh
+    return text.format(**values) if values else text

@@ -1,0 +1,63 @@
+"""Render a document in a format and write it atomically: one entry point for the CLI and the app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from documents.build import WHATS, build_document
+from documents.context import load_context
+from documents.model import Document
+from scenarios.atomic import atomic_directory
+from scenarios.model import Scenario
+
+__all__ = ["FORMATS", "render", "make_documents", "write_documents"]
+
+FORMATS = ("xlsx", "html", "pdf", "csv")
+
+
+def render(doc: Document, fmt: str) -> dict[str, bytes]:
+    """``{file name: bytes}`` of ``doc`` in ``fmt`` (CSV may give one file per table)."""
+    if fmt == "xlsx":
+        from documents.xlsx import xlsx_bytes
+
+        return {f"{doc.what}.xlsx": xlsx_bytes(doc)}
+    if fmt == "csv":
+        from documents.text import csv_files
+
+        return csv_files(doc)
+    if fmt == "html":
+        from documents.html import html_text
+
+        return {f"{doc.what}.html": html_text(doc).encode("utf-8")}
+    if fmt == "pdf":
+        from documents.pdf import pdf_bytes
+
+        return {f"{doc.what}.pdf": pdf_bytes(doc)}
+    raise ValueError(f"unknown format {fmt!r}: expected one of {', '.join(FORMATS)}")
+
+
+def make_documents(plan_dir: str | Path, scenario: Scenario, whats: list[str], formats: list[str],
+                   lang: str = "zh") -> dict[str, bytes]:
+    """Every (document, format) asked for, as ``{file name: bytes}``; nothing written."""
+    for what in whats:
+        if what not in WHATS:
+            raise ValueError(f"unknown document {what!r}: expected one of {', '.join(WHATS)}")
+    for fmt in formats:
+        if fmt not in FORMATS:
+            raise ValueError(f"unknown format {fmt!r}: expected one of {', '.join(FORMATS)}")
+    ctx = load_context(plan_dir, scenario)
+    files: dict[str, bytes] = {}
+    for what in whats:
+        doc = build_document(ctx, what, lang)
+        for fmt in formats:
+            files.update(render(doc, fmt))
+    return files
+
+
+def write_documents(out: str | Path, files: dict[str, bytes], overwrite: bool = False) -> list[Path]:
+    """Write ``files`` into the directory ``out``; it appears complete or not at all."""
+    out = Path(out)
+    with atomic_directory(out, overwrite=overwrite) as staging:
+        for name, data in sorted(files.items()):
+            (staging / name).write_bytes(data)
+    return [out / name for name in sorted(files)]

@@ -1,0 +1,116 @@
+"""Document commands: ``export`` (the papers planners hand out) and the summary ``plan`` ends with.
+
+``jointcheck export PLAN_DIR SCENARIO_DIR --what … --format … --out DIR`` writes the plan table, task
+sheets, calendar, visits or results template (:mod:`documents`) atomically into DIR; the app's export page
+makes the same files from the same code. :func:`print_plan_summary` is called at the end of ``plan``.
+"""
+
+from __future__ import annotations
+
+import os
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.cells import cell_len
+from rich.markup import escape
+
+from ui.cli.common import PlanDir, console, fail, load_or_exit, require_plan_dir
+
+__all__ = ["register", "export", "print_plan_summary", "default_lang", "LangOption"]
+
+
+class What(str, Enum):
+    plan_table = "plan-table"
+    task_sheets = "task-sheets"
+    calendar = "calendar"
+    visits = "visits"
+    results_template = "results-template"
+
+
+class Format(str, Enum):
+    xlsx = "xlsx"
+    html = "html"
+    pdf = "pdf"
+    csv = "csv"
+
+
+class Lang(str, Enum):
+    zh = "zh"
+    en = "en"
+
+
+def default_lang() -> str:
+    """zh unless the locale (LC_ALL, LC_MESSAGES or LANG) starts with en."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name)
+        if value:
+            return "en" if value.lower().startswith("en") else "zh"
+    return "zh"
+
+
+LangOption = Annotated[Lang | None, typer.Option("--lang", help="Language of what is printed: zh or en (default: the locale; zh unless LANG starts with en)")]
+
+
+def export(
+    plan_dir: PlanDir,
+    scenario_dir: Annotated[Path, typer.Argument(help="The scenario the plan was made from")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Directory to write the documents into (atomically)")],
+    what: Annotated[list[What] | None, typer.Option(
+        "--what", help="Which document; repeat for several (default: all five)")] = None,
+    fmt: Annotated[list[Format] | None, typer.Option("--format", help="File format; repeat for several (default: xlsx)")] = None,
+    lang: Annotated[Lang, typer.Option("--lang", help="Language of the documents: zh (default) or en")] = Lang.zh,
+    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists")] = False,
+) -> None:
+    """Print the papers: plan table (official form), task sheets with 检查码 and QR, calendar, visits, results template."""
+    from documents import DocumentError, make_documents, write_documents
+
+    require_plan_dir(plan_dir)
+    if out.exists() and not force:
+        raise fail(f"{out} exists; pass --force to replace it")
+    scenario = load_or_exit(scenario_dir)
+    whats = [w.value for w in (what or list(What))]
+    formats = [f.value for f in (fmt or [Format.xlsx])]
+    try:
+        with console.status("writing documents…"):
+            files = make_documents(plan_dir, scenario, whats, formats, lang.value)
+            paths = write_documents(out, files, overwrite=force)
+    except (DocumentError, ValueError, OSError) as exc:
+        raise fail(str(exc)) from None
+    for path in paths:
+        console.print(f"  {escape(str(path))}", highlight=False)
+    console.print(f"[green]wrote {len(paths)} file(s) into {escape(str(out))}[/]")
+
+
+def print_plan_summary(made: Any, lang: str | None, seed: str = "", mode: str = "") -> None:
+    """The end of ``plan``: the figures with their meaning, then every legal warning the rules raised."""
+    from documents import plan_summary
+
+    lang = lang or default_lang()
+    zh = lang == "zh"
+    modes = {"coordinated": "协调抽取", "positive": "仅正协调", "independent": "独立抽取（现行做法）"}
+    title = (f"计划 {made.plan_id}（公开随机数 {seed}，抽取方式：{modes.get(mode, mode)}）" if zh
+             else f"Plan {made.plan_id} (public value {seed}, mode {mode})")
+    rows = plan_summary(made.kpis, lang)
+    wide_label = max((cell_len(label) for label, _, _ in rows), default=0)
+    wide_value = max((cell_len(value) for _, value, _ in rows), default=0)
+    console.print(f"[bold]{escape(title)}[/]", highlight=False)
+    for label, value, note in rows:
+        pad = " " * (wide_label - cell_len(label))
+        lead = " " * (wide_value - cell_len(value))
+        console.print(f"  {escape(label)}{pad}  {lead}[bold]{escape(value)}[/]  [dim]— {escape(note)}[/]", highlight=False)
+    seconds = getattr(made, "stage_seconds", None) or {}
+    if seconds:
+        console.print(("  各阶段用时（秒）：" if zh else "  seconds per stage: ")
+                      + ", ".join(f"{k} {v:.1f}" for k, v in seconds.items()), highlight=False)
+    warnings = made.run.results.warnings
+    for row in warnings.select("rule_id", "source", "message").iter_rows(named=True):
+        head = "法规提示" if zh else "legal warning"
+        console.print(f"[yellow]{head}[/] {escape(row['message'])} ({escape(row['source'] or row['rule_id'])})",
+                      highlight=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``export`` to ``app``."""
+    app.command("export")(export)
