@@ -22,7 +22,6 @@ from typing import Any
 
 import polars as pl
 
-from optimizer.city.split import to_units
 from optimizer.plan import PlanSettings
 from scenarios.city import City, city_task_problems, with_city_tasks
 from scenarios.errors import Problem
