@@ -23,11 +23,16 @@ SUMMARY_LINES: dict[str, tuple[str, str, str, str]] = {
                "joint visits (户次)", "this plan: coordinated draw, aligned calendar, one visit for many items"),
     "visits_expected": ("期望户次", "对齐后日历下的期望上门次数（Σ 每轮最大入样概率）",
                         "expected visits", "expected visits of the aligned calendar (Σ per round of the largest π)"),
-    "visits_lower_bound": ("理论下界", "全部任务同一轮时的期望户次（Σ 最大入样概率）：任何合法抽样都不会更少",
-                           "lower bound", "expected visits if every task were in one round (Σ max π): no lawful design does better"),
+    "visits_lower_bound": ("理论下界", "每组相同对象各自选择最优分轮时的期望户次：任何日历都不会更少",
+                           "lower bound", "expected visits if every group of identical subjects chose its own best rounds: "
+                           "no calendar does better"),
+    "visits_expected_gap": ("与下界之差", "期望户次高出理论下界的比例", "gap to the bound",
+                            "how far the expected visits are above the lower bound"),
+    "visits_lower_bound_all_in_one_round": ("全部同轮下界", "全部任务同一轮时的期望户次（Σ 最大入样概率）",
+                                            "all-in-one-round bound", "expected visits if every task were in one round (Σ max π)"),
     "subjects_visited": ("被检查对象（户）", "至少上门一次的不同对象数", "subjects visited", "distinct subjects visited at least once"),
-    "sample_sizes_met": ("样本量达标任务", "抽中数达到应抽数量的任务", "tasks with their sample met",
-                         "tasks that drew the number they must"),
+    "sample_sizes_met": ("样本全部到位任务", "抽足应抽数量且每个抽中对象都已安排上门的任务", "tasks with their sample carried out",
+                         "tasks that drew the number they must and visit every subject drawn"),
     "item_coverage": ("事项覆盖率", "清单中至少检查一次的事项比例", "item coverage", "share of listed items inspected at least once"),
     "joint_inspection_rate": ("联合抽查率", "两个及以上部门同去的户次比例", "joint-inspection rate",
                               "share of visits made by two or more departments"),
@@ -37,7 +42,7 @@ SUMMARY_LINES: dict[str, tuple[str, str, str, str]] = {
                        "drawn pairs no visit serves; should be 0"),
 }
 
-_PERCENT = {"item_coverage", "joint_inspection_rate", "share_of_firms_inspected"}
+_PERCENT = {"item_coverage", "joint_inspection_rate", "share_of_firms_inspected", "visits_expected_gap"}
 
 
 def _value(key: str, value: Any, kpis: dict[str, Any], lang: str) -> str:

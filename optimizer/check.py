@@ -17,6 +17,7 @@ from typing import Any
 import polars as pl
 
 from optimizer.draw import CELL, PI_SCALE, allocate, pi_units, task_counts
+from optimizer.export import manifest_digest
 from optimizer.hard_rules import (
     duplicate_assignments,
     missing_qualifications,
@@ -34,7 +35,30 @@ from optimizer.hard_rules import (
 from rules import RuleResults, evaluate, load_policy
 from scenarios.model import Scenario
 
-__all__ = ["Violation", "PlanFiles", "read_plan", "check_plan", "CHECKS"]
+__all__ = ["Violation", "PlanFiles", "PlanFileError", "read_plan", "check_plan", "CHECKS", "PLAN_FILES"]
+
+
+ADJUSTMENT_FILES = ("offset_basis.parquet", "changes.csv", "changes.json")
+"""What an adjusted plan (:mod:`optimizer.adjust`, ``adjustment`` in its manifest) writes besides the plan files."""
+
+
+class PlanFileError(ValueError):
+    """A plan folder whose files cannot be what ``jointcheck plan`` wrote: the message names file and field."""
+
+
+PLAN_FILES: dict[str, tuple[dict[str, Any], frozenset[str]]] = {
+    "draws.parquet": ({"subject_id": pl.String, "task_id": pl.String, "round": pl.Int32, "stratum": pl.String,
+                       "inclusion_prob": pl.Float64, "selected": pl.Boolean, "mandatory": pl.Boolean,
+                       "rules": pl.List(pl.String), "replaced_by": pl.String}, frozenset({"replaced_by"})),
+    "visits.parquet": ({"visit_id": pl.String, "subject_id": pl.String, "date": pl.Date, "task_ids": pl.List(pl.String),
+                        "departments": pl.List(pl.String), "items": pl.List(pl.String), "inspection_code": pl.String,
+                        "round": pl.Int32, "week": pl.Int32}, frozenset()),
+    "assignments.parquet": ({"visit_id": pl.String, "officer_id": pl.String, "department": pl.String}, frozenset()),
+    "unplaced.parquet": ({"subject_id": pl.String, "task_id": pl.String}, frozenset()),
+}
+"""Each plan file: the columns the checker reads with their types, and those that may hold nulls."""
+
+_HEX64 = frozenset("0123456789abcdef")
 
 
 @dataclass(frozen=True)
@@ -57,13 +81,81 @@ class PlanFiles:
     unplaced: pl.DataFrame
 
 
+def _regular(root: Path, name: str) -> Path:
+    path = root / name
+    if path.is_symlink() or not path.is_file():
+        what = "a symbolic link" if path.is_symlink() else "missing" if not path.exists() else "not a regular file"
+        raise PlanFileError(f"{path}: {what}; a plan folder holds the regular files jointcheck plan wrote")
+    return path
+
+
+def _need(cond: bool, where: str, what: str) -> None:
+    if not cond:
+        raise PlanFileError(f"manifest.json, {where}: {what}")
+
+
+def _check_manifest(m: Any) -> None:
+    _need(isinstance(m, dict), "top level", "is not a JSON object")
+    _need(isinstance(m.get("plan_id"), str), "plan_id", "missing or not text")
+    _need(isinstance(m.get("seed_commitment"), str), "seed_commitment", "missing or not text")
+    for key, fields in (("scenario", ("name", "hash")), ("policy", ("id", "as_of"))):
+        _need(isinstance(m.get(key), dict), key, "missing or not an object")
+        for f in fields:
+            _need(isinstance(m[key].get(f), str), f"{key}.{f}", "missing or not text")
+    try:
+        dt.date.fromisoformat(m["policy"]["as_of"])
+    except ValueError:
+        raise PlanFileError(f"manifest.json, policy.as_of: {m['policy']['as_of']!r} is not a date") from None
+    files = m.get("files")
+    _need(isinstance(files, dict), "files", "missing: the plan's files are not hashed, so the plan cannot be trusted")
+    extra = sorted(set(files) - set(PLAN_FILES) - (set(ADJUSTMENT_FILES) if m.get("adjustment") else set()))
+    _need(not extra, "files", f"names files jointcheck does not write: {', '.join(map(repr, extra))}")
+    for name in PLAN_FILES:
+        digest = files.get(name)
+        _need(isinstance(digest, str) and len(digest) == 64 and set(digest) <= _HEX64, f"files.{name}",
+              "missing or not a SHA-256")
+    _need(isinstance(m.get("tasks"), list), "tasks", "missing or not a list")
+    for k, t in enumerate(m["tasks"]):
+        where = f"tasks[{k}]"
+        _need(isinstance(t, dict) and isinstance(t.get("id"), str), where, "not a task with an id")
+        window = t.get("window")
+        _need(isinstance(window, dict), f"{where}.window", "missing")
+        for end in ("start", "end"):
+            try:
+                dt.date.fromisoformat(window.get(end))
+            except (TypeError, ValueError):
+                raise PlanFileError(f"manifest.json, {where}.window.{end}: {window.get(end)!r} is not a date") from None
+
+
+def _read_frame(root: Path, name: str) -> pl.DataFrame:
+    schema, nullable = PLAN_FILES[name]
+    path = _regular(root, name)
+    try:
+        with open(path, "rb") as handle:  # a handle, not a path: polars would read "[" or "*" in a name as a glob
+            frame = pl.read_parquet(handle)
+    except Exception as exc:  # noqa: BLE001 - polars raises many kinds on a damaged file
+        raise PlanFileError(f"{path}: not a readable parquet file ({type(exc).__name__})") from None
+    for col, dtype in schema.items():
+        if col not in frame.columns:
+            raise PlanFileError(f"{path}: column {col} is missing")
+        if frame[col].dtype != dtype:
+            raise PlanFileError(f"{path}, {col}: type {frame[col].dtype}, expected {dtype}")
+        if col not in nullable and frame[col].null_count():
+            row = frame.with_row_index("row").filter(pl.col(col).is_null())["row"][0]
+            raise PlanFileError(f"{path} row {row + 1}, {col}: empty (null)")
+    return frame
+
+
 def read_plan(root: str | Path) -> PlanFiles:
+    """The plan's files, checked for shape: :class:`PlanFileError` naming file, row and field otherwise."""
     root = Path(root)
-    manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
-    return PlanFiles(
-        root, manifest, pl.read_parquet(root / "draws.parquet"), pl.read_parquet(root / "visits.parquet"),
-        pl.read_parquet(root / "assignments.parquet"), pl.read_parquet(root / "unplaced.parquet"),
-    )
+    path = _regular(root, "manifest.json")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
+        raise PlanFileError(f"{path}: not valid JSON ({exc})") from None
+    _check_manifest(manifest)
+    return PlanFiles(root, manifest, *(_read_frame(root, name) for name in PLAN_FILES))
 
 
 def _windows(plan: PlanFiles) -> pl.DataFrame:
@@ -75,10 +167,23 @@ def _windows(plan: PlanFiles) -> pl.DataFrame:
 
 
 def check_files(plan: PlanFiles, scenario: Scenario, results: RuleResults) -> list[Violation]:
-    """Every file is the one the manifest hashed; the plan was made from this scenario."""
+    """The manifest is as written (its own digest); every file is the one it hashed; the plan was made from this
+    scenario."""
     out = []
-    for name, digest in plan.manifest.get("files", {}).items():
-        actual = hashlib.sha256((plan.root / name).read_bytes()).hexdigest()
+    stated = plan.manifest.get("manifest_sha256")
+    if stated is None:
+        out.append(Violation("files", "manifest.json", "has no manifest_sha256: not a manifest jointcheck wrote"))
+    elif stated != manifest_digest(plan.manifest):
+        out.append(Violation("files", "manifest.json", "its content differs from its manifest_sha256: edited after planning"))
+    for name, digest in plan.manifest["files"].items():
+        if name not in PLAN_FILES and not (plan.manifest.get("adjustment") and name in ADJUSTMENT_FILES):
+            out.append(Violation("files", "manifest.json", f"lists a file jointcheck does not write: {name!r}"))
+            continue
+        try:
+            actual = hashlib.sha256(_regular(plan.root, name).read_bytes()).hexdigest()
+        except PlanFileError as exc:
+            out.append(Violation("files", name, str(exc)))
+            continue
         if actual != digest:
             out.append(Violation("files", name, "SHA-256 differs from the manifest: the file was changed"))
     if plan.manifest["scenario"]["hash"] != scenario.content_hash:
@@ -141,7 +246,13 @@ def check_sample_sizes(plan: PlanFiles, scenario: Scenario, results: RuleResults
 def check_coverage(plan: PlanFiles, scenario: Scenario, results: RuleResults) -> list[Violation]:
     """Each drawn (subject, task) is in exactly one visit of that subject, or listed as unplaced."""
     served = plan.visits.select("subject_id", pl.col("task_ids").alias("task_id")).explode("task_id")
-    bad = pair_coverage(served, plan.draws.filter("selected"), plan.unplaced)
+    drawn = plan.draws.filter("selected")
+    as_of = _adjusted_on(plan)
+    if as_of is not None:  # an adjusted plan: a visit made before the adjustment was drawn by the plan it adjusts
+        made = plan.visits.filter(pl.col("date") < as_of).select("subject_id", pl.col("task_ids").alias("task_id")).explode("task_id")
+        extra = made.join(drawn.select("subject_id", "task_id"), on=["subject_id", "task_id"], how="anti")
+        served = served.join(extra, on=["subject_id", "task_id"], how="anti")
+    bad = pair_coverage(served, drawn, plan.unplaced)
     out = []
     for s, t, n, u, drawn in bad.select("subject_id", "task_id", "served", "unplaced", "drawn").iter_rows():
         if not drawn:
@@ -156,12 +267,23 @@ def check_coverage(plan: PlanFiles, scenario: Scenario, results: RuleResults) ->
     return out
 
 
+def _adjusted_on(plan: PlanFiles) -> dt.date | None:
+    """The adjustment date of an adjusted plan (:mod:`optimizer.adjust`), None for a plan made at once."""
+    adjustment = plan.manifest.get("adjustment")
+    return dt.date.fromisoformat(adjustment["as_of"]) if adjustment else None
+
+
 def check_dates(plan: PlanFiles, scenario: Scenario, results: RuleResults) -> list[Violation]:
-    """A visit is on a working day inside the (aligned) window of every task it serves."""
-    per_task = plan.visits.select("visit_id", "date", pl.col("task_ids").alias("task_id")).explode("task_id")
+    """A visit is on a working day inside the (aligned) window of every task it serves (in an adjusted plan,
+    every visit on or after the adjustment date: the earlier ones were made under the plan it adjusts)."""
+    visits = plan.visits
+    as_of = _adjusted_on(plan)
+    if as_of is not None:
+        visits = visits.filter(pl.col("date") >= as_of)
+    per_task = visits.select("visit_id", "date", pl.col("task_ids").alias("task_id")).explode("task_id")
     out = [Violation("dates", f"visit {v}", f"{d} is outside task {t}'s window {s}..{e}")
            for v, d, t, s, e in outside_windows(per_task, _windows(plan)).iter_rows()]
-    out += [Violation("dates", f"visit {v}", f"{day} is not a working day") for v, day in not_working_days(plan.visits).iter_rows()]
+    out += [Violation("dates", f"visit {v}", f"{day} is not a working day") for v, day in not_working_days(visits).iter_rows()]
     return out
 
 

@@ -18,14 +18,19 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from optimizer.baselines import independent_joint_visits, single_department_visits
 from optimizer.bundling import BundleConfig, BundleInput, BundleResult, bundle_visits
-from optimizer.calendar import AlignConfig
+from optimizer.calendar import (
+    AlignConfig,
+    calendar_load,
+    overload_summary,
+    subject_profiles,
+)
 from optimizer.draw import DrawMode, DrawRun, run_draw
 from optimizer.teams import TeamConfig, TeamInput, TeamResult, match_officers
 from records.codes import code_secret, inspection_codes
 from rules import evaluate, load_policy
 from scenarios.model import Scenario
 
-__all__ = ["PlanSettings", "Plan", "make_plan", "solver_notes"]
+__all__ = ["PlanSettings", "Plan", "make_plan", "solver_notes", "calendar_overload"]
 
 
 class PlanSettings(BaseModel):
@@ -54,6 +59,8 @@ class Plan:
     visits: pl.DataFrame         # visit_id, subject_id, date, task_ids, departments, items, inspection_code, round, week
     kpis: dict[str, Any]
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    calendar_capacity: dict[str, Any] = field(default_factory=dict)  # optimizer.calendar.load.overload_summary
+    manifest_extra: dict[str, Any] = field(default_factory=dict)  # e.g. ``rotation`` (optimizer.rotation)
 
     @property
     def plan_id(self) -> str:
@@ -86,7 +93,7 @@ def _needs(visits: pl.DataFrame, tasks: pl.DataFrame, qualifications: pl.DataFra
 
 def make_plan(
     scenario: Scenario, public_value: str, settings: PlanSettings | None = None,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[str], None] | None = None, rotation=None,  # noqa: ANN001 - optimizer.rotation.Rotation
 ) -> Plan:
     """Run every stage; see the module docstring. Raises PlanBlocked when the rules find violations."""
     settings = settings or PlanSettings()
@@ -106,7 +113,7 @@ def make_plan(
     lap("rules")
     say("align + draw")
     run = run_draw(scenario, [public_value], settings.mode, plan_id=settings.plan_id, rounds="aligned",
-                   align_config=settings.align, results=results)
+                   align_config=settings.align, results=results, rotation=rotation)
     (seed,) = run.public_values  # the plan seed run_draw derived from the public value
     lap("align+draw")
 
@@ -149,8 +156,11 @@ def make_plan(
         "visit_id", "subject_id", "date", "task_ids", "departments", "items", "inspection_code", "round", "week"
     )
     kpis = plan_kpis(scenario, results, run, visits, bundle, tasks, seed)
+    capacity = calendar_overload(scenario, results, run, tasks) if run.alignment else {}
+    kpis["calendar_department_weeks_over_capacity"] = capacity.get("department_weeks_over_capacity")
     lap("kpis")
-    return Plan(scenario, str(public_value), seed, settings, run, bundle, teams, visits, kpis, seconds)
+    extra = {"rotation": rotation.manifest} if rotation is not None else {}
+    return Plan(scenario, str(public_value), seed, settings, run, bundle, teams, visits, kpis, seconds, capacity, extra)
 
 
 def plan_kpis(scenario: Scenario, results, run: DrawRun, visits: pl.DataFrame, bundle: BundleResult,
@@ -173,8 +183,10 @@ def plan_kpis(scenario: Scenario, results, run: DrawRun, visits: pl.DataFrame, b
         "visits": visits.height,
         "subject_visits_single_department": single_department_visits(selected, tasks.select("task_id", "departments")),
         "visits_independent_joint": today,
-        "visits_lower_bound": round(alignment.all_in_one_round, 2) if alignment else None,
         "visits_expected": round(alignment.expected_visits, 2) if alignment else None,
+        "visits_lower_bound": round(alignment.bound, 2) if alignment else None,
+        "visits_expected_gap": round(alignment.gap, 4) if alignment else None,
+        "visits_lower_bound_all_in_one_round": round(alignment.all_in_one_round, 2) if alignment else None,
         "visits_calendar_as_given": round(alignment.calendar_as_given, 2) if alignment else None,
         "subjects_drawn": selected.height,
         "subjects_visited": visits["subject_id"].n_unique(),
@@ -189,6 +201,15 @@ def plan_kpis(scenario: Scenario, results, run: DrawRun, visits: pl.DataFrame, b
     }
 
 
+def calendar_overload(scenario: Scenario, results, run: DrawRun, tasks: pl.DataFrame) -> dict:
+    """The aligned calendar's expected officer-visits per department-week against capacity (a diagnostic)."""
+    profiles = subject_profiles(results.pairs.filter(pl.col("eligible")))
+    departments = tasks.select("task_id", pl.col("departments").alias("department"),
+                               pl.col("min_officers_per_department").alias("officers")).explode("department")
+    capacity = scenario.officers.group_by("department").agg(pl.col("weekly_capacity").sum())
+    return overload_summary(calendar_load(profiles, run.rounds, departments, capacity))
+
+
 def solver_notes(plan: Plan) -> list[str]:
     """One line per solver stage that stopped at its deterministic time limit rather than at optimality.
 
@@ -199,9 +220,10 @@ def solver_notes(plan: Plan) -> list[str]:
     align = plan.run.alignment
     if align is not None and align.status != "OPTIMAL":
         notes.append(
-            f"calendar alignment stopped at its deterministic time limit ({plan.settings.align.deterministic_time:g}): "
-            f"kept the best calendar found — expected visits {align.expected_visits:.1f}, proven bound "
-            f"{align.bound:.1f}, gap {align.gap:.1%}"
+            f"calendar alignment stopped at its deterministic time limit ({plan.settings.align.deterministic_time:g}) "
+            f"or when its search stopped improving: kept the best calendar found — expected visits "
+            f"{align.expected_visits:.1f}, lower bound {align.bound:.1f} (each subject profile grouped at its best), "
+            f"gap {align.gap:.1%}"
         )
     bundle = plan.bundle
     if bundle.status not in ("OPTIMAL",):

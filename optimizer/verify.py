@@ -41,16 +41,40 @@ class Verification:
         return self.commitment_ok and self.scenario_ok and not self.mismatches
 
 
-def verify_draw(plan_dir: str | Path, scenario: Scenario, public_value: str) -> Verification:
+def verify_draw(plan_dir: str | Path, scenario: Scenario, public_value: str, *,
+                previous: list[str | Path] | None = None, previous_seed: str | None = None) -> Verification:
+    """Recompute the draw. An adjusted plan (``adjusts`` in its manifest) is recomputed from the committed seed of
+    the plan it adjusts, its ``offset_basis.parquet`` and its visits made before the adjustment date; a rotated
+    plan (``rotation``) needs the earlier plans (``previous``) and the chain's first public value
+    (``previous_seed``), from which the shift is recomputed (:mod:`optimizer.rotation`)."""
     plan = read_plan(plan_dir)
     m = plan.manifest
-    seed = plan_seed(scenario.content_hash, public_value, m["plan_id"])
+    adjusts = m.get("adjusts")
+    seed = plan_seed(adjusts["seed_scenario_hash"] if adjusts else scenario.content_hash, public_value, m["plan_id"])
     commitment_ok = seed_commitment(seed) == m["seed_commitment"]
     scenario_ok = m["scenario"]["hash"] == scenario.content_hash
     law = load_policy(m["policy"]["id"], m["policy"].get("overrides") or None)
     results = evaluate(scenario, law, as_of=dt.date.fromisoformat(m["policy"]["as_of"]))
     rounds = pl.DataFrame([(t["id"], t["round"]) for t in m["tasks"]], schema={"task_id": pl.String, "round": pl.Int32}, orient="row")
-    redo = draw_subjects(draw_input(scenario, results, rounds), seed, DrawMode(m["mode"])).draws
+    options: dict = {}
+    ticket_seed = seed
+    if adjusts:
+        as_of = dt.date.fromisoformat(m["adjustment"]["as_of"])
+        options["offset_basis"] = pl.read_parquet(Path(plan_dir) / "offset_basis.parquet")
+        options["done"] = plan.visits.filter(pl.col("date") < as_of).select("subject_id", pl.col("round").cast(pl.Int32)).unique()
+    if m.get("rotation"):
+        from optimizer.rotation import RotationError, load_rotation
+
+        if not previous or previous_seed is None:
+            return Verification(commitment_ok, scenario_ok, [
+                "the plan was rotated against earlier plans: pass them (--previous DIR) and the chain's first public value "
+                "(--previous-seed)"], 0)
+        try:
+            rotation = load_rotation(previous, previous_seed, expect=m["rotation"])
+        except RotationError as exc:
+            return Verification(commitment_ok, scenario_ok, [str(exc)], 0)
+        ticket_seed, options["shift"] = rotation.prn_seed, rotation.shift
+    redo = draw_subjects(draw_input(scenario, results, rounds), ticket_seed, DrawMode(m["mode"]), **options).draws
     key = ["subject_id", "task_id"]
     mine = redo.select(*key, pl.col("selected").alias("expected"), pl.col("replaced_by").alias("expected_replaced"))
     published = plan.draws.select(*key, "selected", "replaced_by")

@@ -36,7 +36,7 @@ import polars as pl
 
 __all__ = [
     "CodeKeyError", "code_secret", "inspection_codes", "load_or_create_key", "load_key", "key_id",
-    "normalize_code", "code_matches", "seal_codes", "default_key_path",
+    "normalize_code", "code_matches", "seal_codes", "default_key_path", "key_file_warnings",
 ]
 
 KEY_BYTES = 32
@@ -107,6 +107,22 @@ def load_key(path: str | Path) -> bytes:
     if len(key) != KEY_BYTES:
         raise CodeKeyError(f"district key file {path} must hold {KEY_BYTES * 2} hex digits")
     return key
+
+
+def key_file_warnings(path: str | Path) -> list[str]:
+    """What is unsafe about a district key file: readable by others (group/world), or a symbolic link
+    (whoever controls the link's target controls the codes)."""
+    path = Path(path)
+    out = []
+    if path.is_symlink():
+        out.append(f"district key file {path} is a symbolic link (to {os.readlink(path)}); keep the key in a regular file")
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return out
+    if mode & 0o077:
+        out.append(f"district key file {path} can be read by other users (mode {mode & 0o777:o}); run chmod 600 {path}")
+    return out
 
 
 def load_or_create_key(path: str | Path) -> bytes:

@@ -63,6 +63,18 @@ BEGIN SELECT RAISE(ABORT, 'the jointcheck ledger is append-only'); END;
 """
 
 
+_TRIGGERS = {
+    name: f"CREATE TRIGGER {name} BEFORE {what} ON records BEGIN SELECT RAISE(ABORT, 'the jointcheck ledger is append-only'); END"
+    for name, what in (("records_no_update", "UPDATE"), ("records_no_delete", "DELETE"))
+}
+
+
+def _squash(sql: str | None) -> str:
+    """SQL compared by content: case, whitespace, IF NOT EXISTS and a final semicolon do not matter."""
+    text = " ".join((sql or "").replace("IF NOT EXISTS ", "").split()).rstrip(";").strip()
+    return text.upper()
+
+
 class LedgerError(RuntimeError):
     """The ledger cannot be opened or written (not a SQLite file, locked too long, read-only)."""
 
@@ -130,14 +142,14 @@ def _connect(db: Path, create: bool) -> sqlite3.Connection:
         db.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(db, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
         conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if tables and "records" not in tables:  # another application's database: never add our tables to it
+            conn.close()
+            raise sqlite3.DatabaseError(f"not a jointcheck ledger (tables: {', '.join(sorted(tables))})")
         if create:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
             conn.executescript(_SCHEMA)
-        else:
-            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-            if tables and "records" not in tables:
-                raise sqlite3.DatabaseError(f"no records table (tables: {', '.join(sorted(tables))})")
     except sqlite3.DatabaseError as exc:
         raise LedgerError(f"ledger {db} cannot be opened: {exc}") from None
     return conn
@@ -240,6 +252,9 @@ def verify_ledger(db: str | Path, expect_head: str | None = None) -> LedgerRepor
             elif mark_seq < last_seq:
                 notes.append(f"head anchor is at record {mark_seq}, the ledger at {last_seq} "
                              "(an append was interrupted before the anchor was written)")
+    elif len(rows) > 1:  # every append after the first leaves an anchor: a missing one was deleted
+        problems.append(f"the head anchor {anchor.name} is missing although the ledger holds {len(rows)} records: "
+                        "it was deleted, perhaps with the last record(s)")
     elif rows:
         notes.append(f"no head anchor {anchor.name}; deleted trailing records cannot be detected locally")
     if expect_head:
@@ -248,11 +263,13 @@ def verify_ledger(db: str | Path, expect_head: str | None = None) -> LedgerRepor
     conn = _connect(db, create=False)
     try:
         fresh = not _has_records_table(conn)
-        triggers = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='trigger'")}
+        triggers = {name: sql for name, sql in conn.execute("SELECT name, sql FROM sqlite_master WHERE type='trigger'")}
     finally:
         conn.close()
-    if not fresh and not {"records_no_update", "records_no_delete"} <= triggers:
+    if not fresh and not {"records_no_update", "records_no_delete"} <= set(triggers):
         problems.append("the append-only triggers were removed from the ledger")
+    elif not fresh and any(_squash(triggers[name]) != _squash(sql) for name, sql in _TRIGGERS.items()):
+        problems.append("the append-only triggers were replaced by others of the same name")
     return LedgerReport(len(rows), last_hash, problems, notes)
 
 
@@ -263,16 +280,19 @@ def file_digests(root: str | Path) -> dict[str, str]:
 
 
 def record_plan(db: str | Path, plan_dir: str | Path, *, code_key_id: str | None = None,
-                stage_seconds: dict[str, float] | None = None) -> Record:
+                stage_seconds: dict[str, float] | None = None, recorded_as: str | Path | None = None) -> Record:
     """Hook for ``jointcheck plan``: record a written plan (hashes, commitment, KPIs, output SHA-256).
 
+    ``files`` holds the SHA-256 of every file of the plan, ``manifest.json`` included, which binds the
+    record to the plan (:mod:`records.binding`). ``recorded_as``: the directory the plan will have once
+    moved into place, when ``plan_dir`` is its staging directory (the record is written first).
     The seed itself is *not* recorded here: only its commitment; the revealed value is recorded by
     ``verify``/``publish`` once it is public.
     """
     plan_dir = Path(plan_dir)
     m = json.loads((plan_dir / "manifest.json").read_text(encoding="utf-8"))
     body = {
-        "plan_dir": str(plan_dir.resolve()),
+        "plan_dir": str(Path(recorded_as or plan_dir).resolve()),
         "scenario": m.get("scenario"),
         "policy": m.get("policy"),
         "mode": m.get("mode"),
@@ -283,7 +303,22 @@ def record_plan(db: str | Path, plan_dir: str | Path, *, code_key_id: str | None
         "code_key_id": code_key_id,
         "stage_seconds": stage_seconds,
     }
+    if m.get("adjusts"):  # a new version of a plan (动态调整): linked to the record of the version it adjusts
+        body["adjusts"] = {**m["adjusts"], "as_of": (m.get("adjustment") or {}).get("as_of"),
+                           "record": _record_of_manifest(db, m["adjusts"]["manifest_sha256"])}
+    if m.get("rotation"):
+        body["rotation"] = m["rotation"]
     return append(db, "plan", str(m.get("plan_id", "")), body)
+
+
+def _record_of_manifest(db: str | Path, manifest_sha256: str) -> dict[str, Any] | None:
+    """seq and hash of the latest plan record whose manifest.json had this SHA-256 (None if not recorded)."""
+    if not Path(db).exists():
+        return None
+    for rec in reversed(records(db)):
+        if rec.kind == "plan" and (rec.body.get("files") or {}).get("manifest.json") == manifest_sha256:
+            return {"seq": rec.seq, "hash": rec.hash}
+    return None
 
 
 def record_verify(db: str | Path, plan_dir: str | Path, result: Any, public_value: str) -> Record:

@@ -26,6 +26,7 @@ import polars as pl
 
 from optimizer.calendar import add_working_days, working_days
 from optimizer.check import read_plan
+from records.cells import csv_safe  # re-exported: the one formula-neutralising function
 from optimizer.draw import plan_seed, seed_commitment
 from rules import evaluate, load_policy
 from scenarios.atomic import atomic_directory
@@ -35,19 +36,10 @@ __all__ = ["PublishError", "Deadlines", "csv_safe", "write_safe_csv", "deadlines
            "PUBLIC_FILES"]
 
 PUBLIC_FILES = ("public_plan.json", "public_plan.csv")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 
 
 class PublishError(ValueError):
     """A plan cannot be published as asked (wrong scenario, a revealed value that fails the commitment…)."""
-
-
-def csv_safe(value: Any) -> str:
-    """Text for a CSV cell that no spreadsheet will evaluate: a leading apostrophe before formula starts."""
-    text = "" if value is None else str(value)
-    if text.lstrip(" ").startswith(_FORMULA_START):
-        return "'" + text
-    return text
 
 
 def write_safe_csv(path: Path, header: list[str], rows: list[list[Any]]) -> None:
@@ -138,7 +130,18 @@ def public_plan(plan_dir: str | Path, scenario: Scenario) -> dict[str, Any]:
         "tasks": tasks,
         "totals": {"tasks": len(tasks), "visits": plan.visits.height,
                    "subjects_to_inspect": int(plan.visits["subject_id"].n_unique())},
+        **_adjustment(m),
     }
+
+
+def _adjustment(m: dict[str, Any]) -> dict[str, Any]:
+    """An adjusted plan (动态调整, 沪府发〔2024〕6号 二(一)) says which version it adjusts and what changed."""
+    if not m.get("adjustment"):
+        return {}
+    a = m["adjustment"]
+    return {"adjusts": {"version": m["adjusts"]["version"], "manifest_sha256": m["adjusts"]["manifest_sha256"]},
+            "adjustment": {"as_of": a["as_of"], "added": a["added"], "cancelled": a["cancelled"], "moved": a["moved"],
+                           "changes": a["changes"]}}
 
 
 @dataclass(frozen=True)
@@ -160,6 +163,8 @@ def publish(plan_dir: str | Path, scenario: Scenario, out: str | Path, formed: d
     """
     body = public_plan(plan_dir, scenario)
     plan_days, result_days, due_month = _settings(read_plan(plan_dir).manifest, scenario)
+    if body.get("adjustment"):  # an adjustment is published within the days of its own forming, not by end of Q1
+        due_month = None
     deadlines = deadlines_for(formed, scenario.year, plan_days, result_days, due_month)
     published_on = published_on or formed
     working_days(published_on.year)

@@ -4,27 +4,36 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from pathlib import Path
 
 import polars as pl
 
 from scenarios.errors import Problem
 
-__all__ = ["read_text", "read_csv_text", "resolve_inside"]
+__all__ = ["read_text", "read_csv_text", "resolve_inside", "id_key", "MAX_CSV_BYTES"]
 
 MAX_STRUCTURE_PROBLEMS = 50
+MAX_CSV_BYTES = 512 * 1024 * 1024
+"""The largest directory file read (a 1.4-million-subject subjects.csv is about 110 MB)."""
+MAX_BLANK_LINES = 10_000
 
 
 def read_text(path: Path, label: str) -> tuple[str | None, list[Problem]]:
     """Read a UTF-8 file (with or without BOM). Returns (text or None, problems)."""
     try:
         if not path.exists():
+            if path.is_symlink():
+                return None, [Problem(label, None, "", f"is a symbolic link to nothing (or a link loop): {path}")]
             return None, [Problem(label, None, "", f"file not found: {path}")]
         if not path.is_file():
             return None, [Problem(label, None, "", f"not a regular file: {path}")]
+        size = path.stat().st_size
+        if size > MAX_CSV_BYTES:
+            return None, [Problem(label, None, "", f"is {size:,} bytes; at most {MAX_CSV_BYTES:,} are read")]
         raw = path.read_bytes()
-    except (OSError, ValueError) as exc:  # a name the OS cannot use: NUL byte, too long, unreadable
-        return None, [Problem(label, None, "", f"cannot be read: {exc}")]
+    except (OSError, ValueError, RuntimeError) as exc:  # a name the OS cannot use, unreadable, a link loop
+        return None, [Problem(label, None, "", f"cannot be read: {getattr(exc, 'strerror', None) or exc}")]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -59,10 +68,26 @@ def _structure(text: str, label: str) -> tuple[list[int], list[Problem]]:
     except csv.Error as exc:
         return [], [Problem(label, 1, "", f"malformed CSV header: {exc}")]
     width = len(header)
+    seen: dict[str, int] = {}
+    for k, name in enumerate(header, start=1):
+        key = _id_key(name.strip())
+        if key in seen:
+            problems.append(Problem(label, 1, name.strip() or f"column {k}",
+                                    f"column {k} repeats the name of column {seen[key]} ({header[seen[key] - 1]!r}); "
+                                    "each column name may appear once"))
+        seen.setdefault(key, k)
+    if problems:
+        return [], problems
     starts: list[int] = []
+    blank = 0
     line = reader.line_num + 1
     try:
         for record in reader:
+            if not record or record == [""] or not any(f.strip() for f in record):
+                blank += 1
+                if blank > MAX_BLANK_LINES:
+                    problems.append(Problem(label, line, "", f"more than {MAX_BLANK_LINES:,} empty rows; not a directory"))
+                    break
             if record and len(record) != width and not (len(record) == 1 and record[0] == ""):
                 if len(problems) < MAX_STRUCTURE_PROBLEMS:
                     problems.append(
@@ -74,6 +99,19 @@ def _structure(text: str, label: str) -> tuple[list[int], list[Problem]]:
     except csv.Error as exc:
         problems.append(Problem(label, reader.line_num, "", f"malformed CSV: {exc}"))
     return starts, problems
+
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"), None)
+
+
+def _id_key(text: str) -> str:
+    """What two ids or names must differ in to be different: the NFC form without invisible characters."""
+    return unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+
+
+def id_key(text: str) -> str:
+    """Public form of :func:`_id_key` (used to flag ids that differ only invisibly)."""
+    return _id_key(text)
 
 
 def read_csv_text(text: str, label: str) -> tuple[pl.DataFrame | None, list[Problem]]:
@@ -112,6 +150,6 @@ def resolve_inside(root: Path, name: str) -> Path | None:
     try:
         candidate = (root / name).resolve()
         candidate.relative_to(root.resolve())
-    except (OSError, ValueError):  # outside the directory, or a name the OS cannot resolve
+    except (OSError, ValueError, RuntimeError):  # outside the directory, a name the OS cannot resolve, a link loop
         return None
     return candidate

@@ -119,9 +119,10 @@ class Task(_Strict):
     object_type: Id = Field(description="Object type drawn from")
     window: Window
     window_flex: WindowFlex | None = None
-    ratio: float | None = Field(default=None, gt=0, le=1, description="Base sampling ratio in (0, 1]")
-    count: int | None = Field(default=None, ge=1, description="Fixed number of subjects to draw")
-    ratio_by_class: dict[RiskClass, Annotated[float, Field(gt=0, le=1)]] | None = Field(
+    ratio: float | None = Field(default=None, gt=0, le=1, strict=True, description="Base sampling ratio in (0, 1]")
+    count: int | None = Field(default=None, ge=1, le=10**9, strict=True,
+                              description="Fixed number of subjects to draw (at most 10⁹)")
+    ratio_by_class: dict[RiskClass, Annotated[float, Field(gt=0, le=1, strict=True)]] | None = Field(
         default=None, description="Optional ratio per risk class, replacing base ratio × class multiplier"
     )
 

@@ -110,6 +110,29 @@ def _quote(value: object) -> str:
     return repr(text[:60] + ("…" if len(text) > 60 else ""))
 
 
+def _lookalike_ids(raw: pl.DataFrame, key_name: str, file: str) -> list[Problem]:
+    """Ids that differ only by Unicode normalization (NFC/NFD, full-width) or invisible characters
+    (zero-width space, joiners, BOM, soft hyphen) name the same subject to a reader: each is an error."""
+    from scenarios.files import id_key
+
+    ids = raw.select("__row", pl.col(key_name).str.strip_chars().alias("__id")).drop_nulls("__id")
+    keyed = ids.with_columns(pl.col("__id").map_elements(id_key, return_dtype=pl.String).alias("__key"))
+    odd = keyed.filter(pl.col("__key") != pl.col("__id"))
+    if odd.height == 0:
+        return []
+    out = []
+    first = keyed.group_by("__key").agg(pl.col("__row").min().alias("__first"), pl.col("__id").first().alias("__first_id"))
+    clash = odd.join(first, on="__key").filter(pl.col("__first") != pl.col("__row")).sort("__row")
+    for row, value, first_row, first_id in clash.select("__row", "__id", "__first", "__first_id").head(MAX_REPORTED).iter_rows():
+        out.append(Problem(file, row, key_name, f"id {value!r} differs from {first_id!r} (row {first_row}) only by Unicode "
+                                                "normalization or invisible characters"))
+    clashed = set(clash["__row"].to_list())
+    for row, value in odd.filter(~pl.col("__row").is_in(list(clashed))).select("__row", "__id").head(MAX_REPORTED).iter_rows():
+        out.append(Problem(file, row, key_name, f"id {value!r} holds invisible or non-normalized Unicode characters; "
+                                                f"write it as {id_key(value)!r}"))
+    return out
+
+
 def check_directory(raw: pl.DataFrame, schema: DirectorySchema, file: str) -> tuple[pl.DataFrame | None, list[Problem]]:
     """Check and cast a directory read as text. Returns the typed frame and every problem found.
 
@@ -150,6 +173,8 @@ def check_directory(raw: pl.DataFrame, schema: DirectorySchema, file: str) -> tu
     dups = dups.join(first_row, on="__key").filter(pl.col("__row") != pl.col("__first")).sort("__row")
     for row, value, first in dups.head(MAX_REPORTED).iter_rows():
         problems.append(Problem(file, row, schema.key, f"duplicate id {_quote(value)} (first at row {first})"))
+
+    problems += _lookalike_ids(raw, schema.key, file)
 
     extra = [c for c in raw.columns if c not in schema.columns and c != "__row"]
     typed = raw.select(

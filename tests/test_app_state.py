@@ -153,7 +153,7 @@ def test_a_run_survives_a_reload_and_its_plan_directory_checks(tmp_path):
     go_to(reloaded, "dashboard")
     assert not reloaded.info and reloaded.metric
     plan_dir = runs_folder() / f"run-{run.id:04d}" / "plan"
-    checked = CliRunner().invoke(app, ["check", str(plan_dir), str(TINY)])
+    checked = CliRunner().invoke(app, ["check", str(plan_dir), str(TINY), "--allow-unrecorded"])  # the app keeps runs unrecorded
     assert checked.exit_code == 0, checked.output
 
 
@@ -256,3 +256,26 @@ def test_gantt_months_and_rounds_in_the_page_language():
     assert gantt["encoding"]["x"]["axis"]["format"] == "%-m月"
     color = json.dumps(gantt["encoding"]["color"], ensure_ascii=False)
     assert '"title": "轮次"' in color and "tableau20" in color
+
+
+def test_unplaced_pairs_are_listed_in_chinese_with_names_and_a_fix(tiny_copy):
+    """With SAMR's capacity cut to nothing, the dashboard lists the pairs left without a visit, in Chinese, with
+    the department's name and what would fix it (never a bare count beside "sample sizes met")."""
+    import polars as pl
+
+    from scenarios import load_scenario
+
+    officers = pl.read_csv(tiny_copy / "officers.csv", infer_schema=False)
+    officers.with_columns(pl.when(pl.col("department") == "SAMR").then(pl.lit("0")).otherwise("weekly_capacity")
+                          .alias("weekly_capacity")).write_csv(tiny_copy / "officers.csv")
+    at = start_app()
+    at.session_state["scenario_ref"] = "upload:tiny-no-samr"
+    at.session_state["scenario_obj"] = load_scenario(tiny_copy)
+    at.session_state["scenario_problems"] = []
+    at.session_state["keep:source"] = "upload"
+    go_to(at, "scenario")
+    go_to(_run(at), "dashboard")
+    assert any("未能安排上门" in e.value for e in at.error)
+    table = next(df.value for df in at.dataframe if "原因与解决办法" in df.value.columns)
+    reasons = " ".join(table["原因与解决办法"].tolist())
+    assert "区市场监管局" in reasons and "SAMR" not in reasons and "解决办法" in reasons

@@ -38,7 +38,8 @@ def test_visits_sane_relations(measure: visits.VisitMeasure) -> None:
             row = v[method]
             assert row["subjects"] <= row["subject_rounds"] <= row["pairs"]
             assert row["subjects"] <= row["visits"] + row["unplaced"] <= row["pairs"]
-            assert row["pairs"] == v["independent_unmerged"]["pairs"]  # exact sample sizes in every mode
+            # every task draws ⌊Σπ⌋ or ⌈Σπ⌉ in every mode (a count exactly), so two modes differ by at most one per task
+            assert abs(row["pairs"] - v["independent_unmerged"]["pairs"]) <= len(load_scenario(SCENARIOS / "tiny").tasks)
     b = measure.bounds
     assert 0 < b["bound_one_round"] <= b["bound_flexible"] + 1e-6
     assert b["bound_flexible"] <= b["expected_aligned"] + 1e-6 <= b["bound_as_given"] + 2e-6

@@ -93,7 +93,9 @@ def test_check_and_verify_end_with_a_verdict_and_stop_at_another_scenario(putuo:
         assert other.exit_code == 1, other.output
         assert _flat(other.output).count("verdict") == 1 and "differentscenario" in _flat(other.output)
         assert "violation" not in other.output and "mismatch" not in other.output, "that one error only"
-    good = runner.invoke(app, ["verify", str(putuo), str(PUTUO), "--seed", "7", "--ledger", str(tmp_path / "j.db")])
+    good = runner.invoke(app, ["verify", str(putuo), str(PUTUO), "--seed", "7", "--ledger", str(tmp_path / "j.db"),
+                                "--allow-unrecorded"])  # a fresh ledger: the plan is recorded in the session's
     assert good.exit_code == 0 and "verdict: PASS" in good.output, good.output
-    bad = runner.invoke(app, ["verify", str(putuo), str(PUTUO), "--seed", "8", "--ledger", str(tmp_path / "j.db")])
+    bad = runner.invoke(app, ["verify", str(putuo), str(PUTUO), "--seed", "8", "--ledger", str(tmp_path / "j.db"),
+                                "--allow-unrecorded"])  # a fresh ledger: the plan is recorded in the session's
     assert bad.exit_code == 1 and "verdict:FAIL" in _flat(bad.output)

@@ -1,10 +1,14 @@
 """Crash safety: ``jointcheck plan`` killed (SIGKILL) at any point leaves the output absent or complete and
 valid, and the ledger consistent.
 
-Two kinds of kill: at exact points (the k-th parquet write, the rename into place, between the rename and
-the ledger record, between the ledger commit and its head anchor, between the two renames of ``--force``)
-by a driver that runs the same steps as the wired ``plan`` command and SIGKILLs itself; and at random
-moments of a real ``python -m ui.cli plan`` process. All runs go in parallel to keep the suite fast.
+Two kinds of kill: at exact points (the k-th parquet write, inside the ledger record, between the record
+and the rename into place, between the ledger commit and its head anchor, between the two renames of
+``--force``) by a driver that runs the same steps as the wired ``plan`` command and SIGKILLs itself; and at
+random moments of a real ``python -m ui.cli plan`` process. All runs go in parallel to keep the suite fast.
+
+The plan is recorded before it becomes visible (issue 14): a visible plan is always the one its latest
+ledger record describes; a kill before the rename leaves no plan (or the old one beside, retired) and at
+most a staging folder, which the next ``plan`` on that ``--out`` removes.
 """
 
 from __future__ import annotations
@@ -17,13 +21,16 @@ import subprocess
 import sys
 import textwrap
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from optimizer.check import check_plan
+from records.binding import plan_binding
 from records.ledger import file_digests, records, verify_ledger
 from scenarios import load_scenario
+from scenarios.atomic import stale_staging
 
 REPO = Path(__file__).resolve().parent.parent
 TINY = REPO / "scenarios" / "tiny"
@@ -57,49 +64,56 @@ DRIVER = textwrap.dedent("""
         os.rename = bomb(os.rename, after=True)
     elif point == "record":
         ledger.record_plan = bomb(ledger.record_plan)
+    elif point == "recorded":
+        ledger.record_plan = bomb(ledger.record_plan, after=True)
     elif point == "anchor":
         ledger.atomic_file = bomb(ledger.atomic_file)
 
     # the steps of the wired `jointcheck plan` command
-    from optimizer.export import write_plan
     from optimizer.plan import make_plan
     from scenarios import load_scenario
-    from ui.cli.record import after_plan, seal_plan_codes
+    from ui.cli.record import seal_plan_codes, write_recorded_plan
     made = make_plan(load_scenario(scenario_dir), "20240301")
     made = seal_plan_codes(made, Path(key))
-    write_plan(made, Path(out), overwrite=force == "1")
-    after_plan(Path(out), Path(db), Path(key), made)
+    write_recorded_plan(made, Path(out), force == "1", Path(db), Path(key))
 """)
 
 # (point, k, with an existing plan to replace)
 POINTS = [
     ("parquet", 1, False), ("parquet", 3, False), ("parquet", 4, False),
-    ("rename", 1, False), ("renamed", 1, False), ("record", 1, False), ("anchor", 1, False),
+    ("rename", 1, False), ("renamed", 1, False), ("record", 1, False), ("recorded", 1, False), ("anchor", 1, False),
     ("rename", 2, True), ("renamed", 1, True), ("none", 0, False),
 ]
 
 
 def _assert_consistent(out: Path, db: Path, scenario) -> str:
-    """Output absent or complete and valid; the ledger verifies; a recorded plan matches its files."""
+    """Output absent or complete, valid and bound to its latest ledger record; the ledger verifies; a
+    recorded plan that is not in place is complete in a staging folder beside it."""
     state = "absent"
     if out.exists():
         assert (out / "manifest.json").exists(), f"{out} exists without a manifest: partial output"
         assert check_plan(out, scenario) == [], "the plan in place is not valid"
+        binding = plan_binding(db, out)
+        assert binding.ok, f"the plan in place is not the one recorded: {binding.problems or 'no record'}"
         state = "complete"
     if db.exists():
         report = verify_ledger(db)
         assert report.ok, report.problems
-        for rec in records(db):
-            if rec.kind == "plan" and Path(rec.body["plan_dir"]) == out.resolve():
-                if out.exists():
-                    assert rec.body["files"] == file_digests(out), "the ledger records other files than those in place"
-                else:
-                    # Killed between the two renames of a --force replace (scenarios/atomic.py moves the old
-                    # plan aside, then the new one in): the old plan must survive, complete, beside it.
-                    retired = [d for d in out.parent.glob(f".{out.name}.*.old") if file_digests(d) == rec.body["files"]]
-                    assert retired, "the ledger records a plan that is gone"
-                    state = "absent, recorded plan retired beside it"
+        mine = [r for r in records(db) if r.kind == "plan" and Path(r.body["plan_dir"]) == out.resolve()]
+        if mine and not out.exists():
+            staged = [d for d in stale_staging(out) if file_digests(d) == mine[-1].body["files"]]
+            assert staged, "the ledger records a plan that is neither in place nor staged beside it"
+            state = "absent, recorded plan staged beside it"
     return state
+
+
+def _replan(out: Path, db: Path, key: Path, scenario) -> None:
+    """The next `plan` on the same --out removes the leftovers and ends complete and recorded."""
+    done = subprocess.run([sys.executable, "-c", DRIVER, "none", "0", str(TINY), str(out), str(db), str(key), "1"],
+                          cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert stale_staging(out) == [], "stale staging folders were not cleaned"
+    assert _assert_consistent(out, db, scenario) == "complete"
 
 
 def test_kill_at_exact_points(tmp_path: Path) -> None:
@@ -126,12 +140,15 @@ def test_kill_at_exact_points(tmp_path: Path) -> None:
         else:
             assert proc.returncode == -signal.SIGKILL, f"{point} {k}: not killed ({proc.returncode}): {err[-2000:]}"
         seen[(point, k, replace)] = _assert_consistent(out, db, scenario)
-    assert seen[("rename", 2, True)].startswith("absent")  # see _assert_consistent: a gap of atomic.py
-    assert seen[("parquet", 1, False)] == "absent" and seen[("rename", 1, False)] == "absent"
+    assert seen[("rename", 2, True)].startswith("absent")  # the old plan retired, the new one staged and recorded
+    assert seen[("parquet", 1, False)] == "absent" and seen[("record", 1, False)] == "absent"
+    assert seen[("rename", 1, False)] == seen[("recorded", 1, False)] == "absent, recorded plan staged beside it"
     assert seen[("renamed", 1, False)] == "complete" and seen[("none", 0, False)] == "complete"
-    assert seen[("anchor", 1, False)] == "complete"  # committed; the anchor lags, verify notes it
-    # killed after the plan is in place but before its record: the plan exists, unrecorded
-    assert seen[("record", 1, False)] == "complete"
+    assert seen[("anchor", 1, False)].startswith("absent")  # committed before the rename; the anchor lags
+    assert stale_staging(dirs[0][0]), "a kill while staging leaves a staging folder behind"
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        for done in [pool.submit(_replan, out, db, key, scenario) for out, db, key in dirs[:6]]:
+            done.result()
 
 
 def test_kill_a_real_plan_process_at_random_moments(tmp_path: Path) -> None:
@@ -158,6 +175,9 @@ def test_kill_a_real_plan_process_at_random_moments(tmp_path: Path) -> None:
             proc.send_signal(signal.SIGKILL)
             proc.wait()
         _assert_consistent(out, out.parent / "j.db", scenario)  # the ledger exists once plan is wired to it
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for done in [pool.submit(_replan, out, out.parent / "j.db", out.parent / "d.key", scenario) for out, _ in procs]:
+            done.result()
 
 
 WRITER = textwrap.dedent("""

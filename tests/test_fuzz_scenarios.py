@@ -5,13 +5,22 @@ formula text (``=cmd|' /C calc'!A0``), file names that leave the directory, dupl
 and directories — and checks the contract of :func:`scenarios.check_scenario` (returns, never raises;
 no scenario ⇔ at least one error, each naming its file) and of ``jointcheck validate`` and ``plan``
 (exit 0/1/2 with a message, never an exception; a failed plan leaves no output). ≥ 500 cases a run.
+
+Issue 14 added the red team's families: hostile YAML structure (recursive and exponential aliases, deep
+nesting, dates that do not exist, booleans and huge numbers where numbers go), ids that differ only by
+Unicode normalization or invisible characters, damaged plan folders through every command that reads a
+plan, and hostile command-line paths and text (Rich markup, long names, ``--force`` on what is not a
+plan). The CLI's last line of defence turns an uncaught exception into "internal error" with exit 3:
+the contract forbids that too. Every case must end within 60 s.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
 from collections.abc import Iterator
+from datetime import timedelta
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -24,7 +33,7 @@ from scenarios import check_scenario
 from ui.cli import app
 
 runner = CliRunner()
-BASE_SETTINGS = settings(deadline=None, suppress_health_check=list(HealthCheck), database=None)
+BASE_SETTINGS = settings(deadline=timedelta(seconds=60), suppress_health_check=list(HealthCheck), database=None)  # a case over 60 s fails
 
 
 def fuzz(n: int) -> settings:
@@ -111,6 +120,13 @@ def assert_contract(root: Path) -> None:
         assert "Traceback" not in p.message
     if scenario is not None:
         assert scenario.subjects.height >= 1 and scenario.tasks
+
+
+def assert_clean_exit(result, codes: tuple[int, ...]) -> None:
+    """A CLI run ended with one of ``codes`` and a message: no exception, no 'internal error' (exit 3)."""
+    assert result.exception is None or isinstance(result.exception, SystemExit), repr(result.exception)
+    assert result.exit_code in codes, f"exit {result.exit_code}: {result.output[-2000:]}"
+    assert "internal error" not in result.output and "Traceback" not in result.output, result.output[-2000:]
 
 
 @st.composite
@@ -270,8 +286,7 @@ def test_validate_command_exits_cleanly(name: str, data: st.DataObject) -> None:
     mutated = data.draw(byte_mutation(BASE[name]))
     with scenario_dir({**BASE, name: mutated}) as root:
         result = runner.invoke(app, ["validate", str(root), "--json"])
-        assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
-        assert result.exit_code in (0, 1)
+        assert_clean_exit(result, (0, 1))
         payload = json.loads(result.output)
         assert payload["valid"] == (result.exit_code == 0)
 
@@ -290,7 +305,7 @@ def test_plans_from_hostile_but_valid_input(formula: str, drop: int, seed: str) 
         out = root.parent / "plan"
         env = {"JOINTCHECK_LEDGER": str(root.parent / "j.db"), "JOINTCHECK_KEY_FILE": str(root.parent / "d.key")}
         result = runner.invoke(app, ["plan", str(root), "--seed", seed, "--out", str(out)], env=env)
-        assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+        assert_clean_exit(result, (0, 1, 2))
         if result.exit_code == 0:
             scenario, _ = check_scenario(root)
             assert check_plan(out, scenario) == []
@@ -318,3 +333,206 @@ def test_csv_safe_never_leaves_a_formula(value: str) -> None:
     safe = csv_safe(value)
     assert not safe.lstrip(" ").startswith(("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠"))
     assert safe == value or safe == "'" + value
+
+
+# ---- issue 14: hostile YAML structure ----
+
+@st.composite
+def alias_bomb(draw: st.DrawFn) -> str:
+    """A chain of anchors, each a list of aliases to the one before (width ** depth values), maybe recursive."""
+    width, depth = draw(st.integers(2, 12)), draw(st.integers(1, 12))
+    lines = ["a0: &a0 [" + ", ".join(["x"] * width) + "]"]
+    for k in range(1, depth + 1):
+        lines.append(f"a{k}: &a{k} [" + ", ".join([f"*a{k - 1}"] * width) + "]")
+    if draw(st.booleans()):
+        lines.append("r: &r [*r]" if draw(st.booleans()) else "r: &r {k: *r}")
+    return "\n".join(lines) + "\n" + SCENARIO
+
+
+@st.composite
+def deep_yaml(draw: st.DrawFn) -> str:
+    depth = draw(st.integers(1, 5000))
+    opener, closer = draw(st.sampled_from([("[", "]"), ("{a: ", "}")]))
+    return SCENARIO + "extra: " + opener * depth + "1" + closer * depth + "\n"
+
+
+@st.composite
+def impossible_date(draw: st.DrawFn) -> str:
+    year = draw(st.sampled_from([2023, 2024, 2100, 1900]))
+    month, day = draw(st.integers(0, 14)), draw(st.integers(0, 33))
+    field = draw(st.sampled_from(["start: 2024-04-01", "end: 2024-05-31", "start: 2024-04-15"]))
+    key = field.split(":")[0]
+    return SCENARIO.replace(field, f"{key}: {year:04d}-{month:02d}-{day:02d}", 1)
+
+
+NUMBERS = st.sampled_from(["true", "false", "10000000000000000000000000000000", "1e400", "-0.0", ".nan", ".inf",
+                           "0.00001", "1e-05", "0x10", "0o17", "1_000", "'1'", "[1]", "{a: 1}", "null", "2.5"])
+
+
+@fuzz(120)
+@given(st.one_of(alias_bomb(), deep_yaml(), impossible_date(),
+                 st.builds(lambda v, which: SCENARIO.replace(which, which.split(":")[0] + ": " + v, 1), NUMBERS,
+                           st.sampled_from(["count: 2", "ratio: 0.5", "year: 2024"]))))
+def test_hostile_yaml_structure(text: str) -> None:
+    import time
+
+    with scenario_dir({**BASE, "scenario.yaml": text}) as root:
+        start = time.perf_counter()
+        assert_contract(root)
+        assert time.perf_counter() - start < 60
+
+
+def test_a_tiny_ratio_validates_and_plans_like_any_other(tmp_path: Path) -> None:
+    """ratio 0.00001 reached durable-rules as 1e-05 and corrupted or crashed the evaluation."""
+    text = SCENARIO.replace("ratio: 0.5", "ratio: 0.00001")
+    with scenario_dir({**BASE, "scenario.yaml": text}) as root:
+        env = {"JOINTCHECK_LEDGER": str(root.parent / "j.db"), "JOINTCHECK_KEY_FILE": str(root.parent / "d.key")}
+        assert_clean_exit(runner.invoke(app, ["validate", str(root)]), (0,))
+        assert_clean_exit(runner.invoke(app, ["plan", str(root), "--seed", "1", "--out", str(root.parent / "p")], env=env), (0, 1))
+
+
+# ---- issue 14: ids that differ only invisibly ----
+
+INVISIBLE = ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad"]
+
+
+@fuzz(40)
+@given(st.sampled_from(["subjects.csv", "officers.csv"]), st.integers(1, 6),
+       st.one_of(st.sampled_from(INVISIBLE).map(lambda c: ("insert", c)), st.just(("nfd", ""))), st.integers(0, 4))
+def test_lookalike_ids_are_errors(name: str, row: int, variant: tuple[str, str], where: int) -> None:
+    import unicodedata
+
+    lines = BASE[name].splitlines()
+    cells = lines[row].split(",")
+    ident = cells[0]
+    if variant[0] == "insert":
+        twin = ident[: where % (len(ident) + 1)] + variant[1] + ident[where % (len(ident) + 1):]
+    else:
+        ident = ident[:-1] + "\u00e9"
+        cells[0] = ident
+        lines[row] = ",".join(cells)
+        twin = unicodedata.normalize("NFD", ident)
+    lines.append(",".join([twin, *cells[1:]]))
+    with scenario_dir({**BASE, name: "\n".join(lines) + "\n"}) as root:
+        scenario, problems = check_scenario(root)
+        assert scenario is None and any("normalization" in p.message or "invisible" in p.message for p in problems), problems
+
+
+# ---- issue 14: damaged plan folders through every command that reads a plan ----
+
+@pytest.fixture(scope="module")
+def fuzz_plan(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path, Path]:
+    home = tmp_path_factory.mktemp("fuzzplan")
+    scn = home / "scn"
+    shutil.copytree(Path(__file__).resolve().parent.parent / "scenarios" / "tiny", scn)
+    out, db, key = home / "plan", home / "j.db", home / "d.key"
+    result = runner.invoke(app, ["plan", str(scn), "--seed", "1", "--out", str(out), "--ledger", str(db), "--key-file", str(key)])
+    assert result.exit_code == 0, result.output
+    return scn, out, db, key
+
+
+PLAN_DAMAGE = st.one_of(
+    st.tuples(st.just("truncate"), st.sampled_from(["manifest.json", "draws.parquet", "visits.parquet",
+                                                     "assignments.parquet", "unplaced.parquet"]), st.floats(0, 1)),
+    st.tuples(st.just("flip"), st.sampled_from(["manifest.json", "visits.parquet", "assignments.parquet"]), st.floats(0, 1)),
+    st.tuples(st.just("drop_key"), st.sampled_from(["files", "tasks", "policy", "scenario", "plan_id", "seed_commitment"]),
+              st.just(0.0)),
+    st.tuples(st.just("retype"), st.sampled_from(["files", "tasks", "policy", "scenario", "plan_id"]),
+              st.sampled_from([0.0, 0.5, 1.0])),
+    st.tuples(st.just("nulls"), st.sampled_from(["visits.parquet:date", "visits.parquet:visit_id",
+                                                  "assignments.parquet:officer_id", "draws.parquet:selected"]), st.just(0.0)),
+    st.tuples(st.just("devzero"), st.sampled_from(["draws.parquet", "visits.parquet", "manifest.json"]), st.just(0.0)),
+    st.tuples(st.just("remove"), st.sampled_from(["manifest.json", "visits.parquet", "unplaced.parquet"]), st.just(0.0)),
+)
+PLAN_COMMANDS = ["check", "verify", "publish", "results", "code"]
+
+
+def _damage(plan: Path, op: str, what: str, x: float) -> None:
+    import polars as pl
+
+    if op in ("truncate", "flip"):
+        data = bytearray((plan / what).read_bytes())
+        k = int(x * (len(data) - 1))
+        if op == "truncate":
+            del data[k:]
+        else:
+            data[k] ^= 0xFF
+        (plan / what).write_bytes(bytes(data))
+    elif op in ("drop_key", "retype"):
+        m = json.loads((plan / "manifest.json").read_text(encoding="utf-8"))
+        if op == "drop_key":
+            m.pop(what, None)
+        else:
+            m[what] = [None, "x", 7][int(x * 2)]
+        (plan / "manifest.json").write_text(json.dumps(m), encoding="utf-8")
+    elif op == "nulls":
+        name, col = what.split(":")
+        frame = pl.read_parquet(plan / name)
+        frame.with_columns(pl.lit(None, frame[col].dtype).alias(col)).write_parquet(plan / name)
+    elif op == "devzero":
+        (plan / what).unlink()
+        (plan / what).symlink_to("/dev/zero")
+    else:
+        (plan / what).unlink()
+
+
+@fuzz(60)
+@given(PLAN_DAMAGE, st.sampled_from(PLAN_COMMANDS), st.booleans())
+def test_damaged_plan_folders(fuzz_plan, damage: tuple[str, str, float], command: str, recorded: bool) -> None:
+    scn, out, db, key = fuzz_plan
+    with tempfile.TemporaryDirectory() as tmp:
+        plan = Path(tmp) / "plan"
+        shutil.copytree(out, plan, symlinks=True)
+        _damage(plan, *damage)
+        ledger = ["--ledger", str(db)] if recorded else ["--ledger", str(Path(tmp) / "none.db")]
+        args = {
+            "check": ["check", str(plan), str(scn), *ledger, "--allow-unrecorded"],
+            "verify": ["verify", str(plan), str(scn), "--seed", "1", *ledger, "--allow-unrecorded"],
+            "publish": ["publish", str(plan), str(scn), "--out", str(Path(tmp) / "pub"), "--no-ledger", *ledger,
+                        "--allow-unrecorded"],
+            "results": ["results", str(plan), str(Path(tmp) / "absent.csv"), "--no-ledger"],
+            "code": ["code", "check", "AAAAA-AAAAA", "--plan", str(plan), "--key-file", str(key), *ledger],
+        }[command]
+        result = runner.invoke(app, args)
+        assert_clean_exit(result, (1, 2))
+        assert not (Path(tmp) / "pub").exists()
+
+
+# ---- issue 14: hostile command-line paths and text ----
+
+@fuzz(40)
+@given(st.sampled_from(["markup", "long", "under_file", "dot", "scenario", "file", "plan", "empty_dir", "symlink",
+                        "key_inside"]),
+       st.booleans(), st.sampled_from(["1", "[/]", "[bold]x[/bold]", "x" * 300]),
+       st.sampled_from([None, "[/][red]", "../../x", "名"]))
+def test_hostile_command_line(fuzz_plan, where: str, force: bool, seed: str, plan_id: str | None) -> None:
+    scn, plan, db, key = fuzz_plan
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        keyfile = tmp / "d.key"
+        afile = tmp / "afile"
+        afile.write_text("precious", encoding="utf-8")
+        out = {
+            "markup": tmp / "[" / "]o[/]ut", "long": tmp / ("p" * 300), "under_file": afile / "plan", "dot": Path("."),
+            "scenario": scn, "file": afile, "plan": tmp / "old", "empty_dir": tmp / "empty", "symlink": tmp / "link",
+            "key_inside": tmp / "withkey",
+        }[where]
+        if where == "plan":
+            shutil.copytree(plan, out)
+        elif where == "empty_dir":
+            out.mkdir()
+        elif where == "symlink":
+            out.symlink_to(plan)
+        elif where == "key_inside":
+            out.mkdir()
+            keyfile = out / "d.key"
+        before = sorted(p.name for p in scn.iterdir())
+        args = ["plan", str(scn), "--seed", seed, "--out", str(out), "--ledger", str(tmp / "j.db"),
+                "--key-file", str(keyfile), *(["--force"] if force else []), *(["--plan-id", plan_id] if plan_id else [])]
+        result = runner.invoke(app, args)
+        assert_clean_exit(result, (0, 1, 2))
+        assert sorted(p.name for p in scn.iterdir()) == before and afile.read_text(encoding="utf-8") == "precious"
+        if result.exit_code == 0:
+            assert where in ("markup", "plan") and (where == "markup" or force)
+            assert (out / "manifest.json").is_file()
+        assert not [p for p in out.parent.glob(".*") if p.name.endswith((".tmp", ".old", ".lock"))] if out.parent.exists() else True

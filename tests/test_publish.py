@@ -44,7 +44,7 @@ def test_deadlines_follow_the_statutory_calendar() -> None:
 def test_public_plan_has_tasks_and_counts_but_no_names(plan_dir: Path, tmp_path: Path, public_app) -> None:
     db = tmp_path / "j.db"
     out = tmp_path / "public"
-    result = runner.invoke(public_app, ["publish", str(plan_dir), str(TINY), "--out", str(out), "--formed", "2024-03-25",
+    result = runner.invoke(public_app, ["publish", str(plan_dir), str(TINY), "--allow-unrecorded", "--out", str(out), "--formed", "2024-03-25",
                                     "--published", "2024-03-28", "--ledger", str(db)])
     assert result.exit_code == 0, result.output
     assert "to be published by 2024-04-01" in result.output
@@ -65,22 +65,22 @@ def test_public_plan_has_tasks_and_counts_but_no_names(plan_dir: Path, tmp_path:
 
 def test_late_publication_exits_1_and_reveal_is_checked(plan_dir: Path, tmp_path: Path, public_app) -> None:
     app = public_app
-    late = runner.invoke(app, ["publish", str(plan_dir), str(TINY), "--out", str(tmp_path / "a"), "--formed",
+    late = runner.invoke(app, ["publish", str(plan_dir), str(TINY), "--allow-unrecorded", "--out", str(tmp_path / "a"), "--formed",
                                "2024-09-27", "--published", "2024-10-11", "--no-ledger"])
     assert late.exit_code == 1 and "OVERDUE" in late.output and "after 2024-03-31" in late.output
-    wrong = runner.invoke(app, ["publish", str(plan_dir), str(TINY), "--out", str(tmp_path / "b"), "--formed",
+    wrong = runner.invoke(app, ["publish", str(plan_dir), str(TINY), "--allow-unrecorded", "--out", str(tmp_path / "b"), "--formed",
                                 "2024-03-25", "--reveal", "123", "--no-ledger"])
     assert wrong.exit_code == 2 and "does not match" in wrong.output and not (tmp_path / "b").exists()
-    right = runner.invoke(app, ["publish", str(plan_dir), str(TINY), "--out", str(tmp_path / "c"), "--formed",
+    right = runner.invoke(app, ["publish", str(plan_dir), str(TINY), "--allow-unrecorded", "--out", str(tmp_path / "c"), "--formed",
                                 "2024-03-25", "--reveal", "20240301", "--no-ledger"])
     assert right.exit_code == 0, right.output
     assert json.loads((tmp_path / "c" / "public_plan.json").read_text())["revealed"]["public_value"] == "20240301"
-    exists = runner.invoke(app, ["publish", str(plan_dir), str(TINY), "--out", str(tmp_path / "c"), "--no-ledger"])
+    exists = runner.invoke(app, ["publish", str(plan_dir), str(TINY), "--allow-unrecorded", "--out", str(tmp_path / "c"), "--no-ledger"])
     assert exists.exit_code == 2 and "--force" in exists.output
 
 
 def test_uncovered_year_is_a_clear_error(plan_dir: Path, tmp_path: Path, public_app) -> None:
-    result = runner.invoke(public_app, ["publish", str(plan_dir), str(TINY), "--out", str(tmp_path / "p"),
+    result = runner.invoke(public_app, ["publish", str(plan_dir), str(TINY), "--allow-unrecorded", "--out", str(tmp_path / "p"),
                                     "--formed", "2100-03-01", "--no-ledger"])
     assert result.exit_code == 2 and "2100" in result.output and "chinese-calendar" in result.output
     assert not (tmp_path / "p").exists()
@@ -88,7 +88,7 @@ def test_uncovered_year_is_a_clear_error(plan_dir: Path, tmp_path: Path, public_
 
 def test_wrong_scenario_is_refused(plan_dir: Path, tiny_copy: Path, edit, tmp_path: Path, public_app) -> None:
     edit(tiny_copy / "subjects.csv", "S002,新华路面馆", "S002,新华路面馆二店")
-    result = runner.invoke(public_app, ["publish", str(plan_dir), str(tiny_copy), "--out", str(tmp_path / "p"),
+    result = runner.invoke(public_app, ["publish", str(plan_dir), str(tiny_copy), "--allow-unrecorded", "--out", str(tmp_path / "p"),
                                     "--formed", "2024-03-25", "--no-ledger"])
     assert result.exit_code == 2 and "different scenario" in result.output
 
@@ -100,7 +100,7 @@ def test_formula_in_a_task_name_is_escaped(tiny_copy: Path, edit, tmp_path: Path
 
     edit(tiny_copy / "scenario.yaml", "name: 旅行社行业监管联合抽查", "name: \"=cmd|' /C calc'!A0\"")
     plan = write_plan(make_plan(load_scenario(tiny_copy), "7"), tmp_path / "plan")
-    result = runner.invoke(public_app, ["publish", str(plan), str(tiny_copy), "--out", str(tmp_path / "pub"),
+    result = runner.invoke(public_app, ["publish", str(plan), str(tiny_copy), "--allow-unrecorded", "--out", str(tmp_path / "pub"),
                                     "--formed", "2024-03-25", "--no-ledger"])
     assert result.exit_code == 0, result.output
     csv_text = (tmp_path / "pub" / "public_plan.csv").read_text(encoding="utf-8-sig")

@@ -25,7 +25,10 @@ Decomposition (capacity is the only coupling between subjects):
    change week. Everything else is fixed and subtracted from the capacities, and only department-weeks
    the sub-model could overfill get a capacity constraint. The CP-SAT budget ``deterministic_time`` is
    shared equally by the batches;
-4. each visit's week becomes a day (:func:`_choose_days`).
+4. every pair still unplaced is rescued where a working day of its window has room
+   (:mod:`optimizer.bundling.rescue`: joined to one of the subject's visits, a visit of its own within the
+   cap, or the subject re-planned from its stabbing groups);
+5. each visit's week becomes a day (:func:`_choose_days`).
 
 ``bound`` is proven: Σ stabbing counts of the subjects left to the greedy plan plus each sub-model's CP-SAT
 bound (which holds with the other subjects' visits fixed, at the sub-model's fewest unplaced pairs).
@@ -52,6 +55,7 @@ from optimizer.bundling.prep import (
     tie_hash,
     usage_of,
 )
+from optimizer.bundling.rescue import rescue_unplaced
 
 __all__ = ["BundleConfig", "BundleInput", "BundleResult", "bundle_visits", "VISIT_SCHEMA", "UNPLACED_SCHEMA"]
 
@@ -59,7 +63,7 @@ VISIT_SCHEMA = {
     "visit_id": pl.String, "subject_id": pl.String, "date": pl.Date, "week": pl.Int32, "round": pl.Int32,
     "task_ids": pl.List(pl.String), "departments": pl.List(pl.String), "officers": pl.List(pl.Int32),
 }
-UNPLACED_SCHEMA = {"subject_id": pl.String, "task_id": pl.String, "reason": pl.String}
+UNPLACED_SCHEMA = {"subject_id": pl.String, "task_id": pl.String, "reason": pl.String, "reason_zh": pl.String}
 
 
 class BundleConfig(BaseModel):
@@ -286,11 +290,19 @@ def bundle_visits(inp: BundleInput, config: BundleConfig | None = None) -> Bundl
         sub_models.append(f"{len(batch)} subjects re-planned ({sum(len(v) for v in comp.slots.values())} slots), "
                           f"{len(comp.movable)} neighbour visits movable, {len(comp.residual)} binding department-weeks: "
                           f"{how}; visits {len(chosen_v)} ≥ {comp_bound}, unplaced {len(chosen_u)}")
+    rescued = rescue_unplaced(prep, plan.visits, plan.unplaced, plan.load)
+    if rescued:
+        optimal = False
+        sub_models.append(f"rescue: {rescued} pair(s) placed after the solvers (joined to a visit, a visit of its own, "
+                          "or the subject re-planned)")
     visits = [(s, g.week, g.tasks) for s in sorted(plan.visits) for g in plan.visits[s]]
     unplaced = [(s, t) for s in sorted(plan.unplaced) for t in plan.unplaced[s]]
     dated = _choose_days(prep, visits)
     reasons, problems = explain_unplaced(prep, stab, dated, unplaced)
     problems = [*prep.notes, *problems]
+    if rescued:
+        problems.append(f"{rescued} drawn pair(s) left by the solvers within their time limit were placed afterwards "
+                        "(joined to a visit, as a visit of their own within the cap, or the subject re-planned)")
     if not optimal:
         problems.append(f"bundling not proven optimal within the deterministic time limit: {len(dated)} visits, "
                         f"proven lower bound {bound}")
@@ -327,5 +339,5 @@ def _visit_frame(prep: Prepared, dated: list[tuple[str, dt.date, tuple[str, ...]
     return pl.DataFrame(data, schema=VISIT_SCHEMA)
 
 
-def _unplaced_frame(reasons: list[tuple[str, str, str]]) -> pl.DataFrame:
+def _unplaced_frame(reasons: list[tuple[str, str, str, str]]) -> pl.DataFrame:
     return pl.DataFrame(sorted(reasons), schema=UNPLACED_SCHEMA, orient="row")

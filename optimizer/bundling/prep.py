@@ -116,7 +116,7 @@ class Prepared:
     rounds: dict[tuple[str, str], int]
     caps: dict[str, int | None]
     capacity: dict[str, int]
-    no_workday: list[tuple[str, str, str]] = field(default_factory=list)  # (subject, task, reason)
+    no_workday: list[tuple[str, str, str, str]] = field(default_factory=list)  # (subject, task, reason, 中文)
     notes: list[str] = field(default_factory=list)
 
 
@@ -174,7 +174,8 @@ def prepare(selected: pl.DataFrame, windows: pl.DataFrame, task_departments: pl.
         info = tasks[t]
         if info.a > info.b:
             no_workday.append((s, t, f"no working day in its window {info.start}..{info.end} "
-                                     f"(Chinese statutory calendar {year})"))
+                                     f"(Chinese statutory calendar {year})",
+                               f"时间窗 {info.start}..{info.end} 内没有法定工作日（{year} 年国家法定节假日安排）"))
             continue
         subject_tasks.setdefault(s, []).append(t)
     return Prepared(cal, seed, tasks, {s: tuple(ts) for s, ts in subject_tasks.items()}, rounds,

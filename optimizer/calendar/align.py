@@ -1,37 +1,41 @@
 """Calendar alignment (相同对象、相近时间): choose rounds and task windows that minimise expected visits.
 
 A round is an *anchor* day a from which the round's tasks share ``min(min_shared_days, task length)``
-days, so one visit can serve all of them. Candidate anchors are every Monday of the year plus every
-task's window start and flex start. Model (CP-SAT), per connected component of the task graph (tasks
-joined when some subject is eligible for both; components do not interact):
+days, so one visit can serve all of them. A task can serve the round at a exactly when a lies in its
+anchor interval (its window moved inside its ``window_flex``, keeping its length; fixed tasks stay put;
+:func:`optimizer.calendar.bound.anchor_intervals`), so a calendar is a grouping of tasks into rounds whose
+intervals share a point. Tasks are split into connected components (joined when some subject is eligible
+for both; components do not interact) and each is aligned by :mod:`optimizer.calendar.search`: greedy
+stabbing, local search, large-neighbourhood search with CP-SAT on neighbourhoods
+(:mod:`optimizer.calendar.model`).
 
-* ``at[t, a]``: task t is served in the round anchored at a; allowed only where t's window can be moved
-  (inside its ``window_flex``, keeping its length; fixed tasks stay put) to cover the shared days;
-  every task is in exactly one round.
-* ``top[g, a] ≥ π[g, t] · at[t, a]``: the largest inclusion probability of subject profile g (subjects
-  with the same eligible tasks and probabilities, weighted by their number) in that round, with the
-  valid cut Σ_a top[g, a] ≥ max_t π[g, t].
+Objective: Σ_g weight_g Σ_r max_{t∈r} π_gt over subject profiles g (subjects with the same eligible tasks
+and probabilities) = expected visits Σ_i Σ_r max_{t∈r} π_it under the coordinated draw. Profiles whose π
+vectors are proportional share one term; profiles of a single task add a constant. Each round's anchor
+is then chosen where the departments have room, else where it moves its windows least
+(:mod:`optimizer.calendar.dating`).
 
-Objective: Σ_g weight_g Σ_a top[g, a] = expected visits Σ_i Σ_r max_{t∈r} π_it under the coordinated
-draw. Profiles eligible for a single task add a constant and are left out of the model (but counted).
-Each task's window then moves as little as possible from where the plan put it.
-
-Reported: the value, the proven lower bound (never below the all-in-one-round bound Σ_i max_t π_it), the
-all-in-one-round bound and the value of the calendar as given (fixed windows grouped by greedy stabbing).
-The solve is deterministic: one worker, a fixed random seed and a *deterministic* time limit.
+Reported: the value (recomputed exactly on the profiles), the lower bound — the per-profile bound
+(:mod:`optimizer.calendar.bound`: each profile grouping its own tasks at best, which no calendar can
+beat), never below the all-in-one-round bound Σ_i max_t π_it — and the value of the calendar as given.
+``status`` is OPTIMAL when every component is within ``relative_gap`` of its per-profile bound. Deterministic: one worker, a fixed seed, deterministic time limits.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import networkx as nx
+import numpy as np
 import polars as pl
-from ortools.sat.python import cp_model
 from pydantic import BaseModel, ConfigDict, Field
 
+from optimizer.calendar.bound import anchor_intervals, profile_bound, window_range
+from optimizer.calendar.dating import Staffing, date_rounds, round_demand
+from optimizer.calendar.model import ItemModel, profile_floor
 from optimizer.calendar.rounds import stab_rounds
+from optimizer.calendar.search import SearchConfig, search_calendar
 from scenarios.model import Task
 
 __all__ = ["AlignConfig", "Alignment", "align_calendar", "subject_profiles", "expected_visits"]
@@ -46,7 +50,10 @@ class AlignConfig(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     min_shared_days: int = Field(21, ge=1, description="Days a round's tasks must share (or the task's whole window)")
-    deterministic_time: float = Field(20.0, gt=0, description="CP-SAT deterministic time limit per component")
+    deterministic_time: float = Field(20.0, gt=0, description="CP-SAT deterministic time budget per component (all LNS steps)")
+    neighbourhood: int = Field(10, ge=2, description="Tasks freed in one large-neighbourhood step")
+    step_time: float = Field(1.0, gt=0, description="CP-SAT deterministic time limit of one neighbourhood")
+    patience: int = Field(24, ge=1, description="Stop after this many neighbourhoods in a row without improvement")
     relative_gap: float = Field(0.01, ge=0, description="Stop when within this relative gap of the bound")
     random_seed: int = 0
     log_search_progress: bool = False
@@ -62,6 +69,8 @@ class Alignment:
     all_in_one_round: float
     calendar_as_given: float
     status: str
+    per_profile_bound: float = 0.0
+    search: list[str] = field(default_factory=list)
 
     @property
     def gap(self) -> float:
@@ -115,7 +124,7 @@ def expected_visits(profiles: pl.DataFrame, rounds: pl.DataFrame) -> float:
     """Σ_g weight_g Σ_r max_{t∈r} π_gt for a given task→round map (columns task_id, round)."""
     top = profiles.join(rounds.select("task_id", "round"), on="task_id").group_by("profile", "weight", "round").agg(
         pl.col("pi").max()
-    )
+    ).sort("profile", "round")  # a fixed order of summation: the same figure to the last bit, whatever the input order
     return float((top["weight"] * top["pi"]).sum())
 
 
@@ -134,22 +143,6 @@ def _components(tasks: list[Task], profiles: pl.DataFrame) -> list[list[Task]]:
     return [[by_id[i] for i in c] for c in sorted(components)]
 
 
-def _window_range(task: Task, year: int) -> tuple[int, int, int]:
-    """(earliest start, latest start, length) in days from 1 January."""
-    length = task.window.days
-    if task.window_flex is None:
-        lo = hi = _day(year, task.window.start)
-    else:
-        lo, hi = _day(year, task.window_flex.earliest), _day(year, task.window_flex.latest) - length + 1
-    return lo, hi, length
-
-
-def _feasible_anchors(task: Task, anchors: list[int], year: int, config: AlignConfig) -> list[int]:
-    lo, hi, length = _window_range(task, year)
-    shared = min(config.min_shared_days, length)
-    return [a for a in anchors if max(lo, a + shared - length) <= min(hi, a)]
-
-
 def _anchors(tasks: list[Task], year: int) -> list[int]:
     first = dt.date(year, 1, 1)
     mondays = [d for d in range(0, _day(year, dt.date(year, 12, 31)) + 1) if (first + dt.timedelta(days=d)).weekday() == 0]
@@ -158,100 +151,83 @@ def _anchors(tasks: list[Task], year: int) -> list[int]:
     return sorted(set(mondays) | set(starts) | set(flex))
 
 
-@dataclass
-class _Model:
-    model: cp_model.CpModel
-    at: dict[tuple[str, int], cp_model.IntVar]
-    objective_constant: int
-
-
-def build_model(tasks: list[Task], profiles: pl.DataFrame, year: int, config: AlignConfig) -> _Model:
-    """Variables and constraints of one component (see module docstring)."""
-    model = cp_model.CpModel()
-    anchors = _anchors(tasks, year)
-    at: dict[tuple[str, int], cp_model.IntVar] = {}
-    for task in tasks:
-        feasible = _feasible_anchors(task, anchors, year, config)
-        if not feasible:
-            raise ValueError(f"task {task.id}: its window cannot hold {config.min_shared_days} shared days")
-        for a in feasible:
-            at[(task.id, a)] = model.new_bool_var(f"at(task={task.id}, anchor={a})")
-        model.add_exactly_one(at[(task.id, a)] for a in feasible).with_name(f"one_round(task={task.id})")
-
-    ids = [t.id for t in tasks]
-    mine = _merge_proportional(profiles.filter(pl.col("task_id").is_in(ids)))
-    counts = mine.group_by("profile").len()
-    single = mine.join(counts.filter(pl.col("len") == 1), on="profile")
-    constant = int((single["weight"] * single["pi_units"]).sum())
-    multi = mine.join(counts.filter(pl.col("len") > 1), on="profile").sort("profile", "task_id")
-    terms = []
-    for (profile, weight), rows in multi.group_by("profile", "weight", maintain_order=True):
-        members = list(rows.select("task_id", "pi_units").iter_rows())
-        tops = []
-        for a in anchors:
-            here = [(t, p) for t, p in members if (t, a) in at]
-            if not here:
-                continue
-            top = model.new_int_var(0, max(p for _, p in here), f"top(profile={profile}, anchor={a})")
-            for t, p in here:
-                model.add(top >= p * at[(t, a)])
-            tops.append(top)
-            terms.append(weight * top)
-        model.add(sum(tops) >= max(p for _, p in members)).with_name(f"cut(profile={profile})")
-    model.minimize(sum(terms))
-    return _Model(model, at, constant)
-
-
-def _solve(built: _Model, config: AlignConfig, hint: dict[str, int]) -> tuple[cp_model.CpSolver, str]:
-    for (task_id, a), var in built.at.items():
-        built.model.add_hint(var, hint.get(task_id) == a)
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 1
-    solver.parameters.random_seed = config.random_seed
-    solver.parameters.max_deterministic_time = config.deterministic_time
-    solver.parameters.relative_gap_limit = config.relative_gap
-    solver.parameters.log_search_progress = config.log_search_progress
-    status = solver.solve(built.model)
-    return solver, solver.status_name(status)
-
-
 def _place(task: Task, anchor: int, year: int, config: AlignConfig) -> dt.date:
     """The start closest to the plan's own start that still covers the round's shared days."""
-    lo, hi, length = _window_range(task, year)
+    lo, hi, length = window_range(task, year)
     shared = min(config.min_shared_days, length)
     first, last = max(lo, anchor + shared - length), min(hi, anchor)
     start = min(max(_day(year, task.window.start), first), last)
     return dt.date(year, 1, 1) + dt.timedelta(days=start)
 
 
-def align_calendar(tasks: list[Task], pairs: pl.DataFrame, year: int, config: AlignConfig | None = None) -> Alignment:
-    """Choose rounds and windows for ``tasks`` given the rules' eligible pairs (subject_id, task_id, inclusion_prob)."""
+def _item_model(members: list[Task], profiles: pl.DataFrame, intervals: dict[str, tuple[int, int]]) -> tuple[ItemModel, int]:
+    """The component's tasks as items and its merged profiles as a matrix; the single-task profiles' constant."""
+    ids = [t.id for t in members]
+    mine = _merge_proportional(profiles.filter(pl.col("task_id").is_in(ids)))
+    counts = mine.group_by("profile").len()
+    single = mine.join(counts.filter(pl.col("len") == 1), on="profile")
+    constant = int((single["weight"] * single["pi_units"]).sum())
+    multi = mine.join(counts.filter(pl.col("len") > 1), on="profile").sort("profile", "task_id")
+    index = {t: k for k, t in enumerate(ids)}
+    rows = multi.select("profile").unique(maintain_order=True).with_row_index("row")
+    multi = multi.join(rows, on="profile")
+    P = np.zeros((rows.height, len(ids)), dtype=np.int64)
+    if multi.height:
+        P[multi["row"].to_numpy(), multi["task_id"].replace_strict(index).to_numpy()] = multi["pi_units"].to_numpy()
+    weights = multi.group_by("row").agg(pl.col("weight").first()).sort("row")["weight"].to_numpy().astype(np.int64)
+    lo = np.array([intervals[t][0] for t in ids], dtype=np.int64)
+    hi = np.array([intervals[t][1] for t in ids], dtype=np.int64)
+    return ItemModel(ids, lo, hi, weights, P), constant
+
+
+def align_calendar(tasks: list[Task], pairs: pl.DataFrame, year: int, config: AlignConfig | None = None,
+                   staffing: Staffing | None = None) -> Alignment:
+    """Choose rounds and windows for ``tasks`` given the rules' eligible pairs (subject_id, task_id, inclusion_prob);
+    with ``staffing``, rounds are dated where the departments have room (:mod:`optimizer.calendar.dating`)."""
     config = config or AlignConfig()
     profiles = subject_profiles(pairs)
     given = stab_rounds(tasks)
     calendar_as_given = expected_visits(profiles, given)
     all_in_one = expected_visits(profiles, given.with_columns(pl.lit(0).alias("round")))
+    intervals = anchor_intervals(tasks, year, config.min_shared_days)
+    for task in tasks:
+        lo, hi = intervals[task.id]
+        if lo > hi:
+            raise ValueError(f"task {task.id}: its window cannot hold {config.min_shared_days} shared days")
+    per_profile = profile_bound(profiles, intervals)
 
-    rows, value, bound, statuses = [], 0.0, 0.0, []
-    for component, members in enumerate(_components(tasks, profiles)):
-        built = build_model(members, profiles, year, config)
-        stab = dict(stab_rounds(members).select("task_id", "stab_date").iter_rows())
-        hint = {}
-        for t in members:  # the calendar as given, moved to the nearest feasible anchor
-            feasible = [a for (tid, a) in built.at if tid == t.id]
-            hint[t.id] = min(feasible, key=lambda a: abs(a - _day(year, stab[t.id])))
-        solver, status = _solve(built, config, hint)
-        statuses.append(status)
-        if status not in ("OPTIMAL", "FEASIBLE"):
-            raise RuntimeError(f"calendar alignment found no plan for tasks {[t.id for t in members]}: {status}")
-        value += (solver.objective_value + built.objective_constant) * MASS_UNIT
-        bound += (solver.best_objective_bound + built.objective_constant) * MASS_UNIT
-        chosen = {t: a for (t, a), var in built.at.items() if solver.boolean_value(var)}
-        for task in members:
-            start = _place(task, chosen[task.id], year, config)
+    rows, statuses, details, rounds = [], [], [], []
+    components = _components(tasks, profiles)
+    budget = config.deterministic_time
+    for component, members in enumerate(components):
+        model, constant = _item_model(members, profiles, intervals)
+        floor = constant + sum(int(model.weights[g]) * profile_floor(model, g) for g in range(model.P.shape[0]))
+        found = search_calendar(model, floor - constant, SearchConfig(
+            deterministic_time=budget, relative_gap=config.relative_gap, random_seed=config.random_seed,
+            neighbourhood=config.neighbourhood, step_time=config.step_time, patience=config.patience, log=config.log_search_progress))
+        details.append(found.status_detail)
+        value = found.value + constant
+        statuses.append(value - floor <= config.relative_gap * value + 1e-9)
+        candidates = _anchors(members, year)
+        by_label: dict[int, list[Task]] = {}
+        for task, label in zip(members, found.labels):
+            by_label.setdefault(label, []).append(task)
+        for label in sorted(by_label):
+            group = by_label[label]
+            lo = max(intervals[t.id][0] for t in group)
+            hi = min(intervals[t.id][1] for t in group)
+            rounds.append((len(rounds), component, group, [a for a in candidates if lo <= a <= hi] or [lo]))
+    label_of = {t.id: key for key, _, group, _ in rounds for t in group}
+    demand = round_demand(profiles, label_of, staffing) if staffing else {}
+    anchors = date_rounds([(key, group, cands) for key, _, group, cands in rounds], demand,
+                          lambda task, a: _place(task, a, year, config), staffing.capacity if staffing else None)
+    for key, component, group, _ in rounds:
+        anchor = anchors[key]
+        for task in group:
+            start = _place(task, anchor, year, config)
             rows.append({
                 "task_id": task.id, "component": component,
-                "anchor": dt.date(year, 1, 1) + dt.timedelta(days=chosen[task.id]),
+                "anchor": dt.date(year, 1, 1) + dt.timedelta(days=anchor),
                 "start": start, "end": start + dt.timedelta(days=task.window.days - 1),
             })
     frame = pl.DataFrame(rows)
@@ -260,5 +236,8 @@ def align_calendar(tasks: list[Task], pairs: pl.DataFrame, year: int, config: Al
     frame = frame.join(order, on=["component", "anchor"]).with_columns(pl.col("round").cast(pl.Int32))
     by_task = {t.id: k for k, t in enumerate(tasks)}
     frame = frame.sort(pl.col("task_id").replace_strict(by_task)).select("task_id", "round", "start", "end", "anchor", "component")
-    status = "OPTIMAL" if all(s == "OPTIMAL" for s in statuses) else "FEASIBLE"
-    return Alignment(frame, value, max(bound, all_in_one), all_in_one, calendar_as_given, status)
+    value = expected_visits(profiles, frame)
+    bound = max(per_profile, all_in_one)
+    status = "OPTIMAL" if all(statuses) else "FEASIBLE"
+    return Alignment(frame, value, min(bound, value), all_in_one, calendar_as_given, status, per_profile,
+                     [d for d in details if d])

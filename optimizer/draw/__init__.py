@@ -9,10 +9,26 @@ cell's own keys, each risk class and ratio task ⌊Σπ⌋ or ⌈Σπ⌉ and eac
 (:mod:`~optimizer.draw.seed`); :mod:`~optimizer.draw.audit` tests realised frequencies against the rules' π.
 """
 
-from optimizer.draw.allocation import CELL, PI_SCALE, allocate, binomial_tail, cell_sizes, pi_units
-from optimizer.draw.audit import P_LIMIT, Z_LIMIT, LawAudit, exact_probabilities, inclusion_audit, law_audit, visit_audit
+from optimizer.draw.allocation import (
+    CELL,
+    PI_SCALE,
+    allocate,
+    binomial_tail,
+    cell_sizes,
+    pi_units,
+)
+from optimizer.draw.audit import (
+    P_LIMIT,
+    Z_LIMIT,
+    LawAudit,
+    exact_probabilities,
+    inclusion_audit,
+    law_audit,
+    visit_audit,
+)
 from optimizer.draw.coordinated import (
     DRAW_COLUMNS,
+    ROTATION_GUARD,
     DrawInput,
     DrawMode,
     DrawResult,
@@ -25,7 +41,7 @@ from optimizer.draw.seed import plan_seed, seed_commitment
 
 __all__ = [
     "CELL", "DRAW_COLUMNS", "DrawInput", "DrawMode", "DrawResult", "DrawRun", "LawAudit", "PI_SCALE",
-    "P_LIMIT", "PlanBlocked", "Z_LIMIT", "allocate", "binomial_tail", "cell_sizes", "draw_input", "draw_subjects", "draw_table", "exact_probabilities",
+    "P_LIMIT", "PlanBlocked", "ROTATION_GUARD", "Z_LIMIT", "allocate", "binomial_tail", "cell_sizes", "draw_input", "draw_subjects", "draw_table", "exact_probabilities",
     "inclusion_audit", "law_audit", "pi_units", "plan_seed", "run_draw", "seed_commitment",
     "seed_hex", "task_counts", "visit_audit",
 ]

@@ -46,6 +46,10 @@ __all__ = ["DrawMode", "DrawInput", "DrawResult", "draw_subjects", "DRAW_COLUMNS
 
 _OFFSET_TO_TICKET = TICKET_DENOMINATOR // PI_SCALE  # 10¹⁰: one π unit in ticket units
 
+ROTATION_GUARD = (1, 8)
+"""Rotation across years (:mod:`optimizer.rotation`): a year's arc starts after the last year's one by this share
+(1/8) of the circle the two leave free, a guard against the random end of fixed-size samples."""
+
 DRAW_COLUMNS = [
     "subject_id", "task_id", "round", "stratum", "inclusion_prob", "prn", "selected", "replaced_by", "rules",
 ]
@@ -103,14 +107,48 @@ def _tickets(pairs: pl.DataFrame, seeds: list[str], mode: DrawMode) -> pl.DataFr
     return pl.concat(frames)
 
 
-def _offsets(pairs: pl.DataFrame, mode: DrawMode) -> pl.DataFrame:
-    """a_ir in π units modulo 1 (only the fractional part of an offset moves a point on the circle)."""
+def _offsets(pairs: pl.DataFrame, mode: DrawMode, basis: pl.DataFrame | None = None,
+             shift: pl.DataFrame | None = None) -> pl.DataFrame:
+    """a_ir in π units modulo 1 (only the fractional part of an offset moves a point on the circle).
+
+    ``basis`` (``subject_id, round, pi_units``), when given, defines the rounds' maxima instead of ``pairs``
+    (an adjusted plan keeps the offsets of the plan it adjusts); a (subject, round) the basis does not hold — a
+    task added in a round where the subject had no arc — starts after all the subject's arcs. ``shift`` (``subject_id, shift`` in π units)
+    is added to every round's offset of the subject (rotation across years). Both are fixed before the
+    tickets are read, so frac(u − a) stays uniform and every sample stays exactly at π.
+    """
     per_round = pairs.group_by("subject_id", "round").agg(pl.col("pi_units").max().alias("top"))
     if mode is not DrawMode.coordinated:
         return per_round.select("subject_id", "round", pl.lit(0, pl.Int64).alias("offset"))
-    return per_round.sort("subject_id", "round").with_columns(
-        ((pl.col("top").cum_sum().over("subject_id") - pl.col("top")) % PI_SCALE).alias("offset")
-    ).select("subject_id", "round", "offset")
+    if basis is None:
+        out = per_round.sort("subject_id", "round").with_columns(
+            ((pl.col("top").cum_sum().over("subject_id") - pl.col("top")) % PI_SCALE).alias("offset")
+        ).select("subject_id", "round", "offset")
+    else:
+        # a round in which the basis gives the subject no arc (a task added there) goes after all its arcs
+        tops = basis.group_by("subject_id", pl.col("round").cast(pl.Int32)).agg(pl.col("pi_units").max().alias("top"))
+        total = tops.group_by("subject_id").agg(pl.col("top").sum().alias("total"))
+        frames = []
+        for rnd in sorted(per_round["round"].unique().to_list()):
+            earlier = tops.filter(pl.col("round") < rnd).group_by("subject_id").agg(pl.col("top").sum().alias("a"))
+            here = tops.filter(pl.col("round") == rnd).select("subject_id", pl.lit(True).alias("has_arc"))
+            frames.append(
+                per_round.filter(pl.col("round") == rnd).join(earlier, on="subject_id", how="left")
+                .join(here, on="subject_id", how="left").join(total, on="subject_id", how="left")
+                .select("subject_id", "round", (pl.when(pl.col("has_arc")).then(pl.col("a").fill_null(0))
+                                                .otherwise(pl.col("total").fill_null(0)) % PI_SCALE).cast(pl.Int64)
+                        .alias("offset")))
+        out = pl.concat(frames)
+    if shift is not None:
+        if "end" in shift.columns:  # an arc of the circle after the last year's one (optimizer.rotation.shift_after)
+            this_year = per_round.group_by("subject_id").agg(pl.col("top").sum().alias("length"))
+            shift = shift.join(this_year, on="subject_id", how="full", coalesce=True).select(
+                "subject_id", (pl.col("end").fill_null(0) + (PI_SCALE - pl.col("last").fill_null(0)
+                               - pl.col("length").fill_null(0)).clip(lower_bound=0) * ROTATION_GUARD[0]
+                               // ROTATION_GUARD[1]).alias("shift"))
+        out = out.join(shift.select("subject_id", pl.col("shift").cast(pl.Int64)), on="subject_id", how="left").select(
+            "subject_id", "round", ((pl.col("offset") + pl.col("shift").fill_null(0)) % PI_SCALE).alias("offset"))
+    return out
 
 
 def _keys(ticket: pl.Series, offset: pl.Series) -> pl.Series:
@@ -158,8 +196,15 @@ def _draw_round(cand: pl.DataFrame) -> pl.DataFrame:
     return cand.join(pairs, on=[*group, "subject_id"], how="left").drop("rank_open", "would")
 
 
-def draw_subjects(inp: DrawInput, seeds: list[str] | str, mode: DrawMode | str = DrawMode.coordinated) -> DrawResult:
-    """Draw every task's sample for each seed; see the module docstring for the method and guarantees."""
+def draw_subjects(inp: DrawInput, seeds: list[str] | str, mode: DrawMode | str = DrawMode.coordinated, *,
+                  offset_basis: pl.DataFrame | None = None, shift: pl.DataFrame | None = None,
+                  done: pl.DataFrame | None = None) -> DrawResult:
+    """Draw every task's sample for each seed; see the module docstring for the method and guarantees.
+
+    Optional, for plans that live through the year and across years (:mod:`optimizer.adjust`,
+    :mod:`optimizer.rotation`): ``offset_basis`` and ``shift`` fix the offsets (:func:`_offsets`);
+    ``done`` (``subject_id, round``, optionally ``seed``): visits already made, counted in the caps of later rounds.
+    """
     mode = DrawMode(mode)
     seeds = [seeds] if isinstance(seeds, str) else list(seeds)
     if "rules" not in inp.pairs.columns:
@@ -177,7 +222,7 @@ def draw_subjects(inp: DrawInput, seeds: list[str] | str, mode: DrawMode | str =
 
     cells = pairs.group_by(CELL).agg(pl.len().cast(pl.Int64).alias("N"))
     cells, problems = allocate(cells, inp.task_counts)
-    pairs = pairs.join(_offsets(pairs, mode), on=["subject_id", "round"])
+    pairs = pairs.join(_offsets(pairs, mode, offset_basis, shift), on=["subject_id", "round"])
     tickets = _tickets(pairs, seeds, mode)
     on = ["task_id", "subject_id"] if mode is DrawMode.independent else ["subject_id"]
     cand_all = pairs.join(tickets, on=on)
@@ -198,7 +243,13 @@ def draw_subjects(inp: DrawInput, seeds: list[str] | str, mode: DrawMode | str =
         )
         drawn = _draw_round(cand)
         rounds_out.append(drawn)
-        visited = drawn.filter("selected").select("seed", "subject_id").unique().with_columns(pl.lit(1, pl.Int64).alias("visit"))
+        visited = drawn.filter("selected").select("seed", "subject_id")
+        if done is not None:  # a visit already made in this round counts once, drawn again or not
+            made = done.filter(pl.col("round") == round_index)
+            if "seed" not in made.columns:  # the same visits in every seed (one plan adjusted)
+                made = pl.DataFrame({"seed": seeds}).join(made.select("subject_id").unique(), how="cross")
+            visited = pl.concat([visited, made.select("seed", "subject_id")])
+        visited = visited.unique().with_columns(pl.lit(1, pl.Int64).alias("visit"))
         used = (
             pl.concat([used, visited.rename({"visit": "used"})])
             .group_by("seed", "subject_id").agg(pl.col("used").sum())

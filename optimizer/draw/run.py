@@ -10,7 +10,13 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from optimizer.calendar import AlignConfig, Alignment, align_calendar, stab_rounds
+from optimizer.calendar import (
+    AlignConfig,
+    Alignment,
+    align_calendar,
+    stab_rounds,
+    staffing_from,
+)
 from optimizer.draw.coordinated import DRAW_COLUMNS, DrawMode, DrawResult, draw_subjects
 from optimizer.draw.inputs import draw_input
 from optimizer.draw.seed import plan_seed
@@ -42,15 +48,20 @@ class DrawRun:
 def run_draw(
     scenario: Scenario, public_values: list[str], mode: DrawMode | str = DrawMode.coordinated, *,
     plan_id: str | None = None, rounds: str = "aligned", align_config: AlignConfig | None = None,
-    results: RuleResults | None = None,
+    results: RuleResults | None = None, rotation=None,  # noqa: ANN001 - an optimizer.rotation.Rotation
 ) -> DrawRun:
-    """Evaluate the rules once, choose rounds once, and draw for every public value."""
+    """Evaluate the rules once, choose rounds once, and draw for every public value.
+
+    ``rotation`` (:mod:`optimizer.rotation`, one public value only): the draw reads the chain's permanent
+    numbers shifted by the earlier plans' probabilities; the plan's own seed stays the draw's ``seed``.
+    """
     results = results or evaluate(scenario)
     if results.errors.height:
         raise PlanBlocked(results.errors)
     alignment = None
     if rounds == "aligned":
-        alignment = align_calendar(scenario.tasks, results.pairs, scenario.year, align_config)
+        alignment = align_calendar(scenario.tasks, results.pairs, scenario.year, align_config,
+                                   staffing_from(scenario.officers, results.tasks))
         round_frame = alignment.tasks
     elif rounds == "given":
         round_frame = stab_rounds(scenario.tasks)
@@ -58,7 +69,16 @@ def run_draw(
         raise ValueError(f"rounds must be 'aligned' or 'given', not {rounds!r}")
     plan_id = plan_id or scenario.name
     seeds = {plan_seed(scenario.content_hash, value, plan_id): str(value) for value in public_values}
-    draw = draw_subjects(draw_input(scenario, results, round_frame), list(seeds), mode)
+    if rotation is None:
+        draw = draw_subjects(draw_input(scenario, results, round_frame), list(seeds), mode)
+    else:
+        if len(seeds) != 1:
+            raise ValueError("a rotated draw takes one public value")
+        (own,) = seeds
+        draw = draw_subjects(draw_input(scenario, results, round_frame), [rotation.prn_seed], mode,
+                             shift=rotation.shift)
+        relabel = pl.col("seed").replace_strict({rotation.prn_seed: own})
+        draw = DrawResult(draw.draws.with_columns(relabel), draw.substrata.with_columns(relabel), draw.problems)
     return DrawRun(results, round_frame, alignment, draw, seeds, DrawMode(mode))
 
 

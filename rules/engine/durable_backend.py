@@ -21,21 +21,30 @@ durable-rules 2.0.28 (unmaintained since 2020) has traits this module designs ar
 * A fact matching both branches of an ``$or`` fires the rule twice: firings are collected as sets.
 * ``$iall`` is false on an empty list: list facts are sent with a sentinel element appended.
 * An exception inside an action is swallowed into the state: the state is checked after each batch.
+* Its JSON parser mis-reads numbers in exponent notation (``1e-05``, which is how Python writes a ratio
+  below 0.0001): the fact and every later fact of the batch are evaluated wrongly, and a second fact after
+  it crashes the process (segmentation fault). Numbers therefore never reach it as JSON floats: every
+  number, in a fact or in a condition, is sent as its order-preserving int64 key (:func:`number_key`),
+  which the engine compares exactly; booleans stay booleans. Callers cross-check the results against the
+  Python reference (:class:`rules.engine.backend.CheckedBackend`).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import math
+import struct
 import threading
 from typing import Any
 
 from durable import engine
 
+from rules.engine.errors import EngineError
 from rules.engine.conditions import All, Always, AnyOf, Compare, Cond, Never
 from rules.law.policy import InForce
 
-__all__ = ["DurableBackend", "compile_condition", "BATCH", "EngineError"]
+__all__ = ["DurableBackend", "compile_condition", "number_key", "BATCH", "EngineError"]
 
 BATCH = 1000
 _SENTINEL = "\u0000"
@@ -45,8 +54,29 @@ _FALSE: dict[str, Any] = {"$and": [{"$ex": {"pid": 1}}, {"$nex": {"pid": 1}}]}
 _CMP = {"ne": "$neq", "lt": "$lt", "lte": "$lte", "gt": "$gt", "gte": "$gte"}
 
 
-class EngineError(RuntimeError):
-    """The rule engine failed in a way the policy cannot explain (a bug, not a policy error)."""
+_EXACT_INT = 2**53
+
+
+def number_key(value: int | float, where: str = "") -> int:
+    """An int64 that orders and compares like ``value`` (equal keys ⇔ equal numbers).
+
+    The IEEE-754 bit pattern of a non-negative double read as an integer is strictly increasing in the
+    number; negatives mirror it. Every int up to 2**53 has an exact double, so ints and floats keep
+    Python's comparisons. NaN, infinities and larger ints have no such key and raise :class:`EngineError`.
+    """
+    if isinstance(value, int) and abs(value) > _EXACT_INT:
+        raise EngineError(f"{where or 'a number'} = {value} is too large for the rule engine (at most 2**53)")
+    x = float(value)
+    if not math.isfinite(x):
+        raise EngineError(f"{where or 'a number'} = {value} is not a finite number")
+    bits = struct.unpack("<q", struct.pack("<d", abs(x)))[0]
+    return -bits if x < 0 else bits
+
+
+def _value(value: Any, where: str) -> Any:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return value
+    return number_key(value, where)
 
 
 class _QuietHost(engine.Host):
@@ -63,7 +93,8 @@ def _join(op: str, parts: list[dict[str, Any]], empty: dict[str, Any]) -> dict[s
 
 
 def _test(t: Compare) -> dict[str, Any]:
-    f, v = t.fact, t.value
+    f = t.fact
+    v = tuple(_value(x, f) for x in t.value) if isinstance(t.value, tuple) else _value(t.value, f)
     contains = lambda x: {"$iany": {f: {"$i": x}}}  # noqa: E731
     lacks = lambda x: {"$iall": {f: {"$neq": {"$i": x}}}}  # noqa: E731
     match t.op:
@@ -105,12 +136,12 @@ def compile_condition(cond: Cond) -> dict[str, Any]:
     raise EngineError(f"cannot compile {cond!r}: negations must be pushed to the tests first")
 
 
-def _encode(value: Any) -> Any:
+def _encode(name: str, value: Any) -> Any:
     if isinstance(value, (list, tuple)):
-        return [*value, _SENTINEL]
+        return [*(_value(x, name) for x in value), _SENTINEL]
     if value is None:
-        raise EngineError("facts sent to durable-rules must not be null")
-    return value
+        raise EngineError(f"fact {name} is null; facts sent to durable-rules must not be null")
+    return _value(value, name)
 
 
 class DurableBackend:
@@ -168,7 +199,7 @@ class DurableBackend:
                 self._batches += 1
                 sid = f"b{self._batches}"
                 facts = [
-                    {**{k: _encode(v) for k, v in rec.items()}, "pid": start + i, "sid": sid}
+                    {**{k: _encode(k, v) for k, v in rec.items()}, "pid": start + i, "sid": sid}
                     for i, rec in enumerate(records[start:start + BATCH])
                 ]
                 self._sink = fired

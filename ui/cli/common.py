@@ -22,10 +22,11 @@ from scenarios import Problem, Scenario, check_scenario
 
 __all__ = [
     "planning_errors", "console", "ScenarioDir", "PlanDir", "PublicSeed", "PlanId", "Mode", "LedgerOption", "KeyFileOption",
-    "print_problems", "figures_table", "load_or_exit", "require_plan_dir", "fail", "parse_date", "ledger_path",
+    "print_problems", "figures_table", "load_or_exit", "require_plan_dir", "require_bound_plan", "AllowUnrecorded",
+    "fail", "parse_date", "ledger_path", "is_plan_folder", "check_plan_out", "calendar_problem",
 ]
 
-console = Console(soft_wrap=True)
+console = Console(soft_wrap=True, highlight=False)  # no auto-highlighting: user text stays plain (and linear)
 
 ScenarioDir = Annotated[Path, typer.Argument(help="A scenario directory holding scenario.yaml, subjects.csv, officers.csv")]
 PlanDir = Annotated[Path, typer.Argument(help="A plan directory written by jointcheck plan")]
@@ -38,6 +39,10 @@ LedgerOption = Annotated[Path | None, typer.Option(
 KeyFileOption = Annotated[Path | None, typer.Option(
     "--key-file", help="District key for inspection codes; default $JOINTCHECK_KEY_FILE or ./jointcheck.key "
                        "(made once if absent; keep it private, never in a plan directory)")]
+
+AllowUnrecorded = Annotated[bool, typer.Option(
+    "--allow-unrecorded", help="Accept a plan folder that has no record in the ledger (its files are still checked "
+                               "against its manifest); a plan edited after planning is refused regardless")]
 
 
 def print_problems(problems: list[Problem]) -> None:
@@ -55,16 +60,30 @@ def figures_table(figures: dict[str, object]) -> Table:
     for key, value in figures.items():
         if isinstance(value, dict):
             value = ", ".join(f"{k} {v}" for k, v in value.items())
-        table.add_row(key.replace("_", " "), str(value))
+        table.add_row(escape(key.replace("_", " ")), escape(str(value)))
     return table
+
+
+def calendar_problem(scenario: Scenario) -> Problem | None:
+    """An error when the statutory calendar (chinese-calendar) does not cover the scenario's year: no visit
+    could be dated, so ``validate`` says so instead of ``plan`` failing later."""
+    from optimizer.calendar import CalendarError, working_days
+
+    try:
+        working_days(scenario.year)
+    except CalendarError as exc:
+        return Problem("scenario.yaml", None, "year", str(exc))
+    return None
 
 
 def load_or_exit(scenario_dir: Path) -> Scenario:
     """Load a scenario or print its problems and exit 1."""
     scenario, problems = check_scenario(scenario_dir)
+    if scenario is not None and (late := calendar_problem(scenario)) is not None:
+        scenario, problems = None, [*problems, late]
     if scenario is None:
         print_problems(problems)
-        console.print(f"[red]{scenario_dir}: invalid; see the problems above[/]")
+        console.print(f"[red]{escape(str(scenario_dir))}: invalid; see the problems above[/]", highlight=False)
         raise typer.Exit(code=1)
     return scenario
 
@@ -86,9 +105,105 @@ def parse_date(text: str | None, name: str) -> dt.date:
 
 
 def require_plan_dir(plan_dir: Path) -> None:
-    """Exit 2 with a clear message unless ``plan_dir`` holds a manifest.json written by ``jointcheck plan``."""
+    """Exit 2 with a clear message unless ``plan_dir`` holds the files ``jointcheck plan`` writes, each of
+    the right shape (:func:`optimizer.check.read_plan`: manifest keys, parquet columns, no null dates)."""
+    from optimizer.check import PlanFileError, read_plan
+
+    if not plan_dir.is_dir():
+        raise fail(f"{plan_dir}: not a directory")
     if not (plan_dir / "manifest.json").is_file():
         raise fail(f"{plan_dir}: no manifest.json; not a plan directory")
+    try:
+        read_plan(plan_dir)
+    except PlanFileError as exc:
+        raise fail(f"damaged plan: {exc}") from None
+    except (OSError, MemoryError) as exc:
+        raise fail(f"{plan_dir}: cannot read the plan: {exc}") from None
+
+
+def require_bound_plan(plan_dir: Path, ledger: Path | None, allow_unrecorded: bool) -> None:
+    """:func:`require_plan_dir`, then the plan must be the one its ledger record describes
+    (:func:`records.binding.plan_binding`): exit 1 if it differs, or if it has no record and
+    ``--allow-unrecorded`` was not given."""
+    from records.binding import plan_binding
+    from records.ledger import LedgerError
+
+    require_plan_dir(plan_dir)
+    db = ledger_path(ledger)
+    try:
+        binding = plan_binding(db, plan_dir)
+    except LedgerError as exc:
+        raise fail(str(exc)) from None
+    for line in binding.problems:
+        console.print(f"[red]tampered[/] {escape(line)}", highlight=False)
+    if binding.problems:
+        raise fail(f"{plan_dir}: refused: the plan is not the one recorded in the ledger {db}", code=1)
+    if binding.record is None:
+        if not allow_unrecorded:
+            raise fail(f"{plan_dir}: no record of this plan in the ledger {db} (jointcheck plan records every plan "
+                       "it writes); pass --allow-unrecorded to accept it anyway", code=1)
+        changed = _differs_from_manifest(plan_dir)
+        for name in changed:
+            console.print(f"[red]tampered[/] {escape(str(plan_dir / name))}: SHA-256 differs from the manifest", highlight=False)
+        if changed:
+            raise fail(f"{plan_dir}: refused: files differ from the manifest's hashes", code=1)
+        console.print(f"[yellow]warning[/] {escape(str(plan_dir))}: not recorded in the ledger {escape(str(db))}; "
+                      "accepted because of --allow-unrecorded", highlight=False)
+    else:
+        console.print(f"plan matches ledger record {binding.record.seq} in {escape(str(db))}", highlight=False)
+
+
+def _differs_from_manifest(plan_dir: Path) -> list[str]:
+    import hashlib
+    import json
+
+    files = json.loads((plan_dir / "manifest.json").read_text(encoding="utf-8"))["files"]
+    return [n for n, d in sorted(files.items()) if hashlib.sha256((plan_dir / n).read_bytes()).hexdigest() != d]
+
+
+def is_plan_folder(path: Path) -> bool:
+    """A real directory (not a symlink) holding a manifest.json that ``jointcheck plan`` wrote."""
+    import json
+
+    manifest = path / "manifest.json"
+    if path.is_symlink() or not path.is_dir() or manifest.is_symlink() or not manifest.is_file():
+        return False
+    try:
+        body = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
+        return False
+    return isinstance(body, dict) and {"plan_id", "seed_commitment", "scenario", "files"} <= set(body)
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def check_plan_out(out: Path, force: bool, scenario_dir: Path, ledger: Path | None, key_file: Path | None) -> None:
+    """Exit 2 before any work unless ``--out`` can take a plan: absent (its parent a directory or creatable,
+    its name short enough), or — with ``--force`` — a plan folder (:func:`is_plan_folder`) and nothing else;
+    never the scenario, the current directory or a folder holding the ledger or the district key."""
+    from records.codes import default_key_path
+
+    if len(out.name.encode("utf-8", "surrogateescape")) > 200:
+        raise fail(f"--out {out}: the folder name is too long (at most 200 bytes)")
+    for parent in [out.parent, *out.parent.parents]:
+        if parent.exists() or parent.is_symlink():
+            if not parent.is_dir():
+                raise fail(f"--out {out}: {parent} is not a directory")
+            break
+    target = out.resolve()
+    guarded = {"the scenario": scenario_dir.resolve(), "the current directory": Path.cwd().resolve(),
+               "the ledger": ledger_path(ledger).resolve(), "the district key": (key_file or default_key_path()).resolve()}
+    for what, path in guarded.items():
+        if _inside(path, target):
+            raise fail(f"--out {out} holds {what} ({path}); choose another folder for the plan")
+    if out.exists() or out.is_symlink():
+        if not force:
+            raise fail(f"{out} exists; pass --force to replace it")
+        if not is_plan_folder(out):
+            raise fail(f"--force replaces only a plan folder (a directory with the manifest.json jointcheck plan "
+                       f"writes); {out} is not one, so it was left untouched")
 
 
 def ledger_path(path: Path | None) -> Path:

@@ -1,4 +1,4 @@
-"""Planning commands: ``draw``, ``audit``, ``plan``, ``check`` and ``verify``."""
+"""Planning commands: ``draw``, ``audit``, ``plan``, ``adjust``, ``check`` and ``verify``."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from rich.table import Table
 
 from optimizer.draw import DrawMode
 from ui.cli.common import (
+    AllowUnrecorded,
     KeyFileOption,
     LedgerOption,
     Mode,
@@ -18,16 +19,23 @@ from ui.cli.common import (
     PlanId,
     PublicSeed,
     ScenarioDir,
+    check_plan_out,
     console,
     fail,
     load_or_exit,
     planning_errors,
+    require_bound_plan,
     require_plan_dir,
 )
 from ui.cli.documents import LangOption, print_plan_summary
-from ui.cli.record import after_plan, after_verify, seal_plan_codes
+from ui.cli.record import after_verify, seal_plan_codes, write_recorded_plan
 
 __all__ = ["register"]
+
+PreviousOption = Annotated[list[Path] | None, typer.Option(
+    "--previous", help="An earlier year's plan directory to rotate burden against (repeat for several)")]
+PreviousSeedOption = Annotated[str | None, typer.Option(
+    "--previous-seed", help="The public value of the first plan of the --previous chain (its permanent numbers)")]
 
 
 def draw(
@@ -46,13 +54,13 @@ def draw(
     scenario = load_or_exit(scenario_dir)
     if repeat > 1:
         if not seed.lstrip("-").isdigit():
-            console.print(f"[red]--repeat needs an integer --seed, got {seed!r}[/]")
+            console.print(f"[red]--repeat needs an integer --seed, got {escape(repr(seed))}[/]")
             raise typer.Exit(code=2)
         values = [str(int(seed) + k) for k in range(repeat)]
     else:
         values = [seed]
     if rounds not in ("aligned", "given"):
-        console.print(f"[red]--rounds must be aligned or given, not {rounds!r}[/]")
+        console.print(f"[red]--rounds must be aligned or given, not {escape(repr(rounds))}[/]")
         raise typer.Exit(code=2)
     with planning_errors():
         with console.status("evaluating rules, aligning rounds, drawing…"):
@@ -62,7 +70,7 @@ def draw(
         table.write_parquet(staging)
     chosen = table.filter("selected")
     console.print(
-        f"[green]wrote {out}[/]: {table.height:,} eligible pairs, {chosen.height:,} drawn "
+        f"[green]wrote {escape(str(out))}[/]: {table.height:,} eligible pairs, {chosen.height:,} drawn "
         f"({chosen.select(*(['seed'] if repeat > 1 else []), 'subject_id').unique().height:,} distinct subject-draws), "
         f"{table['replaced_by'].is_not_null().sum():,} replaced for caps, {len(values)} seed(s), mode {mode.value}"
     )
@@ -136,14 +144,18 @@ def plan(
     mode: Mode = DrawMode.coordinated,
     policy: Annotated[str | None, typer.Option(help="Plan under another policy than scenario.yaml names")] = None,
     plan_id: PlanId = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it is a plan folder (never anything else)")] = False,
     log_search: Annotated[bool, typer.Option("--log-search", help="Print CP-SAT search progress")] = False,
+    allow_violations: Annotated[bool, typer.Option(
+        "--allow-violations", help="Write the plan even if its checker finds violations (listed in the manifest)")] = False,
     time_limit: Annotated[float | None, typer.Option(
         "--time-limit", min=0.01,
         help="CP-SAT deterministic time limit per solver stage (reproducible work units, not wall-clock seconds)")] = None,
     ledger: LedgerOption = None,
     key_file: KeyFileOption = None,
     lang: LangOption = None,
+    previous: PreviousOption = None,
+    previous_seed: PreviousSeedOption = None,
     engine: Annotated[str, typer.Option(
         "--engine", help="For a city directory (holding city.yaml): local (a process pool) or ray")] = "local",
     address: Annotated[str | None, typer.Option(
@@ -153,18 +165,19 @@ def plan(
 ) -> None:
     """Make the plan: aligned rounds, drawn subjects, dated joint visits and random officer teams.
 
+    With --previous (earlier years' plans) the draw rotates burden: each subject's permanent number is shifted by
+    its probabilities in those plans, so a firm drawn last year is unlikely to be drawn again (every π exact).
+
     SCENARIO_DIR may be a city (a directory holding city.yaml and district scenarios): the city-wide tasks'
-    district sizes are drawn once, centrally, then every district is planned in parallel on --engine."""
+    district sizes are drawn once, centrally, then every district is planned in parallel on --engine.
+    """
     from optimizer.bundling import BundleConfig
     from optimizer.calendar import AlignConfig
-    from optimizer.export import write_plan
     from optimizer.plan import PlanSettings, make_plan, solver_notes
     from optimizer.teams import TeamConfig
     from scenarios.city import is_city
 
-    if out.exists() and not force:
-        console.print(f"[red]{out} exists; pass --force to replace it[/]")
-        raise typer.Exit(code=2)
+    check_plan_out(out, force, scenario_dir, ledger, key_file)
     limit = {} if time_limit is None else {"deterministic_time": time_limit}
     settings = PlanSettings(
         mode=mode, plan_id=plan_id, policy=policy, align=AlignConfig(log_search_progress=log_search, **limit),
@@ -174,29 +187,135 @@ def plan(
     if is_city(scenario_dir):
         from ui.cli.city import plan_city_dir
 
-        if plan_id is not None or policy is not None:
-            raise fail("--plan-id and --policy are for a district; a city's districts use their names and city.yaml's policy")
+        if plan_id is not None or policy is not None or previous:
+            raise fail("--plan-id, --policy and --previous are for a district; a city's districts use their names "
+                       "and city.yaml's policy")
         plan_city_dir(scenario_dir, seed, out, engine=engine, workers=workers, address=address, force=force,
                       settings=settings, ledger=ledger, key_file=key_file)
         return
     if engine != "local" or address is not None:
         raise fail("--engine and --address are for a city directory (holding city.yaml); this is a district")
     scenario = load_or_exit(scenario_dir)
+    rotation = _rotation(previous, previous_seed)
     with planning_errors():
         with console.status("planning…") as status:
-            made = make_plan(scenario, seed, settings, progress=lambda stage: status.update(f"planning: {stage}…"))
+            made = make_plan(scenario, seed, settings, progress=lambda stage: status.update(f"planning: {stage}…"),
+                             rotation=rotation)
     made = seal_plan_codes(made, key_file)
-    write_plan(made, out, overwrite=force)
-    after_plan(out, ledger, key_file, made)
+    write_recorded_plan(made, out, force, ledger, key_file, allow_violations)
     print_plan_summary(made, lang.value if lang else None, seed=seed, mode=mode.value)
     for line in [*solver_notes(made), *made.bundle.problems, *made.teams.problems]:
         console.print(f"[yellow]warning[/] {escape(line)}", highlight=False)
-    console.print(f"[green]wrote {out}[/]")
+    console.print(f"[green]wrote {escape(str(out))}[/]")
+
+
+def _rotation(previous: list[Path] | None, previous_seed: str | None):  # noqa: ANN202 - optimizer.rotation.Rotation
+    """The rotation of ``--previous``/``--previous-seed`` (None without them); exit 2 on a bad pair."""
+    if not previous:
+        if previous_seed is not None:
+            raise fail("--previous-seed needs --previous PLAN_DIR")
+        return None
+    if previous_seed is None:
+        raise fail("--previous needs --previous-seed: the public value of the chain's first plan (its permanent numbers)")
+    from optimizer.rotation import RotationError, load_rotation
+
+    for d in previous:
+        require_plan_dir(d)
+    try:
+        rotation = load_rotation(previous, previous_seed)
+    except RotationError as exc:
+        raise fail(str(exc)) from None
+    console.print(f"rotation: {len(previous)} earlier plan(s); their arcs end on average at "
+                  f"{rotation.manifest['mean_end']:.4f} of the unit circle", highlight=False)
+    return rotation
+
+
+def adjust(
+    plan_dir: PlanDir,
+    scenario_dir: Annotated[Path, typer.Argument(help="The updated scenario (tasks added, cancelled, moved; directories)")],
+    as_of: Annotated[str, typer.Option("--as-of", help="Adjustment date YYYY-MM-DD: visits before it are done and kept")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Directory of the new plan version (written atomically)")],
+    seed: Annotated[str, typer.Option("--seed", help="The public value of the plan adjusted (opens its seed commitment)")],
+    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it is a plan folder (never anything else)")] = False,
+    time_limit: Annotated[float | None, typer.Option(
+        "--time-limit", min=0.01, help="CP-SAT deterministic time limit per solver stage")] = None,
+    ledger: LedgerOption = None,
+    key_file: KeyFileOption = None,
+    allow_unrecorded: AllowUnrecorded = False,
+) -> None:
+    """Adjust a plan mid-year (动态调整): keep visits made, redraw from the same committed seed, write the diff.
+
+    The new version is checked and recorded in the ledger (linked to the record of the version it adjusts)
+    before it becomes visible, as ``plan`` does; a version its checker rejects is not written.
+    """
+    from optimizer.adjust import AdjustError, adjust_plan, write_adjusted
+    from optimizer.bundling import BundleConfig
+    from optimizer.check import check_plan
+    from optimizer.teams import TeamConfig
+    from records.codes import CodeKeyError, default_key_path, key_id, load_key
+    from records.ledger import LedgerError, record_plan
+    from scenarios.atomic import OutputBusy
+    from ui.cli.common import ledger_path, parse_date
+
+    require_bound_plan(plan_dir, ledger, allow_unrecorded)
+    if out.resolve() == plan_dir.resolve():
+        raise fail("--out must be a new directory: the plan adjusted stays as it was (全程留痕)")
+    check_plan_out(out, force, scenario_dir, ledger, key_file)
+    day = parse_date(as_of, "as-of")
+    scenario = load_or_exit(scenario_dir)
+    try:
+        key = load_key(key_file or default_key_path())
+    except CodeKeyError as exc:
+        raise fail(f"the district key that signed the plan's 检查码 is needed: {exc}") from None
+    limit = {} if time_limit is None else {"deterministic_time": time_limit}
+    try:
+        with planning_errors(), console.status("adjusting…"):
+            made = adjust_plan(plan_dir, scenario, seed, day, district_key=key, bundle=BundleConfig(**limit),
+                               teams=TeamConfig(**limit))
+    except AdjustError as exc:
+        raise fail(str(exc)) from None
+    db, found, recorded = ledger_path(ledger), [], []
+
+    def record(staging: Path) -> None:  # checked and recorded before the new version becomes visible
+        found.extend(str(v) for v in check_plan(staging, scenario))
+        if found:
+            raise AdjustError("rejected")
+        recorded.append(record_plan(db, staging, code_key_id=key_id(key), recorded_as=out))
+
+    try:
+        write_adjusted(made, out, overwrite=force, exclusive=True, before_rename=record)
+    except AdjustError:
+        for line in found:
+            console.print(f"[red]violation[/] {escape(line)}", highlight=False)
+        raise fail(f"the adjusted plan breaks {len(found)} hard rule(s) (listed above) and was not written", code=1) from None
+    except (OutputBusy, FileExistsError, LedgerError) as exc:
+        raise fail(f"the adjusted plan was not written: {exc}") from None
+    rec = recorded[0]
+    console.print(f"ledger: record {rec.seq} ({rec.hash[:16]}…) in {escape(str(db))}", highlight=False)
+    a = made.manifest["adjustment"]
+    console.print(f"adjustment as of {a['as_of']}: added {', '.join(a['added']) or '—'}; cancelled "
+                  f"{', '.join(a['cancelled']) or '—'}; moved {', '.join(a['moved']) or '—'}; "
+                  f"{a['done_visits']} visit(s) made before it kept", highlight=False)
+    c = a["changes"]
+    console.print(f"visits 上门: added 新增 {c['added']}, removed 取消 {c['removed']}, moved 改期 {c['moved']}, "
+                  f"tasks changed 任务变更 {c['tasks_changed']}, teams changed 人员变更 {c['team_changed']} "
+                  f"(changes.csv, changes.json)", highlight=False)
+    for f in a["forced_changes"]:
+        console.print(f"[yellow]sample moved[/] task {escape(f['task_id'])} ({f['reason']}): out "
+                      f"{', '.join(f['removed']) or '—'}; in {', '.join(f['added']) or '—'} — {escape(f['why'])}",
+                      highlight=False)
+    for line in made.manifest["problems"]["adjust"]:
+        console.print(f"[yellow]warning[/] {escape(line)}", highlight=False)
+    console.print(f"[green]wrote {escape(str(out))}[/]: version {made.manifest['adjusts']['version']} of plan "
+                  f"{escape(made.manifest['plan_id'])}; publish it within its own deadline (jointcheck publish)",
+                  highlight=False)
 
 
 def check(
     plan_dir: PlanDir,
     scenario_dir: ScenarioDir,
+    ledger: LedgerOption = None,
+    allow_unrecorded: AllowUnrecorded = False,
 ) -> None:
     """Re-verify every hard rule on a written plan, independently of the solvers.
 
@@ -210,15 +329,15 @@ def check(
         check_city_dir(plan_dir, scenario_dir)
         return
     scenario = load_or_exit(scenario_dir)
-    require_plan_dir(plan_dir)
+    require_bound_plan(plan_dir, ledger, allow_unrecorded)
     _same_scenario(plan_dir, scenario_dir, scenario)
     violations = check_plan(plan_dir, scenario)
     for v in violations:
         console.print(f"[red]violation[/] {escape(str(v))}", highlight=False)
     if violations:
-        console.print(f"[red]verdict: FAIL — {plan_dir}: {len(violations)} violation(s) of the hard rules above[/]")
+        console.print(f"[red]verdict: FAIL — {escape(str(plan_dir))}: {len(violations)} violation(s) of the hard rules above[/]")
         raise typer.Exit(code=1)
-    console.print(f"[green]verdict: PASS — {plan_dir}: every check passed[/]")
+    console.print(f"[green]verdict: PASS — {escape(str(plan_dir))}: every check passed[/]")
 
 
 def _same_scenario(plan_dir: Path, scenario_dir: Path, scenario) -> None:  # noqa: ANN001 - a Scenario
@@ -239,6 +358,9 @@ def verify(
     scenario_dir: ScenarioDir,
     seed: Annotated[str, typer.Option(help="The public seed value revealed after the draw")],
     ledger: LedgerOption = None,
+    allow_unrecorded: AllowUnrecorded = False,
+    previous: PreviousOption = None,
+    previous_seed: PreviousSeedOption = None,
 ) -> None:
     """Recompute the draw from the published seed and say whether every selection matches.
 
@@ -253,16 +375,16 @@ def verify(
         verify_city_dir(plan_dir, scenario_dir, seed)
         return
     scenario = load_or_exit(scenario_dir)
-    require_plan_dir(plan_dir)
+    require_bound_plan(plan_dir, ledger, allow_unrecorded)
     _same_scenario(plan_dir, scenario_dir, scenario)
-    result = verify_draw(plan_dir, scenario, seed)
+    result = verify_draw(plan_dir, scenario, seed, previous=previous, previous_seed=previous_seed)
     console.print(("[green]" if result.commitment_ok else "[red]") + f"seed commitment {'matches' if result.commitment_ok else 'does NOT match'}[/]")
     console.print(("[green]" if result.scenario_ok else "[red]") + f"scenario hash {'matches' if result.scenario_ok else 'does NOT match'}[/]")
     for line in result.mismatches:
         console.print(f"[red]mismatch[/] {escape(line)}", highlight=False)
     after_verify(plan_dir, result, seed, ledger)
     if not result.ok:
-        console.print(f"[red]verdict: FAIL — the draw of {plan_dir} cannot be reproduced from public value {escape(seed)}"
+        console.print(f"[red]verdict: FAIL — the draw of {escape(str(plan_dir))} cannot be reproduced from public value {escape(seed)}"
                       f"{f' ({len(result.mismatches)} mismatch(es))' if result.mismatches else ''}[/]", highlight=False)
         raise typer.Exit(code=1)
     console.print(f"[green]verdict: PASS — all {result.pairs:,} draws match[/]")
@@ -270,9 +392,10 @@ def verify(
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``draw``, ``audit``, ``plan``, ``check`` and ``verify`` to ``app``."""
+    """Add ``draw``, ``audit``, ``plan``, ``adjust``, ``check`` and ``verify`` to ``app``."""
     app.command()(draw)
     app.command()(audit)
     app.command()(plan)
+    app.command()(adjust)
     app.command()(check)
     app.command()(verify)

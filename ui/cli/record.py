@@ -17,6 +17,8 @@ from rich.markup import escape
 from rich.table import Table
 
 from ui.cli.common import (
+    AllowUnrecorded,
+    KeyFileOption,
     LedgerOption,
     PlanDir,
     console,
@@ -24,10 +26,11 @@ from ui.cli.common import (
     ledger_path,
     load_or_exit,
     parse_date,
+    require_bound_plan,
     require_plan_dir,
 )
 
-__all__ = ["register", "seal_plan_codes", "after_plan", "after_verify", "plan_setting"]
+__all__ = ["register", "seal_plan_codes", "write_recorded_plan", "after_plan", "after_verify", "plan_setting"]
 
 
 def seal_plan_codes(made: Any, key_file: Path | None) -> Any:
@@ -39,6 +42,7 @@ def seal_plan_codes(made: Any, key_file: Path | None) -> Any:
     from records.codes import (
         CodeKeyError,
         default_key_path,
+        key_file_warnings,
         load_or_create_key,
         seal_codes,
     )
@@ -52,7 +56,80 @@ def seal_plan_codes(made: Any, key_file: Path | None) -> Any:
     if not existed:
         console.print(f"[yellow]new district key[/] created in {escape(str(path.resolve()))} — it signs every 检查码; "
                       "keep it private and backed up (never in a plan directory)", highlight=False)
+    for warning in key_file_warnings(path):
+        console.print(f"[yellow]warning[/] {escape(warning)}", highlight=False)
     return dataclasses.replace(made, visits=seal_codes(made.visits, made.seed, key))
+
+
+def write_recorded_plan(made: Any, out: Path, force: bool, ledger: Path | None, key_file: Path | None,
+                        allow_violations: bool = False) -> None:
+    """Hook for ``plan``: check the written plan, record it in the ledger *before* it becomes visible.
+
+    The plan's own checker (:func:`optimizer.check.check_plan`) runs on the complete staging folder: any
+    violation prints and exits 1 with nothing written, unless ``allow_violations``, which writes the plan
+    with its violations listed in the manifest (:func:`optimizer.export.mark_violations`).
+
+    The plan is written to a staging folder beside ``out`` while holding ``out``'s lock (a concurrent
+    ``plan`` on the same ``--out`` exits 2 at once); stale staging folders of earlier crashed runs are
+    removed first; the complete staging folder is recorded (manifest and every file's SHA-256, under the
+    name ``out``), then moved into place. A kill at any moment leaves either no visible plan, or a visible
+    plan with its record — never a visible plan the ledger does not describe.
+    """
+    from optimizer.export import write_plan
+    from records.codes import CodeKeyError, default_key_path, key_id, load_key
+    from records.ledger import LedgerError, record_plan
+    from scenarios.atomic import OutputBusy
+
+    try:
+        kid = key_id(load_key(key_file or default_key_path()))
+    except CodeKeyError:
+        kid = None
+    db = ledger_path(ledger)
+    recorded: list[Any] = []
+
+    found: list[str] = []
+
+    def record(staging: Path) -> None:
+        from optimizer.check import check_plan
+        from optimizer.export import mark_violations
+        from ui.cli.common import is_plan_folder
+
+        found.extend(str(v) for v in check_plan(staging, made.scenario))
+        if found and not allow_violations:
+            raise _Rejected()
+        if found:
+            mark_violations(staging, found)
+        if (out.exists() or out.is_symlink()) and not is_plan_folder(out):  # checked again under the lock
+            raise FileExistsError(f"{out} is not a plan folder; --force replaces only plan folders")
+        recorded.append(record_plan(db, staging, code_key_id=kid, stage_seconds=getattr(made, "stage_seconds", None),
+                                    recorded_as=out))
+
+    try:
+        write_plan(made, out, overwrite=force, exclusive=True, before_rename=record)
+    except _Rejected:
+        for line in found:
+            console.print(f"[red]violation[/] {escape(line)}", highlight=False)
+        raise fail(f"the plan breaks {len(found)} hard rule(s) (listed above) and was not written to {out}; "
+                   "pass --allow-violations to write it marked as such", code=1) from None
+    except OutputBusy as exc:
+        raise fail(str(exc)) from None
+    except FileExistsError as exc:
+        raise fail(f"{exc}; pass --force to replace a plan folder") from None
+    except LedgerError as exc:
+        raise fail(f"the plan was not written: {exc}") from None
+    except OSError as exc:
+        raise fail(f"{out}: cannot write the plan: {exc.strerror or exc}") from None
+    rec = recorded[0]
+    console.print(f"ledger: record {rec.seq} ({rec.hash[:16]}…) in {escape(str(db))}", highlight=False)
+    for line in found:
+        console.print(f"[red]violation[/] {escape(line)}", highlight=False)
+    if found:
+        console.print(f"[yellow]warning[/] written with {len(found)} violation(s) because of --allow-violations; "
+                      "the manifest lists them", highlight=False)
+
+
+class _Rejected(Exception):
+    """The plan's checker found violations and --allow-violations was not given."""
 
 
 def after_plan(out: Path, ledger: Path | None, key_file: Path | None, made: Any = None) -> None:
@@ -69,7 +146,7 @@ def after_plan(out: Path, ledger: Path | None, key_file: Path | None, made: Any 
                           stage_seconds=getattr(made, "stage_seconds", None))
     except LedgerError as exc:
         raise fail(f"the plan was written to {out} but {exc}") from None
-    console.print(f"ledger: record {rec.seq} ({rec.hash[:16]}…) in {ledger_path(ledger)}", highlight=False)
+    console.print(f"ledger: record {rec.seq} ({rec.hash[:16]}…) in {escape(str(ledger_path(ledger)))}", highlight=False)
 
 
 def after_verify(plan_dir: Path, result: Any, seed: str, ledger: Path | None) -> None:
@@ -80,7 +157,7 @@ def after_verify(plan_dir: Path, result: Any, seed: str, ledger: Path | None) ->
         rec = record_verify(ledger_path(ledger), plan_dir, result, seed)
     except LedgerError as exc:
         raise fail(str(exc)) from None
-    console.print(f"ledger: record {rec.seq} ({rec.hash[:16]}…) in {ledger_path(ledger)}", highlight=False)
+    console.print(f"ledger: record {rec.seq} ({rec.hash[:16]}…) in {escape(str(ledger_path(ledger)))}", highlight=False)
 
 
 def plan_setting(manifest: dict[str, Any], name: str) -> Any:
@@ -109,6 +186,7 @@ def publish(
     ledger: LedgerOption = None,
     no_ledger: Annotated[bool, typer.Option("--no-ledger", help="Do not record in the ledger")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists")] = False,
+    allow_unrecorded: AllowUnrecorded = False,
 ) -> None:
     """Write the public plan (tasks, windows, departments, items, counts; no names) and its deadlines."""
     from optimizer.calendar import CalendarError
@@ -116,10 +194,14 @@ def publish(
     from records.publish import PublishError
     from records.publish import publish as do_publish
 
-    require_plan_dir(plan_dir)
+    require_bound_plan(plan_dir, ledger, allow_unrecorded)
     if out.exists() and not force:
         raise fail(f"{out} exists; pass --force to replace it")
     formed_day = parse_date(formed, "formed")
+    adjusted_on = _adjusted_on(plan_dir)
+    if formed is None and adjusted_on is not None:  # an adjustment is formed on its adjustment date
+        formed_day, formed = adjusted_on, adjusted_on.isoformat()
+        console.print(f"adjusted plan (动态调整): formed on its adjustment date {formed_day}", highlight=False)
     published_day = parse_date(published, "published") if published else formed_day
     scenario = load_or_exit(scenario_dir)
     db = ledger_path(ledger)
@@ -129,7 +211,7 @@ def publish(
     except (PublishError, CalendarError, LedgerError) as exc:
         raise fail(str(exc)) from None
     d = done.deadlines
-    console.print(f"[green]wrote {out}[/]: {len(done.body['tasks'])} tasks, {done.body['totals']['visits']} visits")
+    console.print(f"[green]wrote {escape(str(out))}[/]: {len(done.body['tasks'])} tasks, {done.body['totals']['visits']} visits")
     _warn_formed(plan_dir, formed_day, given=formed is not None)
     if d.plan_publish_by:
         style = "red" if done.overdue else "green"
@@ -137,7 +219,7 @@ def publish(
                       f"({d.plan_working_days} working days); published {published_day}"
                       f"{' — OVERDUE' if done.overdue else ''}[/]")
     else:
-        console.print(f"[yellow]policy {done.body['policy']['id']} sets no plan publication deadline[/]")
+        console.print(f"[yellow]policy {escape(str(done.body['policy']['id']))} sets no plan publication deadline[/]")
     if d.made_late:
         console.print(f"[yellow]warning[/] the plan was made on {d.plan_formed}, after {d.plan_due} (end of the due month)")
     if d.result_working_days:
@@ -150,7 +232,7 @@ def publish(
             rec = append(db, "publish", done.body["plan_id"], body)
         except LedgerError as exc:
             raise fail(f"the public plan was written to {out} but {exc}") from None
-        console.print(f"ledger: record {rec.seq} ({rec.hash[:16]}…) in {db}", highlight=False)
+        console.print(f"ledger: record {rec.seq} ({rec.hash[:16]}…) in {escape(str(db))}", highlight=False)
     if done.overdue:
         raise typer.Exit(code=1)
 
@@ -163,10 +245,22 @@ def _warn_formed(plan_dir: Path, formed_day: dt.date, given: bool) -> None:
         console.print(f"[yellow]note[/] --formed not given: the plan is taken as formed today, {formed_day}; "
                       "the deadlines above count from that day (pass --formed YYYY-MM-DD to fix them)", highlight=False)
     dates = pl.read_parquet(plan_dir / "visits.parquet", columns=["date"])["date"]
+    adjusted_on = _adjusted_on(plan_dir)
+    if adjusted_on is not None:  # visits before the adjustment were made under the version it adjusts
+        dates = dates.filter(dates >= adjusted_on)
     early = dates.filter(dates < formed_day)
     if early.len():
         console.print(f"[yellow]warning[/] {early.len()} visit(s) are dated before the plan was formed on {formed_day} "
                       f"(earliest {early.min()}): a visit cannot precede its published plan", highlight=False)
+
+
+def _adjusted_on(plan_dir: Path) -> dt.date | None:
+    """The adjustment date of an adjusted plan directory (None for a plan made at once or an unreadable one)."""
+    try:
+        m = json.loads((plan_dir / "manifest.json").read_text(encoding="utf-8"))
+        return dt.date.fromisoformat(m["adjustment"]["as_of"]) if m.get("adjustment") else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def results(
@@ -218,7 +312,7 @@ def results(
     with atomic_file(plan_dir / RESULTS_FILE) as staging:
         table.write_parquet(staging)
     summary = summarise(table, plan)
-    view = Table(title=f"Results of plan {plan.manifest['plan_id']} as of {day}")
+    view = Table(title=escape(f"Results of plan {plan.manifest['plan_id']} as of {day}"))
     for col in ("任务", "抽查市场主体(户)", "出动执法人员(人次)", "发现问题市场主体(户)", "发现问题(个)", "已整改问题(个)"):
         view.add_column(col, justify="right")
     for r in summary.iter_rows(named=True):
@@ -231,7 +325,7 @@ def results(
     for v, rd, by, pub in overdue.select("visit_id", "result_date", "publish_by", "published_date").iter_rows():
         what = f"published {pub}" if pub else "not published"
         console.print(f"[red]overdue[/] visit {escape(v)}: result of {rd} due by {by}, {what}", highlight=False)
-    console.print(f"recorded {table.height} result(s) in {plan_dir / RESULTS_FILE}; {overdue.height} overdue publication(s)")
+    console.print(f"recorded {table.height} result(s) in {escape(str(plan_dir / RESULTS_FILE))}; {overdue.height} overdue publication(s)")
     if not no_ledger:
         body = {"plan_dir": str(plan_dir.resolve()), "results_file": file_digests(plan_dir).get(RESULTS_FILE),
                 "results": table.height, "problems_found": int(table["problems_found"].sum()),
@@ -269,7 +363,7 @@ def ledger_verify(
         console.print(f"[yellow]note[/] {escape(line)}", highlight=False)
     if not report.ok:
         raise fail(f"{db}: {len(report.problems)} problem(s) in {report.records} record(s)", code=1)
-    console.print(f"[green]{db}: {report.records} record(s), chain intact[/]; head {report.head}")
+    console.print(f"[green]{escape(str(db))}: {report.records} record(s), chain intact[/]; head {report.head}")
 
 
 @ledger_app.command("show")
@@ -291,11 +385,11 @@ def ledger_show(
             raise fail(f"no record {seq}")
         typer.echo(json.dumps([dataclasses.asdict(r) for r in chosen], ensure_ascii=False, indent=2))
         return
-    view = Table(title=str(ledger_path(ledger)))
+    view = Table(title=escape(str(ledger_path(ledger))))
     for col in ("seq", "kind", "plan", "recorded at", "hash"):
         view.add_column(col)
     for r in recs:
-        view.add_row(str(r.seq), r.kind, escape(r.plan_id), r.recorded_at, r.hash[:16] + "…")
+        view.add_row(str(r.seq), escape(r.kind), escape(r.plan_id), r.recorded_at, r.hash[:16] + "…")
     console.print(view)
 
 
@@ -304,44 +398,90 @@ def code_check(
     code: Annotated[str, typer.Argument(help="The inspection code shown by the inspectors, e.g. ABCDE-FGH23")],
     plan: Annotated[list[Path] | None, typer.Option("--plan", help="Plan directory to search (default: every plan in the ledger)")] = None,
     ledger: LedgerOption = None,
+    key_file: KeyFileOption = None,
+    seed: Annotated[str | None, typer.Option("--seed", help="The plan's public seed value, when the office holds it "
+                                             "and the ledger has not recorded it yet (the code's HMAC is then recomputed)")] = None,
 ) -> None:
-    """Confirm a visit is genuine: its subject, date and departments — and nothing about any other visit."""
-    from records.codes import normalize_code
-    from records.ledger import LedgerError, file_digests, plan_records
+    """Confirm a visit is genuine: its subject, date and departments — and nothing about any other visit.
+
+    A code is genuine when its visit is in a plan folder bound to its ledger record and, whenever the plan's
+    seed is known (revealed in the ledger by ``verify``/``publish``, or ``--seed``), when the HMAC
+    recomputed with the district key equals the code. A folder without a record is never enough alone.
+    """
+    from records.binding import plan_binding
+    from records.codes import (
+        CodeKeyError,
+        code_matches,
+        code_secret,
+        default_key_path,
+        key_id,
+        load_key,
+        normalize_code,
+    )
+    from records.ledger import LedgerError, plan_records, records
 
     wanted = normalize_code(code)
     if wanted is None:
         raise fail("not an inspection code: expected 10 letters/digits like ABCDE-FGH23", code=1)
-    recorded: dict[str, dict[str, str]] = {}
     db = ledger_path(ledger)
+    revealed: dict[str, str] = {}
+    known: list[str] = []
     if db.exists():
         try:
-            recorded = {r.body["plan_dir"]: r.body.get("files") or {} for r in plan_records(db)}
+            known = [r.body["plan_dir"] for r in plan_records(db)]
+            for r in records(db):
+                if r.kind in ("verify", "publish") and isinstance(r.body.get("revealed"), dict) and r.body["revealed"].get("seed"):
+                    revealed[str(r.body.get("plan_dir"))] = str(r.body["revealed"]["seed"])
         except LedgerError as exc:
             raise fail(str(exc)) from None
-    dirs = [p.resolve() for p in plan] if plan else [Path(d) for d in recorded]
+    dirs = [p.resolve() for p in plan] if plan else [Path(d) for d in known]
     if not dirs:
         raise fail(f"no plan to search: pass --plan or record plans in the ledger {db}")
+    try:
+        district_key: bytes | None = load_key(key_file or default_key_path())
+    except CodeKeyError:
+        district_key = None
     import polars as pl
 
+    from optimizer.check import PlanFileError, read_plan
+    from optimizer.draw import plan_seed
+
     for root in dirs:
-        path = root / "visits.parquet"
-        if not path.is_file():
-            continue
-        files = recorded.get(str(root))
-        if files is not None and files.get("visits.parquet") != file_digests(root).get("visits.parquet"):
-            console.print(f"[red]warning[/] {escape(str(root))}: visits.parquet differs from the ledger's record; not trusted")
-            continue
         try:
-            hit = pl.read_parquet(path).filter(pl.col("inspection_code") == wanted)
-        except Exception:  # an unreadable file is not a match; keep looking
+            visits = read_plan(root).visits
+            binding = plan_binding(db, root)
+        except (PlanFileError, OSError, LedgerError):
+            continue  # an unreadable folder is not a match; keep looking
+        hit = visits.filter(pl.col("inspection_code") == wanted)
+        if hit.height != 1:
             continue
-        if hit.height == 1:
-            row = hit.row(0, named=True)
-            trusted = "recorded in the ledger" if files is not None else "NOT recorded in the ledger"
-            console.print(f"[green]genuine[/]: visit {escape(row['visit_id'])} to subject {escape(row['subject_id'])} "
-                          f"on {row['date']} by {escape(', '.join(row['departments']))} (plan file {trusted})")
-            return
+        if binding.problems:
+            console.print(f"[red]warning[/] {escape(str(root))}: the plan differs from its ledger record; not trusted",
+                          highlight=False)
+            continue
+        row = hit.row(0, named=True)
+        plan_seed_value = revealed.get(str(root))
+        if plan_seed_value is None and seed is not None:
+            manifest = read_plan(root).manifest
+            plan_seed_value = plan_seed(manifest["scenario"]["hash"], seed, manifest["plan_id"])
+        recomputed = None
+        if plan_seed_value is not None and district_key is not None:
+            recomputed = code_matches(row, wanted, code_secret(plan_seed_value, district_key))
+        if recomputed is False:
+            raise fail(f"code {wanted} is in {root} but is NOT the HMAC of its visit under the district key "
+                       f"{key_id(district_key)}: the plan file was forged or the key is another; call the district office",
+                       code=1)
+        if binding.record is None and not recomputed:
+            console.print(f"[yellow]warning[/] {escape(str(root))} holds code {wanted} but is not recorded in the ledger "
+                          "and its HMAC cannot be recomputed (seed not revealed); not trusted", highlight=False)
+            continue
+        how = ("HMAC recomputed with the district key" if recomputed else
+               "plan file recorded in the ledger; HMAC not recomputed: the seed is not revealed yet")
+        if binding.record is not None:
+            how += f"; matches ledger record {binding.record.seq} (recorded in the ledger)"
+        console.print(f"[green]genuine[/]: visit {escape(row['visit_id'])} to subject {escape(row['subject_id'])} "
+                      f"on {row['date']} by {escape(', '.join(row['departments']))} ({escape(how)})", highlight=False)
+        return
     raise fail(f"no planned visit has code {wanted}; the inspection may not be genuine — call the district office",
                 code=1)
 

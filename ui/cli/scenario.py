@@ -13,6 +13,7 @@ from scenarios import check_scenario
 from scenarios.figures import scenario_figures
 from ui.cli.common import (
     ScenarioDir,
+    calendar_problem,
     console,
     figures_table,
     load_or_exit,
@@ -38,6 +39,8 @@ def validate(
         validate_city_dir(scenario_dir)
         return
     scenario, problems = check_scenario(scenario_dir)
+    if scenario is not None and (late := calendar_problem(scenario)) is not None:
+        scenario, problems = None, [*problems, late]
     errors = [p for p in problems if p.severity == "error"]
     figures = scenario_figures(scenario) if scenario is not None else None
     if as_json:
@@ -51,9 +54,9 @@ def validate(
         print_problems(problems)
         if figures is not None:
             console.print(figures_table(figures))
-            console.print(f"[green]{scenario.name}: valid[/] ({len(problems)} warning(s))")
+            console.print(f"[green]{escape(scenario.name)}: valid[/] ({len(problems)} warning(s))")
         else:
-            console.print(f"[red]{scenario_dir}: {len(errors)} error(s)[/]")
+            console.print(f"[red]{escape(str(scenario_dir))}: {len(errors)} error(s)[/]")
     if scenario is None:
         raise typer.Exit(code=1)
 
@@ -82,19 +85,19 @@ def generate(
     try:
         loaded = load_profile(profile)
     except FileNotFoundError as exc:
-        console.print(f"[red]{exc}[/]")
+        console.print(f"[red]{escape(str(exc))}[/]")
         raise typer.Exit(code=2) from None
     if out.exists() and not force:
-        console.print(f"[red]{out} exists; pass --force to replace it[/]")
+        console.print(f"[red]{escape(str(out))} exists; pass --force to replace it[/]")
         raise typer.Exit(code=2)
-    with console.status(f"generating {loaded.name}…"):
+    with console.status(escape(f"generating {loaded.name}…")):
         generate_scenario(loaded, out, n_subjects=subjects, seed=seed, overwrite=force)
     scenario, problems = check_scenario(out)
     if scenario is None:  # a profile that yields an invalid scenario is a bug in the profile: show why
         print_problems(problems)
         raise typer.Exit(code=1)
     console.print(figures_table(scenario_figures(scenario)))
-    console.print(f"[green]wrote {out}[/]")
+    console.print(f"[green]wrote {escape(str(out))}[/]")
 
 
 def explain(
@@ -109,10 +112,10 @@ def explain(
 
     scenario = load_or_exit(scenario_dir)
     if subject not in set(scenario.subjects["subject_id"].to_list()):
-        console.print(f"[red]subject {subject!r} is not in {scenario_dir}/{scenario.spec.subjects}[/]")
+        console.print(f"[red]{escape(f'subject {subject!r} is not in {scenario_dir}/{scenario.spec.subjects}')}[/]")
         raise typer.Exit(code=2)
     if task is not None and task not in {t.id for t in scenario.tasks}:
-        console.print(f"[red]task {task!r} is not in {scenario_dir}/scenario.yaml[/]")
+        console.print(f"[red]{escape(f'task {task!r} is not in {scenario_dir}/scenario.yaml')}[/]")
         raise typer.Exit(code=2)
     try:
         text = explain_text(scenario, subject, task, policy=policy, lang="zh" if lang == "zh" else "en")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 import tempfile
 import zipfile
 from pathlib import Path
@@ -19,10 +20,11 @@ import polars as pl
 from optimizer.draw import seed_commitment
 from optimizer.export import write_plan
 from optimizer.plan import Plan
+from records.cells import safe_frame
 from ui.i18n import COLUMNS_ZH, KPI_LABELS
 from ui.webapp.charts.figures import visits_table
 
-__all__ = ["plan_tables", "excel_bytes", "csv_zip_bytes", "plan_dir_zip_bytes", "announcement_rows",
+__all__ = ["plan_tables", "excel_bytes", "csv_zip_bytes", "plan_dir_zip_bytes", "folder_name", "announcement_rows",
            "announcement_markdown", "announcement_html", "SHEETS_ZH"]
 
 SHEETS_ZH = {"kpis": "指标", "visits": "检查计划", "assignments": "检查组", "tasks": "抽查任务",
@@ -88,7 +90,7 @@ def excel_bytes(plan: Plan) -> bytes:
 
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for key, frame in plan_tables(plan).items():
-            frame = frame.rename({c: COLUMNS_ZH.get(c, c) for c in frame.columns})
+            frame = safe_frame(frame.rename({c: COLUMNS_ZH.get(c, c) for c in frame.columns}))
             frame.to_pandas().to_excel(writer, sheet_name=SHEETS_ZH[key], index=False)
             sheet = writer.sheets[SHEETS_ZH[key]]
             for column in sheet.columns:
@@ -102,18 +104,30 @@ def csv_zip_bytes(plan: Plan) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for key, frame in plan_tables(plan).items():
-            archive.writestr(f"{key}.csv", "\ufeff" + frame.write_csv())
+            archive.writestr(f"{key}.csv", "\ufeff" + safe_frame(frame).write_csv(quote_style="always"))
     return buffer.getvalue()
 
 
+def folder_name(text: str) -> str:
+    """A single, harmless folder name from user text (the plan id): letters, digits, ``._-`` only, no leading
+    dot, at most 100 characters — never a path separator, ``..`` or an absolute path."""
+    name = re.sub(r"[^\w.-]", "_", text, flags=re.UNICODE).lstrip(".")[:100]
+    return name or "plan"
+
+
 def plan_dir_zip_bytes(plan: Plan) -> bytes:
-    """The plan directory exactly as ``jointcheck plan`` writes it, zipped."""
+    """The plan directory exactly as ``jointcheck plan`` writes it, zipped under one folder named from the
+    plan id (:func:`folder_name`: confined to the temporary folder and to the zip's top level)."""
+    name = folder_name(plan.plan_id)
     with tempfile.TemporaryDirectory() as tmp:
-        out = write_plan(plan, Path(tmp) / plan.plan_id)
+        target = (Path(tmp) / name).resolve()
+        if target.parent != Path(tmp).resolve():
+            raise ValueError(f"plan id {plan.plan_id!r} does not name a folder")
+        out = write_plan(plan, target)
         buffer = io.BytesIO()
         with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
             for path in sorted(out.iterdir()):
-                archive.write(path, f"{plan.plan_id}/{path.name}")
+                archive.write(path, f"{name}/{path.name}")
     return buffer.getvalue()
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import streamlit as st
 
 from optimizer.plan import solver_notes
-from ui.i18n import kpi_label, t
+from ui.i18n import current_lang, kpi_label, t
 from ui.webapp.charts import figures
 from ui.webapp.charts import pictures as charts
 from ui.webapp.jobs import Run
@@ -23,8 +23,11 @@ def headline(run: Run) -> None:
     cols[1].metric(t("kpi_today"), f"{k['visits_independent_joint']:,}", help=t("help_today"))
     cols[2].metric(t("kpi_visits"), f"{k['visits']:,}", f"{cut:+.2%} {t('kpi_reduction')}" if cut is not None else None,
                    delta_color="inverse", help=t("help_visits"))
-    cols[3].metric(t("kpi_bound"), f"{k['visits_lower_bound']:,.1f}" if k.get("visits_lower_bound") is not None else "—",
-                   help=t("help_bound"))
+    bound = k.get("visits_lower_bound")
+    one_round = k.get("visits_lower_bound_all_in_one_round")
+    cols[3].metric(t("kpi_bound"), f"{bound:,.1f}" if bound is not None else "—",
+                   f"{k.get('visits_expected_gap', 0):.1%} · {one_round:,.1f}" if one_round is not None else None,
+                   delta_color="off", help=t("help_bound"))
     cols[4].metric(t("kpi_expected"), f"{k['visits_expected']:,.1f}" if k.get("visits_expected") is not None else "—",
                    help=t("help_expected"))
     cols = st.columns(6)
@@ -34,6 +37,30 @@ def headline(run: Run) -> None:
     cols[3].metric(t("kpi_capped"), f"{k['capped_subjects']:,}")
     cols[4].metric(t("kpi_replaced"), f"{k['replacements']:,}")
     cols[5].metric(t("kpi_unplaced"), f"{k['unplaced_pairs']:,}")
+
+
+def _unplaced(plan) -> None:
+    """Every drawn pair left without a visit, in the page's language with names: the cause and what would fix it.
+    A drawn subject who is never visited means the random sample was not carried out."""
+    import polars as pl
+
+    unplaced = plan.bundle.unplaced
+    if unplaced.height == 0:
+        return
+    lang = current_lang()
+    departments = {d.id: d.name for d in plan.scenario.spec.departments}
+    tasks = {x.id: x.name for x in plan.scenario.tasks}
+    subjects = plan.scenario.subjects.select("subject_id", pl.col("name").alias("subject_name"))
+    reason = "reason_zh" if lang == "zh" and "reason_zh" in unplaced.columns else "reason"
+    text = pl.col(reason)
+    for code, name in sorted(departments.items(), key=lambda kv: -len(kv[0])):  # longer ids first
+        text = text.str.replace_all(rf"\b{code}\b", name)
+    table = unplaced.join(subjects, on="subject_id", how="left").select(
+        pl.col("subject_name").fill_null(pl.col("subject_id")).alias(t("unplaced_subject")),
+        pl.col("task_id").replace_strict(tasks, default=pl.col("task_id")).alias(t("unplaced_task")),
+        text.alias(t("unplaced_reason")))
+    st.error(t("unplaced_pairs_title", n=unplaced.height))
+    st.dataframe(table, hide_index=True, width="stretch")
 
 
 def render(run: Run | None) -> None:
@@ -46,6 +73,7 @@ def render(run: Run | None) -> None:
                f"{t('kpi_sample_met')}")
     headline(run)
     plan = run.plan
+    _unplaced(plan)
     notes = [*solver_notes(plan), *plan.bundle.problems, *plan.teams.problems]
     if notes:
         with st.expander(f"{t('solver_notes')} ({len(notes)})", expanded=True):

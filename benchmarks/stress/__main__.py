@@ -1,0 +1,73 @@
+"""The stress districts (issue 13): expected and realised visits, bound and gap, unplaced pairs, time per
+stage and peak memory, at several sizes.
+
+Usage: python -m benchmarks.stress [--runs stress-40:20000 stress-80:30000 stress-80:120000]
+                                   [--seed 1] [--cache benchmarks/.cache/scale] [--out benchmarks/results]
+
+Each run generates the profile's scenario at that size (cached, not in git; officers repeated
+ceil(n / profile size) times as in :mod:`benchmarks.scale`) and plans it end to end in a fresh process
+(:func:`benchmarks.scale.run_size`). Writes ``stress.md`` and ``stress.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+from pathlib import Path
+
+from benchmarks.machine import print_header
+from benchmarks.scale import CACHE, GIB, RESULTS, STAGES, ensure_scenario, run_size
+
+DEFAULT_RUNS = ["stress-40:20000", "stress-80:30000", "stress-80:120000"]
+
+
+def table(runs: list[dict]) -> list[str]:
+    head = ("| profile | subjects | tasks | drawn pairs | expected visits | lower bound | gap | all-in-one-round | "
+            "visits | unplaced | align status | " + " | ".join(STAGES) + " | total s | peak RSS |")
+    lines = [head, "|" + " ---: |" * (head.count("|") - 1)]
+    for r in runs:
+        lines.append(
+            f"| {r['profile']} | {r['subjects']:,} | {r['tasks']} | {r['drawn_pairs']:,} | {r['visits_expected']:,.1f} | "
+            f"{r['visits_lower_bound']:,.1f} | {r['visits_expected_gap']:.1%} | {r['visits_lower_bound_all_in_one_round']:,.1f} | "
+            f"{r['visits']:,} | {r['unplaced']:,} | {r['align_status']} | "
+            + " | ".join(f"{r['seconds'][s]:.1f}" for s in STAGES)
+            + f" | **{r['total_seconds']:.1f}** | {r['peak_rss'] / GIB:.2f} GiB |")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--runs", nargs="*", default=DEFAULT_RUNS, help="profile:subjects")
+    ap.add_argument("--seed", default="1", help="public seed value")
+    ap.add_argument("--cache", type=Path, default=CACHE)
+    ap.add_argument("--out", type=Path, default=RESULTS)
+    ap.add_argument("--timeout", type=float, default=1800.0)
+    args = ap.parse_args(argv)
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        print_header()
+    header = buffer.getvalue()
+    print(header, end="", flush=True)
+    args.out.mkdir(parents=True, exist_ok=True)
+    runs = []
+    for spec in args.runs:
+        profile, n = spec.split(":")
+        scenario_dir, _ = ensure_scenario(profile, int(n), args.cache)
+        result = run_size(scenario_dir, args.seed, args.timeout, args.out / "stress.log")
+        result["profile"] = profile
+        runs.append(result)
+        print("\n".join(table([result])[2:]), flush=True)
+    lines = [f"# Stress districts, seed {args.seed}", "", "```", header.rstrip(), "```", "",
+             "`python -m benchmarks.stress --runs " + " ".join(args.runs) + "`. Expected visits Σᵢ Σᵣ maxₜ∈ᵣ πᵢₜ of "
+             "the aligned calendar; lower bound: each subject profile grouping its own tasks at best "
+             "(optimizer/calendar/bound.py); gap = (expected − bound) / expected. Seconds are wall-clock per stage.",
+             "", *table(runs), ""]
+    (args.out / "stress.md").write_text("\n".join(lines))
+    (args.out / "stress.json").write_text(json.dumps({"header": header, "runs": runs}, indent=2) + "\n")
+    print(f"wrote {args.out / 'stress.md'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,156 @@
+"""Rotation across years (负担轮换): a firm drawn last year is unlikely to be drawn again, every sample still at π.
+
+Statistical offices rotate response burden with permanent random numbers (PRNs): each unit keeps its number
+from year to year and each year's sample starts where the last one ended on the unit circle. The draw already
+does this between the rounds of one year (:mod:`optimizer.draw.coordinated`: round r reads frac(u − a_ir),
+a_ir = Σ of the subject's round maxima before r). Across years it is the same idea:
+
+    year y reads frac(u_i − b_i^y − a_ir),   b^y = b^{y−1} + A^{y−1} + max(0, 1 − A^{y−1} − A^y) / 8,   b¹ = 0
+
+with u_i the ticket of the **first plan of the chain** (its seed: the chain's permanent numbers) and A^p_i the
+subject's Σ over plan p's rounds of its largest π. Subject i's selection set in plan p is (about) the arc
+[b^p, b^p + A^p) of the circle: each year's arc follows the last one, so two consecutive years overlap by
+max(0, A¹ + A² − 1) — the least any design with these marginals allows — and over the years the arcs sweep
+the circle, so every firm takes its turn. The guard, ⅛ of the circle the two arcs leave free
+(:data:`~optimizer.draw.coordinated.ROTATION_GUARD`), is for fixed-size samples: a cell's last key lies near
+π, not at it, so a small cell's sample spills past its arc's end (measured in ``tests/test_rotation.py`` and
+``benchmarks/rotation.py``). When a subject's A exceeds ⅓ three arcs cannot be disjoint: rotation puts the
+unavoidable repeat two years apart rather than one.
+
+Why every year stays exactly at π: b_i is computed from the earlier plans' *published probabilities*
+(``draws.parquet`` ``inclusion_prob``) and this year's rules, never from who was drawn, so it is fixed before
+the tickets are read; frac(u − c) is uniform for any fixed c, the keys of different subjects stay independent,
+and the cell sizes of :mod:`optimizer.draw.allocation` keep P(drawn) = π. ``jointcheck verify --previous``
+recomputes b from those files and the chain's revealed first seed.
+
+The price of rotation: the numbers are permanent, so once the first plan's seed is revealed anyone holding
+it can rank the directory for later years (as statistical offices' PRNs are, inside the office). Each year's
+own seed still decides visit days, officer teams and inspection codes, and is committed like any plan's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from optimizer.draw import (
+    PI_SCALE,
+    ROTATION_GUARD,
+    pi_units,
+    plan_seed,
+    seed_commitment,
+)
+
+__all__ = ["Rotation", "RotationError", "rotation_shift", "prn_source", "load_rotation"]
+
+
+class RotationError(ValueError):
+    """Previous plans that cannot be rotated against (other numbers, a seed that fails its commitment…)."""
+
+
+@dataclass(frozen=True)
+class Rotation:
+    """What a plan with ``--previous`` draws with: the chain's ticket seed and each subject's shift b_i."""
+
+    prn_seed: str
+    shift: pl.DataFrame               # subject_id, end, last: the last earlier arc (:func:`rotation_shift`)
+    manifest: dict[str, Any]          # the ``rotation`` entry of the plan's manifest
+
+
+def _lengths(draws: pl.DataFrame) -> pl.DataFrame:
+    """A_i in 10⁻⁹ units: Σ over the plan's rounds of the subject's largest π (its arc on the circle)."""
+    return (draws.select("subject_id", "round", pi_units(pl.col("inclusion_prob")).alias("pi_units"))
+            .group_by("subject_id", "round").agg(pl.col("pi_units").max().alias("top"))
+            .group_by("subject_id").agg(pl.col("top").sum().cast(pl.Int64).alias("length")))
+
+
+def rotation_shift(previous: list[pl.DataFrame]) -> pl.DataFrame:
+    """The arcs of the chain's plans (draws frames, first plan first): ``subject_id, end, last`` in 10⁻⁹ units.
+
+    Plan 1 starts at b¹ = 0, plan k at b^k = b^{k−1} + A^{k−1} + guard (module docstring). ``end`` = b + A of the
+    last plan, ``last`` = its A; the draw adds the guard against this year's own A
+    (:func:`optimizer.draw.coordinated._offsets`).
+    """
+    arcs = pl.DataFrame(schema={"subject_id": pl.String, "end": pl.Int64, "last": pl.Int64})
+    for draws in previous:
+        a = _lengths(draws)
+        arcs = arcs.join(a, on="subject_id", how="full", coalesce=True).select(
+            "subject_id",
+            (pl.col("end").fill_null(0) + pl.when(pl.col("end").is_null()).then(0).otherwise(
+                (PI_SCALE - pl.col("last").fill_null(0) - pl.col("length").fill_null(0)).clip(lower_bound=0)
+                * ROTATION_GUARD[0] // ROTATION_GUARD[1])
+             + pl.col("length").fill_null(0)).alias("end"),
+            pl.col("length").fill_null(0).alias("last"),
+        )
+    return arcs.sort("subject_id")
+
+
+def prn_source(manifest: dict[str, Any]) -> dict[str, Any]:
+    """The plan whose tickets a plan's draw reads: its own, or the first plan of its rotation chain.
+
+    Pass one plan per year — its latest version: an adjusted plan (动态调整) reads its first version's tickets."""
+    rotation = manifest.get("rotation")
+    if rotation:
+        return dict(rotation["prn"])
+    adjusts = manifest.get("adjusts") or {}  # an adjusted version draws from the seed of its first version
+    return {"plan_id": manifest["plan_id"], "scenario_hash": adjusts.get("seed_scenario_hash", manifest["scenario"]["hash"]),
+            "seed_commitment": manifest["seed_commitment"]}
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def load_rotation(previous_dirs: list[str | Path], previous_seed: str,
+                  expect: dict[str, Any] | None = None) -> Rotation:
+    """Read the earlier plans, check they share one chain and that ``previous_seed`` opens its commitment.
+
+    ``expect``: the ``rotation`` entry of a plan being verified; the earlier plans' draws must be the files
+    it names (same SHA-256), else :class:`RotationError`.
+    """
+    if not previous_dirs:
+        raise RotationError("rotation needs at least one previous plan directory")
+    manifests, draws, entries = [], [], []
+    for d in previous_dirs:
+        root = Path(d)
+        try:
+            m = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
+            frame = pl.read_parquet(root / "draws.parquet", columns=["subject_id", "round", "inclusion_prob"])
+        except (OSError, ValueError, KeyError) as exc:
+            raise RotationError(f"{root}: not a readable plan directory ({exc})") from None
+        manifests.append(m)
+        draws.append(frame)
+        entries.append({"plan_id": m["plan_id"], "year": m["scenario"]["year"], "scenario_hash": m["scenario"]["hash"],
+                        "seed_commitment": m["seed_commitment"], "draws_sha256": _sha256(root / "draws.parquet")})
+    sources = {json.dumps(prn_source(m), sort_keys=True) for m in manifests}
+    if len(sources) != 1:
+        raise RotationError("the previous plans were drawn from different permanent numbers (different first plans); "
+                            "rotate only against one chain: the first plan and the plans made with --previous from it")
+    source = json.loads(sources.pop())
+    seed = plan_seed(source["scenario_hash"], previous_seed, source["plan_id"])
+    if seed_commitment(seed) != source["seed_commitment"]:
+        raise RotationError(f"--previous-seed {previous_seed!r} does not open the seed commitment of plan "
+                            f"{source['plan_id']} (the chain's first plan)")
+    order = sorted(range(len(entries)), key=lambda k: (entries[k]["year"], entries[k]["plan_id"], entries[k]["draws_sha256"]))
+    entries = [entries[k] for k in order]
+    draws = [draws[k] for k in order]
+    manifests = [manifests[k] for k in order]
+    for k, m in enumerate(manifests):  # the whole chain, first plan first: each one rotated against those before it
+        before = sorted(e["draws_sha256"] for e in (m.get("rotation") or {}).get("previous", []))
+        if before != sorted(e["draws_sha256"] for e in entries[:k]):
+            raise RotationError(f"plan {m['plan_id']} ({m['scenario']['year']}): give the whole chain with --previous — "
+                                "the first plan and every plan rotated from it, each against exactly those before it")
+    if expect is not None:
+        want = sorted(e["draws_sha256"] for e in expect.get("previous", []))
+        if sorted(e["draws_sha256"] for e in entries) != want:
+            raise RotationError("the previous plans given are not the ones this plan was rotated against "
+                                "(draws.parquet SHA-256 differs from the manifest's rotation.previous)")
+    shift = rotation_shift(draws)
+    body = {"prn": source, "previous": entries,
+            "mean_end": round(float(shift["end"].mean() or 0.0) / PI_SCALE, 6) if shift.height else 0.0}
+    return Rotation(seed, shift, body)
