@@ -248,3 +248,19 @@ def test_check_and_verify_a_city_plan(local_plan):
     assert result.exit_code == 0 and "city-wide task shares matches" in result.output, result.output
     result = runner.invoke(app, ["verify", str(local_plan), str(CITY), "--seed", "1"])
     assert result.exit_code == 1 and "split seed commitment does NOT match" in result.output, result.output
+
+
+def test_a_district_error_crosses_processes_naming_the_district():
+    """What a district's rules or policy refuse (PlanBlocked, PolicyError) comes back from any worker as a
+    DistrictError naming the district, with the command line's exit code."""
+    import pickle
+
+    from optimizer.city.district import DistrictError, _planning
+    from optimizer.draw import PlanBlocked
+
+    error = pickle.loads(pickle.dumps(DistrictError("huangpu", "the plan breaks rules of its policy", 1)))
+    assert (error.district, error.code, str(error)) == ("huangpu", 1, "district 'huangpu': the plan breaks rules of its policy")
+    findings = pl.DataFrame({"rule_id": ["r1"], "source": ["doc"], "message": ["too high"]})
+    with pytest.raises(DistrictError, match="district 'xuhui': the plan breaks rules of its policy"):
+        with _planning("xuhui"):
+            raise PlanBlocked(findings)

@@ -27,11 +27,43 @@ from scenarios.city import City, city_task_problems, with_city_tasks
 from scenarios.errors import Problem
 from scenarios.model import Scenario, ScenarioSpec, Task
 
-__all__ = ["CensusJob", "Census", "PlanJob", "DistrictPlan", "census", "plan_district", "PROBE_RATIO"]
+__all__ = ["CensusJob", "Census", "PlanJob", "DistrictPlan", "DistrictError", "census", "plan_district", "PROBE_RATIO"]
 
 PROBE_RATIO = 1e-6
 """A city-wide ``count`` task is evaluated in the census as a ratio task of this ratio, so π / PROBE_RATIO is the
 subject's policy weight w (exact at the rules' 12 decimals for the policies' factors)."""
+
+
+class DistrictError(Exception):
+    """A district the rules, the policy or the draw cannot plan (PlanBlocked, PolicyError), naming the district.
+
+    Plain arguments only, so it crosses a process pool or Ray unchanged; ``code`` is the exit code the command
+    line uses (1: the plan breaks its rules; 2: the policy cannot be used)."""
+
+    def __init__(self, district: str, message: str, code: int = 1):
+        super().__init__(district, message, code)
+        self.district, self.message, self.code = district, message, code
+
+    def __str__(self) -> str:
+        return f"district {self.district!r}: {self.message}"
+
+
+def _planning(district: str):  # noqa: ANN202 - a context manager
+    from contextlib import contextmanager
+
+    from optimizer.draw import PlanBlocked
+    from rules import PolicyError
+
+    @contextmanager
+    def guard():  # noqa: ANN202
+        try:
+            yield
+        except PlanBlocked as exc:
+            raise DistrictError(district, str(exc), 1) from None
+        except PolicyError as exc:
+            raise DistrictError(district, str(exc), 2) from None
+
+    return guard()
 
 
 def _rss_now() -> int:
@@ -131,7 +163,8 @@ def census(job: CensusJob) -> Census:
     problems += city_task_problems(city, district, scenario)
     if any(p.severity == "error" for p in problems) or not city.spec.tasks:
         return Census(district, scenario.name, scenario.content_hash, problems, seconds=meter.seconds, peak_rss=meter.close(), cpu_seconds=meter.cpu)
-    results = evaluate(_probe(scenario, city))
+    with _planning(district):
+        results = evaluate(_probe(scenario, city))
     # only the city-wide tasks' own findings: plan-level rules (item coverage…) judge the district's whole plan
     task_errors = results.errors.filter(pl.col("task_id").is_not_null())
     for rule_id, source, message, task_id in task_errors.select("rule_id", "source", "message", "task_id").iter_rows():
@@ -188,7 +221,8 @@ def plan_district(job: PlanJob) -> DistrictPlan:
         raise RuntimeError(f"district {job.district!r} no longer loads: " + "; ".join(map(str, problems[:5])))
     scenario = with_city_tasks(scenario, job.city, job.shares)
     meter.lap("load")
-    made = make_plan(scenario, job.public_value, job.settings)
+    with _planning(job.district):
+        made = make_plan(scenario, job.public_value, job.settings)
     meter.lap("plan")
     planned = meter.seconds.pop("plan")
     meter.cpu["plan"] = meter.cpu.pop("plan")  # make_plan reports wall seconds by stage only; CPU for the whole

@@ -60,7 +60,13 @@ class _Ray:
 
     def map(self, fn: Callable[[J], R], jobs: Sequence[J]) -> list[R]:
         remote = self.ray.remote(num_cpus=1, max_retries=1)(fn)
-        return list(self.ray.get([remote.remote(job) for job in jobs]))
+        try:
+            return list(self.ray.get([remote.remote(job) for job in jobs]))
+        except self.ray.exceptions.RayTaskError as exc:  # the worker's own exception, as the local engine raises it
+            cause = getattr(exc, "cause", None)
+            if isinstance(cause, Exception):
+                raise cause from None
+            raise
 
     def close(self) -> None:
         if self.started:

@@ -24,6 +24,7 @@ def plan_city_dir(
 ) -> None:
     """Plan every district of a city (census → central split → district plans → gathered output)."""
     from optimizer.city import EngineError, plan_city
+    from optimizer.city.district import DistrictError
     from records.codes import CodeKeyError, default_key_path, key_id, load_or_create_key
     from records.ledger import LedgerError, record_plan
     from scenarios import ScenarioError
@@ -53,6 +54,10 @@ def plan_city_dir(
         raise typer.Exit(code=1) from None
     except EngineError as exc:
         raise fail(str(exc)) from None
+    except DistrictError as exc:
+        console.print(f"[red]{escape(str(exc))}[/]", highlight=False)
+        console.print(f"[red]{escape(str(city_dir))}: nothing was written[/]")
+        raise typer.Exit(code=exc.code) from None
     try:
         db = ledger_path(ledger)
         for d in city.districts:
