@@ -13,4 +13,7 @@ On top: :mod:`optimizer.plan` runs the stages in order (scenario → rules → c
 rule once, :mod:`optimizer.check` re-verifies a written plan with them independently of any solver,
 :mod:`optimizer.verify` recomputes a published draw, and :mod:`optimizer.export` writes the plan directory.
 The plan's legal record (ledger, publication, inspection codes, results) is :mod:`records`, beside this package.
+
+Above a district: :mod:`optimizer.city` plans a city partitioned over its districts (a process pool or Ray): the
+city-wide tasks' district sizes drawn once, centrally, then each district by :mod:`optimizer.plan` unchanged.
 """

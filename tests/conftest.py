@@ -81,3 +81,18 @@ def fresh_streamlit_caches() -> Iterator[None]:
     st.cache_resource.clear()
     yield
     st.cache_data.clear()
+
+
+@pytest.fixture(scope="session")
+def ray_session() -> Iterator[object]:
+    """A real local Ray of 2 CPUs, started once per test session (city runs use it as it is and leave it running).
+    Skipped, saying why, only where Ray is not installed (.ci/run installs the ``ray`` extra)."""
+    try:
+        import ray
+    except ImportError as exc:
+        pytest.skip(f"Ray is not installed ({exc}); pip install -e '.[ray]' to run the city equality tests on Ray")
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False)
+    try:
+        yield ray
+    finally:
+        ray.shutdown()

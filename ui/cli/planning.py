@@ -156,25 +156,46 @@ def plan(
     lang: LangOption = None,
     previous: PreviousOption = None,
     previous_seed: PreviousSeedOption = None,
+    engine: Annotated[str, typer.Option(
+        "--engine", help="For a city directory (holding city.yaml): local (a process pool) or ray")] = "local",
+    address: Annotated[str | None, typer.Option(
+        "--address", help="For --engine ray: join this Ray cluster (auto, HOST:PORT); default start Ray here")] = None,
+    workers: Annotated[int, typer.Option(
+        "--workers", min=1, help="For a city: districts planned in parallel (Ray: CPUs when started here)")] = 2,
 ) -> None:
     """Make the plan: aligned rounds, drawn subjects, dated joint visits and random officer teams.
 
     With --previous (earlier years' plans) the draw rotates burden: each subject's permanent number is shifted by
     its probabilities in those plans, so a firm drawn last year is unlikely to be drawn again (every π exact).
+
+    SCENARIO_DIR may be a city (a directory holding city.yaml and district scenarios): the city-wide tasks'
+    district sizes are drawn once, centrally, then every district is planned in parallel on --engine.
     """
     from optimizer.bundling import BundleConfig
     from optimizer.calendar import AlignConfig
     from optimizer.plan import PlanSettings, make_plan, solver_notes
     from optimizer.teams import TeamConfig
+    from scenarios.city import is_city
 
     check_plan_out(out, force, scenario_dir, ledger, key_file)
-    scenario = load_or_exit(scenario_dir)
     limit = {} if time_limit is None else {"deterministic_time": time_limit}
     settings = PlanSettings(
         mode=mode, plan_id=plan_id, policy=policy, align=AlignConfig(log_search_progress=log_search, **limit),
         bundle=BundleConfig(log_search_progress=log_search, **limit),
         teams=TeamConfig(log_search_progress=log_search, **limit),
     )
+    if is_city(scenario_dir):
+        from ui.cli.city import plan_city_dir
+
+        if plan_id is not None or policy is not None or previous:
+            raise fail("--plan-id, --policy and --previous are for a district; a city's districts use their names "
+                       "and city.yaml's policy")
+        plan_city_dir(scenario_dir, seed, out, engine=engine, workers=workers, address=address, force=force,
+                      settings=settings, ledger=ledger, key_file=key_file)
+        return
+    if engine != "local" or address is not None:
+        raise fail("--engine and --address are for a city directory (holding city.yaml); this is a district")
+    scenario = load_or_exit(scenario_dir)
     rotation = _rotation(previous, previous_seed)
     with planning_errors():
         with console.status("planning…") as status:
@@ -296,9 +317,17 @@ def check(
     ledger: LedgerOption = None,
     allow_unrecorded: AllowUnrecorded = False,
 ) -> None:
-    """Re-verify every hard rule on a written plan, independently of the solvers."""
-    from optimizer.check import check_plan
+    """Re-verify every hard rule on a written plan, independently of the solvers.
 
+    With a city (SCENARIO_DIR holding city.yaml, PLAN_DIR written by ``plan`` from it): every district's plan."""
+    from optimizer.check import check_plan
+    from scenarios.city import is_city
+
+    if is_city(scenario_dir):
+        from ui.cli.city import check_city_dir
+
+        check_city_dir(plan_dir, scenario_dir)
+        return
     scenario = load_or_exit(scenario_dir)
     require_bound_plan(plan_dir, ledger, allow_unrecorded)
     _same_scenario(plan_dir, scenario_dir, scenario)
@@ -333,9 +362,18 @@ def verify(
     previous: PreviousOption = None,
     previous_seed: PreviousSeedOption = None,
 ) -> None:
-    """Recompute the draw from the published seed and say whether every selection matches."""
-    from optimizer.verify import verify_draw
+    """Recompute the draw from the published seed and say whether every selection matches.
 
+    With a city: the census, the city hash, the split seed's commitment, the city-wide shares and every district's
+    draw (each district's public value derived from SEED)."""
+    from optimizer.verify import verify_draw
+    from scenarios.city import is_city
+
+    if is_city(scenario_dir):
+        from ui.cli.city import verify_city_dir
+
+        verify_city_dir(plan_dir, scenario_dir, seed)
+        return
     scenario = load_or_exit(scenario_dir)
     require_bound_plan(plan_dir, ledger, allow_unrecorded)
     _same_scenario(plan_dir, scenario_dir, scenario)

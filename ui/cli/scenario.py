@@ -27,7 +27,17 @@ def validate(
     scenario_dir: ScenarioDir,
     as_json: Annotated[bool, typer.Option("--json", help="Print problems and figures as JSON")] = False,
 ) -> None:
-    """Check a scenario directory; report every problem with file, row and field, then its figures."""
+    """Check a scenario directory; report every problem with file, row and field, then its figures.
+
+    A city directory (holding city.yaml) is checked whole: city.yaml, every district, and the city-wide tasks
+    against every district."""
+    from scenarios.city import is_city
+
+    if is_city(scenario_dir) and not as_json:
+        from ui.cli.city import validate_city_dir
+
+        validate_city_dir(scenario_dir)
+        return
     scenario, problems = check_scenario(scenario_dir)
     if scenario is not None and (late := calendar_problem(scenario)) is not None:
         scenario, problems = None, [*problems, late]
@@ -52,14 +62,25 @@ def validate(
 
 
 def generate(
-    profile: Annotated[str, typer.Argument(help="A bundled profile (changning-2024, putuo-2023) or a profile YAML file")],
+    profile: Annotated[str, typer.Argument(
+        help="A bundled profile (changning-2024, putuo-2023), a profile YAML file, or city (a city of districts)")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Scenario directory to write")],
     seed: Annotated[int | None, typer.Option(help="Random seed (default: the profile's)")] = None,
     subjects: Annotated[int | None, typer.Option(help="Directory size (default: the profile's); the plan scales with it")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists")] = False,
+    districts: Annotated[int, typer.Option(help="city: number of districts (上海's 16 by name, then numbered)", min=1)] = 3,
+    subjects_per_district: Annotated[int, typer.Option(help="city: subjects in each district", min=100)] = 2000,
+    district_profile: Annotated[str, typer.Option(help="city: the profile every district is generated from")] = "putuo-2023",
 ) -> None:
-    """Generate a seeded synthetic scenario calibrated to a district's published figures."""
+    """Generate a seeded synthetic scenario calibrated to a district's published figures, or (PROFILE city) a city
+    of --districts district scenarios from --district-profile with different seeds, names and area codes."""
     from scenarios.generate import generate_scenario, load_profile
+
+    if profile == "city":
+        from ui.cli.city import generate_city_dir
+
+        generate_city_dir(out, districts, subjects_per_district, district_profile, seed, force)
+        return
 
     try:
         loaded = load_profile(profile)

@@ -1,0 +1,178 @@
+"""City commands: ``jointcheck plan CITY_DIR`` (a directory holding ``city.yaml``), ``validate CITY_DIR``,
+``check``/``verify CITY_PLAN_DIR CITY_DIR`` and ``jointcheck generate city``.
+
+``plan``, ``validate``, ``check``, ``verify`` and ``generate`` hand over to these functions when their argument is a city; the district commands
+are unchanged and never import Ray.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+
+from ui.cli.common import console, fail, print_problems
+
+__all__ = ["plan_city_dir", "generate_city_dir", "validate_city_dir", "check_city_dir", "verify_city_dir"]
+
+
+def plan_city_dir(
+    city_dir: Path, seed: str, out: Path, *, engine: str, workers: int, address: str | None, force: bool,
+    settings, ledger: Path | None, key_file: Path | None,
+) -> None:
+    """Plan every district of a city (census → central split → district plans → gathered output)."""
+    from optimizer.city import EngineError, plan_city
+    from optimizer.city.district import DistrictError
+    from records.codes import CodeKeyError, default_key_path, key_id, load_or_create_key
+    from records.ledger import LedgerError, record_plan
+    from scenarios import ScenarioError
+    from scenarios.city import check_city
+    from ui.cli.common import ledger_path
+
+    if out.exists() and not force:
+        raise fail(f"{out} exists; pass --force to replace it")
+    city, problems = check_city(city_dir)
+    if city is None:
+        print_problems(problems)
+        console.print(f"[red]{escape(str(city_dir))}: invalid city; see the problems above[/]")
+        raise typer.Exit(code=1)
+    print_problems(problems)
+    try:
+        key = load_or_create_key(key_file or default_key_path())
+    except (CodeKeyError, OSError) as exc:
+        raise fail(str(exc)) from None
+    try:
+        with console.status("planning the city…") as status:
+            run = plan_city(city, seed, out, district_key=key, engine=engine, workers=workers, address=address,
+                            settings=settings, overwrite=force,
+                            progress=lambda stage: status.update(f"planning the city: {stage}…"))
+    except ScenarioError as exc:
+        print_problems(exc.problems)
+        console.print(f"[red]{escape(str(city_dir))}: {len(exc.errors)} error(s); nothing was written[/]")
+        raise typer.Exit(code=1) from None
+    except EngineError as exc:
+        raise fail(str(exc)) from None
+    except DistrictError as exc:
+        console.print(f"[red]{escape(str(exc))}[/]", highlight=False)
+        console.print(f"[red]{escape(str(city_dir))}: nothing was written[/]")
+        raise typer.Exit(code=exc.code) from None
+    try:
+        db = ledger_path(ledger)
+        for d in city.districts:
+            record_plan(db, out / "districts" / d, code_key_id=key_id(key))
+    except LedgerError as exc:
+        raise fail(f"the plan was written to {out} but {exc}") from None
+
+    table = Table(title=f"City plan {city.name} (seed value {seed}, engine {engine})")
+    for column in ("district", "subjects", "visits", "drawn", "unplaced", "seconds", "peak RSS MiB"):
+        table.add_column(column, justify="left" if column == "district" else "right")
+    for d, p in zip(run.manifest["districts"], run.plans):
+        table.add_row(d["district"], f"{p.subjects:,}", f"{d['kpis']['visits']:,}", f"{d['kpis']['subjects_drawn']:,}",
+                      str(d["kpis"]["unplaced_pairs"]), f"{sum(p.seconds.values()):.1f}",
+                      f"{max(v for k, v in p.peak_rss.items() if k != 'worker') / 2**20:,.0f}")
+    console.print(table)
+    for task in run.manifest["city_tasks"]:
+        shares = ", ".join(f"{d} {n} ({task['expected'][d]:.2f})" for d, n in task["shares"].items())
+        console.print(f"city-wide {task['id']}: {task['total']} drawn (expected {task['expected_total']:.2f}): {shares}",
+                      highlight=False)
+    for p in run.plans:
+        for note in p.notes:
+            console.print(f"[yellow]warning[/] {escape(p.district)}: {escape(note)}", highlight=False)
+    console.print("stage seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in run.seconds.items()), highlight=False)
+    console.print(f"[green]wrote {out}[/] (one plan directory per district in {out}/districts/)")
+
+
+def generate_city_dir(out: Path, districts: int, subjects_per_district: int, district_profile: str, seed: int | None,
+                      force: bool) -> None:
+    """Write a seeded synthetic city and check it."""
+    from scenarios.city import check_city
+    from scenarios.generate.city import generate_city
+
+    if out.exists() and not force:
+        raise fail(f"{out} exists; pass --force to replace it")
+    try:
+        with console.status(f"generating a city of {districts} districts…"):
+            generate_city(out, districts, subjects_per_district, district_profile, seed=seed, overwrite=force)
+    except FileNotFoundError as exc:
+        raise fail(str(exc)) from None
+    city, problems = check_city(out)
+    print_problems(problems)
+    if city is None:
+        raise typer.Exit(code=1)
+    console.print(f"[green]wrote {out}[/]: {districts} districts × {subjects_per_district:,} subjects, "
+                  f"{len(city.spec.tasks)} city-wide task(s)")
+
+
+def validate_city_dir(city_dir: Path) -> None:
+    """Check city.yaml, every district scenario, and the city-wide tasks against every district; exit 1 on any error."""
+    from optimizer.city.district import CensusJob, census
+    from scenarios.city import check_city
+
+    city, problems = check_city(city_dir)
+    if city is not None:
+        with console.status("checking the districts…"):
+            problems += [p for d in city.districts for p in census(CensusJob(city, d)).problems]
+    print_problems(problems)
+    errors = [p for p in problems if p.severity == "error"]
+    if city is None or errors:
+        console.print(f"[red]{escape(str(city_dir))}: {len(errors)} error(s)[/]")
+        raise typer.Exit(code=1)
+    console.print(f"[green]{city.name}: valid[/] ({len(city.districts)} districts, {len(city.spec.tasks)} city-wide "
+                  f"task(s), {len(problems)} warning(s))")
+
+
+def _load_city(city_dir: Path):  # noqa: ANN202 - a City
+    from scenarios.city import check_city
+
+    city, problems = check_city(city_dir)
+    if city is None:
+        print_problems(problems)
+        console.print(f"[red]{escape(str(city_dir))}: invalid city; see the problems above[/]")
+        raise typer.Exit(code=1)
+    return city
+
+
+def check_city_dir(plan_dir: Path, city_dir: Path) -> None:
+    """``jointcheck check CITY_PLAN_DIR CITY_DIR``: every district plan against its district with its city-wide tasks."""
+    from optimizer.city.verify import check_city_plan
+
+    if not (plan_dir / "manifest.json").is_file() or not (plan_dir / "districts").is_dir():
+        raise fail(f"{plan_dir}: not a city plan directory (manifest.json and districts/)")
+    city = _load_city(city_dir)
+    violations = check_city_plan(plan_dir, city)
+    for d, found in violations.items():
+        for v in found:
+            console.print(f"[red]violation[/] {escape(d)}: {escape(str(v))}", highlight=False)
+    total = sum(len(v) for v in violations.values())
+    if total:
+        console.print(f"[red]verdict: FAIL — {plan_dir}: {total} violation(s) of the hard rules above[/]")
+        raise typer.Exit(code=1)
+    console.print(f"[green]verdict: PASS — {plan_dir}: every check passed in all {len(violations)} districts[/]")
+
+
+def verify_city_dir(plan_dir: Path, city_dir: Path, seed: str) -> None:
+    """``jointcheck verify CITY_PLAN_DIR CITY_DIR --seed V``: the city hash, the split and every district's draw."""
+    from optimizer.city.verify import verify_city_plan
+
+    if not (plan_dir / "manifest.json").is_file() or not (plan_dir / "districts").is_dir():
+        raise fail(f"{plan_dir}: not a city plan directory (manifest.json and districts/)")
+    city = _load_city(city_dir)
+    with console.status("re-doing the census, the split and every district's draw…"):
+        result = verify_city_plan(plan_dir, city, seed)
+    for label, ok in (("city hash", result.city_hash_ok), ("split seed commitment", result.split_commitment_ok),
+                      ("city-wide task shares", result.shares_ok)):
+        console.print(("[green]" if ok else "[red]") + f"{label} {'matches' if ok else 'does NOT match'}[/]")
+    for line in result.mismatches:
+        console.print(f"[red]mismatch[/] {escape(line)}", highlight=False)
+    for d, v in result.districts.items():
+        console.print(("[green]" if v.ok else "[red]") + f"{escape(d)}: {v.pairs:,} draws, "
+                      f"{'all match' if v.ok else f'{len(v.mismatches)} mismatch(es)'}[/]", highlight=False)
+        for line in v.mismatches[:20]:
+            console.print(f"[red]mismatch[/] {escape(d)}: {escape(line)}", highlight=False)
+    if not result.ok:
+        console.print(f"[red]verdict: FAIL — the city plan {plan_dir} cannot be reproduced from public value {escape(seed)}[/]",
+                      highlight=False)
+        raise typer.Exit(code=1)
+    console.print(f"[green]verdict: PASS — city hash, split and all {len(result.districts)} districts' draws match[/]")
