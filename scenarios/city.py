@@ -32,10 +32,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from rules.law.catalog import known_policies
 from scenarios.errors import Problem
-from scenarios.files import read_text, resolve_inside
+from scenarios.files import resolve_inside
 from scenarios.load import SCENARIO_FILE, canonical_hash
 from scenarios.model import Id, Scenario, ScenarioSpec, Task
-from scenarios.yamlmap import parse_located_yaml
+from scenarios.yamlmap import read_located_yaml
 
 __all__ = ["CITY_FILE", "CitySpec", "City", "check_city", "is_city", "city_task_problems", "with_city_tasks",
            "write_district_scenario"]
@@ -104,13 +104,7 @@ def check_city(root: str | Path) -> tuple[City | None, list[Problem]]:
     ids. What needs a loaded district (references, year, clashing ids) is :func:`city_task_problems`.
     """
     root = Path(root)
-    if not root.is_dir():
-        return None, [Problem(str(root), None, "", "city directory not found")]
-    text, problems = read_text(root / CITY_FILE, CITY_FILE)
-    if text is None:
-        return None, problems
-    doc, found = parse_located_yaml(text, CITY_FILE)
-    problems += found
+    doc, problems = read_located_yaml(root, CITY_FILE, "city")
     if doc is None:
         return None, problems
     data = doc.data

@@ -21,7 +21,7 @@ from scenarios.model import Scenario, ScenarioSpec
 from scenarios.references import check_directories, check_references
 from scenarios.schema import OFFICERS, SUBJECTS, DirectorySchema, check_directory
 from scenarios.spec import validate_spec
-from scenarios.yamlmap import parse_located_yaml
+from scenarios.yamlmap import read_located_yaml
 
 __all__ = ["check_scenario", "load_scenario", "SCENARIO_FILE"]
 
@@ -45,12 +45,7 @@ def _directory(root: Path, name: str, schema: DirectorySchema, line: int | None)
 def check_scenario(root: str | Path) -> tuple[Scenario | None, list[Problem]]:
     """Read and check a scenario directory; return it (if free of errors) and every problem found."""
     root = Path(root)
-    if not root.is_dir():
-        return None, [Problem(str(root), None, "", "scenario directory not found")]
-    text, problems = read_text(root / SCENARIO_FILE, SCENARIO_FILE)
-    if text is None:
-        return None, problems
-    doc, problems = parse_located_yaml(text, SCENARIO_FILE)
+    doc, problems = read_located_yaml(root, SCENARIO_FILE, "scenario")
     if doc is None:
         return None, problems
     parts, spec_problems = validate_spec(doc, SCENARIO_FILE)

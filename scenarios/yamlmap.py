@@ -10,13 +10,14 @@ at its file, line and field instead of the YAML library raising.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import yaml
 
 from scenarios.errors import Problem
 
-__all__ = ["LocatedYaml", "parse_located_yaml", "MAX_YAML_BYTES", "MAX_DEPTH", "MAX_NODES"]
+__all__ = ["LocatedYaml", "parse_located_yaml", "read_located_yaml", "MAX_YAML_BYTES", "MAX_DEPTH", "MAX_NODES"]
 
 Path_ = tuple[str | int, ...]
 
@@ -142,3 +143,19 @@ def parse_located_yaml(text: str, file: str) -> tuple[LocatedYaml | None, list[P
     if node is not None:
         _walk(node, (), lines, file, problems)
     return LocatedYaml(data, lines), problems
+
+
+def read_located_yaml(root: Path, file: str, what: str) -> tuple[LocatedYaml | None, list[Problem]]:
+    """``root/file`` read and parsed with line numbers (the head of every directory loader: a scenario, a city).
+
+    None, with the problems, when ``root`` is not a directory (``what`` names it: "scenario", "city"), the file
+    cannot be read, or it is not YAML within the limits."""
+    from scenarios.files import read_text
+
+    if not root.is_dir():
+        return None, [Problem(str(root), None, "", f"{what} directory not found")]
+    text, problems = read_text(root / file, file)
+    if text is None:
+        return None, problems
+    doc, found = parse_located_yaml(text, file)
+    return doc, problems + found
