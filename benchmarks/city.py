@@ -68,10 +68,10 @@ def ensure_city(profile: str, districts: int, subjects: int, seed: int, cache: P
 
 def _child(city_dir: str, engine: str, workers: int, out: str, seed: str) -> None:
     """One city run in this (fresh) process; prints one JSON line."""
+    import threading
+
     from optimizer.city import plan_city
     from scenarios.city import check_city
-
-    import threading
 
     city, problems = check_city(city_dir)
     if city is None:
@@ -261,14 +261,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--node-cores", type=int, default=2)
     parser.add_argument("--out", type=Path, default=RESULTS)
     args = parser.parse_args(argv)
-    import contextlib
-    import io
 
-    buffer = io.StringIO()
-    with contextlib.redirect_stdout(buffer):
-        print_header()
-    header = buffer.getvalue()
-    print(header, end="")
+    header = print_header()
     results: dict[tuple[int, str], dict] = {}
     for m in args.subjects:
         t0 = time.perf_counter()

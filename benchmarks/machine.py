@@ -23,16 +23,20 @@ def cpu_model() -> str:
     return platform.processor() or "unknown"
 
 
-def print_header() -> None:
-    """Print the command, the machine (platform, CPU, core count, versions) and the load average."""
+def print_header() -> str:
+    """Print the command, the machine (platform, CPU, core count, versions) and the load average; return the
+    same text, for the result files that quote it."""
     spec = getattr(sys.modules.get("__main__"), "__spec__", None)
     program = ["-m", spec.name] if spec is not None and spec.name else sys.argv[:1]  # `python -m benchmarks.x`
-    print("command:", " ".join([Path(sys.executable).name, *program, *sys.argv[1:]]))
-    print(
+    lines = [
+        "command: " + " ".join([Path(sys.executable).name, *program, *sys.argv[1:]]),
         f"machine: {platform.platform()} | {cpu_model()} | cpu_count={os.cpu_count()}"
-        f" | python {platform.python_version()} | numpy {np.__version__} | polars {pl.__version__}"
-    )
+        f" | python {platform.python_version()} | numpy {np.__version__} | polars {pl.__version__}",
+    ]
     try:
-        print("loadavg:", " ".join(Path("/proc/loadavg").read_text().split()[:3]))
+        lines.append("loadavg: " + " ".join(Path("/proc/loadavg").read_text().split()[:3]))
     except OSError:
         pass
+    header = "\n".join(lines) + "\n"
+    print(header, end="", flush=True)
+    return header

@@ -486,11 +486,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--no-chart", action="store_true")
     args = ap.parse_args(argv)
 
-    buffer = io.StringIO()
-    with contextlib.redirect_stdout(buffer):
-        print_header()
-    header = buffer.getvalue()
-    print(header, end="", flush=True)
+    header = print_header()
     args.out.mkdir(parents=True, exist_ok=True)
     stem = "scale" if args.officers == "scaled" else "scale-generator-officers"
     if not args.sizes:  # `--sizes --cprofile N`: the profile alone

@@ -1,8 +1,9 @@
 """Time credit-risk scoring (一企一档) of a directory: AHP card load, then score every subject.
 
 Usage: .venv/bin/python -m benchmarks.scoring [--repeat 3]
-changning-2024's 60,000 subjects get the generator's indicator columns (scenarios/generate/indicators.py, seed 11)
-and are scored by each bundled card (the sector card is applied to every subject as if all were beauty salons).
+changning-2024's 60,000 subjects (the generator gives them the cards' indicator columns,
+scenarios/generate/indicators.py) are scored by each bundled card (the sector card is applied to every subject as if
+all were beauty salons).
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ import polars as pl
 
 from benchmarks.machine import print_header
 from scenarios import load_scenario
-from scenarios.generate.indicators import indicator_columns
 from scoring import known_cards, load_card, score_subjects
 
 REPO = Path(__file__).resolve().parents[1]
@@ -28,8 +28,7 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     print_header()
     scenario = load_scenario(REPO / "scenarios" / "changning-2024")
-    subjects = pl.concat([scenario.subjects, indicator_columns(scenario.subjects["risk_class"], 11)], how="horizontal")
-    subjects = subjects.with_columns(pl.lit(["beauty_salon"]).alias("object_types"))
+    subjects = scenario.subjects.with_columns(pl.lit(["beauty_salon"]).alias("object_types"))
     for name in known_cards():
         loads, scores = [], []
         for _ in range(args.repeat):

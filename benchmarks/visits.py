@@ -24,8 +24,6 @@ design with these inclusion probabilities can reach), the best calendar the flex
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -343,11 +341,7 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     seeds = args.seeds or [str(20240301 + k) for k in range(args.n_seeds)]
 
-    buffer = io.StringIO()
-    with contextlib.redirect_stdout(buffer):
-        print_header()
-    header = buffer.getvalue()
-    print(header, end="")
+    header = print_header()
     scenario = load_scenario(args.scenario)
     t0 = time.perf_counter()
     measure = measure_visits(scenario, seeds, progress=lambda m: print(f"  {m}", flush=True))

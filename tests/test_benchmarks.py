@@ -110,3 +110,11 @@ def test_scale_officers_scale_with_the_plan() -> None:
     assert scale.officer_copies("changning-2024", 10_000) == 1
     assert scale.officer_copies("changning-2024", 60_000) == 1
     assert scale.officer_copies("changning-2024", 1_000_000) == 17
+
+
+def test_scoring_benchmark_runs_on_the_bundled_directory(capsys) -> None:
+    from benchmarks import scoring
+
+    scoring.main(["--repeat", "1"])
+    out = capsys.readouterr().out
+    assert "enterprise-disclosure: 60,000 subjects" in out and "putuo-beauty-2023: 60,000 subjects" in out

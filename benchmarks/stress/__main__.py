@@ -12,8 +12,6 @@ ceil(n / profile size) times as in :mod:`benchmarks.scale`) and plans it end to 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import io
 import json
 from pathlib import Path
 
@@ -45,11 +43,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--out", type=Path, default=RESULTS)
     ap.add_argument("--timeout", type=float, default=1800.0)
     args = ap.parse_args(argv)
-    buffer = io.StringIO()
-    with contextlib.redirect_stdout(buffer):
-        print_header()
-    header = buffer.getvalue()
-    print(header, end="", flush=True)
+    header = print_header()
     args.out.mkdir(parents=True, exist_ok=True)
     runs = []
     for spec in args.runs:
