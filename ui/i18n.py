@@ -79,6 +79,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "busy": ("已有计算在进行，请稍候。", "A plan is already running; please wait."),
     "runs": ("已运行方案", "Runs"),
     "changed": ("改动", "Changes"),
+    "was": ("原为 {value}", "was {value}"),
+    "edited_cells": ("已修改（换页后保留，直至恢复）：", "Changed (kept across pages until reset): "),
+    "reset_to_law": ("恢复为政策规定值", "Reset to the law"),
+    "reset_to_law_help": ("政策参数恢复为所选政策的规定值，能力与时间窗口恢复为场景中的数值。",
+                          "Parameters back to the chosen policy's values; capacities and windows back to the scenario's."),
     # dashboard
     "headline": ("核心指标", "Headline"),
     "kpi_single": ("单部门检查户次", "Single-department 户次"),
