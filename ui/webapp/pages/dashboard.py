@@ -91,7 +91,7 @@ def render(run: Run | None) -> None:
     net, gantt = st.tabs([t("network"), t("gantt")])
     with net:
         nodes, edges = figures.network_frames(figures.pairing_graph(plan))
-        st.altair_chart(charts.network(nodes, edges), width="stretch")
+        st.altair_chart(charts.network(nodes, edges), width="content")  # drawn at the size its labels were placed for
     with gantt:
         st.altair_chart(charts.gantt(figures.gantt_frame(plan)), width="stretch")
     with st.expander(t("stage_seconds")):
