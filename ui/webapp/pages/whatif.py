@@ -18,6 +18,7 @@ from ui.webapp.state import runs
 from ui.webapp.store import delete_run, rename_run, runs_folder
 from ui.webapp.whatif import (
     WhatIf,
+    WhatIfError,
     capacity_table,
     policy_parameters,
     reform,
@@ -206,7 +207,7 @@ def render(scenario: Scenario | None) -> None:
                             capacities=caps_edits, windows=windows_edits, classes=classes)
             st.session_state["job"] = submit(scenario, whatif, lang)
         except Exception as exc:  # an invalid what-if is the planner's input: say what is wrong
-            st.error(f"{t('whatif_invalid')}: {exc}")
+            st.error(f"{t('whatif_invalid')}: {exc.text(lang) if isinstance(exc, WhatIfError) else exc}")
             return
         st.rerun()
     last = next((r for r in runs() if r.id == st.session_state.get("last_done")), None)
