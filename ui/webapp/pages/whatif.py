@@ -171,10 +171,7 @@ def render(scenario: Scenario | None) -> None:
     policies = known_policies()
     st.session_state.setdefault("keep:policy", scenario.policy if scenario.policy in policies else policies[0])
     lang = current_lang()
-    c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
-    policy = c1.selectbox(t("policy"), policies, key="keep:policy")
-    c2.button(t("reset_to_law", lang), key="reset_to_law", on_click=reset_to_law, args=(scenario,),
-              help=t("reset_to_law_help", lang))
+    policy = st.selectbox(t("policy"), policies, key="keep:policy")
     # The tables sit outside the form: an edit is kept at once (in session state, until reset or another
     # scenario), so it survives a change of page and its row can be marked as changed.
     caps_edits = windows_edits = {}
@@ -197,6 +194,9 @@ def render(scenario: Scenario | None) -> None:
                                format_func=lambda c: t(f"classes_{c}", lang))
         running = st.session_state.get("job") is not None
         submitted = st.form_submit_button(t("run_plan"), type="primary", disabled=running)
+    # after the run button (the page's first button), under the form whose values it resets
+    st.button(t("reset_to_law", lang), key="reset_to_law", on_click=reset_to_law, args=(scenario,),
+              help=t("reset_to_law_help", lang))
     if submitted:
         if st.session_state.get("job") is not None:
             st.warning(t("busy"))
