@@ -81,15 +81,16 @@ def test_capacity_edit_survives_pages_is_marked_used_by_the_run_and_reset(app_ho
         page.get_by_text("部门每周检查能力（人次）").click()
         idle(page)
         grid = page.locator("[data-testid='stDataFrame']").first
-        assert grid_text(grid, 3, row) == str(law)
-        assert grid_text(grid, 4, row) == ""
-        edit_grid_cell(page, grid, row, 3, str(new))
+        # columns shown: name, officers, weekly capacity, changed (the department id is hidden)
+        assert grid_text(grid, 2, row) == str(law)
+        assert grid_text(grid, 3, row) == ""
+        edit_grid_cell(page, grid, row, 2, str(new))
 
         def edited_and_marked() -> None:
             grid = page.locator("[data-testid='stDataFrame']").first
-            assert grid_text(grid, 4, row) == f"原为 {law}"
-            assert grid_text(grid, 3, row) == str(new)
-            assert all(grid_text(grid, 4, r) == "" for r in range(len(departments)) if r != row)
+            assert grid_text(grid, 3, row) == f"原为 {law}"
+            assert grid_text(grid, 2, row) == str(new)
+            assert all(grid_text(grid, 3, r) == "" for r in range(len(departments)) if r != row)
             assert page.get_by_text(f"{name} {law} → {new}").count() == 1
             assert _near(pixel(page, *grid_point(grid, row, x=4)), YELLOW), "the changed row is not highlighted"
             assert not _near(pixel(page, *grid_point(grid, (row + 1) % len(departments), x=4)), YELLOW)
@@ -112,8 +113,8 @@ def test_capacity_edit_survives_pages_is_marked_used_by_the_run_and_reset(app_ho
 
         def back_to_law() -> None:
             grid = page.locator("[data-testid='stDataFrame']").first
-            assert grid_text(grid, 3, row) == str(law)
-            assert grid_text(grid, 4, row) == ""
+            assert grid_text(grid, 2, row) == str(law)
+            assert grid_text(grid, 3, row) == ""
             assert page.get_by_text(f"{name} {law} → {new}").count() == 0
 
         eventually(page, back_to_law)

@@ -32,6 +32,8 @@ def _assert_readable(nodes) -> None:
     for a, b in combinations(boxes, 2):
         assert not _overlap(a, b), f"labels overlap: {a} {b}"
     dots = [(x - r, y - r, x + r, y + r) for x, y, r in nodes.select("x", "y", "radius").iter_rows()]
+    for (xa, ya, ra), (xb, yb, rb) in combinations(nodes.select("x", "y", "radius").iter_rows(), 2):
+        assert ((xa - xb) ** 2 + (ya - yb) ** 2) ** 0.5 >= ra + rb, "two dots overlap"
     for box in boxes:
         assert box[0] >= 0 and box[1] >= 0 and box[2] <= width and box[3] <= height, f"label cut off: {box}"
         assert not any(_overlap(box, dot) for dot in dots), f"label over a dot: {box}"
@@ -55,6 +57,16 @@ def test_bundled_networks_label_every_department_without_overlap(name):
     nodes, _ = network_frames(pairing_graph(None, scenario))
     _assert_readable(nodes)
     assert (nodes["label"] == nodes["name"]).all(), "a department of a bundled scenario lost its label"
+
+
+def test_the_dashboard_network_of_a_changning_plan_labels_every_department():
+    from optimizer.plan import make_plan
+
+    plan = make_plan(load_scenario(SCENARIOS / "changning-2024"), "20240301")
+    nodes, _ = network_frames(pairing_graph(plan))
+    _assert_readable(nodes)
+    assert nodes.height == len(plan.scenario.departments)
+    assert (nodes["label"] == nodes["name"]).all(), nodes.filter(nodes["label"] == "")["name"].to_list()
 
 
 @pytest.mark.parametrize("n,seed", [(12, 1), (25, 2), (40, 3)])

@@ -80,6 +80,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "runs": ("已运行方案", "Runs"),
     "changed": ("改动", "Changes"),
     "was": ("原为 {value}", "was {value}"),
+    "run_name": ("方案名称", "Run"),
     "edited_cells": ("已修改（换页后保留，直至恢复）：", "Changed (kept across pages until reset): "),
     "reset_to_law": ("恢复为政策规定值", "Reset to the law"),
     "reset_to_law_help": ("政策参数恢复为所选政策的规定值，能力与时间窗口恢复为场景中的数值。",

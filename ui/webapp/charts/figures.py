@@ -5,6 +5,7 @@ Pure functions (no Streamlit), so tests can check the figures the planner sees.
 
 from __future__ import annotations
 
+import math
 from itertools import combinations
 
 import networkx as nx
@@ -64,7 +65,7 @@ def pairing_graph(plan: Plan | None, scenario=None) -> nx.Graph:
     return graph
 
 
-NETWORK_SIZE = (720, 440)  # the network picture's width and height in pixels (drawn at that size)
+NETWORK_SIZE = (760, 480)  # the network picture's width and height in pixels (drawn at that size)
 NETWORK_MARGIN = 60  # room around the layout for dots and labels
 LABEL_FONT = 12  # px
 
@@ -106,8 +107,8 @@ def _place_labels(names: list[str], xs: list[float], ys: list[float], radii: lis
     for i in order:
         w, h = label_width(names[i]), LABEL_FONT + 4
         r = radii[i] + 2
-        for step in (0, 1, 2):
-            gap = r + step * h
+        for step in range(5):
+            gap = r + step * h * 0.75
             candidates = [(0, -(gap + h / 2)), (0, gap + h / 2), (gap + w / 2, 0), (-(gap + w / 2), 0),
                           (gap + w / 2, -(gap + h / 2)), (-(gap + w / 2), -(gap + h / 2)),
                           (gap + w / 2, gap + h / 2), (-(gap + w / 2), gap + h / 2)]
@@ -127,12 +128,44 @@ def _place_labels(names: list[str], xs: list[float], ys: list[float], radii: lis
     return out
 
 
+def _apart(names: list[str], px: dict, py: dict, radii: list[float], gap: float = 6,
+           rounds: int = 300) -> tuple[dict, dict]:
+    """Push overlapping dots apart (each pair at least the sum of its radii plus ``gap``), inside the margins;
+    a fixed number of rounds in a fixed order, so the same graph gives the same picture."""
+    width, height = NETWORK_SIZE
+    xs, ys = [px[n] for n in names], [py[n] for n in names]
+    for _ in range(rounds):
+        moved = False
+        for i, j in combinations(range(len(names)), 2):
+            dx, dy = xs[j] - xs[i], ys[j] - ys[i]
+            dist = math.hypot(dx, dy)
+            need = radii[i] + radii[j] + gap
+            if dist >= need:
+                continue
+            if dist < 1e-9:
+                dx, dy, dist = math.cos(i + j), math.sin(i + j), 1.0
+            push = (need - dist) / 2
+            ux, uy = dx / dist, dy / dist
+            xs[i], ys[i], xs[j], ys[j] = xs[i] - ux * push, ys[i] - uy * push, xs[j] + ux * push, ys[j] + uy * push
+            moved = True
+        xs = [min(max(x, NETWORK_MARGIN / 2), width - NETWORK_MARGIN / 2) for x in xs]
+        ys = [min(max(y, NETWORK_MARGIN / 2), height - NETWORK_MARGIN / 2) for y in ys]
+        if not moved:
+            break
+    return dict(zip(names, xs)), dict(zip(names, ys))
+
+
 def network_frames(graph: nx.Graph, seed: int = 7) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Node positions in pixels of the NETWORK_SIZE picture (seeded spring layout, y downwards), each node's
     label (its department's name) at a place where it meets no other label and no dot (:func:`_place_labels`),
     and edge segments (two rows per edge) for drawing."""
     active = graph.subgraph([n for n in graph if graph.degree(n) or graph.nodes[n]["visits"]])
-    pos = nx.spring_layout(active, seed=seed, weight="weight") if active.number_of_nodes() else {}
+    # log weights and a wider spring length spread the busy core (a few pairs share hundreds of visits)
+    spread = nx.Graph()
+    spread.add_nodes_from(active)
+    spread.add_weighted_edges_from((a, b, math.log1p(w)) for a, b, w in active.edges(data="weight"))
+    n = spread.number_of_nodes()
+    pos = nx.spring_layout(spread, seed=seed, weight="weight", k=2 / math.sqrt(n)) if n else {}
     width, height = NETWORK_SIZE
     if pos:
         xs0, ys0 = [float(p[0]) for p in pos.values()], [float(p[1]) for p in pos.values()]
@@ -145,6 +178,7 @@ def network_frames(graph: nx.Graph, seed: int = 7) -> tuple[pl.DataFrame, pl.Dat
     visits = [graph.nodes[n]["visits"] for n in order_nodes]
     most = max(visits, default=0)
     radii = [dot_radius(v, most) for v in visits]
+    px, py = _apart(order_nodes, px, py, radii)
     names = [graph.nodes[n]["name"] for n in order_nodes]
     order = sorted(range(len(order_nodes)), key=lambda i: (-visits[i], order_nodes[i]))
     labels = _place_labels(names, [px[n] for n in order_nodes], [py[n] for n in order_nodes], radii, order)

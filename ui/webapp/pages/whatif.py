@@ -114,7 +114,8 @@ def _capacity_editor(scenario: Scenario, caps: pl.DataFrame, lang: str) -> dict[
     edited = st.data_editor(
         _changed_rows(frame, [d in edits for d in departments], editable), hide_index=True,
         disabled=[n for c, n in names.items() if c != "weekly_capacity"],
-        column_config={names["weekly_capacity"]: st.column_config.NumberColumn(min_value=0, step=1, format="%d")},
+        column_config={names["weekly_capacity"]: st.column_config.NumberColumn(min_value=0, step=1, format="%d"),
+                       names["department"]: None},  # the department's name shows; its id stays in the data
         key=f"caps:{scenario.content_hash[:8]}:{st.session_state.get(version_key, 0)}")
     new = {}
     for d, value in zip(edited[names["department"]], edited[names["weekly_capacity"]]):
@@ -223,10 +224,10 @@ def _run_list() -> None:
     st.subheader(t("runs"))
     st.caption(f"{t('runs_folder')} `{runs_folder()}`")
     st.dataframe(pl.DataFrame({
-        "#": [r.id for r in done], "label": [r.label for r in done],
+        "#": [r.id for r in done], t("run_name"): [r.label for r in done],
         t("kpi_visits"): [r.plan.kpis["visits"] for r in done],
         t("kpi_single"): [r.plan.kpis["subject_visits_single_department"] for r in done],
-        "s": [r.seconds for r in done],
+        t("seconds"): [r.seconds for r in done],
     }), hide_index=True, width="stretch")
 
     with st.expander(t("manage_runs")):
