@@ -4,7 +4,8 @@ Usage: .venv/bin/python tests/browser/screenshots.py [--scenario changning-2024]
 Starts ``streamlit run ui/app.py`` with a throwaway ledger, key and runs folder, picks the scenario, runs one plan,
 then visits every page in Chinese and in English and writes ``<lang>-<n>-<page>.png``: the whole page, 1440 px
 wide (Streamlit scrolls inside its own container, so the window is made as tall as the page for the shot).
-The what-if page is shown with its capacity table open and one capacity changed (a marked row).
+The what-if page is shown with its capacity table open and one capacity changed (a marked row); a second run
+with that change gives the comparison page two runs to compare.
 """
 
 from __future__ import annotations
@@ -60,7 +61,12 @@ def main(argv: list[str] | None = None) -> None:
         run_plan(page, 1, timeout=300_000)
         page.get_by_text(t("capacities", "zh")).click()  # open the capacity table and change one capacity
         idle(page)
-        edit_grid_cell(page, page.locator("[data-testid='stDataFrame']").first, 0, 2, "40")
+        grid = page.locator("[data-testid='stExpander']").first.locator("[data-testid='stDataFrame']")
+        grid.locator("canvas").first.wait_for()
+        page.wait_for_timeout(1000)
+        edit_grid_cell(page, grid, 0, 2, "40")
+        page.get_by_text("→ 40").first.wait_for(timeout=30_000)  # the change is kept and listed
+        run_plan(page, 2, timeout=300_000)  # a second run, with the changed capacity, for the comparison page
         for lang in ("zh", "en"):
             if lang == "en":
                 page.locator("[data-testid='stSidebar']").get_by_text("English", exact=True).click()

@@ -120,7 +120,8 @@ def compare_bar(frame: pl.DataFrame, label_a: str, label_b: str) -> alt.Chart:
         .with_columns(pl.col("key").map_elements(lambda k: kpi_label(k, lang), return_dtype=pl.String).alias("label"),
                       pl.col("run").replace({"a": label_a, "b": label_b}))
     return alt.Chart(data.to_pandas()).mark_bar().encode(
-        y=alt.Y("label:N", title=None, sort=[kpi_label(k, lang) for k in keys]),
+        y=alt.Y("label:N", title=None, sort=[kpi_label(k, lang) for k in keys],
+                axis=alt.Axis(labelOverlap=False, labelLimit=360)),  # whole labels, none cut with "…"
         yOffset="run:N", x=alt.X("value:Q", title=t("visits")), color=alt.Color("run:N", title=None),
         tooltip=["run:N", "label:N", "value:Q"],
     ).properties(height=220)

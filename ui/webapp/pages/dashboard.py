@@ -60,7 +60,10 @@ def _unplaced(plan) -> None:
         pl.col("task_id").replace_strict(tasks, default=pl.col("task_id")).alias(t("unplaced_task")),
         text.alias(t("unplaced_reason")))
     st.error(t("unplaced_pairs_title", n=unplaced.height))
-    st.dataframe(table, hide_index=True, width="stretch")
+    if table.height <= 30:  # a few pairs: a static table, so each long reason wraps instead of being cut off
+        st.table(table.to_pandas().set_index(t("unplaced_subject")))
+    else:
+        st.dataframe(table, hide_index=True, width="stretch")
 
 
 def render(run: Run | None) -> None:
