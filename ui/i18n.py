@@ -88,7 +88,7 @@ LABELS: dict[str, tuple[str, str]] = {
     # dashboard
     "headline": ("核心指标", "Headline"),
     "kpi_single": ("单部门检查户次", "Single-department 户次"),
-    "kpi_today": ("现行联合（独立抽取）", "Today's practice (independent)"),
+    "kpi_today": ("现行联合（独立抽取）", "Today's practice"),  # short: a metric label is cut at its column's width
     "kpi_visits": ("联合检查户次", "Joint visits (户次)"),
     "kpi_bound": ("期望户次下界", "Expected-visits floor"),
     "kpi_expected": ("期望户次", "Expected visits"),
@@ -108,7 +108,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "unplaced_subject": ("检查对象", "Subject"),
     "unplaced_task": ("抽查任务", "Task"),
     "unplaced_reason": ("原因与解决办法", "Cause and fix"),
-    "kpi_reduction": ("较单部门", "vs single-department"),
+    "kpi_reduction": ("较单部门", "vs single-dept."),
     "kpi_item_coverage": ("事项覆盖率", "Item coverage"),
     "kpi_joint_rate": ("联合抽查率", "Joint-inspection rate"),
     "kpi_firm_share": ("抽查企业占比", "Share of firms inspected"),
