@@ -11,6 +11,7 @@ from ui.i18n import current_lang, kpi_label, t
 from ui.webapp.charts import figures
 from ui.webapp.charts import pictures as charts
 from ui.webapp.jobs import Run
+from ui.webapp.notes import note_text
 
 __all__ = ["render", "headline"]
 
@@ -80,8 +81,9 @@ def render(run: Run | None) -> None:
     notes = [*solver_notes(plan), *plan.bundle.problems, *plan.teams.problems]
     if notes:
         with st.expander(f"{t('solver_notes')} ({len(notes)})", expanded=True):
+            lang = current_lang()
             for line in notes:
-                st.warning(line)
+                st.warning(note_text(line, lang))
     st.subheader(t("heatmap"))
     st.altair_chart(charts.heatmap(figures.heat_frame(plan)), width="stretch")
     left, right = st.columns([1, 1])
