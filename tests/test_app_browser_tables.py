@@ -32,6 +32,7 @@ from harness import (  # noqa: E402
     pixel,
     run_plan,
     served_app,
+    wait_grid_still,
 )
 
 from scenarios import load_scenario  # noqa: E402
@@ -154,6 +155,7 @@ def test_rule_trace_follows_the_selected_subject_of_a_filtered_table(app_home):
         # a row that stays after filtering by 区教育局 but at another row number
         first = next(r for r in range(len(unfiltered)) if "区教育局" in departments[r]
                      and sum("区教育局" in d for d in departments[:r]) != r)
+        wait_grid_still(grid)
         page.mouse.click(*grid_point(grid, first, x=14))  # the row's selection box
         idle(page)
         eventually(page, lambda: _trace_names(page, unfiltered[first]))
@@ -169,6 +171,7 @@ def test_rule_trace_follows_the_selected_subject_of_a_filtered_table(app_home):
         eventually(page, lambda: _trace_names(page, unfiltered[first]))  # still the subject chosen, not row `first`
 
         row = next(r for r in range(len(filtered)) if filtered[r] != unfiltered[first])
+        wait_grid_still(grid)
         page.mouse.click(*grid_point(grid, row, x=14))
         idle(page)
         eventually(page, lambda: _trace_names(page, filtered[row]))

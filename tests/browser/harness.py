@@ -26,7 +26,7 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 
 __all__ = ["REPO", "CHROMIUM", "served_app", "browser", "idle", "go_to_page", "run_plan", "grid_text", "grid_point",
-           "edit_grid_cell", "pixel", "eventually"]
+           "edit_grid_cell", "pixel", "eventually", "wait_grid_still"]
 
 
 def _free_port() -> int:
@@ -122,12 +122,36 @@ def grid_point(grid, row: int, x: float = 12) -> tuple[float, float]:
     return box["x"] + x, box["y"] + ROW_PX * (row + 1) + ROW_PX / 2
 
 
+def wait_grid_still(grid, timeout: float = 10_000) -> None:
+    """Wait until the grid stops moving (an expander opening animates it)."""
+    canvas = grid.locator("canvas").first
+    canvas.wait_for(timeout=timeout)
+    last, waited = None, 0.0
+    while waited < timeout:
+        box = canvas.bounding_box()
+        if box is not None and box == last:
+            return
+        last = box
+        grid.page.wait_for_timeout(200)
+        waited += 200
+
+
 def edit_grid_cell(page, grid, row: int, col: int, value: str) -> None:
     """Type ``value`` into cell (row, col) of an st.data_editor as a planner does (click the row, arrow
-    across, Enter opens the editor, Enter commits) and wait for the rerun."""
-    page.mouse.click(*grid_point(grid, row))
-    for _ in range(col):
-        page.keyboard.press("ArrowRight")
+    across, Enter opens the editor, Enter commits) and wait for the rerun. The cell reached is checked in
+    the grid's accessible copy (aria-selected) before typing; a missed click is tried again."""
+    target = grid.locator(f"[data-testid='glide-cell-{col}-{row}']")
+    for _ in range(4):
+        wait_grid_still(grid)
+        page.mouse.click(*grid_point(grid, row))
+        for _ in range(col):
+            page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(200)
+        if target.get_attribute("aria-selected") == "true":
+            break
+        page.keyboard.press("Escape")
+    else:
+        raise AssertionError(f"could not select cell ({row}, {col}) of the grid")
     page.keyboard.press("Enter")
     page.wait_for_timeout(300)
     page.keyboard.press("Control+a")
