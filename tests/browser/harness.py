@@ -152,10 +152,11 @@ def edit_grid_cell(page, grid, row: int, col: int, value: str) -> None:
         page.keyboard.press("Escape")
     else:
         raise AssertionError(f"could not select cell ({row}, {col}) of the grid")
-    page.keyboard.press("Enter")
-    page.wait_for_timeout(300)
+    page.keyboard.press("Enter")  # opens the cell's editor, which takes the focus
+    page.wait_for_function("() => ['INPUT', 'TEXTAREA'].includes(document.activeElement?.tagName)", timeout=15_000)
     page.keyboard.press("Control+a")
     page.keyboard.type(value)
+    page.wait_for_function("v => document.activeElement?.value === v", arg=value, timeout=15_000)
     page.keyboard.press("Enter")
     idle(page)
 
