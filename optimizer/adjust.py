@@ -18,7 +18,8 @@ What an adjustment keeps and changes:
   takes no cap from the rounds after it) or, when it meets none, a new last round (the same: after all arcs);
 * a cancelled task's future pairs are dropped; a future visit keeps the tasks it still serves, its date and
   its team; new pairs join a kept visit of their subject whose date lies in their window, the rest are
-  bundled from ``as_of`` on and staffed week by week around the officers' kept assignments.
+  bundled from ``as_of`` on — the officer-visits of the done and kept visits count against each department's
+  weekly capacity (:func:`kept_load`) — and staffed week by week around the officers' kept assignments.
 
 Why every sample is still exactly at π: the offsets are fixed from published probabilities before any
 ticket is read, so frac(u − a) is uniform and the cell sizes of :mod:`optimizer.draw.allocation` give
@@ -55,7 +56,7 @@ from rules import evaluate, load_policy
 from scenarios.atomic import atomic_directory
 from scenarios.model import Scenario
 
-__all__ = ["AdjustError", "Adjusted", "adjust_plan", "write_adjusted", "seed_scenario_hash", "ADJUST_FILES"]
+__all__ = ["AdjustError", "Adjusted", "adjust_plan", "write_adjusted", "seed_scenario_hash", "kept_load", "ADJUST_FILES"]
 
 ADJUST_FILES = ("draws.parquet", "visits.parquet", "assignments.parquet", "unplaced.parquet",
                 "offset_basis.parquet", "changes.csv", "changes.json")
@@ -181,6 +182,21 @@ def _describe(visits: pl.DataFrame, meta: pl.DataFrame) -> pl.DataFrame:
         pl.col("i").unique().sort().alias("items"))
     return visits.drop("departments", "items", strict=False).join(deps, on="visit_id", how="left").join(
         items, on="visit_id", how="left")
+
+
+def kept_load(visits: pl.DataFrame, assignments: pl.DataFrame, meta: pl.DataFrame) -> pl.DataFrame:
+    """department, date, officers: the officer-visits the adjustment's done and kept visits take from their
+    department's weekly capacity — per (visit, department) the larger of the officers the plan sent and what
+    the visit's tasks need (the max over them of ``min_officers_per_department``, as the bundler counts)."""
+    need = (visits.select("visit_id", "date", pl.col("task_ids").alias("task_id")).explode("task_id")
+            .join(meta.select("task_id", "departments", "min_officers_per_department"), on="task_id")
+            .explode("departments").rename({"departments": "department"})
+            .group_by("visit_id", "date", "department").agg(pl.col("min_officers_per_department").max().cast(pl.Int64)
+                                                            .alias("officers")))
+    sent = (assignments.join(visits.select("visit_id", "date"), on="visit_id")
+            .group_by("visit_id", "date", "department").agg(pl.len().cast(pl.Int64).alias("officers")))
+    return (pl.concat([need, sent]).group_by("visit_id", "date", "department").agg(pl.col("officers").max())
+            .select("department", "date", "officers").sort("department", "date", "officers"))
 
 
 def _staff(todo: pl.DataFrame, kept_assignments: pl.DataFrame, all_visits: pl.DataFrame, scenario: Scenario,
@@ -311,6 +327,7 @@ def adjust_plan(plan_dir: str | Path, scenario: Scenario, public_value: str, as_
         task_departments=meta.select("task_id", "departments"),
         officers_per_department=meta.select("task_id", "min_officers_per_department"),
         capacity=capacity, caps=left_caps, year=scenario.year, seed=seed,
+        used=kept_load(pl.concat([f.select("visit_id", "date", "task_ids") for f in (done, kept)]), plan.assignments, meta),
     ), bundle or BundleConfig())
     stamp = as_of.strftime("%Y%m%d")
     fresh = new.visits.with_columns(("A" + stamp + "-" + pl.col("visit_id").str.slice(1)).alias("visit_id")) \
