@@ -114,8 +114,9 @@ def _offsets(pairs: pl.DataFrame, mode: DrawMode, basis: pl.DataFrame | None = N
     ``basis`` (``subject_id, round, pi_units``), when given, defines the rounds' maxima instead of ``pairs``
     (an adjusted plan keeps the offsets of the plan it adjusts); a (subject, round) the basis does not hold — a
     task added in a round where the subject had no arc — starts after all the subject's arcs. ``shift`` (``subject_id, shift`` in π units)
-    is added to every round's offset of the subject (rotation across years). Both are fixed before the
-    tickets are read, so frac(u − a) stays uniform and every sample stays exactly at π.
+    is added to every round's offset of the subject (rotation across years); with both, the year's arc the shift
+    guards against is the basis's. Both are fixed before the tickets are read, so frac(u − a) stays uniform
+    and every sample stays exactly at π.
     """
     per_round = pairs.group_by("subject_id", "round").agg(pl.col("pi_units").max().alias("top"))
     if mode is not DrawMode.coordinated:
@@ -141,7 +142,11 @@ def _offsets(pairs: pl.DataFrame, mode: DrawMode, basis: pl.DataFrame | None = N
         out = pl.concat(frames)
     if shift is not None:
         if "end" in shift.columns:  # an arc of the circle after the last year's one (optimizer.rotation.shift_after)
-            this_year = per_round.group_by("subject_id").agg(pl.col("top").sum().alias("length"))
+            # this year's arc: an adjusted plan's is the one of the plan it adjusts (its basis), so an adjustment
+            # of a rotated plan keeps every subject's shift, and unchanged tasks their keys
+            arcs = per_round if basis is None else basis.group_by("subject_id", "round").agg(
+                pl.col("pi_units").max().alias("top"))
+            this_year = arcs.group_by("subject_id").agg(pl.col("top").sum().cast(pl.Int64).alias("length"))
             shift = shift.join(this_year, on="subject_id", how="full", coalesce=True).select(
                 "subject_id", (pl.col("end").fill_null(0) + (PI_SCALE - pl.col("last").fill_null(0)
                                - pl.col("length").fill_null(0)).clip(lower_bound=0) * ROTATION_GUARD[0]
