@@ -307,7 +307,8 @@ def adjust_plan(plan_dir: str | Path, scenario: Scenario, public_value: str, as_
     if rotation is None:
         drawn = draw_subjects(inp, seed, mode, offset_basis=basis, done=done_rounds)
     else:  # the chain's permanent numbers, shifted as when the plan was drawn; labelled with the plan's own seed
-        drawn = draw_subjects(inp, rotation.prn_seed, mode, offset_basis=basis, shift=rotation.shift, done=done_rounds)
+        drawn = draw_subjects(inp, rotation.prn_seed, mode, offset_basis=basis, shift=rotation.shift, done=done_rounds,
+                              last=rotation.follow)
         relabel = pl.col("seed").replace_strict({rotation.prn_seed: seed})
         drawn = type(drawn)(drawn.draws.with_columns(relabel), drawn.substrata.with_columns(relabel), drawn.problems)
     from optimizer.draw import (  # the published table's columns and order

@@ -62,6 +62,7 @@ def test_the_adjusted_rotated_plan_passes_check_and_verify(chain: dict) -> None:
     manifest = json.loads((chain["v2"] / "manifest.json").read_text(encoding="utf-8"))
     before = json.loads((chain["y2"] / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["rotation"] == before["rotation"] and manifest["adjusts"]["plan_id"] == "tiny-2025"
+    assert manifest["rotation"]["cells_follow_last_year"] is True
     assert runner.invoke(app, ["check", v2, updated]).exit_code == 0
     ok = runner.invoke(app, ["verify", v2, updated, "--seed", "12", "--previous", str(chain["y1"]), "--previous-seed", "11"])
     assert ok.exit_code == 0 and "PASS" in ok.output, ok.output
@@ -99,13 +100,14 @@ def test_adjusted_rotated_draws_pass_the_law_audit_over_300_seeds(chain: dict) -
     seeds = list(year1.public_values)
     one = year1.draw.draws.filter(pl.col("seed") == seeds[0])
     shift = rotation_shift([one])
-    year2 = draw_subjects(draw_input(tiny, year1.results, year1.rounds), seeds, shift=shift)
+    last = year1.draw.draws  # each replication's year 2 follows its year 1 in the cells that can (as plan does)
+    year2 = draw_subjects(draw_input(tiny, year1.results, year1.rounds), seeds, shift=shift, last=last)
     v2 = read_plan(chain["y2"])
     results = evaluate(updated)
     rounds, *_ = _rounds(v2.manifest, updated, AS_OF, v2.draws, results.pairs.filter(pl.col("eligible")))
     basis = year2.draws.filter(pl.col("seed") == seeds[0]).select("subject_id", "round", pi_units(pl.col("inclusion_prob"))
                                                                    .alias("pi_units"))
-    adjusted = draw_subjects(draw_input(updated, results, rounds), seeds, offset_basis=basis, shift=shift)
+    adjusted = draw_subjects(draw_input(updated, results, rounds), seeds, offset_basis=basis, shift=shift, last=last)
     audit = law_audit(adjusted, task_counts(updated))
     assert audit.ok, "\n".join(audit.failures)
     cols = ["seed", "task_id", "subject_id", "selected", "replaced_by"]
