@@ -39,8 +39,7 @@ def _adjust_form(scenario: Scenario, options: list[adjusting.Base]) -> None:
     base = by_key[key]
     manifest = json.loads((base.plan_dir / "manifest.json").read_text(encoding="utf-8"))
     c1, c2 = st.columns(2)
-    default_day = min(max(dt.date(scenario.year, 7, 1), dt.date(scenario.year, 1, 1)), dt.date(scenario.year, 12, 31))
-    as_of = c1.date_input(t("adj_as_of"), value=default_day, min_value=dt.date(scenario.year, 1, 1),
+    as_of = c1.date_input(t("adj_as_of"), value=dt.date(scenario.year, 7, 1), min_value=dt.date(scenario.year, 1, 1),
                           max_value=dt.date(scenario.year, 12, 31), key="adj:as_of")
     value = c2.text_input(t("adj_value"), value=base.public_value, key=f"adj:value:{key}")
     previous_seed = None
