@@ -93,6 +93,9 @@ def render(scenario: Scenario | None) -> None:
     st.session_state.setdefault("keep:policy", scenario.policy if scenario.policy in policies else policies[0])
     policy = st.selectbox(t("policy"), policies, key="keep:policy")
     lang = current_lang()
+    from ui.webapp.pages.adjust import previous_rotation, previous_years
+
+    previous_years(scenario)  # earlier years' plans for rotation (负担轮换), outside the form: uploads act at once
     with st.form("whatif"):
         st.subheader(t("policy_params"))
         params, chosen = _parameters(policy, scenario)
@@ -132,7 +135,7 @@ def render(scenario: Scenario | None) -> None:
                             public_value=public_value.strip() or "0",
                             capacities=_edited_capacities(caps, edited_caps),
                             windows=_edited_windows(windows, edited_windows), classes=classes)
-            st.session_state["job"] = submit(scenario, whatif, lang)
+            st.session_state["job"] = submit(scenario, whatif, lang, rotation=previous_rotation())
         except Exception as exc:  # an invalid what-if is the planner's input: say what is wrong
             st.error(f"{t('whatif_invalid')}: {exc}")
             return
