@@ -33,15 +33,24 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from optimizer.calendar.bound import anchor_intervals, profile_bound, window_range
 from optimizer.calendar.dating import Staffing, date_rounds, round_demand
+from optimizer.calendar.load import LoadModel
 from optimizer.calendar.model import ItemModel, profile_floor
 from optimizer.calendar.rounds import stab_rounds
-from optimizer.calendar.search import SearchConfig, search_calendar
+from optimizer.calendar.search import SearchConfig, penalise, search_calendar
 from scenarios.model import Task
 
 __all__ = ["AlignConfig", "Alignment", "align_calendar", "subject_profiles", "expected_visits"]
 
 PI_UNITS = 10_000  # π in the alignment objective, in 10⁻⁴ (the draw itself uses exact 10⁻⁹ units)
 MASS_UNIT = 100 / PI_UNITS / PI_UNITS  # objective unit in expected visits (merged weights are in 10⁻² subject·π)
+
+
+OVERLOAD_WEIGHT = 0.5
+"""Default λ. An expected officer-visit over a department-week's capacity is work bundling must move to
+another week or leave undone; a joint visit takes about two officers, so moving that work costs about half
+a visit (a visit of its own, counted in the visits) — and a visit saved is not worth an overloaded week.
+Measured on stress-40 (20k), stress-80 (30k) and changning-2024 across λ ∈ {0, 0.1, 0.25, 0.5, 1, 2}
+(benchmarks/results/calendar-overload.md, ``python -m benchmarks.overload``)."""
 
 
 class AlignConfig(BaseModel):
@@ -55,6 +64,10 @@ class AlignConfig(BaseModel):
     step_time: float = Field(1.0, gt=0, description="CP-SAT deterministic time limit of one neighbourhood")
     patience: int = Field(24, ge=1, description="Stop after this many neighbourhoods in a row without improvement")
     relative_gap: float = Field(0.01, ge=0, description="Stop when within this relative gap of the bound")
+    overload_weight: float = Field(
+        OVERLOAD_WEIGHT, ge=0,
+        description="λ: expected visits the alignment will pay to take one expected officer-visit off a "
+                    "department-week over capacity (0: visits only, rounds dated afterwards)")
     random_seed: int = 0
     log_search_progress: bool = False
 
@@ -71,6 +84,7 @@ class Alignment:
     status: str
     per_profile_bound: float = 0.0
     search: list[str] = field(default_factory=list)
+    capacity_trade: dict | None = None  # what the overload penalty traded (align_calendar; None without it)
 
     @property
     def gap(self) -> float:
@@ -160,8 +174,10 @@ def _place(task: Task, anchor: int, year: int, config: AlignConfig) -> dt.date:
     return dt.date(year, 1, 1) + dt.timedelta(days=start)
 
 
-def _item_model(members: list[Task], profiles: pl.DataFrame, intervals: dict[str, tuple[int, int]]) -> tuple[ItemModel, int]:
-    """The component's tasks as items and its merged profiles as a matrix; the single-task profiles' constant."""
+def _item_model(members: list[Task], profiles: pl.DataFrame, intervals: dict[str, tuple[int, int]]
+                ) -> tuple[ItemModel, int, np.ndarray]:
+    """The component's tasks as items and its merged profiles as a matrix; the single-task profiles'
+    constant, and their expected subjects per task (in model units, for the load)."""
     ids = [t.id for t in members]
     mine = _merge_proportional(profiles.filter(pl.col("task_id").is_in(ids)))
     counts = mine.group_by("profile").len()
@@ -177,7 +193,32 @@ def _item_model(members: list[Task], profiles: pl.DataFrame, intervals: dict[str
     weights = multi.group_by("row").agg(pl.col("weight").first()).sort("row")["weight"].to_numpy().astype(np.int64)
     lo = np.array([intervals[t][0] for t in ids], dtype=np.int64)
     hi = np.array([intervals[t][1] for t in ids], dtype=np.int64)
-    return ItemModel(ids, lo, hi, weights, P), constant
+    alone = np.zeros(len(ids), dtype=np.float64)
+    if single.height:
+        per = single.group_by("task_id").agg((pl.col("weight") * pl.col("pi_units")).sum().alias("m"))
+        for t, m in per.rows():
+            alone[index[t]] = float(m)
+    return ItemModel(ids, lo, hi, weights, P), constant, alone
+
+
+def _load_model(members: list[Task], model: ItemModel, alone: np.ndarray, staffing: Staffing, year: int,
+                config: AlignConfig, departments: list[str], base: np.ndarray) -> LoadModel:
+    """The component's :class:`LoadModel`: its tasks' departments and officers, the capacity, the placement."""
+    dep_index = {d: k for k, d in enumerate(departments)}
+    task_deps = [np.array(sorted(dep_index[d] for d in staffing.departments.get(t.id, ())), dtype=np.int64) for t in members]
+    officers = np.array([staffing.officers.get(t.id, 0) for t in members], dtype=np.float64)
+    single = np.zeros((len(departments), len(members)))
+    for k, deps in enumerate(task_deps):
+        single[deps, k] = alone[k] * MASS_UNIT * officers[k]
+    capacity = np.array([staffing.capacity.get(d, 0) for d in departments], dtype=np.float64)
+
+    def place(k: int, anchor: int) -> int:
+        return _day(year, _place(members[k], anchor, year, config))
+
+    lengths = np.array([t.window.days for t in members], dtype=np.int64)
+    origin = np.array([_day(year, t.window.start) for t in members], dtype=np.int64)
+    return LoadModel(model.P, model.weights, MASS_UNIT, officers, task_deps, single, capacity, place, lengths, origin,
+                     dt.date(year, 1, 1).weekday(), base)
 
 
 def align_calendar(tasks: list[Task], pairs: pl.DataFrame, year: int, config: AlignConfig | None = None,
@@ -199,12 +240,33 @@ def align_calendar(tasks: list[Task], pairs: pl.DataFrame, year: int, config: Al
     rows, statuses, details, rounds = [], [], [], []
     components = _components(tasks, profiles)
     budget = config.deterministic_time
+    penalised = staffing is not None and config.overload_weight > 0
+    departments = sorted(set(staffing.capacity) | {d for ds in staffing.departments.values() for d in ds}) if staffing else []
+    weeks = max((intervals[t.id][1] + t.window.days) for t in tasks) // 7 + 3 if tasks else 1
+    load = np.zeros((len(departments), max(weeks, 60)))
+    fixed_anchor: dict[int, int] = {}
+    trade = {"value_without_penalty": 0, "value": 0, "overload_without_penalty": 0.0, "overload": 0.0}
     for component, members in enumerate(components):
-        model, constant = _item_model(members, profiles, intervals)
+        model, constant, alone = _item_model(members, profiles, intervals)
         floor = constant + sum(int(model.weights[g]) * profile_floor(model, g) for g in range(model.P.shape[0]))
         found = search_calendar(model, floor - constant, SearchConfig(
             deterministic_time=budget, relative_gap=config.relative_gap, random_seed=config.random_seed,
             neighbourhood=config.neighbourhood, step_time=config.step_time, patience=config.patience, log=config.log_search_progress))
+        if penalised:
+            loads = _load_model(members, model, alone, staffing, year, config, departments, load)
+            already = loads.overload(load)
+            found = penalise(model, found, loads, config.overload_weight / MASS_UNIT, SearchConfig(
+                deterministic_time=budget, relative_gap=config.relative_gap, random_seed=config.random_seed,
+                neighbourhood=config.neighbourhood, step_time=config.step_time, patience=config.patience,
+                log=config.log_search_progress))
+            for key in ("value_without_penalty", "value"):
+                trade[key] += found.trade[key]
+            for key in ("overload_without_penalty", "overload"):
+                trade[key] += found.trade[key] - already  # this component's increment
+            load = load.copy()
+            for label, anchor in sorted(found.anchors.items()):
+                group = tuple(k for k, lab in enumerate(found.labels) if lab == label)
+                loads.apply(load, loads.contribution(group, anchor), 1.0)
         details.append(found.status_detail)
         value = found.value + constant
         statuses.append(value - floor <= config.relative_gap * value + 1e-9)
@@ -216,11 +278,16 @@ def align_calendar(tasks: list[Task], pairs: pl.DataFrame, year: int, config: Al
             group = by_label[label]
             lo = max(intervals[t.id][0] for t in group)
             hi = min(intervals[t.id][1] for t in group)
+            if penalised:
+                fixed_anchor[len(rounds)] = found.anchors[label]
             rounds.append((len(rounds), component, group, [a for a in candidates if lo <= a <= hi] or [lo]))
-    label_of = {t.id: key for key, _, group, _ in rounds for t in group}
-    demand = round_demand(profiles, label_of, staffing) if staffing else {}
-    anchors = date_rounds([(key, group, cands) for key, _, group, cands in rounds], demand,
-                          lambda task, a: _place(task, a, year, config), staffing.capacity if staffing else None)
+    if penalised:  # the search dated its rounds with the penalty's own load model
+        anchors = fixed_anchor
+    else:
+        label_of = {t.id: key for key, _, group, _ in rounds for t in group}
+        demand = round_demand(profiles, label_of, staffing) if staffing else {}
+        anchors = date_rounds([(key, group, cands) for key, _, group, cands in rounds], demand,
+                              lambda task, a: _place(task, a, year, config), staffing.capacity if staffing else None)
     for key, component, group, _ in rounds:
         anchor = anchors[key]
         for task in group:
@@ -239,5 +306,17 @@ def align_calendar(tasks: list[Task], pairs: pl.DataFrame, year: int, config: Al
     value = expected_visits(profiles, frame)
     bound = max(per_profile, all_in_one)
     status = "OPTIMAL" if all(statuses) else "FEASIBLE"
+    capacity_trade = None
+    if penalised:
+        paid = (trade["value"] - trade["value_without_penalty"]) * MASS_UNIT
+        capacity_trade = {
+            "overload_weight": config.overload_weight,
+            "expected_visits": round(value, 4),
+            "expected_visits_without_penalty": round(value - paid, 4),
+            "visits_paid_for_capacity": round(paid, 4),
+            "expected_overload": round(trade["overload"], 4),
+            "expected_overload_without_penalty": round(trade["overload_without_penalty"], 4),
+            "overload_removed": round(trade["overload_without_penalty"] - trade["overload"], 4),
+        }
     return Alignment(frame, value, min(bound, value), all_in_one, calendar_as_given, status, per_profile,
-                     [d for d in details if d])
+                     [d for d in details if d], capacity_trade)

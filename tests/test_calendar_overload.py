@@ -1,0 +1,78 @@
+"""The alignment trades expected visits against expected overload, with λ (AlignConfig.overload_weight).
+
+A hand-made instance whose answer is known. Department A has 15 officer-visits a week. T0 is fixed on
+2024-03-04..03-17 (two ISO weeks); T1 has the same 14 days but may move as late as 6–19 May. 40 subjects
+are eligible for T0 only, 40 for T1 only, 10 for both; every π is 0.5 and each task needs one officer of A.
+
+* One round (T1 beside T0): expected visits 20 + 20 + 5 = 45; A carries (20 + 20 + 5) / 2 = 22.5 a week in
+  March, 7.5 over capacity in each of two weeks: 15 officer-visits of overload.
+* Two rounds (T1 in May): expected visits 20 + 20 + 10 = 50; A carries 12.5 a week in March and in May: none.
+
+So the split pays 5 visits to remove 15 officer-visits over capacity: it is right exactly when λ > 1/3.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from optimizer.calendar import AlignConfig, Staffing, align_calendar, calendar_load, subject_profiles
+from scenarios.model import Task
+
+YEAR = 2024
+
+
+def _task(i: int, flex: tuple[dt.date, dt.date] | None) -> Task:
+    start = dt.date(YEAR, 3, 4)
+    spec = {"id": f"T{i}", "name": f"task {i}", "lead": "SAMR", "items": ["X1"], "object_type": "shop",
+            "window": {"start": start, "end": start + dt.timedelta(days=13)}, "ratio": 0.1}
+    if flex:
+        spec["window_flex"] = {"earliest": flex[0], "latest": flex[1]}
+    return Task.model_validate(spec)
+
+
+TASKS = [_task(0, None), _task(1, (dt.date(YEAR, 3, 4), dt.date(YEAR, 5, 19)))]
+PAIRS = pl.DataFrame(
+    [{"subject_id": f"S{s:03d}", "task_id": t, "inclusion_prob": 0.5}
+     for s in range(90) for t in (["T0"] if s < 40 else ["T1"] if s < 80 else ["T0", "T1"])])
+STAFFING = Staffing(capacity={"A": 15}, departments={"T0": ("A",), "T1": ("A",)}, officers={"T0": 1, "T1": 1})
+
+
+def _overload(alignment) -> float:
+    deps = pl.DataFrame({"task_id": ["T0", "T1"], "department": ["A", "A"], "officers": [1, 1]})
+    load = calendar_load(subject_profiles(PAIRS), alignment.tasks, deps,
+                         pl.DataFrame({"department": ["A"], "weekly_capacity": [15]}))
+    return float(load["over"].sum())
+
+
+@pytest.mark.parametrize(("weight", "rounds", "visits", "overload"), [
+    (0.0, 1, 45.0, 15.0),   # visits only
+    (0.25, 1, 45.0, 15.0),  # 15 × 0.25 = 3.75 < 5 visits: not worth it
+    (0.5, 2, 50.0, 0.0),    # 15 × 0.5 = 7.5 > 5: split
+    (2.0, 2, 50.0, 0.0),
+])
+def test_the_penalty_splits_a_round_exactly_when_overload_costs_more_than_the_visits(
+        weight: float, rounds: int, visits: float, overload: float) -> None:
+    found = align_calendar(TASKS, PAIRS, YEAR, AlignConfig(overload_weight=weight), STAFFING)
+    assert found.tasks["round"].n_unique() == rounds
+    assert found.expected_visits == pytest.approx(visits)
+    assert _overload(found) == pytest.approx(overload)
+    if weight == 0:
+        assert found.capacity_trade is None
+        return
+    trade = found.capacity_trade
+    assert trade["overload_weight"] == weight
+    assert trade["expected_visits_without_penalty"] == pytest.approx(45.0, abs=0.01)
+    assert trade["expected_overload_without_penalty"] == pytest.approx(15.0, abs=0.01)
+    assert trade["expected_visits"] == pytest.approx(visits)
+    assert trade["visits_paid_for_capacity"] == pytest.approx(visits - 45.0, abs=0.01)
+    assert trade["expected_overload"] == pytest.approx(overload, abs=0.01)  # the penalty's model is the report's
+
+
+def test_the_penalised_calendar_is_deterministic() -> None:
+    a = align_calendar(TASKS, PAIRS, YEAR, AlignConfig(overload_weight=0.5), STAFFING)
+    b = align_calendar(TASKS, PAIRS.sample(fraction=1.0, shuffle=True, seed=3), YEAR,
+                       AlignConfig(overload_weight=0.5), STAFFING)
+    assert a.tasks.equals(b.tasks) and a.capacity_trade == b.capacity_trade
