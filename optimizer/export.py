@@ -64,6 +64,7 @@ def manifest(plan: Plan) -> dict[str, Any]:
                 "all_in_one_round_bound": round(align.all_in_one_round, 4),
                 "search": list(align.search),
                 "capacity": plan.calendar_capacity,
+                "capacity_trade": align.capacity_trade,
                 "calendar_as_given": round(align.calendar_as_given, 4),
                 "deterministic_time_limit": plan.settings.align.deterministic_time,
                 "relative_gap_limit": plan.settings.align.relative_gap,

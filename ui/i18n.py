@@ -236,6 +236,7 @@ KPI_LABELS: dict[str, tuple[str, str]] = {
     "replacements": ("替补抽取数", "Replacements"),
     "unplaced_pairs": ("未安排（对象×任务）", "Unplaced (subject × task)"),
     "calendar_department_weeks_over_capacity": ("日历预期超出能力的部门周数", "Department-weeks the calendar expects over capacity"),
+    "calendar_visits_paid_for_capacity": ("日历为不超出能力多付的预期检查户次", "Expected visits the calendar paid to stay within capacity"),
 }
 
 

@@ -377,7 +377,8 @@ def _penalised_lns(model: ItemModel, state: _Penalised, config: SearchConfig, sp
     size = min(config.neighbourhood, n)
     idle, k = 0, 0
     load = state.load
-    while idle < min(n, config.patience) and spent < config.deterministic_time and state.overload() > 1e-9:
+    patience = max(1, config.patience // 2)
+    while idle < min(n, patience) and spent < config.deterministic_time and state.overload() > 1e-9:
         seed = seeds[k % n]
         k += 1
         near = [int(u) for u in np.argsort(-affinity[seed], kind="stable") if u != seed][:size - 1]
@@ -407,11 +408,14 @@ def _penalised_lns(model: ItemModel, state: _Penalised, config: SearchConfig, sp
 def penalise(model: ItemModel, found: SearchResult, load: LoadModel, weight: float, config: SearchConfig) -> SearchResult:
     """Trade expected visits against overload: from the visits-only calendar ``found``, dated where it adds
     least overload, minimise value + ``weight`` · overload (``weight`` in objective units per officer-visit)
-    by local search and large-neighbourhood search. The trade (visits and overload before and after) is returned."""
+    by local search and large-neighbourhood search (half the visits-only search's patience). Skipped when
+    λ × the whole overload is within the relative gap of the value: no calendar could then gain more than the
+    search's own tolerance. The trade (visits and overload before and after) is returned."""
     state = _Penalised(model, found.labels, load, weight)
     before_value, before_over = state.value(), state.overload()
     k, spent = 0, 0.0
-    if weight > 0 and before_over > 1e-9:
+    # the most any calendar could save is all the overload; within the relative gap it is not worth a search
+    if weight > 0 and weight * before_over > config.relative_gap * before_value:
         state.polish()
         state, k, spent = _penalised_lns(model, state, config, 0.0)
     trade = {"value_without_penalty": before_value, "overload_without_penalty": before_over,
