@@ -70,7 +70,7 @@ def main(argv: list[str] | None = None) -> None:
     header = print_header()
     rows = [row for spec in args.runs for row in measure(spec, args.weights)]
     fmt = lambda v, f: "—" if v is None else format(v, f)  # noqa: E731
-    lines = [f"# Calendar alignment: visits against overload (λ = AlignConfig.overload_weight)", "", "```",
+    lines = ["# Calendar alignment: visits against overload (λ = AlignConfig.overload_weight)", "", "```",
              header.rstrip(), "```", "",
              "Expected visits of the aligned calendar; *paid*: expected visits above the visits-only calendar; "
              "overload: expected officer-visits over weekly capacity summed over department-weeks "
