@@ -11,9 +11,13 @@ stabbing, local search, large-neighbourhood search with CP-SAT on neighbourhoods
 
 Objective: Σ_g weight_g Σ_r max_{t∈r} π_gt over subject profiles g (subjects with the same eligible tasks
 and probabilities) = expected visits Σ_i Σ_r max_{t∈r} π_it under the coordinated draw. Profiles whose π
-vectors are proportional share one term; profiles of a single task add a constant. Each round's anchor
-is then chosen where the departments have room, else where it moves its windows least
-(:mod:`optimizer.calendar.dating`).
+vectors are proportional share one term; profiles of a single task add a constant. With weekly capacity
+and λ = ``overload_weight`` > 0 the objective becomes expected visits + λ · expected overload
+(Σ_{department, week} max(0, expected officer-visits − capacity), :class:`optimizer.calendar.load.LoadModel`,
+components in order, each seeing the load of those before it); the search dates the rounds, and the trade —
+expected visits and overload with and without the penalty — is ``Alignment.capacity_trade`` (the manifest's
+``solver.align.capacity_trade``). Otherwise each round's anchor is chosen afterwards where the departments
+have room, else where it moves its windows least (:mod:`optimizer.calendar.dating`).
 
 Reported: the value (recomputed exactly on the profiles), the lower bound — the per-profile bound
 (:mod:`optimizer.calendar.bound`: each profile grouping its own tasks at best, which no calendar can

@@ -8,9 +8,9 @@ the profile's tasks in that round share; this spreads each profile's expected lo
 weeks of that span ([latest start, earliest end] of its tasks' aligned windows in the round). Summed over rounds per (department, week) and set against the
 department's weekly capacity, it shows where the calendar gathers more work than the officers can do —
 before bundling has to leave pairs unplaced. :func:`calendar_load` reports it for the chosen calendar;
-:class:`LoadModel` is the same rule on the alignment's own matrices, per round (a round's load over the
-days all its windows share, :func:`week_span`), which the alignment penalises
-(:class:`optimizer.calendar.AlignConfig` ``overload_weight``) and dating minimises.
+:class:`LoadModel` is the same rule on the alignment's own matrices (profiles × tasks), per round and
+anchor, which the alignment penalises and uses to date its rounds (:class:`optimizer.calendar.AlignConfig`
+``overload_weight``); tests check that the two agree on the calendar chosen.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-__all__ = ["LoadModel", "calendar_load", "overload_summary", "week_span"]
+__all__ = ["LoadModel", "calendar_load", "overload_summary"]
 
 
 def calendar_load(profiles: pl.DataFrame, rounds: pl.DataFrame, task_departments: pl.DataFrame,
@@ -59,15 +59,6 @@ def overload_summary(load: pl.DataFrame, top: int = 5) -> dict:
         "worst": [f"{d} {w}: {e:.1f} expected officer-visits, capacity {c}"
                   for d, w, e, c in iso.head(top).select("department", "label", "expected", "capacity").rows()],
     }
-
-
-def week_span(first: int, last: int, weekday_of_day0: int) -> tuple[int, int]:
-    """ISO weeks [w0, w1] (indices counted from the week holding day 0) that days ``first``..``last`` touch.
-
-    The one rule for where a round's load falls: a round's expected officer-visits are spread evenly over
-    the ISO weeks of the days all its (placed) windows share — used by the alignment's penalty
-    (:class:`LoadModel`) and by dating (:mod:`optimizer.calendar.dating`)."""
-    return (first + weekday_of_day0) // 7, (max(first, last) + weekday_of_day0) // 7
 
 
 class LoadModel:
