@@ -61,6 +61,7 @@ def manifest(plan: Plan) -> dict[str, Any]:
                 "bound": round(align.bound, 4), "gap": round(align.gap, 6),
                 "visits_lower_bound": round(align.bound, 4),
                 "per_profile_bound": round(align.per_profile_bound, 4),
+                "cluster_bound": round(align.cluster_bound, 4),
                 "all_in_one_round_bound": round(align.all_in_one_round, 4),
                 "search": list(align.search),
                 "capacity": plan.calendar_capacity,

@@ -19,9 +19,12 @@ expected visits and overload with and without the penalty — is ``Alignment.cap
 ``solver.align.capacity_trade``). Otherwise each round's anchor is chosen afterwards where the departments
 have room, else where it moves its windows least (:mod:`optimizer.calendar.dating`).
 
-Reported: the value (recomputed exactly on the profiles), the lower bound — the per-profile bound
-(:mod:`optimizer.calendar.bound`: each profile grouping its own tasks at best, which no calendar can
-beat), never below the all-in-one-round bound Σ_i max_t π_it — and the value of the calendar as given.
+Reported: the value (recomputed exactly on the profiles), the lower bound — the better of the per-profile
+bound (:mod:`optimizer.calendar.bound`: each profile grouping its own tasks at best, which no calendar can
+beat) and the clustered bound (:func:`_cluster_bound`: profiles in clusters, each cluster's best calendar
+proven by CP-SAT, with π and weights rounded down so it stays below the exact optimum), never below the
+all-in-one-round bound Σ_i max_t π_it — and the value of the calendar as given. On stress-80 the clustered
+bound takes the gap from 4.7% to 3.6% (30k) for about 3 CPU s (``bound_time`` 0.5; 0 turns it off).
 ``status`` is OPTIMAL when every component is within ``relative_gap`` of its per-profile bound. Deterministic: one worker, a fixed seed, deterministic time limits.
 """
 
@@ -38,7 +41,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from optimizer.calendar.bound import anchor_intervals, profile_bound, window_range
 from optimizer.calendar.dating import Staffing, date_rounds, round_demand
 from optimizer.calendar.load import LoadModel
-from optimizer.calendar.model import ItemModel, profile_floor
+from optimizer.calendar.model import ItemModel, profile_floor, solve_items
 from optimizer.calendar.rounds import stab_rounds
 from optimizer.calendar.search import SearchConfig, penalise, search_calendar
 from scenarios.model import Task
@@ -76,6 +79,8 @@ class AlignConfig(BaseModel):
         OVERLOAD_WEIGHT, ge=0,
         description="λ: expected visits the alignment will pay to take one expected officer-visit off a "
                     "department-week over capacity (0: visits only, rounds dated afterwards)")
+    bound_time: float = Field(0.5, ge=0, description="CP-SAT deterministic time per profile cluster of the lower bound (0: per-profile bound only)")
+    bound_cluster_tasks: int = Field(40, ge=2, description="Largest profile cluster (in tasks) the lower bound solves with CP-SAT")
     random_seed: int = 0
     log_search_progress: bool = False
 
@@ -93,6 +98,7 @@ class Alignment:
     per_profile_bound: float = 0.0
     search: list[str] = field(default_factory=list)
     capacity_trade: dict | None = None  # what the overload penalty traded (align_calendar; None without it)
+    cluster_bound: float = 0.0  # profiles in clusters, each solved on its own (_cluster_bound); part of ``bound``
 
     @property
     def gap(self) -> float:
@@ -115,17 +121,19 @@ def subject_profiles(pairs: pl.DataFrame) -> pl.DataFrame:
     ).sort("profile", "task_id")
 
 
-def _merge_proportional(profiles: pl.DataFrame) -> pl.DataFrame:
+def _merge_proportional(profiles: pl.DataFrame, down: bool = False) -> pl.DataFrame:
     """Merge profiles whose π vectors over the same tasks are proportional.
 
     Σ_r max_{t∈r} (c·π_t) = c · Σ_r max_{t∈r} π_t, so such profiles need one objective term, weighted by
     Σ weight · c. Credit multipliers and count scales multiply every task of a subject alike, which makes
     most profiles proportional (only a π clipped at 1 breaks it). Returns profile, weight (in π units of
-    the merged shape), task_id, pi_units (the shape, largest = PI_UNITS).
+    the merged shape), task_id, pi_units (the shape, largest = PI_UNITS). ``down``: shapes and weights
+    rounded down, so every calendar's value in these units is at most its exact value (for bounds).
     """
     top = profiles.group_by("profile").agg(pl.col("pi").max().alias("top"))
+    rnd = (lambda e: e.floor()) if down else (lambda e: e.round())
     shaped = profiles.join(top, on="profile").with_columns(
-        (pl.col("pi") / pl.col("top") * PI_UNITS).round().cast(pl.Int64).alias("shape")
+        rnd(pl.col("pi") / pl.col("top") * PI_UNITS).cast(pl.Int64).alias("shape")
     )
     key = shaped.sort("profile", "task_id").group_by("profile").agg(
         pl.concat_str("task_id", pl.lit("="), pl.col("shape").cast(pl.String)).str.join(",").alias("key"),
@@ -138,7 +146,7 @@ def _merge_proportional(profiles: pl.DataFrame) -> pl.DataFrame:
     # mass is Σ weight × π in 10⁻⁴ units; carried in 10⁻² subject·π to keep solver coefficients small
     return rows.select(
         pl.col("merged").cast(pl.Int64).alias("profile"),
-        (pl.col("mass") / 100).round().cast(pl.Int64).alias("weight"), "task_id", pl.col("shape").alias("pi_units"),
+        rnd(pl.col("mass") / 100).cast(pl.Int64).alias("weight"), "task_id", pl.col("shape").alias("pi_units"),
     ).sort("profile", "task_id")
 
 
@@ -182,12 +190,12 @@ def _place(task: Task, anchor: int, year: int, config: AlignConfig) -> dt.date:
     return dt.date(year, 1, 1) + dt.timedelta(days=start)
 
 
-def _item_model(members: list[Task], profiles: pl.DataFrame, intervals: dict[str, tuple[int, int]]
-                ) -> tuple[ItemModel, int, np.ndarray]:
+def _item_model(members: list[Task], profiles: pl.DataFrame, intervals: dict[str, tuple[int, int]],
+                down: bool = False) -> tuple[ItemModel, int, np.ndarray]:
     """The component's tasks as items and its merged profiles as a matrix; the single-task profiles'
     constant, and their expected subjects per task (in model units, for the load)."""
     ids = [t.id for t in members]
-    mine = _merge_proportional(profiles.filter(pl.col("task_id").is_in(ids)))
+    mine = _merge_proportional(profiles.filter(pl.col("task_id").is_in(ids)), down)
     counts = mine.group_by("profile").len()
     single = mine.join(counts.filter(pl.col("len") == 1), on="profile")
     constant = int((single["weight"] * single["pi_units"]).sum())
@@ -207,6 +215,41 @@ def _item_model(members: list[Task], profiles: pl.DataFrame, intervals: dict[str
         for t, m in per.rows():
             alone[index[t]] = float(m)
     return ItemModel(ids, lo, hi, weights, P), constant, alone
+
+
+def _cluster_bound(model: ItemModel, config: AlignConfig) -> int:
+    """A lower bound (model units) on Σ_g w_g Σ_r max_{t∈r} P[g, t] over every calendar: profiles in clusters.
+
+    Each profile joins the first cluster (largest task set first) whose task set holds its own; each cluster
+    of up to ``bound_cluster_tasks`` tasks is solved on its own by CP-SAT (:func:`solve_items`, every task an
+    item, ``bound_time`` deterministic seconds) and contributes its proven bound, else its profiles' own
+    best groupings. Valid: Σ_c min_calendar f_c ≤ min_calendar Σ_c f_c, since every cluster may pick its own
+    calendar; with one profile per cluster it is the per-profile bound, with one cluster the optimum.
+    """
+    if model.P.shape[0] == 0:
+        return 0
+    floors = np.array([profile_floor(model, g) for g in range(model.P.shape[0])], dtype=np.int64)
+    support = [frozenset(np.flatnonzero(model.P[g]).tolist()) for g in range(model.P.shape[0])]
+    order = sorted(range(len(support)), key=lambda g: (-len(support[g]), -int(model.weights[g]), g))
+    clusters: list[tuple[frozenset, list[int]]] = []
+    for g in order:
+        home = next((c for c in clusters if support[g] <= c[0]), None)
+        if home is None:
+            clusters.append((support[g], [g]))
+        else:
+            home[1].append(g)
+    total = 0
+    for tasks, members in clusters:
+        own = int(model.weights[members] @ floors[members])
+        if len(members) == 1 or len(tasks) > config.bound_cluster_tasks or config.bound_time <= 0:
+            total += own
+            continue
+        items = sorted(tasks)
+        sub = ItemModel([model.names[i] for i in items], model.lo[items], model.hi[items], model.weights[members],
+                        model.P[np.ix_(members, items)])
+        solved = solve_items(sub, None, config.bound_time, config.random_seed, 0.0)
+        total += max(own, int(np.ceil(solved.bound - 1e-6)))
+    return total
 
 
 def _load_model(members: list[Task], model: ItemModel, alone: np.ndarray, staffing: Staffing, year: int,
@@ -254,9 +297,15 @@ def align_calendar(tasks: list[Task], pairs: pl.DataFrame, year: int, config: Al
     load = np.zeros((len(departments), max(weeks, 60)))
     fixed_anchor: dict[int, int] = {}
     trade = {"value_without_penalty": 0, "value": 0, "overload_without_penalty": 0.0, "overload": 0.0}
+    cluster_bound = 0.0
     for component, members in enumerate(components):
         model, constant, alone = _item_model(members, profiles, intervals)
-        floor = constant + sum(int(model.weights[g]) * profile_floor(model, g) for g in range(model.P.shape[0]))
+        low, low_constant, _ = _item_model(members, profiles, intervals, down=True)
+        clustered = _cluster_bound(low, config) + low_constant  # a valid bound, in units rounded down
+        cluster_bound += clustered * MASS_UNIT
+        # the search stops once within the relative gap of the better of the two bounds
+        floor = max(constant + sum(int(model.weights[g]) * profile_floor(model, g) for g in range(model.P.shape[0])),
+                    clustered)
         found = search_calendar(model, floor - constant, SearchConfig(
             deterministic_time=budget, relative_gap=config.relative_gap, random_seed=config.random_seed,
             neighbourhood=config.neighbourhood, step_time=config.step_time, patience=config.patience, log=config.log_search_progress))
@@ -312,7 +361,7 @@ def align_calendar(tasks: list[Task], pairs: pl.DataFrame, year: int, config: Al
     by_task = {t.id: k for k, t in enumerate(tasks)}
     frame = frame.sort(pl.col("task_id").replace_strict(by_task)).select("task_id", "round", "start", "end", "anchor", "component")
     value = expected_visits(profiles, frame)
-    bound = max(per_profile, all_in_one)
+    bound = max(per_profile, all_in_one, cluster_bound)
     status = "OPTIMAL" if all(statuses) else "FEASIBLE"
     capacity_trade = None
     if penalised:
@@ -327,4 +376,4 @@ def align_calendar(tasks: list[Task], pairs: pl.DataFrame, year: int, config: Al
             "overload_removed": round(trade["overload_without_penalty"] - trade["overload"], 4),
         }
     return Alignment(frame, value, min(bound, value), all_in_one, calendar_as_given, status, per_profile,
-                     [d for d in details if d], capacity_trade)
+                     [d for d in details if d], capacity_trade, cluster_bound)

@@ -112,7 +112,7 @@ def _add_load_term(cp: cp_model.CpModel, at: dict, term: LoadTerm, hint: list[in
 
 
 def solve_items(model: ItemModel, hint: list[int] | None, deterministic_time: float, seed: int,
-                relative_gap: float, log: bool = False, load: LoadTerm | None = None) -> Solved:
+                relative_gap: float, log: bool = False, load: LoadTerm | None = None, presolve: bool = False) -> Solved:
     """Build and solve the model above; ``hint`` gives each item's point; ``load`` adds the overload penalty."""
     cp = cp_model.CpModel()
     points = sorted(set(int(x) for x in model.lo))
@@ -154,9 +154,10 @@ def solve_items(model: ItemModel, hint: list[int] | None, deterministic_time: fl
     solver.parameters.log_search_progress = log
     # small models solved many times: presolve, probing and symmetry detection cost more wall time than they
     # save (stress-80, 30k: same calendar, alignment 7.2 → 4.6 CPU s)
-    solver.parameters.cp_model_presolve = False
-    solver.parameters.cp_model_probing_level = 0
-    solver.parameters.symmetry_level = 0
+    if not presolve:
+        solver.parameters.cp_model_presolve = False
+        solver.parameters.cp_model_probing_level = 0
+        solver.parameters.symmetry_level = 0
     status = solver.solve(cp)
     name = solver.status_name(status)
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
