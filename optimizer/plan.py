@@ -224,7 +224,7 @@ def solver_notes(plan: Plan) -> list[str]:
         notes.append(
             f"calendar alignment stopped at its deterministic time limit ({plan.settings.align.deterministic_time:g}) "
             f"or when its search stopped improving: kept the best calendar found — expected visits "
-            f"{align.expected_visits:.1f}, lower bound {align.bound:.1f} (each subject profile grouped at its best), "
+            f"{align.expected_visits:.1f}, lower bound {align.bound:.1f} (subject profiles, alone or in clusters, at their best), "
             f"gap {align.gap:.1%}"
         )
     bundle = plan.bundle
