@@ -54,7 +54,8 @@ def measure(subjects: int, sizes: list[int], limit: float) -> list[dict]:
             exact += (solved.value + constant) * MASS_UNIT
             proven += (solved.bound + constant) * MASS_UNIT
         rows.append({"tasks": k, "search": round(found.expected_visits, 3), "search_cpu_seconds": round(search_cpu, 1),
-                     "per_profile_bound": round(found.per_profile_bound, 3), "cp_sat_value": round(exact, 3),
+                     "per_profile_bound": round(found.per_profile_bound, 3),
+                     "reported_bound": round(found.bound, 3), "cp_sat_value": round(exact, 3),
                      "cp_sat_bound": round(proven, 3), "cp_sat_status": "/".join(sorted(set(statuses))) or "—",
                      "cp_sat_cpu_seconds": round(time.process_time() - cpu, 1)})
         print(rows[-1], flush=True)
@@ -72,17 +73,18 @@ def main(argv: list[str] | None = None) -> None:
     rows = measure(args.subjects, args.tasks, args.time)
     lines = ["# Calendar alignment: the search against a proven optimum", "", "```", header.rstrip(), "```", "",
              f"stress-80 at {args.subjects:,} subjects, its first k tasks by window start. *search*: expected visits "
-             "of the alignment's calendar (default settings, λ = 0); *bound*: the per-profile lower bound it reports; "
+             "of the alignment's calendar (default settings, λ = 0); *per-profile bound*: each profile alone; *reported bound*: what the manifest reports (the better of that and the clustered bound); "
              "*optimum*: one CP-SAT solve of the whole sub-district (every task an item), with its proven bound. "
              "Quality measures are in expected visits (0.01 = 10⁻² visit); the relative figures are against the optimum.", "",
-             "| tasks | search | optimum (CP-SAT) | CP-SAT bound | status | per-profile bound | search above optimum | "
-             "bound below optimum | search CPU s | CP-SAT CPU s |",
-             "| ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |"]
+             "| tasks | search | optimum (CP-SAT) | CP-SAT bound | status | per-profile bound | reported bound | "
+             "search above optimum | per-profile below optimum | reported below optimum | search CPU s | CP-SAT CPU s |",
+             "| ---: | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for r in rows:
         opt = r["cp_sat_value"]
         lines.append(f"| {r['tasks']} | {r['search']:,.3f} | {opt:,.3f} | {r['cp_sat_bound']:,.3f} | {r['cp_sat_status']} | "
-                     f"{r['per_profile_bound']:,.3f} | {(r['search'] - opt) / opt:.3%} | "
-                     f"{(opt - r['per_profile_bound']) / opt:.2%} | {r['search_cpu_seconds']:.1f} | {r['cp_sat_cpu_seconds']:.1f} |")
+                     f"{r['per_profile_bound']:,.3f} | {r['reported_bound']:,.3f} | {(r['search'] - opt) / opt:.3%} | "
+                     f"{(opt - r['per_profile_bound']) / opt:.2%} | {(opt - r['reported_bound']) / opt:.2%} | "
+                     f"{r['search_cpu_seconds']:.1f} | {r['cp_sat_cpu_seconds']:.1f} |")
     args.out.mkdir(parents=True, exist_ok=True)
     (args.out / "calendar-gap.md").write_text("\n".join(lines) + "\n")
     (args.out / "calendar-gap.json").write_text(json.dumps({"header": header, "rows": rows}, indent=2) + "\n")

@@ -76,3 +76,22 @@ def test_the_penalised_calendar_is_deterministic() -> None:
     b = align_calendar(TASKS, PAIRS.sample(fraction=1.0, shuffle=True, seed=3), YEAR,
                        AlignConfig(overload_weight=0.5), STAFFING)
     assert a.tasks.equals(b.tasks) and a.capacity_trade == b.capacity_trade
+
+
+def test_weeks_before_the_plan_year_count_as_their_own_weeks() -> None:
+    # the same instance eleven weeks earlier: T0 on 2023-12-18..31, before the plan year's 1 January
+    shift = dt.timedelta(weeks=11)
+
+    def moved(task: Task) -> Task:
+        spec = task.model_dump()
+        spec["window"] = {"start": task.window.start - shift, "end": task.window.end - shift}
+        if task.window_flex:
+            spec["window_flex"] = {"earliest": task.window_flex.earliest - shift, "latest": task.window_flex.latest - shift}
+        return Task.model_validate(spec)
+
+    tasks = [moved(t) for t in TASKS]
+    assert tasks[0].window.start == dt.date(2023, 12, 18)
+    found = align_calendar(tasks, PAIRS, YEAR, AlignConfig(overload_weight=0.5), STAFFING)
+    assert found.tasks["round"].n_unique() == 2 and found.expected_visits == pytest.approx(50.0)
+    assert _overload(found) == pytest.approx(0.0)
+    assert found.capacity_trade["expected_overload_without_penalty"] == pytest.approx(15.0, abs=0.01)

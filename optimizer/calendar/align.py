@@ -253,7 +253,7 @@ def _cluster_bound(model: ItemModel, config: AlignConfig) -> int:
 
 
 def _load_model(members: list[Task], model: ItemModel, alone: np.ndarray, staffing: Staffing, year: int,
-                config: AlignConfig, departments: list[str], base: np.ndarray) -> LoadModel:
+                config: AlignConfig, departments: list[str], base: np.ndarray, week_shift: int) -> LoadModel:
     """The component's :class:`LoadModel`: its tasks' departments and officers, the capacity, the placement."""
     dep_index = {d: k for k, d in enumerate(departments)}
     task_deps = [np.array(sorted(dep_index[d] for d in staffing.departments.get(t.id, ())), dtype=np.int64) for t in members]
@@ -269,7 +269,7 @@ def _load_model(members: list[Task], model: ItemModel, alone: np.ndarray, staffi
     lengths = np.array([t.window.days for t in members], dtype=np.int64)
     origin = np.array([_day(year, t.window.start) for t in members], dtype=np.int64)
     return LoadModel(model.P, model.weights, MASS_UNIT, officers, task_deps, single, capacity, place, lengths, origin,
-                     dt.date(year, 1, 1).weekday(), base)
+                     dt.date(year, 1, 1).weekday(), base, week_shift)
 
 
 def align_calendar(tasks: list[Task], pairs: pl.DataFrame, year: int, config: AlignConfig | None = None,
@@ -293,8 +293,11 @@ def align_calendar(tasks: list[Task], pairs: pl.DataFrame, year: int, config: Al
     budget = config.deterministic_time
     penalised = staffing is not None and config.overload_weight > 0
     departments = sorted(set(staffing.capacity) | {d for ds in staffing.departments.values() for d in ds}) if staffing else []
-    weeks = max((intervals[t.id][1] + t.window.days) for t in tasks) // 7 + 3 if tasks else 1
-    load = np.zeros((len(departments), max(weeks, 60)))
+    wd0 = dt.date(year, 1, 1).weekday()
+    first_day = min((window_range(t, year)[0] for t in tasks), default=0)
+    last_day = max((intervals[t.id][1] + t.window.days for t in tasks), default=0)
+    week_shift = max(0, -((first_day + wd0) // 7))  # windows may start before 1 January
+    load = np.zeros((len(departments), (last_day + wd0) // 7 + week_shift + 2))
     fixed_anchor: dict[int, int] = {}
     trade = {"value_without_penalty": 0, "value": 0, "overload_without_penalty": 0.0, "overload": 0.0}
     cluster_bound = 0.0
@@ -310,7 +313,7 @@ def align_calendar(tasks: list[Task], pairs: pl.DataFrame, year: int, config: Al
             deterministic_time=budget, relative_gap=config.relative_gap, random_seed=config.random_seed,
             neighbourhood=config.neighbourhood, step_time=config.step_time, patience=config.patience, log=config.log_search_progress))
         if penalised:
-            loads = _load_model(members, model, alone, staffing, year, config, departments, load)
+            loads = _load_model(members, model, alone, staffing, year, config, departments, load, week_shift)
             already = loads.overload(load)
             found = penalise(model, found, loads, config.overload_weight / MASS_UNIT, SearchConfig(
                 deterministic_time=budget, relative_gap=config.relative_gap, random_seed=config.random_seed,

@@ -70,7 +70,8 @@ class LoadModel:
     expected officer-visits (the rule of :func:`calendar_load` and :func:`optimizer.calendar.dating.round_demand`),
     plus the profiles of one task (``single``: departments × tasks, officer-visits, additive), spread evenly
     over the ISO weeks of the days its windows share once placed for anchor a (``place(t, a)`` → start day,
-    ``lengths``). ``base`` is the load of rounds outside this model (other components), departments × weeks.
+    ``lengths``; days from 1 January, weeks counted from the one holding it, plus ``week_shift``). ``base`` is
+    the load of rounds outside this model (other components), departments × weeks.
     Overload Σ_{d,w} max(0, load_dw − capacity_d) is what the alignment's penalty λ prices. Dating inside
     the search is by anchor day; the windows themselves are placed as the plan places them (``place``).
     """
@@ -78,7 +79,7 @@ class LoadModel:
     def __init__(self, P: np.ndarray, weights: np.ndarray, unit: float, officers: np.ndarray,
                  task_departments: list[np.ndarray], single: np.ndarray, capacity: np.ndarray,
                  place, lengths: np.ndarray, origin: np.ndarray, weekday_of_day0: int,  # noqa: ANN001
-                 base: np.ndarray) -> None:
+                 base: np.ndarray, week_shift: int = 0) -> None:
         self.P, self.w, self.unit = P, weights.astype(np.float64), unit
         self.origin = origin
         self.officers = officers.astype(np.float64)
@@ -86,6 +87,7 @@ class LoadModel:
         self.single = single
         self.capacity = capacity.astype(np.float64)
         self.place, self.lengths, self.wd0 = place, lengths, weekday_of_day0
+        self.shift = week_shift  # added to every week index, so weeks before 1 January stay ≥ 0
         self.base = base
         self._cache: dict[tuple, tuple] = {}
 
@@ -122,10 +124,10 @@ class LoadModel:
         big = 1 << 40
         first = np.where(mask, starts, -big).max(axis=1)
         last = np.maximum(np.where(mask, ends, big).min(axis=1), first)
-        w0 = (first + self.wd0) // 7
-        w1 = (last + self.wd0) // 7
-        s_w0 = (starts + self.wd0) // 7
-        s_w1 = (ends + self.wd0) // 7
+        w0 = (first + self.wd0) // 7 + self.shift
+        w1 = (last + self.wd0) // 7 + self.shift
+        s_w0 = (starts + self.wd0) // 7 + self.shift
+        s_w1 = (ends + self.wd0) // 7 + self.shift
         lo = int(min(w0.min(initial=big), s_w0.min()))
         hi = int(max(w1.max(initial=-big), s_w1.max()))
         width = hi - lo + 1
