@@ -95,3 +95,30 @@ def test_weeks_before_the_plan_year_count_as_their_own_weeks() -> None:
     assert found.tasks["round"].n_unique() == 2 and found.expected_visits == pytest.approx(50.0)
     assert _overload(found) == pytest.approx(0.0)
     assert found.capacity_trade["expected_overload_without_penalty"] == pytest.approx(15.0, abs=0.01)
+
+
+@pytest.mark.parametrize(("weight", "point"), [(0.0, 60), (100.0, 60), (2000.0, 120)])
+def test_cp_sat_neighbourhoods_price_the_overload_term(weight: float, point: int) -> None:
+    import numpy as np
+
+    from optimizer.calendar.model import ItemModel, LoadTerm, solve_items
+
+    # T0 sits at day 60, T2 at day 120, T1 may join either. 10 subjects (P = 100 units each) share T0 and
+    # T1, 6 share T1 and T2: joining T0 costs 10·100 + 6·200 = 2,200 units, joining T2 2,600 (400 more).
+    # T1 brings one officer-visit to department 0 in the week of its point: week 8 already carries 10 (capacity
+    # 0.5), week 17 nothing, so joining T0 costs 1.0 officer-visit of overload and joining T2 0.5 — the term
+    # moves T1 to T2 exactly when 0.5 officer-visit is worth more than 400 units (weight > 800).
+    model = ItemModel(["T0", "T1", "T2"], np.array([60, 60, 120]), np.array([60, 120, 120]),
+                      np.array([10, 6]), np.array([[100, 100, 0], [0, 100, 100]]))
+    none = (np.zeros(0, dtype=np.int64), 0, 0, np.zeros((0, 1)))
+
+    def contribution(i: int, x: int):
+        if i != 1:
+            return none
+        return np.array([0]), x // 7, x // 7, np.array([[1.0]])
+
+    base = np.zeros((1, 30))
+    base[0, 60 // 7] = 10.0
+    term = LoadTerm(contribution, base, np.array([0.5]), weight) if weight else None
+    solved = solve_items(model, None, 5.0, 0, 0.0, load=term)
+    assert solved.status == "OPTIMAL" and solved.points[1] == point
