@@ -55,10 +55,11 @@ MASS_UNIT = 100 / PI_UNITS / PI_UNITS  # objective unit in expected visits (merg
 OVERLOAD_WEIGHT = 0.1
 """Default λ: expected visits the alignment pays to take one expected officer-visit off a department-week
 over capacity. Priced at what such overload actually costs once bundling has placed the drawn pairs where
-there is room: on the stress districts with λ = 0 every pair was placed and the realised visits exceeded the
-expected by 0.05–0.07 per expected officer-visit over capacity (stress-40 20k: 793 vs 789.6 with 51.2 over;
-stress-80 30k: 2,282 vs 2,275.4 with 142.5 over; benchmarks/results/stress.md). Removing that overload in
-the calendar instead costs about 1.2 expected visits per officer-visit on stress-40 (λ ≥ 2 buys it:
+there is room: on the stress districts, with that overload left in the calendar, every pair was placed and
+the realised visits exceeded the expected by 5.4 and 4.6 — at most 0.11 and 0.03 per expected officer-visit
+over capacity, even were all of it the overload's doing (stress-40 20k: 795 vs 789.6 with 51.2 over;
+stress-80 30k: 2,280 vs 2,275.4 with 142.5 over; benchmarks/results/stress.md). Removing it in the calendar instead costs 1.19 expected visits per officer-visit on stress-40 and
+0.60 on stress-80 (λ ≥ 2 and λ ≥ 1 buy it:
 benchmarks/results/calendar-overload.md, ``python -m benchmarks.overload``), so at the default it is kept and
 the penalty only dates rounds where they add least overload; a district whose capacity truly binds (pairs
 left unplaced) should raise λ — the manifest then says what was paid (``capacity_trade``)."""
