@@ -1,6 +1,6 @@
 """Plans through the year and across years, measured on changning-2024 (issue 18).
 
-Usage: python -m benchmarks.rotation [--seeds 10] [--skip-adjust]
+Usage: python -m benchmarks.rotation [--seeds 10] [--small-seeds 300] [--skip-adjust]
 
 1. **Rotation across years.** Three years of the same 60,000-subject directory: year 1 drawn from seed k,
    years 2 and 3 from year 1's permanent numbers shifted by the earlier years' probabilities
@@ -8,6 +8,9 @@ Usage: python -m benchmarks.rotation [--seeds 10] [--skip-adjust]
    pair of consecutive years: mean subjects drawn in both, the least possible Σ_i max(0, A¹_i + A²_i − 1)
    (A = Σ over the rounds of the subject's largest π, its chance of being drawn in the year), and the
    expectation for independent years Σ A¹A²; every year's draw goes through the law audit over the seeds.
+   "shift alone" is rotation without the cells that follow last year's sample (rank rotation of cells whose
+   members are interchangeable, :func:`optimizer.draw.coordinated._after_last_year`). The same on
+   scenarios/tiny (cells of 1–12 subjects) over ``--small-seeds``.
 2. **Mid-year adjustment.** The seed-1 plan, then as of 3 June: two tasks added (restaurants' summer food
    safety, lifts in commercial buildings), one cancelled (T19, entertainment venues), one window moved (T24,
    hotels, from Aug–Sep to Sep–Oct): visits kept, added, removed, moved, tasks and teams changed; samples
@@ -51,16 +54,20 @@ def _arc(draws: pl.DataFrame) -> pl.DataFrame:
         pl.col("inclusion_prob").sum().alias("A"))
 
 
-def rotation(seeds: int) -> None:
-    scenario = load_scenario(CHANGNING)
+def rotation(seeds: int, directory: Path = CHANGNING) -> None:
+    scenario = load_scenario(directory)
     t0 = time.perf_counter()
     year1 = run_draw(scenario, [str(k) for k in range(1, seeds + 1)])
     plan_seeds = list(year1.public_values)
     inp = draw_input(scenario, year1.results, year1.rounds)
     one = year1.draw.draws.filter(pl.col("seed") == plan_seeds[0])
-    year2 = draw_subjects(inp, plan_seeds, shift=rotation_shift([one]))
+    # each replication's year follows its own last year in the cells that can (rank rotation of small cells)
+    year2 = draw_subjects(inp, plan_seeds, shift=rotation_shift([one]), last=year1.draw.draws)
     two = year2.draws.filter(pl.col("seed") == plan_seeds[0])
-    year3 = draw_subjects(inp, plan_seeds, shift=rotation_shift([one, two]))
+    year3 = draw_subjects(inp, plan_seeds, shift=rotation_shift([one, two]), last=year2.draws)
+    shift_only2 = draw_subjects(inp, plan_seeds, shift=rotation_shift([one]))  # before: the shift alone
+    shift_only3 = draw_subjects(inp, plan_seeds, shift=rotation_shift(
+        [one, shift_only2.draws.filter(pl.col("seed") == plan_seeds[0])]))
     fresh2 = run_draw(scenario, [str(k) for k in range(1001, 1001 + seeds)], results=year1.results).draw.draws
     fresh3 = run_draw(scenario, [str(k) for k in range(2001, 2001 + seeds)], results=year1.results).draw.draws
     seconds = time.perf_counter() - t0
@@ -73,13 +80,17 @@ def rotation(seeds: int) -> None:
     print(f"\n## Rotation across years — {scenario.name}, {seeds} seeds per year, {seconds:.0f} s for 5 × {seeds} draws")
     print(f"subjects drawn a year (mean): {drawn:.1f}; Σ A = {float(a['A'].sum()):.1f}; "
           f"largest A = {float(a['A'].max()):.3f}; subjects with A > ½: {a.filter(pl.col('A') > 0.5).height}")
-    print("| years | rotated | independent years (fresh seeds) | expected if independent Σ A¹A² | least possible Σ max(0, A¹+A²−1) |")
-    print("| --- | ---: | ---: | ---: | ---: |")
+    print("| years | rotated | shift alone (small cells not following last year) | independent years (fresh seeds) "
+          "| expected if independent Σ A¹A² | least possible Σ max(0, A¹+A²−1) |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
     print(f"| 1 → 2 | {_overlap(year1.draw.draws, year2.draws, seeds):.2f} | "
+          f"{_overlap(year1.draw.draws, shift_only2.draws, seeds):.2f} | "
           f"{_overlap(year1.draw.draws, fresh2, seeds):.2f} | {indep:.2f} | {least:.2f} |")
-    print(f"| 2 → 3 | {_overlap(year2.draws, year3.draws, seeds):.2f} | {_overlap(fresh2, fresh3, seeds):.2f} | "
+    print(f"| 2 → 3 | {_overlap(year2.draws, year3.draws, seeds):.2f} | "
+          f"{_overlap(shift_only2.draws, shift_only3.draws, seeds):.2f} | {_overlap(fresh2, fresh3, seeds):.2f} | "
           f"{indep:.2f} | {least:.2f} |")
-    print(f"| 1 → 3 | {_overlap(year1.draw.draws, year3.draws, seeds):.2f} | {_overlap(year1.draw.draws, fresh3, seeds):.2f} | "
+    print(f"| 1 → 3 | {_overlap(year1.draw.draws, year3.draws, seeds):.2f} | "
+          f"{_overlap(year1.draw.draws, shift_only3.draws, seeds):.2f} | {_overlap(year1.draw.draws, fresh3, seeds):.2f} | "
           f"{indep:.2f} | — |")
     for name, audit in audits.items():
         print(f"law audit {name}: {'passes' if audit.ok else 'FAILS'} ({audit.tasks.height} tasks, worst chi-square p "
@@ -160,10 +171,14 @@ def adjustment() -> None:
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--seeds", type=int, default=10, help="seeds per year for the rotation figures")
+    ap.add_argument("--small-seeds", type=int, default=300,
+                    help="seeds per year on scenarios/tiny (cells of 1–12 subjects); 0 to skip")
     ap.add_argument("--skip-adjust", action="store_true")
     args = ap.parse_args(argv)
     print_header()
     rotation(args.seeds)
+    if args.small_seeds:
+        rotation(args.small_seeds, REPO / "scenarios" / "tiny")
     if not args.skip_adjust:
         adjustment()
 

@@ -7,6 +7,8 @@
 * ``calendar`` — per department and ISO week, which subjects are visited on which day by whom.
 * ``visits`` — every visit with names: subject, grid, tasks, departments, items, team, 检查码.
 * ``results-template`` — the file ``jointcheck results`` reads, pre-filled with visit ids, subjects, dates.
+* ``changes`` — of an adjusted plan version only (:data:`ADJUSTMENT_WHATS`): what the adjustment changed
+  (:mod:`documents.changes`).
 
 Counting follows the district's per-plan table: a visit that serves several tasks counts for each; a task's
 officer-visits are the officers of *its* departments on the visits that serve it.
@@ -23,9 +25,13 @@ from documents.labels import word
 from documents.model import Column, Document, Table
 from documents.sheets import task_sheets
 
-__all__ = ["WHATS", "RESULT_KEYS", "build_document"]
+__all__ = ["WHATS", "ADJUSTMENT_WHATS", "ALL_WHATS", "RESULT_KEYS", "build_document", "whats_for"]
 
 WHATS = ("plan-table", "task-sheets", "calendar", "visits", "results-template")
+"""The papers of every plan."""
+ADJUSTMENT_WHATS = ("changes",)
+"""The papers of an adjusted plan version only (动态调整)."""
+ALL_WHATS = WHATS + ADJUSTMENT_WHATS
 
 
 def _col(key: str, lang: str, kind: str = "text", printed: bool = True, width: float = 12, label: str | None = None) -> Column:
@@ -143,10 +149,19 @@ def results_template(ctx: PlanContext, lang: str) -> Document:
                     [Table("results", columns, rows)], machine_header=True)
 
 
+def whats_for(ctx: PlanContext) -> tuple[str, ...]:
+    """The papers this plan has: :data:`WHATS`, and ``changes`` when it is an adjusted version."""
+    from documents.changes import is_adjusted
+
+    return ALL_WHATS if is_adjusted(ctx) else WHATS
+
+
 def build_document(ctx: PlanContext, what: str, lang: str = "zh") -> Document:
-    """The document ``what`` (one of :data:`WHATS`) in ``lang`` (zh or en)."""
+    """The document ``what`` (one of :data:`ALL_WHATS`) in ``lang`` (zh or en)."""
+    from documents.changes import changes_document
+
     builders = {"plan-table": plan_table, "task-sheets": task_sheets, "calendar": calendar_document,
-                "visits": visits_document, "results-template": results_template}
+                "visits": visits_document, "results-template": results_template, "changes": changes_document}
     if what not in builders:
-        raise ValueError(f"unknown document {what!r}: expected one of {', '.join(WHATS)}")
+        raise ValueError(f"unknown document {what!r}: expected one of {', '.join(ALL_WHATS)}")
     return builders[what](ctx, lang)

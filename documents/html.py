@@ -99,6 +99,8 @@ def html_text(doc: Document) -> str:
         body = "".join(_sheet(s) for s in doc.sheets)
     else:
         lines = "".join(f'<p class="sub">{escape(line)}</p>' for line in doc.lines)
-        body = f"<h1>{escape(doc.title)}</h1>{lines}" + "".join(_groups(t) for t in doc.tables[:1])
+        several = len(doc.tables) > 1  # each table under its name (the changes of an adjustment: tasks, visits)
+        body = f"<h1>{escape(doc.title)}</h1>{lines}" + "".join(
+            (f"<h2>{escape(t.name)}</h2>" if several else "") + _groups(t) for t in doc.tables)
     return (f'<!doctype html>\n<html lang="{lang}"><head><meta charset="utf-8"><title>{escape(doc.title)}</title>'
             f"<style>{css}</style></head><body>{body}</body></html>\n")

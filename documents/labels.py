@@ -73,6 +73,35 @@ WORDS: dict[str, tuple[str, str]] = {
     "result_date": ("结果形成日期", "Result date"),
     "published_date": ("结果公示日期", "Published on"),
     "note": ("备注", "Note"),
+    # changes of an adjusted plan (动态调整, documents.changes)
+    "changes": ("{year}年度联合抽查计划调整情况", "{year} joint inspection plan: adjustment"),
+    "changes_line": ("第 {version} 版，自 {as_of} 起调整；此前已实施的 {done} 户次不变",
+                     "version {version}, adjusted as of {as_of}; the {done} visit(s) made before it are unchanged"),
+    "changes_counts": ("新增上门 {added} 户次，取消上门 {removed} 户次，改期 {moved} 户次，检查任务变更 {tasks_changed} 户次，"
+                       "检查人员变更 {team_changed} 户次",
+                       "{added} visit(s) added, {removed} removed, {moved} moved, {tasks_changed} with tasks changed, "
+                       "{team_changed} with the team changed"),
+    "change_kind": ("变更类型", "Change"),
+    "detail": ("说明", "Detail"),
+    "change_added": ("新增上门", "visit added"),
+    "change_removed": ("取消上门", "visit removed"),
+    "change_moved": ("改期", "visit moved"),
+    "change_tasks_changed": ("检查任务变更", "tasks changed"),
+    "change_team_changed": ("检查人员变更", "team changed"),
+    "task_added": ("新增抽查任务", "task added"),
+    "task_cancelled": ("取消抽查任务", "task cancelled"),
+    "task_moved": ("调整抽查时间", "task window moved"),
+    "forced_cap": ("抽取名单变动（年度上限）", "sample moved (annual cap)"),
+    "forced_directory": ("抽取名单变动（名录或概率变化）", "sample moved (directory or probabilities changed)"),
+    "forced_detail": ("移出：{out}；补入：{came}", "out: {out}; in: {came}"),
+    "cancelled_mark": ("（已取消）", " (cancelled)"),
+    "date_before": ("原检查日期", "Date before"),
+    "date_after": ("调整后检查日期", "Date after"),
+    "tasks_before": ("原抽查任务", "Tasks before"),
+    "tasks_after": ("调整后抽查任务", "Tasks after"),
+    "officers_before": ("原执法检查人员", "Officers before"),
+    "officers_after": ("调整后执法检查人员", "Officers after"),
+    "new_visit_id": ("新检查编号", "New visit id"),
 }
 
 

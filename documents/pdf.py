@@ -107,10 +107,12 @@ def pdf_bytes(doc: Document) -> bytes:
             story += ([PageBreak()] if k else []) + _sheet(sheet, width)
     else:
         story += [_p(doc.title, _TITLE), *[_p(line, _SUB) for line in doc.lines], Spacer(1, 6)]
-        table = doc.tables[0]
-        if table.group is None:
-            story.append(_grid(table, table.rows, width))
-        else:
+        for table in doc.tables:  # each table under its name when there are several (an adjustment's changes)
+            if len(doc.tables) > 1:
+                story += [Spacer(1, 6), _p(table.name, _H2)]
+            if table.group is None:
+                story.append(_grid(table, table.rows, width))
+                continue
             at = table.index(table.group)
             groups: dict[str, list[list]] = {}
             for row in table.rows:

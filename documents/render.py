@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from documents.build import WHATS, build_document
+from documents.build import ALL_WHATS, build_document, whats_for
 from documents.context import load_context
 from documents.model import Document
 from scenarios.atomic import atomic_directory
@@ -36,18 +36,21 @@ def render(doc: Document, fmt: str) -> dict[str, bytes]:
     raise ValueError(f"unknown format {fmt!r}: expected one of {', '.join(FORMATS)}")
 
 
-def make_documents(plan_dir: str | Path, scenario: Scenario, whats: list[str], formats: list[str],
+def make_documents(plan_dir: str | Path, scenario: Scenario, whats: list[str] | None, formats: list[str],
                    lang: str = "zh") -> dict[str, bytes]:
-    """Every (document, format) asked for, as ``{file name: bytes}``; nothing written."""
-    for what in whats:
-        if what not in WHATS:
-            raise ValueError(f"unknown document {what!r}: expected one of {', '.join(WHATS)}")
+    """Every (document, format) asked for, as ``{file name: bytes}``; nothing written.
+
+    ``whats`` None: every paper the plan has (:func:`documents.build.whats_for`: the changes of an adjusted
+    version too)."""
+    for what in whats or ():
+        if what not in ALL_WHATS:
+            raise ValueError(f"unknown document {what!r}: expected one of {', '.join(ALL_WHATS)}")
     for fmt in formats:
         if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r}: expected one of {', '.join(FORMATS)}")
     ctx = load_context(plan_dir, scenario)
     files: dict[str, bytes] = {}
-    for what in whats:
+    for what in whats_for(ctx) if whats is None else whats:
         doc = build_document(ctx, what, lang)
         for fmt in formats:
             files.update(render(doc, fmt))

@@ -41,7 +41,8 @@ def task_sheets(ctx: PlanContext, lang: str) -> Document:
         team = [[ctx.dept_name(d), name, oid, ""] for d, oid, name in teams.get(v["visit_id"], [])]
         tasks = ctx.names(v["task_ids"], "task")
         depts = ctx.names(v["departments"], "dept")
-        leads = ctx.names(sorted({ctx.task(t).lead for t in v["task_ids"]}), "dept")
+        # a visit made before an adjustment may serve a task the updated scenario cancelled: no lead to name
+        leads = ctx.names(sorted({task.lead for task in ctx.scenario.tasks if task.id in v["task_ids"]}), "dept")
         facts = [(word("visit_id", lang), v["visit_id"]), (word("date", lang), v["date"].isoformat()),
                  (word("subject_name", lang), v["subject_name"]), (word("subject_id", lang), v["subject_id"]),
                  (word("grid", lang), v["grid"]), (word("lead", lang), leads), (word("departments", lang), depts),

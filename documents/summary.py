@@ -23,8 +23,9 @@ SUMMARY_LINES: dict[str, tuple[str, str, str, str]] = {
                "joint visits (户次)", "this plan: coordinated draw, aligned calendar, one visit for many items"),
     "visits_expected": ("期望户次", "对齐后日历下的期望上门次数（Σ 每轮最大入样概率）",
                         "expected visits", "expected visits of the aligned calendar (Σ per round of the largest π)"),
-    "visits_lower_bound": ("理论下界", "每组相同对象各自选择最优分轮时的期望户次：任何日历都不会更少",
-                           "lower bound", "expected visits if every group of identical subjects chose its own best rounds: "
+    "visits_lower_bound": ("理论下界", "每组相同对象（或任务被另一组包含的几组对象一起）各自选择最优分轮时的期望户次：任何日历都不会更少",
+                           "lower bound", "expected visits if every group of identical subjects (or a few groups together, where one group's tasks hold "
+                           "the others') chose its own best rounds: "
                            "no calendar does better"),
     "visits_expected_gap": ("与下界之差", "期望户次高出理论下界的比例", "gap to the bound",
                             "how far the expected visits are above the lower bound"),

@@ -18,7 +18,13 @@ What an adjustment keeps and changes:
   takes no cap from the rounds after it) or, when it meets none, a new last round (the same: after all arcs);
 * a cancelled task's future pairs are dropped; a future visit keeps the tasks it still serves, its date and
   its team; new pairs join a kept visit of their subject whose date lies in their window, the rest are
-  bundled from ``as_of`` on and staffed week by week around the officers' kept assignments.
+  bundled from ``as_of`` on — the officer-visits of the done and kept visits count against each department's
+  weekly capacity (:func:`kept_load`) — and staffed week by week around the officers' kept assignments.
+
+A plan drawn with rotation across years (:mod:`optimizer.rotation`) is adjusted with the earlier plans it was
+rotated against and the chain's first public value: the adjusted draw reads the chain's permanent numbers with
+the same shift (the year's arc it guards against is the offset basis's, so it does not move), and the new
+version keeps the ``rotation`` entry, so ``verify --previous`` recomputes it.
 
 Why every sample is still exactly at π: the offsets are fixed from published probabilities before any
 ticket is read, so frac(u − a) is uniform and the cell sizes of :mod:`optimizer.draw.allocation` give
@@ -55,7 +61,7 @@ from rules import evaluate, load_policy
 from scenarios.atomic import atomic_directory
 from scenarios.model import Scenario
 
-__all__ = ["AdjustError", "Adjusted", "adjust_plan", "write_adjusted", "seed_scenario_hash", "ADJUST_FILES"]
+__all__ = ["AdjustError", "Adjusted", "adjust_plan", "write_adjusted", "seed_scenario_hash", "kept_load", "ADJUST_FILES"]
 
 ADJUST_FILES = ("draws.parquet", "visits.parquet", "assignments.parquet", "unplaced.parquet",
                 "offset_basis.parquet", "changes.csv", "changes.json")
@@ -65,7 +71,8 @@ _CHANGES = {"added": "新增上门", "removed": "取消上门", "moved": "改期
 
 
 class AdjustError(ValueError):
-    """An adjustment that cannot be made as asked (wrong public value, a rotated plan, a bad date…)."""
+    """An adjustment that cannot be made as asked (wrong public value, a rotated plan without its earlier plans,
+    a bad date…)."""
 
 
 def seed_scenario_hash(manifest: dict[str, Any]) -> str:
@@ -183,6 +190,21 @@ def _describe(visits: pl.DataFrame, meta: pl.DataFrame) -> pl.DataFrame:
         items, on="visit_id", how="left")
 
 
+def kept_load(visits: pl.DataFrame, assignments: pl.DataFrame, meta: pl.DataFrame) -> pl.DataFrame:
+    """department, date, officers: the officer-visits the adjustment's done and kept visits take from their
+    department's weekly capacity — per (visit, department) the larger of the officers the plan sent and what
+    the visit's tasks need (the max over them of ``min_officers_per_department``, as the bundler counts)."""
+    need = (visits.select("visit_id", "date", pl.col("task_ids").alias("task_id")).explode("task_id")
+            .join(meta.select("task_id", "departments", "min_officers_per_department"), on="task_id")
+            .explode("departments").rename({"departments": "department"})
+            .group_by("visit_id", "date", "department").agg(pl.col("min_officers_per_department").max().cast(pl.Int64)
+                                                            .alias("officers")))
+    sent = (assignments.join(visits.select("visit_id", "date"), on="visit_id")
+            .group_by("visit_id", "date", "department").agg(pl.len().cast(pl.Int64).alias("officers")))
+    return (pl.concat([need, sent]).group_by("visit_id", "date", "department").agg(pl.col("officers").max())
+            .select("department", "date", "officers").sort("department", "date", "officers"))
+
+
 def _staff(todo: pl.DataFrame, kept_assignments: pl.DataFrame, all_visits: pl.DataFrame, scenario: Scenario,
            meta: pl.DataFrame, seed: str, config: TeamConfig) -> tuple[pl.DataFrame, list[str]]:
     """Teams for the visits in ``todo``, week by week, around the officers' kept assignments that week."""
@@ -219,14 +241,36 @@ def _staff(todo: pl.DataFrame, kept_assignments: pl.DataFrame, all_visits: pl.Da
     return pl.concat(frames), sorted(set(problems))
 
 
+def _rotation_of(m: dict[str, Any], plan_dir: str | Path, previous: list[str | Path] | None,
+                 previous_seed: str | None):  # noqa: ANN202 - optimizer.rotation.Rotation | None
+    """The rotation a rotated plan was drawn with, recomputed from its earlier plans (None for a plan without)."""
+    if not m.get("rotation"):
+        if previous:
+            raise AdjustError(f"{plan_dir} was not drawn with rotation across years: it takes no --previous")
+        return None
+    from optimizer.rotation import RotationError, load_rotation
+
+    if not previous or previous_seed is None:
+        raise AdjustError(f"{plan_dir} was drawn with rotation across years: pass the earlier plans it was rotated "
+                          "against (--previous DIR, repeated) and the chain's first public value (--previous-seed)")
+    try:
+        return load_rotation(previous, previous_seed, expect=m["rotation"])
+    except RotationError as exc:
+        raise AdjustError(str(exc)) from None
+
+
 def adjust_plan(plan_dir: str | Path, scenario: Scenario, public_value: str, as_of: dt.date, *,
                 district_key: bytes | None = None, bundle: BundleConfig | None = None,
-                teams: TeamConfig | None = None) -> Adjusted:
-    """The adjusted plan (see the module docstring). Raises :class:`AdjustError` or ``PlanBlocked``."""
+                teams: TeamConfig | None = None, previous: list[str | Path] | None = None,
+                previous_seed: str | None = None) -> Adjusted:
+    """The adjusted plan (see the module docstring). Raises :class:`AdjustError` or ``PlanBlocked``.
+
+    A plan drawn with rotation across years (``rotation`` in its manifest, :mod:`optimizer.rotation`) needs the
+    earlier plans it was rotated against (``previous``) and the chain's first public value (``previous_seed``):
+    the adjusted draw reads the chain's permanent numbers with the same shift, so unchanged tasks keep their
+    subjects, and the new version keeps the plan's ``rotation`` entry for ``verify --previous``."""
     plan = read_plan(plan_dir)
     m = plan.manifest
-    if m.get("rotation"):
-        raise AdjustError(f"{plan_dir} was drawn with rotation across years; adjusting a rotated plan is not supported yet")
     if m["scenario"]["year"] != scenario.year:
         raise AdjustError(f"the updated scenario is for {scenario.year}, the plan for {m['scenario']['year']}")
     if as_of.year != scenario.year:
@@ -236,6 +280,7 @@ def adjust_plan(plan_dir: str | Path, scenario: Scenario, public_value: str, as_
     if seed_commitment(seed) != m["seed_commitment"]:
         raise AdjustError(f"public value {public_value!r} does not open the seed commitment of {plan_dir}: an adjustment "
                           "draws from the committed seed of the plan it adjusts")
+    rotation = _rotation_of(m, plan_dir, previous, previous_seed)
     law = load_policy(m["policy"]["id"], m["policy"].get("overrides") or None)
     results = evaluate(scenario, law, as_of=dt.date.fromisoformat(m["policy"]["as_of"]))
     if results.errors.height:
@@ -259,7 +304,13 @@ def adjust_plan(plan_dir: str | Path, scenario: Scenario, public_value: str, as_
 
     done = plan.visits.filter(pl.col("date") < as_of).sort("visit_id")
     done_rounds = done.select("subject_id", pl.col("round").cast(pl.Int32)).unique()
-    drawn = draw_subjects(inp, seed, mode, offset_basis=basis, done=done_rounds)
+    if rotation is None:
+        drawn = draw_subjects(inp, seed, mode, offset_basis=basis, done=done_rounds)
+    else:  # the chain's permanent numbers, shifted as when the plan was drawn; labelled with the plan's own seed
+        drawn = draw_subjects(inp, rotation.prn_seed, mode, offset_basis=basis, shift=rotation.shift, done=done_rounds,
+                              last=rotation.follow)
+        relabel = pl.col("seed").replace_strict({rotation.prn_seed: seed})
+        drawn = type(drawn)(drawn.draws.with_columns(relabel), drawn.substrata.with_columns(relabel), drawn.problems)
     from optimizer.draw import (  # the published table's columns and order
         DrawRun,
         draw_table,
@@ -311,6 +362,7 @@ def adjust_plan(plan_dir: str | Path, scenario: Scenario, public_value: str, as_
         task_departments=meta.select("task_id", "departments"),
         officers_per_department=meta.select("task_id", "min_officers_per_department"),
         capacity=capacity, caps=left_caps, year=scenario.year, seed=seed,
+        used=kept_load(pl.concat([f.select("visit_id", "date", "task_ids") for f in (done, kept)]), plan.assignments, meta),
     ), bundle or BundleConfig())
     stamp = as_of.strftime("%Y%m%d")
     fresh = new.visits.with_columns(("A" + stamp + "-" + pl.col("visit_id").str.slice(1)).alias("visit_id")) \
@@ -441,6 +493,7 @@ def _manifest(m: dict[str, Any], plan_dir: str | Path, scenario: Scenario, resul
             "replacements": int(table["replaced_by"].is_not_null().sum()), "tasks": len(tasks),
         },
         "problems": {"adjust": problems, "rules_warnings": results.warnings["message"].to_list()},
+        **({"rotation": m["rotation"]} if m.get("rotation") else {}),
     }
 
 

@@ -158,6 +158,8 @@ def make_plan(
     kpis = plan_kpis(scenario, results, run, visits, bundle, tasks, seed)
     capacity = calendar_overload(scenario, results, run, tasks) if run.alignment else {}
     kpis["calendar_department_weeks_over_capacity"] = capacity.get("department_weeks_over_capacity")
+    trade = run.alignment.capacity_trade if run.alignment else None
+    kpis["calendar_visits_paid_for_capacity"] = trade["visits_paid_for_capacity"] if trade else None
     lap("kpis")
     extra = {"rotation": rotation.manifest} if rotation is not None else {}
     return Plan(scenario, str(public_value), seed, settings, run, bundle, teams, visits, kpis, seconds, capacity, extra)
@@ -222,7 +224,7 @@ def solver_notes(plan: Plan) -> list[str]:
         notes.append(
             f"calendar alignment stopped at its deterministic time limit ({plan.settings.align.deterministic_time:g}) "
             f"or when its search stopped improving: kept the best calendar found — expected visits "
-            f"{align.expected_visits:.1f}, lower bound {align.bound:.1f} (each subject profile grouped at its best), "
+            f"{align.expected_visits:.1f}, lower bound {align.bound:.1f} (subject profiles, alone or in clusters, at their best), "
             f"gap {align.gap:.1%}"
         )
     bundle = plan.bundle

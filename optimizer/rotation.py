@@ -17,10 +17,21 @@ the circle, so every firm takes its turn. The guard, ⅛ of the circle the two a
 ``benchmarks/rotation.py``). When a subject's A exceeds ⅓ three arcs cannot be disjoint: rotation puts the
 unavoidable repeat two years apart rather than one.
 
+Small cells. With a fixed shift a cell of 2 drawing 1 repeats last year's firm half the time, whatever the
+shift (both numbers on one side of it), though the least possible is never. So a cell whose members are
+interchangeable — all in one cell of the same task last year and in no other round, with the same shift and
+offsets — takes the members that *follow* last year's sample in last year's order (rank rotation, statistical
+offices' practice for small strata; :func:`optimizer.draw.coordinated._after_last_year`): the two samples meet
+only when their sizes exceed the cell. It reads last year's published draw table (``selected``, ``rank``), and
+the plan says so (``rotation.cells_follow_last_year``, :data:`FOLLOW`), so ``verify`` does the same.
+
 Why every year stays exactly at π: b_i is computed from the earlier plans' *published probabilities*
 (``draws.parquet`` ``inclusion_prob``) and this year's rules, never from who was drawn, so it is fixed before
 the tickets are read; frac(u − c) is uniform for any fixed c, the keys of different subjects stay independent,
-and the cell sizes of :mod:`optimizer.draw.allocation` keep P(drawn) = π. ``jointcheck verify --previous``
+and the cell sizes of :mod:`optimizer.draw.allocation` keep P(drawn) = π. A cell that follows last year's
+sample does depend on who was drawn, but only through an order that treats its interchangeable members alike
+(swap two members' tickets and their outcomes swap, last year and this year), with the size still from this
+year's keys: each member has the same chance E[n]/N = π. ``jointcheck verify --previous``
 recomputes b from those files and the chain's revealed first seed.
 
 The price of rotation: the numbers are permanent, so once the first plan's seed is revealed anyone holding
@@ -46,7 +57,12 @@ from optimizer.draw import (
     seed_commitment,
 )
 
-__all__ = ["Rotation", "RotationError", "rotation_shift", "prn_source", "load_rotation"]
+__all__ = ["Rotation", "RotationError", "rotation_shift", "prn_source", "load_rotation", "FOLLOW"]
+
+FOLLOW = "cells_follow_last_year"
+"""Manifest flag (``rotation``): cells whose members are interchangeable take the members that follow last
+year's sample in last year's order (:func:`optimizer.draw.coordinated._after_last_year`). A plan rotated
+before the flag existed has no flag and is verified without it."""
 
 
 class RotationError(ValueError):
@@ -60,6 +76,12 @@ class Rotation:
     prn_seed: str
     shift: pl.DataFrame               # subject_id, end, last: the last earlier arc (:func:`rotation_shift`)
     manifest: dict[str, Any]          # the ``rotation`` entry of the plan's manifest
+    last: pl.DataFrame | None = None  # the latest earlier plan's draw table, when small cells follow its sample
+
+    @property
+    def follow(self) -> pl.DataFrame | None:
+        """Last year's draw table for :func:`optimizer.draw.draw_subjects` (``last``), when the plan uses it."""
+        return self.last if self.manifest.get(FOLLOW) else None
 
 
 def _lengths(draws: pl.DataFrame) -> pl.DataFrame:
@@ -115,7 +137,7 @@ def load_rotation(previous_dirs: list[str | Path], previous_seed: str,
     """
     if not previous_dirs:
         raise RotationError("rotation needs at least one previous plan directory")
-    manifests, draws, entries = [], [], []
+    manifests, draws, entries, full = [], [], [], []
     for d in previous_dirs:
         root = Path(d)
         try:
@@ -125,6 +147,7 @@ def load_rotation(previous_dirs: list[str | Path], previous_seed: str,
             raise RotationError(f"{root}: not a readable plan directory ({exc})") from None
         manifests.append(m)
         draws.append(frame)
+        full.append(root / "draws.parquet")
         entries.append({"plan_id": m["plan_id"], "year": m["scenario"]["year"], "scenario_hash": m["scenario"]["hash"],
                         "seed_commitment": m["seed_commitment"], "draws_sha256": _sha256(root / "draws.parquet")})
     sources = {json.dumps(prn_source(m), sort_keys=True) for m in manifests}
@@ -140,6 +163,7 @@ def load_rotation(previous_dirs: list[str | Path], previous_seed: str,
     entries = [entries[k] for k in order]
     draws = [draws[k] for k in order]
     manifests = [manifests[k] for k in order]
+    full = [full[k] for k in order]
     for k, m in enumerate(manifests):  # the whole chain, first plan first: each one rotated against those before it
         before = sorted(e["draws_sha256"] for e in (m.get("rotation") or {}).get("previous", []))
         if before != sorted(e["draws_sha256"] for e in entries[:k]):
@@ -153,4 +177,16 @@ def load_rotation(previous_dirs: list[str | Path], previous_seed: str,
     shift = rotation_shift(draws)
     body = {"prn": source, "previous": entries,
             "mean_end": round(float(shift["end"].mean() or 0.0) / PI_SCALE, 6) if shift.height else 0.0}
-    return Rotation(seed, shift, body)
+    follow = expect.get(FOLLOW, False) if expect is not None else True
+    last = None
+    if follow:
+        try:
+            last = pl.read_parquet(full[-1], columns=["subject_id", "task_id", "round", "stratum", "inclusion_prob",
+                                                      "selected", "rank"])
+        except (OSError, ValueError, pl.exceptions.PolarsError) as exc:
+            if expect is not None:
+                raise RotationError(f"{full[-1]}: no ranks to follow ({exc})") from None
+            follow = False  # an earlier plan without published ranks: this year's cells do not follow it
+    if follow:
+        body[FOLLOW] = True
+    return Rotation(seed, shift, body, last)

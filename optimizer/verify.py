@@ -73,7 +73,7 @@ def verify_draw(plan_dir: str | Path, scenario: Scenario, public_value: str, *,
             rotation = load_rotation(previous, previous_seed, expect=m["rotation"])
         except RotationError as exc:
             return Verification(commitment_ok, scenario_ok, [str(exc)], 0)
-        ticket_seed, options["shift"] = rotation.prn_seed, rotation.shift
+        ticket_seed, options["shift"], options["last"] = rotation.prn_seed, rotation.shift, rotation.follow
     redo = draw_subjects(draw_input(scenario, results, rounds), ticket_seed, DrawMode(m["mode"]), **options).draws
     key = ["subject_id", "task_id"]
     mine = redo.select(*key, pl.col("selected").alias("expected"), pl.col("replaced_by").alias("expected_replaced"))

@@ -44,6 +44,23 @@ def class_table(given: pl.DataFrame) -> pl.DataFrame:
     return wide.select("risk_class_given", *"ABCD").sort("risk_class_given")
 
 
+def _with_card_class(subjects: pl.DataFrame, scored: Scored, *, as_text: bool) -> pl.DataFrame:
+    """The directory with ``risk_class`` from the card where it applies (the given class elsewhere), the given class
+    as ``risk_class_given`` (kept from an earlier scoring), ``risk_score`` and the contributions, rounded to 4 places.
+    ``as_text``: the directory as read from the CSV, every column a string (the file keeps what it was written as);
+    otherwise the typed frame of a loaded scenario."""
+    contrib = [c for c in scored.table.columns if c.startswith(CONTRIBUTION_PREFIX)]
+    given = pl.col("risk_class_given") if "risk_class_given" in subjects.columns else pl.col("risk_class").cast(pl.String)
+    keep = [c for c in subjects.columns if c not in ("risk_class_given", "risk_score") and not c.startswith(CONTRIBUTION_PREFIX)]
+    table = scored.table.with_columns(pl.col(*contrib, "risk_score").round(4)).rename({"risk_class": "scored_class"})
+    if as_text:
+        table = table.with_columns(pl.col(*contrib, "risk_score").cast(pl.String))
+    risk_class = pl.coalesce(pl.col("scored_class"), pl.col("risk_class").cast(pl.String))
+    return subjects.with_columns(given.alias("risk_class_given")).select(*keep, "risk_class_given").join(
+        table, on="subject_id", how="left").with_columns(
+        (risk_class if as_text else risk_class.cast(RiskEnum)).alias("risk_class")).drop("scored_class")
+
+
 def score_scenario(scenario: Scenario, card: LoadedCard, out: Path, overwrite: bool = False) -> ScoredScenario:
     """Write ``scenario`` scored by ``card`` to ``out`` (atomically). CardError when the card cannot score it."""
     source = scenario.root / scenario.spec.subjects
@@ -55,13 +72,7 @@ def score_scenario(scenario: Scenario, card: LoadedCard, out: Path, overwrite: b
     if scored.table.height == 0:
         raise CardError(f"scorecard {card.id} applies to object types {', '.join(card.card.applies_to or [])}; "
                         f"no subject of {scenario.name} has one")
-    contrib = [c for c in scored.table.columns if c.startswith(CONTRIBUTION_PREFIX)]
-    rounded = scored.table.with_columns(pl.col(*contrib, "risk_score").round(4).cast(pl.String))
-    base = raw.drop([c for c in ("risk_class_given", "risk_score", *contrib) if c in raw.columns])
-    given_col = raw["risk_class_given"] if "risk_class_given" in raw.columns else raw["risk_class"]
-    merged = base.with_columns(given_col.alias("risk_class_given")).join(
-        rounded.rename({"risk_class": "scored_class"}), on="subject_id", how="left").with_columns(
-        pl.coalesce("scored_class", "risk_class").alias("risk_class")).drop("scored_class")
+    merged = _with_card_class(raw, scored, as_text=True)
     spec_text = (scenario.root / "scenario.yaml").read_text(encoding="utf-8-sig")
     spec = yaml.safe_load(spec_text)
     lines = [ln for ln in spec_text.splitlines() if not ln.startswith("risk_scorecard:")]
@@ -84,13 +95,7 @@ def scored_in_memory(scenario: Scenario, card: LoadedCard) -> tuple[Scenario, Sc
     if scored.table.height == 0:
         raise CardError(f"scorecard {card.id} applies to object types {', '.join(card.card.applies_to or [])}; "
                         f"no subject of {scenario.name} has one")
-    subjects = scenario.subjects
-    given = pl.col("risk_class_given") if "risk_class_given" in subjects.columns else pl.col("risk_class").cast(pl.String)
-    keep = [c for c in subjects.columns if c not in ("risk_class_given", "risk_score") and not c.startswith(CONTRIBUTION_PREFIX)]
-    table = scored.table.with_columns(pl.col("risk_score").round(4)).rename({"risk_class": "scored_class"})
-    subjects = subjects.with_columns(given.alias("risk_class_given")).select(*keep, "risk_class_given").join(
-        table, on="subject_id", how="left").with_columns(
-        pl.coalesce(pl.col("scored_class"), pl.col("risk_class").cast(pl.String)).cast(RiskEnum).alias("risk_class")).drop("scored_class")
+    subjects = _with_card_class(scenario.subjects, scored, as_text=False)
     spec = scenario.spec.model_copy(update={"risk_scorecard": card.id})
     return scenario.model_copy(update={
         "spec": spec, "subjects": subjects, "content_hash": canonical_hash(spec, subjects, scenario.officers)}), scored

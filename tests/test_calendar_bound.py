@@ -86,6 +86,8 @@ def test_bound_never_exceeds_any_calendar_and_alignment_finds_the_optimum(seed: 
     assert found.all_in_one_round <= found.bound + 1e-9
     assert found.bound <= optimum + 1e-9 <= found.expected_visits + 2e-9
     assert found.per_profile_bound <= optimum + 1e-9
+    assert found.per_profile_bound - 1e-9 <= found.bound or found.bound == found.expected_visits
+    assert found.cluster_bound <= optimum + 1e-9, "the clustered bound exceeds a calendar the brute force found"
     assert found.expected_visits == pytest.approx(optimum, abs=1e-3), "alignment misses the brute-force optimum"
     # the reported value is the calendar's own expected visits
     assert found.expected_visits == pytest.approx(expected_visits(subject_profiles(pairs), found.tasks), abs=1e-9)
@@ -175,3 +177,22 @@ def test_rounds_are_dated_where_departments_have_room() -> None:
     assert date_rounds(rounds, demand, place, {"A": 12}) == {0: march, 1: may}
     assert date_rounds(rounds, demand, place, {"A": 19}) == {0: march, 1: march}  # room for both: least moved
     assert date_rounds(rounds, demand, place, None) == {0: march, 1: march}
+
+
+def test_clustered_bound_sees_profiles_compete_for_a_task() -> None:
+    # T1 can share a round with T0 or with T2, not both (T0 and T2 never overlap). 10 subjects want T0+T1
+    # together, 10 want T1+T2, 1 subject is on all three. Each profile on its own: 5 + 5 + 1 = 11 expected
+    # visits; any calendar: one of the two groups of ten pays twice, 5 + 10 + 1 = 16. The three profiles
+    # form one cluster (the subject on all three holds the other two), solved exactly: 16.
+    start = dt.date(YEAR, 3, 1)
+    tasks = [_task(i, start + dt.timedelta(days=d), 30, None) for i, d in enumerate((0, 5, 12))]
+    rows = [{"subject_id": f"A{s}", "task_id": t, "inclusion_prob": 0.5} for s in range(10) for t in ("T0", "T1")]
+    rows += [{"subject_id": f"B{s}", "task_id": t, "inclusion_prob": 0.5} for s in range(10) for t in ("T1", "T2")]
+    rows += [{"subject_id": "C0", "task_id": t, "inclusion_prob": 0.5} for t in ("T0", "T1", "T2")]
+    pairs = pl.DataFrame(rows)
+    assert _brute_force(tasks, pairs) == pytest.approx(16.0)
+    found = align_calendar(tasks, pairs, YEAR)
+    assert found.per_profile_bound == pytest.approx(11.0)
+    assert 16.0 - 1e-3 <= found.cluster_bound <= 16.0 + 1e-9
+    assert found.bound == pytest.approx(16.0, abs=1e-3) and found.expected_visits == pytest.approx(16.0)
+    assert align_calendar(tasks, pairs, YEAR, AlignConfig(bound_time=0)).bound == pytest.approx(11.0)

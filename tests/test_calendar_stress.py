@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from optimizer.check import check_plan
 from optimizer.export import write_plan
 from optimizer.plan import make_plan
@@ -38,3 +40,10 @@ def test_small_stress_district_plans_completely_near_its_bound(tmp_path: Path) -
     assert check_plan(out, scenario) == []
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["solver"]["align"]["visits_lower_bound"] == round(align.bound, 4)
+    trade = manifest["solver"]["align"]["capacity_trade"]  # what the overload penalty traded, and at what λ
+    assert trade["overload_weight"] == plan.settings.align.overload_weight
+    assert trade["expected_visits"] == round(align.expected_visits, 4)
+    assert trade["expected_visits_without_penalty"] <= trade["expected_visits"] + 1e-6
+    assert trade["expected_overload"] <= trade["expected_overload_without_penalty"] + 1e-6
+    # the penalty's load model is the report's: the overload it ends with is the one the manifest reports
+    assert trade["expected_overload"] == pytest.approx(manifest["solver"]["align"]["capacity"]["expected_officer_visits_over_capacity"], abs=0.01)

@@ -1,7 +1,7 @@
 """jointcheck planner app: ``streamlit run ui/app.py``.
 
-Six pages (sidebar): ① scenario, ② what-if & run, ③ KPIs & pictures, ④ visits & teams, ⑤ compare runs,
-⑥ export & publish. Chinese by default, English on the sidebar switch. Plans are made in a worker thread
+Seven pages (sidebar): ① scenario, ② what-if & run, ③ KPIs & pictures, ④ visits & teams, ⑤ compare runs,
+⑥ export & publish, ⑦ mid-year adjustment and previous years. Chinese by default, English on the sidebar switch. Plans are made in a worker thread
 (:mod:`ui.webapp.jobs`); a fragment at the top of the page shows their progress and reruns the app when done.
 """
 
@@ -17,6 +17,7 @@ if str(ROOT) not in sys.path:  # `streamlit run ui/app.py` puts ui/ on the path,
 import streamlit as st  # noqa: E402
 
 from ui.i18n import LANGS, t  # noqa: E402
+from ui.webapp.pages import adjust as adjust_page  # noqa: E402
 from ui.webapp.pages import compare as compare_page  # noqa: E402
 from ui.webapp.pages import dashboard as dashboard_page  # noqa: E402
 from ui.webapp.pages import export as export_page  # noqa: E402
@@ -90,6 +91,8 @@ def main() -> None:
         tables_page.render(run)
     elif page == "compare":
         compare_page.render()
+    elif page == "adjust":
+        adjust_page.render(scenario)
     else:
         export_page.render(run)
     shown = st.session_state.get("scenario_obj")

@@ -98,8 +98,8 @@ LABELS: dict[str, tuple[str, str]] = {
                    "Today's practice: each task drawn independently, merged where one subject's windows overlap."),
     "help_visits": ("本方案实际上门户次：协调抽取 + 日历对齐 + 合并上门，箭头为较单部门的变化。",
                     "Visits of this plan: coordinated draw + aligned calendar + bundling; the arrow is the change vs single-department."),
-    "help_bound": ("每组相同对象各自选择最优分轮时的期望户次：任何日历都不可能更低（下方：期望户次与它之差，以及全部任务同在一轮时的下界 Σ 每个对象的最大抽中概率）。它是期望值，单次抽取的户次可能略低。",
-                   "Expected visits if every group of identical subjects chose its own best rounds: no calendar can expect fewer (below: the gap of the expected visits to it, and the all-in-one-round bound Σ over subjects of their largest probability). It is an expectation; one draw may fall slightly below it."),
+    "help_bound": ("每组相同对象（或任务被另一组包含的几组对象一起）各自选择最优分轮时的期望户次：任何日历都不可能更低（下方：期望户次与它之差，以及全部任务同在一轮时的下界 Σ 每个对象的最大抽中概率）。它是期望值，单次抽取的户次可能略低。",
+                   "Expected visits if every group of identical subjects (or a few groups together, where one group's tasks hold the others') chose its own best rounds: no calendar can expect fewer (below: the gap of the expected visits to it, and the all-in-one-round bound Σ over subjects of their largest probability). It is an expectation; one draw may fall slightly below it."),
     "help_expected": ("按对齐后的日历，各轮 Σ 最大抽中概率之和：本方案户次的期望值。",
                       "Σ over rounds of each subject's largest probability in the round, for the aligned calendar: what this plan's visits are expected to be."),
     "solver_notes": ("求解器说明", "Solver notes"),
@@ -242,6 +242,7 @@ KPI_LABELS: dict[str, tuple[str, str]] = {
     "replacements": ("替补抽取数", "Replacements"),
     "unplaced_pairs": ("未安排（对象×任务）", "Unplaced (subject × task)"),
     "calendar_department_weeks_over_capacity": ("日历预期超出能力的部门周数", "Department-weeks the calendar expects over capacity"),
+    "calendar_visits_paid_for_capacity": ("日历为不超出能力多付的预期检查户次", "Expected visits the calendar paid to stay within capacity"),
 }
 
 

@@ -89,7 +89,9 @@ class BundleInput:
     task_id, departments (every department that must be on a visit serving the task).
     ``officers_per_department``: task_id, min_officers_per_department. ``capacity``: department,
     weekly_capacity (officer-visits per ISO week). ``caps``: subject_id, annual_cap (null = none).
-    ``seed``: the plan seed (hex), the only source of tie-breaking.
+    ``seed``: the plan seed (hex), the only source of tie-breaking. ``used`` (optional): department, date,
+    officers — officer-visits of visits already fixed outside this bundling (an adjustment's done and kept
+    visits), subtracted from the capacity of their ISO week.
     """
 
     selected: pl.DataFrame
@@ -100,6 +102,7 @@ class BundleInput:
     caps: pl.DataFrame
     year: int
     seed: str
+    used: pl.DataFrame | None = None
 
 
 @dataclass(frozen=True)
@@ -132,7 +135,7 @@ class _Plan:
     """The current plan: each subject's visits (as groups with a week) and unplaced tasks, and the loads."""
 
     def __init__(self, prep: Prepared, groups: dict[str, list[Group]], load: dict[tuple[str, int], int]):
-        self.prep, self.load = prep, {}
+        self.prep, self.load = prep, dict(prep.used)  # officer-visits taken outside this bundling count first
         self.visits = {s: [g for g in gs if g.week is not None] for s, gs in groups.items()}
         self.unplaced = {s: [t for g in gs if g.week is None for t in g.tasks] for s, gs in groups.items()}
         self.at: dict[tuple[str, int], set[tuple[str, int]]] = {}  # (department, week) → {(subject, visit index)}
@@ -259,7 +262,7 @@ def bundle_visits(inp: BundleInput, config: BundleConfig | None = None) -> Bundl
     """Bundle drawn pairs into dated visits; see the module docstring for the rules and the method."""
     config = config or BundleConfig()
     prep = prepare(inp.selected, inp.windows, inp.task_departments, inp.officers_per_department,
-                   inp.capacity, inp.caps, inp.year, inp.seed)
+                   inp.capacity, inp.caps, inp.year, inp.seed, inp.used)
     groups, stab, load = greedy_plan(prep)
     lower = sum(n if prep.caps[s] is None else min(n, max(prep.caps[s], 0)) for s, n in stab.items())
 

@@ -62,7 +62,10 @@ def _departments(inp, result) -> list[str]:
 
 
 def _capacity(inp, result) -> list[str]:
-    use = _usage(inp, result.visits).with_columns(pl.col("date").dt.iso_year().alias("iso_year"), pl.col("date").dt.week().alias("week"))
+    use = _usage(inp, result.visits).select("department", "date", pl.col("officers").cast(pl.Int64))
+    if getattr(inp, "used", None) is not None:  # visits fixed outside the bundling (an adjustment's kept ones)
+        use = pl.concat([use, inp.used.select("department", "date", pl.col("officers").cast(pl.Int64))])
+    use = use.with_columns(pl.col("date").dt.iso_year().alias("iso_year"), pl.col("date").dt.week().alias("week"))
     weekly = use.group_by("department", "iso_year", "week").agg(pl.col("officers").sum())
     weekly = weekly.join(inp.capacity.select("department", "weekly_capacity"), on="department", how="left")
     bad = weekly.filter(pl.col("officers") > pl.col("weekly_capacity").fill_null(0)).sort("department", "iso_year", "week")

@@ -37,7 +37,7 @@ def explain_unplaced(prep: Prepared, stab: dict[str, int], dated: list[tuple[str
     """(subject, task, reason, the reason in Chinese) for every unplaced pair, and the problem lines. Both
     wordings are made here from the same facts, so a planner reads the same cause in either language."""
     cal = prep.calendar
-    load: dict[tuple[str, int], int] = {}
+    load: dict[tuple[str, int], int] = dict(prep.used)
     visits: dict[str, int] = {}
     for s, day, tasks in dated:
         w = cal.week_of[bisect.bisect_left(cal.days, day)]

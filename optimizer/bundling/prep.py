@@ -118,6 +118,7 @@ class Prepared:
     capacity: dict[str, int]
     no_workday: list[tuple[str, str, str, str]] = field(default_factory=list)  # (subject, task, reason, 中文)
     notes: list[str] = field(default_factory=list)
+    used: dict[tuple[str, int], int] = field(default_factory=dict)  # (department, week) → officer-visits already taken
 
 
 def _missing(kind: str, ids: list[str]) -> str:
@@ -127,8 +128,11 @@ def _missing(kind: str, ids: list[str]) -> str:
 
 def prepare(selected: pl.DataFrame, windows: pl.DataFrame, task_departments: pl.DataFrame,
             officers_per_department: pl.DataFrame, capacity: pl.DataFrame, caps: pl.DataFrame,
-            year: int, seed: str) -> Prepared:
-    """Check and index the input; raise ``ValueError`` saying what is missing or repeated."""
+            year: int, seed: str, used: pl.DataFrame | None = None) -> Prepared:
+    """Check and index the input; raise ``ValueError`` saying what is missing or repeated.
+
+    ``used``: department, date, officers — officer-visits of visits made outside this bundling (an
+    adjustment's kept visits, :mod:`optimizer.adjust`) that count against the capacity of their ISO week."""
     cal = Calendar.of(year)
     pairs = selected.select("subject_id", "task_id", pl.col("round").cast(pl.Int32)).sort("subject_id", "task_id")
     dup = pairs.filter(pl.struct("subject_id", "task_id").is_duplicated())
@@ -178,8 +182,16 @@ def prepare(selected: pl.DataFrame, windows: pl.DataFrame, task_departments: pl.
                                f"时间窗 {info.start}..{info.end} 内没有法定工作日（{year} 年国家法定节假日安排）"))
             continue
         subject_tasks.setdefault(s, []).append(t)
+    taken: dict[tuple[str, int], int] = {}
+    if used is not None and used.height:
+        monday = {cal.days[first] - dt.timedelta(days=cal.days[first].weekday()): w
+                  for w, (first, _) in enumerate(cal.week_range)}
+        for d, day, o in used.select("department", "date", "officers").sort("department", "date").rows():
+            w = monday.get(day - dt.timedelta(days=day.weekday()))
+            if w is not None:  # a week with no working day of the year takes no visit anyway
+                taken[(d, w)] = taken.get((d, w), 0) + int(o)
     return Prepared(cal, seed, tasks, {s: tuple(ts) for s, ts in subject_tasks.items()}, rounds,
-                    {s: cap_of.get(s) for s in subject_tasks}, capacity_of, no_workday, notes)
+                    {s: cap_of.get(s) for s in subject_tasks}, capacity_of, no_workday, notes, taken)
 
 
 def usage_of(tasks: list[TaskInfo]) -> tuple[tuple[str, int], ...]:
@@ -231,7 +243,7 @@ def greedy_plan(prep: Prepared) -> tuple[dict[str, list[Group]], dict[str, int],
         queue.extend(keep)
     queue.sort(key=lambda g: (cal.week_of[g.hi] - cal.week_of[g.lo], tie_hash(seed, g.subject_id, g.lo), g.subject_id, g.lo))
 
-    load: dict[tuple[str, int], int] = {}
+    load: dict[tuple[str, int], int] = dict(prep.used)
     cap_of = prep.capacity
     for g in queue:
         weeks = list(_weeks(cal, g.lo, g.hi))

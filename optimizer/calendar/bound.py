@@ -71,11 +71,16 @@ def best_grouping(intervals: list[tuple[int, int]], pis: list[float]) -> list[li
         hi[mask] = min(hi[rest], intervals[i][1])
         top[mask] = max(top[rest], pis[i])
         clique[mask] = clique[rest] and lo[mask] <= hi[mask]
+    if clique[size - 1]:  # all share a point: one group
+        return [list(range(k))]
+    # a group holding task i lies within i's neighbours (the tasks whose intervals meet i's)
+    near = [sum(1 << j for j in range(k) if j != i and max(intervals[i][0], intervals[j][0]) <= min(intervals[i][1], intervals[j][1]))
+            for i in range(k)]
     best = [0.0] * size
     choice = [0] * size
     for mask in range(1, size):
         low = mask & -mask
-        rest = mask ^ low
+        rest = mask & near[low.bit_length() - 1]
         value, pick = float("inf"), 0
         sub = rest
         while True:  # every subset of rest, plus the lowest bit

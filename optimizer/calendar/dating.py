@@ -6,7 +6,9 @@ officer-visits Σ_d Σ_g w_g max_{t∈r, d∈t} π_gt × officers), each at the 
 expected overload — expected officer-visits above a department's weekly capacity, the round's load
 spread evenly over the ISO weeks its placed windows share — then that moves the windows least from where
 the plan put them, then the earliest. Without staffing data every cost is zero and each round simply
-moves least. This trades nothing against visits: it only uses the freedom the grouping leaves.
+moves least. This trades nothing against visits: it only uses the freedom the grouping leaves. Used when
+the alignment's overload penalty is off (λ = 0) or there is no staffing data; with the penalty on, the
+search dates the rounds itself with the per-profile load rule (:class:`optimizer.calendar.load.LoadModel`).
 """
 
 from __future__ import annotations

@@ -114,8 +114,9 @@ def _offsets(pairs: pl.DataFrame, mode: DrawMode, basis: pl.DataFrame | None = N
     ``basis`` (``subject_id, round, pi_units``), when given, defines the rounds' maxima instead of ``pairs``
     (an adjusted plan keeps the offsets of the plan it adjusts); a (subject, round) the basis does not hold — a
     task added in a round where the subject had no arc — starts after all the subject's arcs. ``shift`` (``subject_id, shift`` in π units)
-    is added to every round's offset of the subject (rotation across years). Both are fixed before the
-    tickets are read, so frac(u − a) stays uniform and every sample stays exactly at π.
+    is added to every round's offset of the subject (rotation across years); with both, the year's arc the shift
+    guards against is the basis's. Both are fixed before the tickets are read, so frac(u − a) stays uniform
+    and every sample stays exactly at π.
     """
     per_round = pairs.group_by("subject_id", "round").agg(pl.col("pi_units").max().alias("top"))
     if mode is not DrawMode.coordinated:
@@ -141,7 +142,11 @@ def _offsets(pairs: pl.DataFrame, mode: DrawMode, basis: pl.DataFrame | None = N
         out = pl.concat(frames)
     if shift is not None:
         if "end" in shift.columns:  # an arc of the circle after the last year's one (optimizer.rotation.shift_after)
-            this_year = per_round.group_by("subject_id").agg(pl.col("top").sum().alias("length"))
+            # this year's arc: an adjusted plan's is the one of the plan it adjusts (its basis), so an adjustment
+            # of a rotated plan keeps every subject's shift, and unchanged tasks their keys
+            arcs = per_round if basis is None else basis.group_by("subject_id", "round").agg(
+                pl.col("pi_units").max().alias("top"))
+            this_year = arcs.group_by("subject_id").agg(pl.col("top").sum().cast(pl.Int64).alias("length"))
             shift = shift.join(this_year, on="subject_id", how="full", coalesce=True).select(
                 "subject_id", (pl.col("end").fill_null(0) + (PI_SCALE - pl.col("last").fill_null(0)
                                - pl.col("length").fill_null(0)).clip(lower_bound=0) * ROTATION_GUARD[0]
@@ -171,10 +176,74 @@ def _kth_keys(cand: pl.DataFrame, cells: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _after_last_year(pairs: pl.DataFrame, offsets: pl.DataFrame, shift: pl.DataFrame, last: pl.DataFrame,
+                     seeds: list[str], basis: pl.DataFrame | None = None) -> pl.DataFrame:
+    """``seed, subject_id, task_id, order``: the order of a cell that follows last year's sample (rotation).
+
+    Rule (the cell C of task t this year): when every member of C was, last year, in one cell D of task t and in
+    no other round, has the same rows of last year's draw, the same shift and the same offset this year, one
+    round this year and π < 1, the members are ranked by their rank in D cyclically, starting after the last
+    member of C that D selected — this year's sample takes the members that follow last year's (rank rotation,
+    as statistical offices rotate small strata), and meets it only when the two sizes exceed |C|.
+
+    Why P(drawn) stays exactly π: under these conditions the members of C are interchangeable in everything
+    fixed (offsets, rows, shift), so swapping their tickets swaps their outcomes last year and this year; the
+    order is a function of the tickets that commutes with such swaps, and the cell's size n still comes from
+    the order statistics of this year's keys (:func:`optimizer.draw.allocation.cell_sizes`), which swaps do not
+    change. So every member has the same chance, E[n]/|C| = π. The conditions are read from published files
+    (last year's draw table, the probabilities), never from this year's tickets. In an adjusted plan
+    (``basis``: the offsets of the plan adjusted) "one round this year" is read from the basis, so a task added or
+    moved does not change which cells follow, and unchanged tasks keep their samples.
+    """
+    empty = pl.DataFrame(schema={"seed": pl.String, "subject_id": pl.String, "task_id": pl.String, "order": pl.Int64})
+    if last.height == 0 or "end" not in shift.columns:
+        return empty
+    one = last if "seed" not in last.columns else last.filter(pl.col("seed") == last["seed"].first())
+    profile = (one.sort("task_id", "stratum", "pi_units", "round")
+               .group_by("subject_id").agg(
+                   pl.concat_str("task_id", "stratum", pl.col("pi_units").cast(pl.String), pl.col("round").cast(pl.String),
+                                 separator="|").str.join(",").alias("profile"),
+                   pl.col("round").n_unique().alias("rounds_before")))
+    here = pairs.group_by("subject_id").agg(pl.col("round").n_unique().alias("rounds_now"))
+    if basis is not None:  # an adjustment: the rounds of the plan adjusted
+        planned = basis.group_by("subject_id").agg(pl.col("round").n_unique().alias("planned"))
+        here = here.join(planned, on="subject_id", how="left").select(
+            "subject_id", pl.coalesce("planned", "rounds_now").alias("rounds_now"))
+    facts = (pairs.select("subject_id", "task_id", "stratum", "pi_units", "round", "mandatory")
+             .join(profile, on="subject_id", how="left").join(here, on="subject_id")
+             .join(offsets, on=["subject_id", "round"])
+             .join(shift.select("subject_id", pl.concat_str(pl.col("end").cast(pl.String), pl.col("last").cast(pl.String),
+                                                           separator="/").alias("arc")), on="subject_id", how="left")
+             .join(one.select("subject_id", "task_id", pl.col("stratum").alias("d_stratum"),
+                              pl.col("pi_units").alias("d_pi")), on=["subject_id", "task_id"], how="left"))
+    cell = ["task_id", "stratum", "pi_units"]
+    ok = facts.group_by(cell).agg(
+        (pl.col("profile").is_not_null().all() & (pl.col("profile").n_unique() == 1)
+         & (pl.col("rounds_before") == 1).all() & (pl.col("rounds_now") == 1).all()
+         & pl.col("arc").is_not_null().all() & (pl.col("arc").n_unique() == 1)
+         & (pl.col("offset").n_unique() == 1) & pl.col("d_stratum").is_not_null().all()
+         & ~pl.col("mandatory").any() & (pl.col("pi_units") < PI_SCALE).all()).alias("ok"))
+    members = facts.join(ok.filter("ok").select(cell), on=cell).select("subject_id", *cell)
+    if members.height == 0:
+        return empty
+    if "seed" in last.columns:
+        before = last.select("seed", "subject_id", "task_id", "rank", "selected")
+    else:
+        before = pl.DataFrame({"seed": seeds}).join(last.select("subject_id", "task_id", "rank", "selected"), how="cross")
+    ranked = members.join(before, on=["subject_id", "task_id"])
+    top = ranked.group_by("seed", *cell).agg(
+        pl.col("rank").filter(pl.col("selected")).max().fill_null(0).alias("q"), pl.col("rank").max().alias("m"))
+    return ranked.join(top, on=["seed", *cell]).select(
+        "seed", "subject_id", "task_id",
+        pl.when(pl.col("rank") > pl.col("q")).then(pl.col("rank") - pl.col("q"))
+        .otherwise(pl.col("rank") - pl.col("q") + pl.col("m")).cast(pl.Int64).alias("order"))
+
+
 def _draw_round(cand: pl.DataFrame) -> pl.DataFrame:
-    """Select inside one round: rank by (mandatory first, key, id) per (seed, substratum); skip blocked."""
+    """Select inside one round: rank by (mandatory first, key, id) per (seed, substratum) — a cell that follows
+    last year's sample by its ``order`` first (:func:`_after_last_year`) —; skip blocked."""
     group = ["seed", "task_id", "stratum", "pi_units"]
-    cand = cand.sort([*group, "mandatory", "key", "subject_id"], descending=[False] * 4 + [True, False, False])
+    cand = cand.sort([*group, "mandatory", "order", "key", "subject_id"], descending=[False] * 4 + [True, False, False, False])
     cand = cand.with_columns(
         pl.int_range(1, pl.len() + 1).over(group).alias("rank"),
         (pl.col("blocked").not_().cast(pl.Int64).cum_sum().over(group)).alias("rank_open"),
@@ -198,12 +267,15 @@ def _draw_round(cand: pl.DataFrame) -> pl.DataFrame:
 
 def draw_subjects(inp: DrawInput, seeds: list[str] | str, mode: DrawMode | str = DrawMode.coordinated, *,
                   offset_basis: pl.DataFrame | None = None, shift: pl.DataFrame | None = None,
-                  done: pl.DataFrame | None = None) -> DrawResult:
+                  done: pl.DataFrame | None = None, last: pl.DataFrame | None = None) -> DrawResult:
     """Draw every task's sample for each seed; see the module docstring for the method and guarantees.
 
     Optional, for plans that live through the year and across years (:mod:`optimizer.adjust`,
     :mod:`optimizer.rotation`): ``offset_basis`` and ``shift`` fix the offsets (:func:`_offsets`);
-    ``done`` (``subject_id, round``, optionally ``seed``): visits already made, counted in the caps of later rounds.
+    ``done`` (``subject_id, round``, optionally ``seed``): visits already made, counted in the caps of later rounds;
+    ``last`` (with ``shift``): last year's draw table (``subject_id, task_id, round, stratum, inclusion_prob,
+    selected, rank``, optionally ``seed``) — cells that meet its conditions follow last year's sample
+    (:func:`_after_last_year`).
     """
     mode = DrawMode(mode)
     seeds = [seeds] if isinstance(seeds, str) else list(seeds)
@@ -222,10 +294,19 @@ def draw_subjects(inp: DrawInput, seeds: list[str] | str, mode: DrawMode | str =
 
     cells = pairs.group_by(CELL).agg(pl.len().cast(pl.Int64).alias("N"))
     cells, problems = allocate(cells, inp.task_counts)
-    pairs = pairs.join(_offsets(pairs, mode, offset_basis, shift), on=["subject_id", "round"])
+    offsets = _offsets(pairs, mode, offset_basis, shift)
+    pairs = pairs.join(offsets, on=["subject_id", "round"])
     tickets = _tickets(pairs, seeds, mode)
     on = ["task_id", "subject_id"] if mode is DrawMode.independent else ["subject_id"]
     cand_all = pairs.join(tickets, on=on)
+    if last is not None and shift is not None and mode is DrawMode.coordinated:
+        last = last.with_columns(pi_units(pl.col("inclusion_prob")).alias("pi_units"), pl.col("stratum").cast(pl.String),
+                                 pl.col("round").cast(pl.Int32), pl.col("rank").cast(pl.Int64))
+        follow = _after_last_year(pairs, offsets, shift, last, seeds, offset_basis)
+        cand_all = cand_all.join(follow, on=["seed", "subject_id", "task_id"], how="left")
+        cand_all = cand_all.with_columns(pl.col("order").fill_null(0))
+    else:
+        cand_all = cand_all.with_columns(pl.lit(0, pl.Int64).alias("order"))
     cand_all = cand_all.with_columns(_keys(cand_all["ticket"], cand_all["offset"]))
     substrata = cell_sizes(cells, _kth_keys(cand_all, cells), seeds)
     cand_all = cand_all.join(substrata.select("seed", *CELL, "N", "n"), on=["seed", *CELL])

@@ -76,7 +76,7 @@ def run_draw(
             raise ValueError("a rotated draw takes one public value")
         (own,) = seeds
         draw = draw_subjects(draw_input(scenario, results, round_frame), [rotation.prn_seed], mode,
-                             shift=rotation.shift)
+                             shift=rotation.shift, last=rotation.follow)
         relabel = pl.col("seed").replace_strict({rotation.prn_seed: own})
         draw = DrawResult(draw.draws.with_columns(relabel), draw.substrata.with_columns(relabel), draw.problems)
     return DrawRun(results, round_frame, alignment, draw, seeds, DrawMode(mode))

@@ -27,6 +27,7 @@ class What(str, Enum):
     calendar = "calendar"
     visits = "visits"
     results_template = "results-template"
+    changes = "changes"
 
 
 class Format(str, Enum):
@@ -58,19 +59,20 @@ def export(
     scenario_dir: Annotated[Path, typer.Argument(help="The scenario the plan was made from")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Directory to write the documents into (atomically)")],
     what: Annotated[list[What] | None, typer.Option(
-        "--what", help="Which document; repeat for several (default: all five)")] = None,
+        "--what", help="Which document; repeat for several (default: all five, and changes for an adjusted plan)")] = None,
     fmt: Annotated[list[Format] | None, typer.Option("--format", help="File format; repeat for several (default: xlsx)")] = None,
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the documents: zh (default) or en")] = Lang.zh,
     force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists")] = False,
 ) -> None:
-    """Print the papers: plan table (official form), task sheets with 检查码 and QR, calendar, visits, results template."""
+    """Print the papers: plan table (official form), task sheets with 检查码 and QR, calendar, visits, results template;
+    for an adjusted plan (jointcheck adjust) also the changes it made."""
     from documents import DocumentError, make_documents, write_documents
 
     require_plan_dir(plan_dir)
     if out.exists() and not force:
         raise fail(f"{out} exists; pass --force to replace it")
     scenario = load_or_exit(scenario_dir)
-    whats = [w.value for w in (what or list(What))]
+    whats = [w.value for w in what] if what else None  # None: every paper the plan has
     formats = [f.value for f in (fmt or [Format.xlsx])]
     try:
         with console.status("writing documents…"):

@@ -242,11 +242,14 @@ def adjust(
     ledger: LedgerOption = None,
     key_file: KeyFileOption = None,
     allow_unrecorded: AllowUnrecorded = False,
+    previous: PreviousOption = None,
+    previous_seed: PreviousSeedOption = None,
 ) -> None:
     """Adjust a plan mid-year (动态调整): keep visits made, redraw from the same committed seed, write the diff.
 
     The new version is checked and recorded in the ledger (linked to the record of the version it adjusts)
-    before it becomes visible, as ``plan`` does; a version its checker rejects is not written.
+    before it becomes visible, as ``plan`` does; a version its checker rejects is not written. A plan drawn
+    with --previous (rotation across years) is adjusted with the same --previous plans and --previous-seed.
     """
     from optimizer.adjust import AdjustError, adjust_plan, write_adjusted
     from optimizer.bundling import BundleConfig
@@ -271,7 +274,8 @@ def adjust(
     try:
         with planning_errors(), console.status("adjusting…"):
             made = adjust_plan(plan_dir, scenario, seed, day, district_key=key, bundle=BundleConfig(**limit),
-                               teams=TeamConfig(**limit))
+                               teams=TeamConfig(**limit), previous=list(previous or []) or None,
+                               previous_seed=previous_seed)
     except AdjustError as exc:
         raise fail(str(exc)) from None
     db, found, recorded = ledger_path(ledger), [], []

@@ -65,6 +65,7 @@ class Job:
     stage: str = "queued"
     future: Future | None = None
     stop: threading.Event = field(default_factory=threading.Event)
+    rotation: object = None  # optimizer.rotation.Rotation: earlier years' plans (ui.webapp.pages.adjust)
 
     def cancel(self) -> None:
         """Stop at the next stage boundary (a CP-SAT stage already running finishes first)."""
@@ -106,7 +107,7 @@ def _plan(job: Job) -> Plan:
 
     scenario = apply_whatif(job.base, job.whatif.capacities, job.whatif.windows, job.whatif.classes)
     settings = PlanSettings(mode=job.whatif.mode, policy=job.whatif.policy, overrides=job.whatif.overrides)
-    plan = make_plan(scenario, job.whatif.public_value, settings, progress=say)
+    plan = make_plan(scenario, job.whatif.public_value, settings, progress=say, rotation=job.rotation)
     # inspection codes keyed by the district key, as `jointcheck plan` writes them (never seed-only)
     key = load_or_create_key(default_key_path())
     plan = dataclasses.replace(plan, visits=seal_codes(plan.visits, plan.seed, key))
@@ -115,15 +116,20 @@ def _plan(job: Job) -> Plan:
     return plan
 
 
-def submit(base: Scenario, whatif: WhatIf, lang: str = "zh") -> Job:
+def submit(base: Scenario, whatif: WhatIf, lang: str = "zh", rotation=None) -> Job:  # noqa: ANN001
     """Start planning ``base`` under ``whatif`` in a worker thread; invalid what-ifs fail fast (ValueError).
-    The run's label is made here, in the planner's language (the worker thread cannot see the page)."""
+    The run's label is made here, in the planner's language (the worker thread cannot see the page).
+    ``rotation`` (optional, :mod:`optimizer.rotation`): earlier years' plans the draw rotates burden against."""
     load_policy(whatif.policy, whatif.overrides or None)  # raise now, in the script, if invalid
     apply_whatif(base, whatif.capacities, whatif.windows, whatif.classes)
     number = _new_id()
     changes = describe(whatif, base, lang)
+    if rotation is not None:
+        from ui.i18n import t
+
+        changes = [*changes, t("prev_change", lang, n=len(rotation.manifest["previous"]))]
     label = f"#{number} {base.name}" + (f" · {'; '.join(changes)}" if changes else "")
-    job = Job(number, label[:120], whatif, base, tuple(changes))
+    job = Job(number, label[:120], whatif, base, tuple(changes), rotation=rotation)
     job.future = executor().submit(_work, job)
     ACTIVE[job.id] = job
     return job

@@ -22,7 +22,7 @@ __all__ = ["load_bundled", "current_scenario", "set_scenario", "runs", "current_
            "keep_widgets", "explain_cached", "DEFAULT_SCENARIO", "PAGES"]
 
 DEFAULT_SCENARIO = "tiny"
-PAGES = ["scenario", "whatif", "dashboard", "tables", "compare", "export"]
+PAGES = ["scenario", "whatif", "dashboard", "tables", "compare", "export", "adjust"]
 
 
 @st.cache_resource(show_spinner=False)

@@ -180,6 +180,9 @@ def render(scenario: Scenario | None) -> None:
         caps_edits = _capacity_editor(scenario, capacity_table(scenario), lang)
     with st.expander(t("windows"), expanded=bool(st.session_state.get(table_keys(scenario)[1]))):
         windows_edits = _window_editor(scenario, window_table(scenario), lang)
+    from ui.webapp.pages.adjust import previous_rotation, previous_years
+
+    previous_years(scenario)  # earlier years' plans for rotation (负担轮换), outside the form: uploads act at once
     with st.form("whatif"):
         st.subheader(t("policy_params"))
         params, chosen = _parameters(policy, scenario)
@@ -206,7 +209,7 @@ def render(scenario: Scenario | None) -> None:
             whatif = WhatIf(policy=policy, overrides=reform(params, chosen), mode=mode,
                             public_value=public_value.strip() or "0",
                             capacities=caps_edits, windows=windows_edits, classes=classes)
-            st.session_state["job"] = submit(scenario, whatif, lang)
+            st.session_state["job"] = submit(scenario, whatif, lang, rotation=previous_rotation())
         except Exception as exc:  # an invalid what-if is the planner's input: say what is wrong
             st.error(f"{t('whatif_invalid')}: {exc.text(lang) if isinstance(exc, WhatIfError) else exc}")
             return

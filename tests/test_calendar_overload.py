@@ -1,0 +1,124 @@
+"""The alignment trades expected visits against expected overload, with λ (AlignConfig.overload_weight).
+
+A hand-made instance whose answer is known. Department A has 15 officer-visits a week. T0 is fixed on
+2024-03-04..03-17 (two ISO weeks); T1 has the same 14 days but may move as late as 6–19 May. 40 subjects
+are eligible for T0 only, 40 for T1 only, 10 for both; every π is 0.5 and each task needs one officer of A.
+
+* One round (T1 beside T0): expected visits 20 + 20 + 5 = 45; A carries (20 + 20 + 5) / 2 = 22.5 a week in
+  March, 7.5 over capacity in each of two weeks: 15 officer-visits of overload.
+* Two rounds (T1 in May): expected visits 20 + 20 + 10 = 50; A carries 12.5 a week in March and in May: none.
+
+So the split pays 5 visits to remove 15 officer-visits over capacity: it is right exactly when λ > 1/3.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import polars as pl
+import pytest
+
+from optimizer.calendar import AlignConfig, Staffing, align_calendar, calendar_load, subject_profiles
+from scenarios.model import Task
+
+YEAR = 2024
+
+
+def _task(i: int, flex: tuple[dt.date, dt.date] | None) -> Task:
+    start = dt.date(YEAR, 3, 4)
+    spec = {"id": f"T{i}", "name": f"task {i}", "lead": "SAMR", "items": ["X1"], "object_type": "shop",
+            "window": {"start": start, "end": start + dt.timedelta(days=13)}, "ratio": 0.1}
+    if flex:
+        spec["window_flex"] = {"earliest": flex[0], "latest": flex[1]}
+    return Task.model_validate(spec)
+
+
+TASKS = [_task(0, None), _task(1, (dt.date(YEAR, 3, 4), dt.date(YEAR, 5, 19)))]
+PAIRS = pl.DataFrame(
+    [{"subject_id": f"S{s:03d}", "task_id": t, "inclusion_prob": 0.5}
+     for s in range(90) for t in (["T0"] if s < 40 else ["T1"] if s < 80 else ["T0", "T1"])])
+STAFFING = Staffing(capacity={"A": 15}, departments={"T0": ("A",), "T1": ("A",)}, officers={"T0": 1, "T1": 1})
+
+
+def _overload(alignment) -> float:
+    deps = pl.DataFrame({"task_id": ["T0", "T1"], "department": ["A", "A"], "officers": [1, 1]})
+    load = calendar_load(subject_profiles(PAIRS), alignment.tasks, deps,
+                         pl.DataFrame({"department": ["A"], "weekly_capacity": [15]}))
+    return float(load["over"].sum())
+
+
+@pytest.mark.parametrize(("weight", "rounds", "visits", "overload"), [
+    (0.0, 1, 45.0, 15.0),   # visits only
+    (0.25, 1, 45.0, 15.0),  # 15 × 0.25 = 3.75 < 5 visits: not worth it
+    (0.5, 2, 50.0, 0.0),    # 15 × 0.5 = 7.5 > 5: split
+    (2.0, 2, 50.0, 0.0),
+])
+def test_the_penalty_splits_a_round_exactly_when_overload_costs_more_than_the_visits(
+        weight: float, rounds: int, visits: float, overload: float) -> None:
+    found = align_calendar(TASKS, PAIRS, YEAR, AlignConfig(overload_weight=weight), STAFFING)
+    assert found.tasks["round"].n_unique() == rounds
+    assert found.expected_visits == pytest.approx(visits)
+    assert _overload(found) == pytest.approx(overload)
+    if weight == 0:
+        assert found.capacity_trade is None
+        return
+    trade = found.capacity_trade
+    assert trade["overload_weight"] == weight
+    assert trade["expected_visits_without_penalty"] == pytest.approx(45.0, abs=0.01)
+    assert trade["expected_overload_without_penalty"] == pytest.approx(15.0, abs=0.01)
+    assert trade["expected_visits"] == pytest.approx(visits)
+    assert trade["visits_paid_for_capacity"] == pytest.approx(visits - 45.0, abs=0.01)
+    assert trade["expected_overload"] == pytest.approx(overload, abs=0.01)  # the penalty's model is the report's
+
+
+def test_the_penalised_calendar_is_deterministic() -> None:
+    a = align_calendar(TASKS, PAIRS, YEAR, AlignConfig(overload_weight=0.5), STAFFING)
+    b = align_calendar(TASKS, PAIRS.sample(fraction=1.0, shuffle=True, seed=3), YEAR,
+                       AlignConfig(overload_weight=0.5), STAFFING)
+    assert a.tasks.equals(b.tasks) and a.capacity_trade == b.capacity_trade
+
+
+def test_weeks_before_the_plan_year_count_as_their_own_weeks() -> None:
+    # the same instance eleven weeks earlier: T0 on 2023-12-18..31, before the plan year's 1 January
+    shift = dt.timedelta(weeks=11)
+
+    def moved(task: Task) -> Task:
+        spec = task.model_dump()
+        spec["window"] = {"start": task.window.start - shift, "end": task.window.end - shift}
+        if task.window_flex:
+            spec["window_flex"] = {"earliest": task.window_flex.earliest - shift, "latest": task.window_flex.latest - shift}
+        return Task.model_validate(spec)
+
+    tasks = [moved(t) for t in TASKS]
+    assert tasks[0].window.start == dt.date(2023, 12, 18)
+    found = align_calendar(tasks, PAIRS, YEAR, AlignConfig(overload_weight=0.5), STAFFING)
+    assert found.tasks["round"].n_unique() == 2 and found.expected_visits == pytest.approx(50.0)
+    assert _overload(found) == pytest.approx(0.0)
+    assert found.capacity_trade["expected_overload_without_penalty"] == pytest.approx(15.0, abs=0.01)
+
+
+@pytest.mark.parametrize(("weight", "point"), [(0.0, 60), (100.0, 60), (2000.0, 120)])
+def test_cp_sat_neighbourhoods_price_the_overload_term(weight: float, point: int) -> None:
+    import numpy as np
+
+    from optimizer.calendar.model import ItemModel, LoadTerm, solve_items
+
+    # T0 sits at day 60, T2 at day 120, T1 may join either. 10 subjects (P = 100 units each) share T0 and
+    # T1, 6 share T1 and T2: joining T0 costs 10·100 + 6·200 = 2,200 units, joining T2 2,600 (400 more).
+    # T1 brings one officer-visit to department 0 in the week of its point: week 8 already carries 10 (capacity
+    # 0.5), week 17 nothing, so joining T0 costs 1.0 officer-visit of overload and joining T2 0.5 — the term
+    # moves T1 to T2 exactly when 0.5 officer-visit is worth more than 400 units (weight > 800).
+    model = ItemModel(["T0", "T1", "T2"], np.array([60, 60, 120]), np.array([60, 120, 120]),
+                      np.array([10, 6]), np.array([[100, 100, 0], [0, 100, 100]]))
+    none = (np.zeros(0, dtype=np.int64), 0, 0, np.zeros((0, 1)))
+
+    def contribution(i: int, x: int):
+        if i != 1:
+            return none
+        return np.array([0]), x // 7, x // 7, np.array([[1.0]])
+
+    base = np.zeros((1, 30))
+    base[0, 60 // 7] = 10.0
+    term = LoadTerm(contribution, base, np.array([0.5]), weight) if weight else None
+    solved = solve_items(model, None, 5.0, 0, 0.0, load=term)
+    assert solved.status == "OPTIMAL" and solved.points[1] == point
