@@ -32,9 +32,9 @@ NOTES: list[tuple[str, str]] = [
      "合并上门未在确定性时间限制内证明最优：{n} 次上门，已证明下界 {b}"),
     (r"calendar alignment stopped at its deterministic time limit \((?P<limit>[^)]*)\) or when its search stopped "
      r"improving: kept the best calendar found — expected visits (?P<e>[\d.]+), lower bound (?P<b>[\d.]+) "
-     r"\(each subject profile grouped at its best\), gap (?P<gap>[\d.]+%)",
+     r"\([^)]*\), gap (?P<gap>[\d.]+%)",
      "日历对齐在确定性时间限制（{limit}）内或搜索不再改进时停止：保留找到的最佳日历——期望户次 {e}，"
-     "下界 {b}（各对象组各自最优分轮），差距 {gap}"),
+     "下界 {b}（各对象组单独或成簇地各取最优分轮），差距 {gap}"),
     (r"visit bundling stopped at its deterministic time limit \((?P<limit>[^)]*)\): kept the best bundles found — "
      r"(?P<n>\d+) visits, proven bound (?P<b>\d+)",
      "合并上门在确定性时间限制（{limit}）内停止：保留找到的最佳合并方案——{n} 次上门，已证明下界 {b}"),
