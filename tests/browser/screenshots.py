@@ -22,9 +22,11 @@ from harness import browser, edit_grid_cell, go_to_page, idle, run_plan, served_
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
+import ui.webapp.adjusting  # noqa: E402,F401 - adds the adjust page's labels
 from ui.i18n import t  # noqa: E402
+from ui.webapp.state import PAGES  # noqa: E402
 
-KEYS = ["scenario", "whatif", "dashboard", "tables", "compare", "export"]
+KEYS = list(PAGES)  # every page of the sidebar
 
 
 def _labels(lang: str) -> list[str]:
