@@ -75,17 +75,21 @@ class TaskOutcome:
     rules: list[str] = field(default_factory=list)
 
 
-def ref_value(ref: Any, law: InForce, facts: dict[str, Any]) -> tuple[Any, str]:
-    """The value of a literal or parameter reference, and a label saying where it came from."""
+def ref_value(ref: Any, law: InForce, facts: dict[str, Any], lang: str = "en") -> tuple[Any, str]:
+    """The value of a literal or parameter reference, and a label saying where it came from (in Chinese, with
+    ``lang="zh"``, the parameter's title)."""
     if not isinstance(ref, ParamRef):
-        return ref, "fixed in the rule"
+        return ref, "规则中固定" if lang == "zh" else "fixed in the rule"
     value = law.param(ref.param)
+    name = ref.param
+    if lang == "zh" and ref.param in law.policy.parameters:
+        name = law.policy.parameters[ref.param].title("zh")
     if ref.by is None:
-        return value, ref.param
+        return value, name
     key = facts[ref.by]
     if not isinstance(value, dict) or key not in value:
         raise KeyError(f"parameter {ref.param} has no entry for {ref.by}={key!r}")
-    return value[key], f"{ref.param}[{key}]"
+    return value[key], f"{name}[{key}]"
 
 
 def _rules(law: InForce, scope: str, ids: list[str]) -> list[ActiveRule]:
@@ -175,36 +179,65 @@ def finding_of(rule: Rule, law: InForce, facts: dict[str, Any], task_id: str | N
     return Finding(spec.severity, rule.id, str(rule.source), message, task_id, item_id)
 
 
-def describe(rule: Rule, law: InForce, facts: dict[str, Any]) -> str:
-    """A short account of what the rule does to these facts, e.g. ``× 2 (class_multiplier[D])``."""
+_EFFECT_WORDS = {  # what a rule does, in Chinese and English
+    "weight": ("抽查权重 × {value} （{label}）", "sampling weight × {value:g} ({label})"),
+    "targeted": ("标记为定向抽查", "marked for targeted sampling (定向抽查)"),
+    "mandatory": ("必抽：{yes} （{label}）", "mandatory inclusion: {yes} ({label})"),
+    "cap": ("年度检查次数上限 {value} （{label}）", "annual cap {value} ({label})"),
+    "min_officers_per_visit": ("每次检查至少 {value} 名执法人员 （{label}）", "min officers per visit = {value} ({label})"),
+    "min_officers_per_department": ("每部门至少 {value} 名执法人员 （{label}）", "min officers per department = {value} ({label})"),
+    "exclude_own_grid": ("不派本网格人员：{value} （{label}）", "exclude own grid = {value} ({label})"),
+    "roles": ("以下部门须一同上门：{roles} （{label}）", "departments must go together: {roles} ({label})"),
+    "qualifications": ("检查组须具备每个事项所需资质", "the team must hold each item's qualification"),
+    "one_visit": ("所有事项一次上门完成", "all items in one visit"),
+    "setting": ("{key} = {value} （{label}）", "{key} = {value} ({label})"),
+    "error": ("提示错误", "raises an error"), "warning": ("提示警告", "raises a warning"),
+    "nothing": ("适用（不改变数字）", "applies (no change to the numbers)"),
+    "none": ("无", "none"), "yes": ("是", "yes"), "no": ("否", "no"),
+}
+
+
+def _say(key: str, lang: str, **values: Any) -> str:
+    zh, en = _EFFECT_WORDS[key]
+    if lang == "zh":
+        values = {k: (f"{v:g}" if isinstance(v, float) else v) for k, v in values.items()}
+        return zh.format(**values)
+    return en.format(**values)
+
+
+def describe(rule: Rule, law: InForce, facts: dict[str, Any], lang: str = "en") -> str:
+    """A short account of what the rule does to these facts, e.g. ``sampling weight × 2 (class_multiplier[D])``
+    (``抽查权重 × 2 （信用风险分类系数[D]）`` with ``lang="zh"``)."""
     then = rule.then
     parts = []
+    yes_no = lambda flag: _say("yes" if flag else "no", lang)  # noqa: E731
     if then.multiply is not None:
-        value, label = ref_value(then.multiply, law, facts)
-        parts.append(f"sampling weight × {value:g} ({label})")
+        value, label = ref_value(then.multiply, law, facts, lang)
+        parts.append(_say("weight", lang, value=float(value), label=label))
     if then.targeted:
-        parts.append("marked for targeted sampling (定向抽查)")
+        parts.append(_say("targeted", lang))
     if then.mandatory is not None:
-        value, label = ref_value(then.mandatory, law, facts)
-        parts.append(f"mandatory inclusion: {'yes' if value else 'no'} ({label})")
+        value, label = ref_value(then.mandatory, law, facts, lang)
+        parts.append(_say("mandatory", lang, yes=yes_no(value), label=label))
     if then.annual_cap is not None:
-        value, label = ref_value(then.annual_cap, law, facts)
-        parts.append(f"annual cap {'none' if value is None else value} ({label})")
+        value, label = ref_value(then.annual_cap, law, facts, lang)
+        parts.append(_say("cap", lang, value=_say("none", lang) if value is None else value, label=label))
     for name in ("min_officers_per_visit", "min_officers_per_department", "exclude_own_grid"):
         ref = getattr(then, name)
         if ref is not None:
-            value, label = ref_value(ref, law, facts)
-            parts.append(f"{name.replace('_', ' ')} = {value} ({label})")
+            value, label = ref_value(ref, law, facts, lang)
+            shown = yes_no(value) if isinstance(value, bool) and lang == "zh" else value
+            parts.append(_say(name, lang, value=shown, label=label))
     if then.require_roles is not None:
-        roles, label = ref_value(then.require_roles.roles, law, facts)
-        parts.append(f"departments must go together: {', '.join(roles)} ({label})")
+        roles, label = ref_value(then.require_roles.roles, law, facts, lang)
+        parts.append(_say("roles", lang, roles=("、" if lang == "zh" else ", ").join(roles), label=label))
     if then.require_item_qualifications:
-        parts.append("the team must hold each item's qualification")
+        parts.append(_say("qualifications", lang))
     if then.one_visit:
-        parts.append("all items in one visit")
+        parts.append(_say("one_visit", lang))
     for key, ref in (then.settings or {}).items():
-        value, label = ref_value(ref, law, facts)
-        parts.append(f"{key} = {value} ({label})")
+        value, label = ref_value(ref, law, facts, lang)
+        parts.append(_say("setting", lang, key=key, value=value, label=label))
     if then.finding is not None:
-        parts.append("raises an error" if then.finding.severity == "error" else "raises a warning")
-    return "; ".join(parts) or "applies (no change to the numbers)"
+        parts.append(_say("error" if then.finding.severity == "error" else "warning", lang))
+    return ("；" if lang == "zh" else "; ").join(parts) or _say("nothing", lang)

@@ -34,6 +34,8 @@ class RuleTrace:
     effect: str
     condition: str
     params: tuple[str, ...]
+    effect_zh: str = ""  # the same in Chinese (render_text with lang="zh")
+    condition_zh: str = ""
 
 
 @dataclass(frozen=True)
@@ -54,6 +56,7 @@ class TaskTrace:
     team: dict[str, Any]
     team_rules: list[RuleTrace]
     findings: list[str]
+    derivation_zh: str = ""
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,7 @@ class Explanation:
     not_eligible: list[str] = field(default_factory=list)
     parameters: list[str] = field(default_factory=list)
     one_task: bool = False  # a single task was asked for: its task rules are shown in full
+    parameters_zh: list[str] = field(default_factory=list)
 
 
 def _trace(law: InForce, rule_id: str, facts: dict[str, Any]) -> RuleTrace:
@@ -79,23 +83,39 @@ def _trace(law: InForce, rule_id: str, facts: dict[str, Any]) -> RuleTrace:
     rule = active.rule
     source = str(rule.source) + "".join(f"; {a}" for a in rule.also)
     return RuleTrace(rule.id, source, rule.statement.zh, rule.statement.en, describe(rule, law, facts),
-                     render(active.cond), tuple(sorted(law.policy.rule(rule_id).params)))
+                     render(active.cond), tuple(sorted(law.policy.rule(rule_id).params)),
+                     describe(rule, law, facts, "zh"), render(active.cond, "zh"))
 
 
 def _derivation(mode: str, scale: float | None, factors: list[tuple[str, float]], prob: float, mandatory: bool,
-                class_ratio: tuple[str, float | None]) -> str:
+                class_ratio: tuple[str, float | None], lang: str = "en") -> str:
+    zh = lang == "zh"
     if mandatory:
-        return "1 (mandatory: every such subject is drawn)"
+        return "1（必抽：此类对象全部抽取）" if zh else "1 (mandatory: every such subject is drawn)"
     chain = " × ".join(f"{v:g}" for _, v in factors)
     weight = f" × {chain}" if chain else ""
     if mode == "ratio":
         return f"min(1, {scale:g}{weight})"
     if mode == "count":
         if scale == 1.0 and prob == 1.0:
-            return "1 (the count covers every eligible subject)"
+            return "1（固定户数覆盖全部符合条件的对象）" if zh else "1 (the count covers every eligible subject)"
+        if zh:
+            return f"min(1, c{weight})，c = {scale:.6g}，使该任务各对象抽中概率之和等于固定户数"
         return f"min(1, c{weight}), c = {scale:.6g} chosen so that the task's probabilities sum to its count"
     risk_class, ratio = class_ratio
-    return f"min(1, ratio_by_class[{risk_class}] = {ratio if ratio is not None else 'none'}{weight})"
+    shown = ratio if ratio is not None else ("无" if zh else "none")
+    return f"min(1, ratio_by_class[{risk_class}] = {shown}{weight})"
+
+
+UNITS_ZH = {"visits_per_year": "次/年", "officers": "人", "complaints": "次"}  # ratios, factors and flags read without one
+
+
+def _show_value_zh(value: Any) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dict):
+        return "，".join(f"{k} {v}" for k, v in value.items())
+    return "无" if value is None else str(value)
 
 
 def explain(
@@ -165,20 +185,26 @@ def explain(
             {k: t[k] for k in ("required_departments", "paired_departments", "min_officers_per_visit",
                                "min_officers_per_department", "exclude_own_grid", "required_qualifications",
                                "one_visit")},
-            team_rules, mine))
+            team_rules, mine,
+            _derivation(t["ratio_mode"], t["scale"], factors, p["inclusion_prob"], p["mandatory"],
+                        (facts["risk_class"], (task.ratio_by_class or {}).get(facts["risk_class"])), "zh")))
     for tr in cap_rules:
         used.update(tr.params)
-    parameters = []
+    parameters, parameters_zh = [], []
     for name in sorted(used):
         p_def = law.policy.parameters[name]
         value = law.values.get(name)
         note = f" (reform; law: {law.law_values.get(name)!r})" if name in law.policy.overrides else ""
         parameters.append(f"{name} = {value!r} {p_def.unit}{note} — {p_def.reference}, in force since "
                           f"{law.since.get(name)}")
+        note_zh = (f"（改革试算；法规值：{_show_value_zh(law.law_values.get(name))}）"
+                   if name in law.policy.overrides else "")
+        parameters_zh.append(f"{p_def.title('zh')} = {_show_value_zh(value)} {UNITS_ZH.get(p_def.unit, '')}{note_zh}"
+                             f" — {p_def.reference}，自 {law.since.get(name)} 起施行")
     reform = {k: (law.values.get(k), law.law_values.get(k)) for k in law.policy.overrides}
     return Explanation(subject_id, shown, law.policy.id, law.policy.chain, law.policy.title, law.day, reform,
                        cap_row["annual_cap"], cap_rules, cap_not_applied, traces, not_eligible, parameters,
-                       task_id is not None)
+                       task_id is not None, parameters_zh)
 
 
 _WORDS = {  # the trace's words in Chinese and English; rule statements carry both already
@@ -210,7 +236,12 @@ def _w(key: str, lang: str, **values: object) -> str:
 
 def _rule_lines(tr: RuleTrace, indent: str, lang: str = "en") -> list[str]:
     statements = [f"{indent}    “{tr.statement_zh}”"] if lang == "zh" else [f"{indent}    “{tr.statement_zh}”", f"{indent}    {tr.statement_en}"]
-    return [f"{indent}✓ {tr.rule_id} — {tr.source}", *statements, f"{indent}    {_w('when', lang)} {tr.condition} → {tr.effect}"]
+    condition, effect = (tr.condition_zh or tr.condition, tr.effect_zh or tr.effect) if lang == "zh" else (tr.condition, tr.effect)
+    return [f"{indent}✓ {tr.rule_id} — {tr.source}", *statements, f"{indent}    {_w('when', lang)} {condition} → {effect}"]
+
+
+def _condition(tr: RuleTrace, lang: str) -> str:
+    return (tr.condition_zh or tr.condition) if lang == "zh" else tr.condition
 
 
 def _yes(flag: bool, lang: str = "en") -> str:
@@ -236,7 +267,7 @@ def render_text(e: Explanation, lang: str = "en") -> str:
     for tr in e.cap_rules:
         out += _rule_lines(tr, "  ", lang)
     if e.cap_not_applied:
-        out.append(f"  {_w('not_applied', lang)}{sep}" + "; ".join(f"{tr.rule_id} ({tr.condition})" for tr in e.cap_not_applied))
+        out.append(f"  {_w('not_applied', lang)}{sep}" + "; ".join(f"{tr.rule_id} ({_condition(tr, lang)})" for tr in e.cap_not_applied))
     for line in e.not_eligible:
         out += ["", f"{_w('not_eligible', lang)} {line}"]
     if not e.tasks and not e.not_eligible:
@@ -249,7 +280,7 @@ def render_text(e: Explanation, lang: str = "en") -> str:
         out += [
             "",
             f"{_w('task', lang)} {t.task_id} {t.name} — {_w('object_type', lang)} {t.object_type}, {sample}",
-            f"  {_w('prob', lang)} {t.inclusion_prob:.4f} = {t.derivation}",
+            f"  {_w('prob', lang)} {t.inclusion_prob:.4f} = {(t.derivation_zh or t.derivation) if lang == 'zh' else t.derivation}",
             f"  {_w('stratum', lang)} {t.stratum} · {_w('targeted', lang)}{sep}{_yes(t.targeted, lang)} · "
             f"{_w('mandatory', lang)}{sep}{_yes(t.mandatory, lang)}",
             f"  {_w('applied', lang)}" if t.applied else f"  {_w('none_applied', lang)}",
@@ -257,7 +288,7 @@ def render_text(e: Explanation, lang: str = "en") -> str:
         for tr in t.applied:
             out += _rule_lines(tr, "    ", lang)
         if t.not_applied:
-            out.append(f"  {_w('not_applied', lang)}{sep}" + "; ".join(f"{tr.rule_id} ({tr.condition})" for tr in t.not_applied))
+            out.append(f"  {_w('not_applied', lang)}{sep}" + "; ".join(f"{tr.rule_id} ({_condition(tr, lang)})" for tr in t.not_applied))
         team = t.team
         out.append(
             f"  {_w('team', lang)}{sep}{_w('departments', lang)} {', '.join(team['required_departments'])}"
@@ -277,7 +308,8 @@ def render_text(e: Explanation, lang: str = "en") -> str:
         for line in t.findings:
             out.append(f"  ! {line}")
     if e.parameters:
-        out += ["", _w("params", lang)] + [f"  {p}" for p in e.parameters]
+        shown = e.parameters_zh if lang == "zh" and e.parameters_zh else e.parameters
+        out += ["", _w("params", lang)] + [f"  {p}" for p in shown]
     return "\n".join(out)
 
 

@@ -34,6 +34,7 @@ from rules.law.catalog import known_policies
 from scenarios.errors import Problem
 from scenarios.files import resolve_inside
 from scenarios.load import SCENARIO_FILE, canonical_hash
+from scenarios.messages import describe_error
 from scenarios.model import Id, Scenario, ScenarioSpec, Task
 from scenarios.yamlmap import read_located_yaml
 
@@ -70,6 +71,7 @@ class City(BaseModel):
     root: Path
     spec: CitySpec
     task_lines: dict[str, dict[str, int | None]] = Field(description="task id → field → line in city.yaml")
+    year_line: int | None = Field(default=None, description="line of year in city.yaml")
 
     @property
     def name(self) -> str:
@@ -88,14 +90,6 @@ def is_city(root: str | Path) -> bool:
     return (Path(root) / CITY_FILE).is_file()
 
 
-def _describe(error: dict[str, Any]) -> str:
-    message = str(error["msg"]).removeprefix("Value error, ")
-    given = error.get("input")
-    if error["type"] != "missing" and not isinstance(given, (dict, list)):
-        message = f"{given!r}: {message}"
-    return message
-
-
 def check_city(root: str | Path) -> tuple[City | None, list[Problem]]:
     """Read and check ``city.yaml``; return the city (if free of errors) and every problem found.
 
@@ -109,41 +103,40 @@ def check_city(root: str | Path) -> tuple[City | None, list[Problem]]:
         return None, problems
     data = doc.data
     if not isinstance(data, dict):
-        return None, [*problems, Problem(CITY_FILE, 1, "", "expected a mapping with name, year, policy, districts, tasks")]
+        return None, [*problems, Problem.of(CITY_FILE, 1, "", "yaml.not_city_mapping")]
     header = None
     try:
         header = CityHeader.model_validate({k: data[k] for k in CityHeader.model_fields if k in data})
     except ValidationError as exc:
         for error in exc.errors():
             loc = tuple(error["loc"])
-            problems.append(Problem(CITY_FILE, doc.line(loc), ".".join(map(str, loc)), _describe(error)))
+            problems.append(Problem.of(CITY_FILE, doc.line(loc), ".".join(map(str, loc)), **describe_error(error)))
     if header is not None and header.policy not in known_policies():
-        problems.append(Problem(CITY_FILE, doc.line(("policy",)), "policy",
-                                f"unknown policy {header.policy!r}; known: {', '.join(known_policies()) or 'none'}"))
+        problems.append(Problem.of(CITY_FILE, doc.line(("policy",)), "policy", "policy.unknown",
+                                   policy=header.policy, known=", ".join(known_policies()) or "—"))
 
     districts = data.get("districts")
     if not isinstance(districts, list) or not districts:
-        problems.append(Problem(CITY_FILE, doc.line(("districts",)), "districts",
-                                "expected a non-empty list of district directories"))
+        problems.append(Problem.of(CITY_FILE, doc.line(("districts",)), "districts", "city.districts_missing"))
         districts = []
     seen: dict[str, int | None] = {}
     for k, entry in enumerate(districts):
         line = doc.line(("districts", k))
         if not isinstance(entry, str) or not entry.strip() or any(c in entry for c in " ;,"):
-            problems.append(Problem(CITY_FILE, line, f"districts[{k}]", f"{entry!r}: expected a directory name"))
+            problems.append(Problem.of(CITY_FILE, line, f"districts[{k}]", "city.district_not_name", entry=entry))
             continue
         if entry in seen:
-            problems.append(Problem(CITY_FILE, line, f"districts[{k}]", f"{entry!r} is listed twice (first at line {seen[entry]})"))
+            problems.append(Problem.of(CITY_FILE, line, f"districts[{k}]", "city.district_twice", entry=entry, first=seen[entry]))
             continue
         seen[entry] = line
         path = resolve_inside(root, entry)
         if path is None or not (path / SCENARIO_FILE).is_file():
-            problems.append(Problem(CITY_FILE, line, f"districts[{k}]",
-                                    f"{entry!r}: no district scenario (a directory inside the city directory holding {SCENARIO_FILE})"))
+            problems.append(Problem.of(CITY_FILE, line, f"districts[{k}]", "city.district_missing_dir",
+                                       entry=entry, scenario_file=SCENARIO_FILE))
 
     raw_tasks = data.get("tasks", [])
     if not isinstance(raw_tasks, list):
-        problems.append(Problem(CITY_FILE, doc.line(("tasks",)), "tasks", f"expected a list, got {type(raw_tasks).__name__}"))
+        problems.append(Problem.of(CITY_FILE, doc.line(("tasks",)), "tasks", "list.not_list", kind=type(raw_tasks).__name__))
         raw_tasks = []
     tasks: list[Task] = []
     lines: dict[str, dict[str, int | None]] = {}
@@ -156,54 +149,54 @@ def check_city(root: str | Path) -> tuple[City | None, list[Problem]]:
             for error in exc.errors():
                 loc = tuple(error["loc"])
                 field = ".".join(str(p) for p in loc)
-                problems.append(Problem(CITY_FILE, doc.line(("tasks", index, *loc)),
-                                        f"{label}.{field}" if field else label, _describe(error)))
+                problems.append(Problem.of(CITY_FILE, doc.line(("tasks", index, *loc)),
+                                           f"{label}.{field}" if field else label, **describe_error(error)))
             continue
         if task.id in lines:
-            problems.append(Problem(CITY_FILE, doc.line(("tasks", index, "id")), f"{label}.id",
-                                    f"duplicate id (first at line {lines[task.id]['id']})"))
+            problems.append(Problem.of(CITY_FILE, doc.line(("tasks", index, "id")), f"{label}.id", "id.duplicate_yaml",
+                                       first=lines[task.id]["id"]))
             continue
         fields = ["id", "lead", "partners", "items", "object_type", "window"]
         lines[task.id] = {f: doc.line(("tasks", index, f)) for f in fields}
         if header is not None and not task.window.start.year == task.window.end.year == header.year:
-            problems.append(Problem(CITY_FILE, lines[task.id]["window"], f"{label}.window",
-                                    f"{task.window.start}..{task.window.end} is not inside the year {header.year}"))
+            problems.append(Problem.of(CITY_FILE, lines[task.id]["window"], f"{label}.window", "city.window_outside_year",
+                                       start=task.window.start, end=task.window.end, year=header.year))
         tasks.append(task)
     for key in data:
         if key not in CitySpec.model_fields:
-            problems.append(Problem(CITY_FILE, doc.line((key,)), str(key), "unknown top-level field (kept, but not used)", "warning"))
+            problems.append(Problem.of(CITY_FILE, doc.line((key,)), str(key), "yaml.unknown_field", "warning"))
     if any(p.severity == "error" for p in problems):
         return None, problems
     spec = CitySpec.model_validate({**header.model_dump(), "districts": districts, "tasks": tasks})
-    return City(root=root.resolve(), spec=spec, task_lines=lines), problems
+    return City(root=root.resolve(), spec=spec, task_lines=lines, year_line=doc.line(("year",))), problems
 
 
 def city_task_problems(city: City, district: str, scenario: Scenario) -> list[Problem]:
     """The city-wide tasks checked against one district: year, clashing task ids, departments, items, type."""
     out: list[Problem] = []
-    where = f"district {district!r} ({district}/{SCENARIO_FILE})"
     if scenario.year != city.spec.year:
-        out.append(Problem(CITY_FILE, None, "year", f"{city.spec.year}, but {where} has year {scenario.year}"))
+        out.append(Problem.of(CITY_FILE, city.year_line, "year", "city.year_differs", year=city.spec.year,
+                              district=district, scenario_file=SCENARIO_FILE, district_year=scenario.year))
     own = {t.id for t in scenario.tasks}
     departments, items = scenario.departments, scenario.items
     types = set(scenario.object_type_ids())
     for task in city.spec.tasks:
         at, label = city.task_lines[task.id], f"tasks[{task.id}]"
         if task.id in own:
-            out.append(Problem(CITY_FILE, at["id"], f"{label}.id", f"{task.id!r} is also a task id of {where}"))
+            out.append(Problem.of(CITY_FILE, at["id"], f"{label}.id", "city.task_id_clash", task=task.id, district=district, scenario_file=SCENARIO_FILE))
         for dep, field in [(task.lead, "lead"), *[(p, "partners") for p in task.partners]]:
             if dep not in departments:
-                out.append(Problem(CITY_FILE, at[field], f"{label}.{field}", f"department {dep!r} is not in {where}"))
+                out.append(Problem.of(CITY_FILE, at[field], f"{label}.{field}", "city.unknown_department", department=dep, district=district, scenario_file=SCENARIO_FILE))
         for item_id in task.items:
             item = items.get(item_id)
             if item is None:
-                out.append(Problem(CITY_FILE, at["items"], f"{label}.items", f"item {item_id!r} is not in {where}"))
+                out.append(Problem.of(CITY_FILE, at["items"], f"{label}.items", "city.unknown_item", item=item_id, district=district, scenario_file=SCENARIO_FILE))
             elif item.department not in task.departments:
-                out.append(Problem(CITY_FILE, at["items"], f"{label}.items",
-                                   f"item {item_id!r} belongs to {item.department} in {where}, which does not take part in the task"))
+                out.append(Problem.of(CITY_FILE, at["items"], f"{label}.items", "city.item_department",
+                                      item=item_id, department=item.department, district=district, scenario_file=SCENARIO_FILE))
         if task.object_type not in types:
-            out.append(Problem(CITY_FILE, at["object_type"], f"{label}.object_type",
-                               f"object type {task.object_type!r} is not in {where}"))
+            out.append(Problem.of(CITY_FILE, at["object_type"], f"{label}.object_type", "city.unknown_object_type",
+                                  object_type=task.object_type, district=district, scenario_file=SCENARIO_FILE))
     return out
 
 

@@ -66,22 +66,31 @@ def looks_like_credit_code(text: str) -> bool:
     return bool(_TRIGGER.match(text))
 
 
-def credit_code_problem(code: str) -> str | None:
-    """What is wrong with ``code`` as a credit code, or None when it is valid."""
+def credit_code_issue(code: str) -> tuple[str, dict[str, str | int]] | None:
+    """What is wrong with ``code`` as a credit code — a message code of :data:`scenarios.messages.MESSAGES`
+    and its parameters — or None when it is valid."""
     if len(code) != 18:
-        return f"has {len(code)} characters, not 18"
+        return "credit.length", {"length": len(code)}
     bad = sorted({c for c in code if c not in _VALUE})
     if bad:
-        return f"has {''.join(bad)!r}, not allowed ({CHARSET})"
+        return "credit.characters", {"bad": "".join(bad), "charset": CHARSET}
     if code[0] not in AUTHORITIES:
-        return f"registration-authority code {code[0]!r} is not one of {AUTHORITIES}"
+        return "credit.authority", {"got": code[0], "authorities": AUTHORITIES}
     org = code[8:17]
     if all(c.isdigit() or "A" <= c <= "Z" for c in org[:8]) and org_check_char(org[:8]) != org[8]:
-        return f"organisation-code check character is {org[8]!r}, should be {org_check_char(org[:8])!r}"
+        return "credit.org_check", {"got": org[8], "expected": org_check_char(org[:8])}
     expected = credit_check_char(code[:17])
     if code[17] != expected:
-        return f"check character is {code[17]!r}, should be {expected!r}"
+        return "credit.check", {"got": code[17], "expected": expected}
     return None
+
+
+def credit_code_problem(code: str, lang: str = "en") -> str | None:
+    """What is wrong with ``code`` as a credit code, in ``lang``, or None when it is valid."""
+    from scenarios.messages import render
+
+    issue = credit_code_issue(code)
+    return None if issue is None else render(issue[0], issue[1], lang)
 
 
 def make_credit_codes(rng: np.random.Generator, area: str, prefix: list[str]) -> list[str]:
@@ -133,11 +142,11 @@ def directory_warnings(subjects: pl.DataFrame | None, file: str, limit: int = 50
     bad = subjects.select("__row", code.alias("id")).filter(
         pl.col("id").str.contains(_TRIGGER.pattern).fill_null(False) & ~valid_expr(pl.col("id"))
     )
-    out = [
-        Problem(file, row, "subject_id",
-                f"{value!r} looks like a 统一社会信用代码 but {credit_code_problem(value)} (GB 32100-2015)", "warning")
-        for row, value in bad.head(limit).iter_rows()
-    ]
+    out = []
+    for row, value in bad.head(limit).iter_rows():
+        code, params = credit_code_issue(value) or ("credit.check", {"got": "", "expected": ""})
+        out.append(Problem.of(file, row, "subject_id", "credit.bad_code", "warning", value=value, issue=code, **params))
     if bad.height > limit:
-        out.append(Problem(file, None, "subject_id", f"{bad.height - limit} more ids with the same problem", "warning"))
+        first = bad["__row"][limit]
+        out.append(Problem.of(file, first, "subject_id", "credit.more", "warning", count=bad.height - limit, first=first))
     return out

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import Any, Literal
 
 __all__ = ["Problem", "ScenarioError"]
 
@@ -14,6 +14,9 @@ class Problem:
 
     ``row`` is the line number as a spreadsheet or editor shows it (the CSV header is row 1, the first
     data row is row 2; YAML lines count from 1); ``None`` when the problem concerns a whole file.
+    ``code`` and ``params`` name the message in :data:`scenarios.messages.MESSAGES`, which holds it in
+    Chinese and English (:meth:`text`); ``message`` is its English text (logs, exceptions, ``str``).
+    Build one with :meth:`of`.
     """
 
     file: str
@@ -21,6 +24,37 @@ class Problem:
     field: str
     message: str
     severity: Literal["error", "warning"] = "error"
+    code: str = field(default="", compare=False)
+    params: tuple[tuple[str, Any], ...] = field(default=(), compare=False)
+
+    @classmethod
+    def of(cls, file: str, row: int | None, field: str, code: str,
+           severity: Literal["error", "warning"] = "error", **params: Any) -> Problem:
+        """A problem with message ``code`` of the table and its parameters."""
+        from scenarios.messages import render
+
+        return cls(file, row, field, render(code, params, "en"), severity, code, tuple(params.items()))
+
+    def text(self, lang: str = "zh") -> str:
+        """The message in ``lang`` ("zh" or "en")."""
+        if not self.code:
+            return self.message
+        from scenarios.messages import render
+
+        return render(self.code, dict(self.params), lang)
+
+    def located(self, file: str) -> Problem:
+        """The same problem reported against another file name (an upload's original name)."""
+        return Problem(file, self.row, self.field, self.message, self.severity, self.code, self.params)
+
+    def describe(self, lang: str = "zh") -> str:
+        """Where and what, in ``lang``: "subjects.csv 第 3 行，字段 risk_class：…"."""
+        if lang == "en":
+            return str(self) if not self.code else str(Problem(self.file, self.row, self.field, self.text("en")))
+        where = self.file if self.row is None else f"{self.file} 第 {self.row} 行"
+        if self.field:
+            where = f"{where}，字段 {self.field}"
+        return f"{where}：{self.text('zh')}"
 
     def __str__(self) -> str:
         where = self.file if self.row is None else f"{self.file} row {self.row}"

@@ -24,36 +24,30 @@ def read_text(path: Path, label: str) -> tuple[str | None, list[Problem]]:
     try:
         if not path.exists():
             if path.is_symlink():
-                return None, [Problem(label, None, "", f"is a symbolic link to nothing (or a link loop): {path}")]
-            return None, [Problem(label, None, "", f"file not found: {path}")]
+                return None, [Problem.of(label, None, "", "file.dangling_link", path=str(path))]
+            return None, [Problem.of(label, None, "", "file.not_found", path=str(path))]
         if not path.is_file():
-            return None, [Problem(label, None, "", f"not a regular file: {path}")]
+            return None, [Problem.of(label, None, "", "file.not_regular", path=str(path))]
         size = path.stat().st_size
         if size > MAX_CSV_BYTES:
-            return None, [Problem(label, None, "", f"is {size:,} bytes; at most {MAX_CSV_BYTES:,} are read")]
+            return None, [Problem.of(label, None, "", "file.too_big", size=size, limit=MAX_CSV_BYTES)]
         raw = path.read_bytes()
     except (OSError, ValueError, RuntimeError) as exc:  # a name the OS cannot use, unreadable, a link loop
-        return None, [Problem(label, None, "", f"cannot be read: {getattr(exc, 'strerror', None) or exc}")]
+        return None, [Problem.of(label, None, "", "file.unreadable", reason=str(getattr(exc, 'strerror', None) or exc))]
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        hint = ""
+        code = "file.not_utf8"
         try:
             raw.decode("gb18030")
-            hint = " It looks like GBK/GB18030 (e.g. saved by Excel as 'CSV'):"
+            code = "file.looks_gbk"
         except UnicodeDecodeError:
             pass
-        return None, [
-            Problem(
-                label, line, "",
-                f"is not UTF-8 (byte 0x{raw[exc.start]:02x}).{hint} save it as 'CSV UTF-8' "
-                "(UTF-8 with or without BOM)",
-            )
-        ]
+        return None, [Problem.of(label, line, "", code, byte=f"{raw[exc.start]:02x}")]
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
-        return None, [Problem(label, line, "", "contains a NUL byte; not a text file")]
+        return None, [Problem.of(label, line, "", "file.nul")]
     return text, []
 
 
@@ -64,17 +58,16 @@ def _structure(text: str, label: str) -> tuple[list[int], list[Problem]]:
     try:
         header = next(reader)
     except StopIteration:
-        return [], [Problem(label, None, "", "is empty; expected a header row")]
+        return [], [Problem.of(label, None, "", "csv.empty")]
     except csv.Error as exc:
-        return [], [Problem(label, 1, "", f"malformed CSV header: {exc}")]
+        return [], [Problem.of(label, 1, "", "csv.bad_header", reason=str(exc))]
     width = len(header)
     seen: dict[str, int] = {}
     for k, name in enumerate(header, start=1):
         key = _id_key(name.strip())
         if key in seen:
-            problems.append(Problem(label, 1, name.strip() or f"column {k}",
-                                    f"column {k} repeats the name of column {seen[key]} ({header[seen[key] - 1]!r}); "
-                                    "each column name may appear once"))
+            problems.append(Problem.of(label, 1, name.strip() or f"column {k}", "csv.repeated_column",
+                                       k=k, first=seen[key], name=header[seen[key] - 1]))
         seen.setdefault(key, k)
     if problems:
         return [], problems
@@ -86,18 +79,18 @@ def _structure(text: str, label: str) -> tuple[list[int], list[Problem]]:
             if not record or record == [""] or not any(f.strip() for f in record):
                 blank += 1
                 if blank > MAX_BLANK_LINES:
-                    problems.append(Problem(label, line, "", f"more than {MAX_BLANK_LINES:,} empty rows; not a directory"))
+                    problems.append(Problem.of(label, line, "", "csv.blank_rows", limit=MAX_BLANK_LINES))
                     break
             if record and len(record) != width and not (len(record) == 1 and record[0] == ""):
                 if len(problems) < MAX_STRUCTURE_PROBLEMS:
                     problems.append(
-                        Problem(label, line, "", f"malformed CSV: {len(record)} fields, the header has {width}")
+                        Problem.of(label, line, "", "csv.width", fields=len(record), width=width)
                     )
             if record:
                 starts.append(line)
             line = reader.line_num + 1
     except csv.Error as exc:
-        problems.append(Problem(label, reader.line_num, "", f"malformed CSV: {exc}"))
+        problems.append(Problem.of(label, reader.line_num, "", "csv.malformed", reason=str(exc)))
     return starts, problems
 
 
@@ -130,10 +123,10 @@ def read_csv_text(text: str, label: str) -> tuple[pl.DataFrame | None, list[Prob
         )
     except Exception as exc:  # polars raises several exception types for malformed input
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        return None, [Problem(label, None, "", f"malformed CSV: {first}")]
+        return None, [Problem.of(label, None, "", "csv.malformed", reason=first)]
     blank_header = [i + 1 for i, c in enumerate(frame.columns) if not c.strip() or c.startswith("_duplicated_")]
     if blank_header:
-        return None, [Problem(label, 1, "", f"header has empty or repeated column names (columns {blank_header})")]
+        return None, [Problem.of(label, 1, "", "csv.blank_header", columns="、".join(map(str, blank_header)))]
     frame = frame.rename({c: c.strip() for c in frame.columns})
     if frame.height != len(starts):  # blank lines are skipped by both, but be safe about the mapping
         starts = list(range(2, frame.height + 2))

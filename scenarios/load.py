@@ -31,8 +31,7 @@ SCENARIO_FILE = "scenario.yaml"
 def _directory(root: Path, name: str, schema: DirectorySchema, line: int | None) -> tuple[pl.DataFrame | None, list[Problem]]:
     path = resolve_inside(root, name)
     if path is None:
-        return None, [Problem(SCENARIO_FILE, line, schema.name,
-                              f"{name[:80]!r} must be a usable file name inside the scenario directory")]
+        return None, [Problem.of(SCENARIO_FILE, line, schema.name, "file.bad_name", name=name[:80])]
     text, problems = read_text(path, name)
     if text is None:
         return None, problems
@@ -55,8 +54,8 @@ def check_scenario(root: str | Path) -> tuple[Scenario | None, list[Problem]]:
 
     header = parts.header
     if header is not None and header.policy not in known_policies():
-        problems.append(Problem(SCENARIO_FILE, doc.line(("policy",)), "policy",
-                                f"unknown policy {header.policy!r}; known: {', '.join(known_policies()) or 'none'}"))
+        problems.append(Problem.of(SCENARIO_FILE, doc.line(("policy",)), "policy", "policy.unknown",
+                                   policy=header.policy, known=", ".join(known_policies()) or "—"))
     subjects_name = header.subjects if header else doc.data.get("subjects", "subjects.csv")
     officers_name = header.officers if header else doc.data.get("officers", "officers.csv")
     subjects, found = _directory(root, str(subjects_name), SUBJECTS, doc.line(("subjects",)))
@@ -71,7 +70,7 @@ def check_scenario(root: str | Path) -> tuple[Scenario | None, list[Problem]]:
     else:
         object_types = set()
     problems += check_references(parts, doc, object_types, SCENARIO_FILE)
-    problems += check_directories(subjects, officers, parts, str(subjects_name), str(officers_name))
+    problems += check_directories(subjects, officers, parts, str(subjects_name), str(officers_name), doc)
     problems += directory_warnings(subjects, str(subjects_name))  # ids shaped like 统一社会信用代码 (GB 32100-2015)
 
     if any(p.severity == "error" for p in problems):

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
 
 __all__ = [
     "Department",
@@ -87,7 +88,8 @@ class Window(_Strict):
     @model_validator(mode="after")
     def _ordered(self) -> "Window":
         if self.end < self.start:
-            raise ValueError(f"end {self.end} is before start {self.start}")
+            raise PydanticCustomError("window.end_before_start", "end {end} is before start {start}",
+                                      {"end": str(self.end), "start": str(self.start)})
         return self
 
     @property
@@ -104,7 +106,8 @@ class WindowFlex(_Strict):
     @model_validator(mode="after")
     def _ordered(self) -> "WindowFlex":
         if self.latest < self.earliest:
-            raise ValueError(f"latest {self.latest} is before earliest {self.earliest}")
+            raise PydanticCustomError("flex.latest_before_earliest", "latest {latest} is before earliest {earliest}",
+                                      {"latest": str(self.latest), "earliest": str(self.earliest)})
         return self
 
 
@@ -130,7 +133,8 @@ class Task(_Strict):
     def _ratio_or_count(self) -> "Task":
         given = [n for n in ("ratio", "count", "ratio_by_class") if getattr(self, n) is not None]
         if len(given) != 1:
-            raise ValueError(f"give exactly one of ratio, count or ratio_by_class (got {given or 'none'})")
+            raise PydanticCustomError("task.sampling_one", "give exactly one of ratio, count or ratio_by_class (got {given})",
+                                      {"given": ", ".join(given) or "—"})
         return self
 
     @property

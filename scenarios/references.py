@@ -24,7 +24,7 @@ def _duplicates(parts: SpecParts, doc: LocatedYaml, file: str) -> list[Problem]:
         for index, element in elements:
             line = doc.line((key, index, "id"))
             if element.id in first:
-                out.append(Problem(file, line, f"{key}[{element.id}].id", f"duplicate id (first at line {first[element.id]})"))
+                out.append(Problem.of(file, line, f"{key}[{element.id}].id", "id.duplicate_yaml", first=first[element.id]))
             else:
                 first[element.id] = line or 0
     return out
@@ -42,16 +42,16 @@ def _task_problems(index: int, task: Task, ctx: dict, doc: LocatedYaml, file: st
 
     def unknown_department(dep: str, field: str, line: int | None) -> None:
         if dep not in departments and dep not in invalid["departments"]:
-            out.append(Problem(file, line, f"{label}.{field}", f"unknown department {dep!r}"))
+            out.append(Problem.of(file, line, f"{label}.{field}", "ref.unknown_department", department=dep))
 
     unknown_department(task.lead, "lead", at("lead"))
     seen: set[str] = set()
     for k, partner in enumerate(task.partners):
         unknown_department(partner, "partners", at("partners", k))
         if partner == task.lead:
-            out.append(Problem(file, at("partners", k), f"{label}.partners", f"{partner!r} is already the lead"))
+            out.append(Problem.of(file, at("partners", k), f"{label}.partners", "task.partner_is_lead", partner=partner))
         elif partner in seen:
-            out.append(Problem(file, at("partners", k), f"{label}.partners", f"{partner!r} is listed twice"))
+            out.append(Problem.of(file, at("partners", k), f"{label}.partners", "task.partner_twice", partner=partner))
         seen.add(partner)
 
     items: dict[str, Item] = ctx["items"]
@@ -59,34 +59,31 @@ def _task_problems(index: int, task: Task, ctx: dict, doc: LocatedYaml, file: st
         item = items.get(item_id)
         if item is None:
             if item_id not in invalid["items"]:
-                out.append(Problem(file, at("items", k), f"{label}.items",
-                                   f"unknown item {item_id!r}: only items on the list may be inspected"))
+                out.append(Problem.of(file, at("items", k), f"{label}.items", "task.unknown_item", item=item_id))
         elif item.department not in task.departments:
-            out.append(Problem(file, at("items", k), f"{label}.items",
-                               f"item {item_id!r} belongs to {item.department!r}, which is neither lead nor partner"))
+            out.append(Problem.of(file, at("items", k), f"{label}.items", "task.item_department",
+                                  item=item_id, department=item.department))
     if len(set(task.items)) != len(task.items):
-        out.append(Problem(file, at("items"), f"{label}.items", "an item is listed twice"))
+        out.append(Problem.of(file, at("items"), f"{label}.items", "task.item_twice"))
 
     object_types: set[str] = ctx["object_types"]
     if task.object_type not in object_types and task.object_type not in invalid["object_types"]:
-        where = "declared object_types" if ctx["declared"] else "subjects.csv object_types"
-        out.append(Problem(file, at("object_type"), f"{label}.object_type",
-                           f"unknown object type {task.object_type!r}: not in the {where}"))
+        code = "task.unknown_object_type_declared" if ctx["declared"] else "task.unknown_object_type_subjects"
+        out.append(Problem.of(file, at("object_type"), f"{label}.object_type", code, object_type=task.object_type))
 
     year = ctx["year"]
     if year is not None:
         for field, day in (("window.start", task.window.start), ("window.end", task.window.end)):
             if not _within_year(year, day):
-                out.append(Problem(file, at(*field.split(".")), f"{label}.{field}", f"{day} is outside the scenario year {year}"))
+                out.append(Problem.of(file, at(*field.split(".")), f"{label}.{field}", "date.outside_year", day=day, year=year))
         if task.window_flex is not None:
             flex = task.window_flex
             for field, day in (("window_flex.earliest", flex.earliest), ("window_flex.latest", flex.latest)):
                 if not _within_year(year, day):
-                    out.append(Problem(file, at(*field.split(".")), f"{label}.{field}", f"{day} is outside the scenario year {year}"))
+                    out.append(Problem.of(file, at(*field.split(".")), f"{label}.{field}", "date.outside_year", day=day, year=year))
             if task.window.start < flex.earliest or task.window.end > flex.latest:
-                out.append(Problem(file, at("window"), f"{label}.window",
-                                   f"window {task.window.start}..{task.window.end} is not inside window_flex "
-                                   f"{flex.earliest}..{flex.latest}"))
+                out.append(Problem.of(file, at("window"), f"{label}.window", "task.window_outside_flex",
+                                      start=task.window.start, end=task.window.end, earliest=flex.earliest, latest=flex.latest))
     return out
 
 
@@ -96,8 +93,8 @@ def check_references(parts: SpecParts, doc: LocatedYaml, object_types: set[str],
     departments = {d.id for _, d in parts.lists["departments"]}
     for index, item in parts.lists["items"]:
         if item.department not in departments and item.department not in parts.invalid_ids["departments"]:
-            problems.append(Problem(file, doc.line(("items", index, "department")), f"items[{item.id}].department",
-                                    f"unknown department {item.department!r}"))
+            problems.append(Problem.of(file, doc.line(("items", index, "department")), f"items[{item.id}].department",
+                                       "ref.unknown_department", department=item.department))
     ctx = {
         "departments": departments,
         "items": {i.id: i for _, i in parts.lists["items"]},
@@ -111,12 +108,14 @@ def check_references(parts: SpecParts, doc: LocatedYaml, object_types: set[str],
     return problems
 
 
-def _rows(frame: pl.DataFrame, value: pl.Expr, field: str, file: str, message: str, limit: int = 50) -> list[Problem]:
-    """A Problem for each row where ``value`` is not null (at most ``limit``, then a count)."""
+def _rows(frame: pl.DataFrame, value: pl.Expr, field: str, file: str, code: str, limit: int = 50) -> list[Problem]:
+    """A Problem for each row where ``value`` is not null (at most ``limit``, then a count from the first
+    row not listed)."""
     bad = frame.select("__row", value.alias("__value")).drop_nulls("__value")
-    out = [Problem(file, row, field, message.format(value=v)) for row, v in bad.head(limit).iter_rows()]
+    out = [Problem.of(file, row, field, code, value=v) for row, v in bad.head(limit).iter_rows()]
     if bad.height > limit:
-        out.append(Problem(file, None, field, f"{bad.height - limit} more rows with the same problem"))
+        first = bad["__row"][limit]
+        out.append(Problem.of(file, first, field, "rows.more", count=bad.height - limit, first=first))
     return out
 
 
@@ -126,45 +125,56 @@ def check_directories(
     parts: SpecParts,
     subjects_file: str,
     officers_file: str,
+    doc: LocatedYaml | None = None,
+    spec_file: str = "scenario.yaml",
 ) -> list[Problem]:
-    """Directory rows refer to declared departments and object types; warn where a plan cannot be made."""
+    """Directory rows refer to declared departments and object types; warn where a plan cannot be made.
+    A warning no directory row can carry (a department without officers, a qualification nobody holds, a task
+    asking for more subjects than exist) points at the ``scenario.yaml`` line that asks for it (``doc``)."""
     problems: list[Problem] = []
+
+    def spec_line(*path: str | int) -> int | None:
+        return doc.line(path) if doc is not None else None
+
     departments = {d.id for _, d in parts.lists["departments"]}
-    tasks = [t for _, t in parts.lists["tasks"]]
     if subjects is not None and parts.declared_object_types:
         declared = [o.id for _, o in parts.lists["object_types"]] + list(parts.invalid_ids["object_types"])
         unknown = pl.col("object_types").list.eval(pl.element().filter(~pl.element().is_in(declared)))
         problems += _rows(subjects, pl.when(unknown.list.len() > 0).then(unknown.list.join(";")), "object_types",
-                          subjects_file, "unknown object type(s) {value!r}: not in scenario.yaml object_types")
+                          subjects_file, "subjects.unknown_object_type")
     if officers is not None:
         if officers.height == 0:
-            problems.append(Problem(officers_file, None, "", "has no officers"))
+            problems.append(Problem.of(officers_file, 1, "", "officers.none"))
         known = list(departments | parts.invalid_ids["departments"])
         department = pl.col("department")
         problems += _rows(officers, pl.when(~department.is_in(known)).then(department), "department",
-                          officers_file, "unknown department {value!r}")
+                          officers_file, "officers.unknown_department")
         staffed = set(officers["department"].unique().to_list())
-        for task in tasks:
+        for index, task in parts.lists["tasks"]:
             for dep in task.departments:
                 if dep in departments and dep not in staffed:
-                    problems.append(Problem(officers_file, None, "department",
-                                            f"department {dep!r} takes part in task {task.id} but has no officers",
-                                            "warning"))
+                    field = "lead" if dep == task.lead else "partners"
+                    at = (spec_line("tasks", index, field, task.partners.index(dep)) if field == "partners"
+                          else spec_line("tasks", index, field))
+                    problems.append(Problem.of(spec_file, at, f"tasks[{task.id}].{field}",
+                                               "officers.department_unstaffed", "warning",
+                                               department=dep, task=task.id, officers_file=officers_file))
         held = officers.select("department", "qualifications").explode("qualifications").drop_nulls().unique()
         pairs = set(held.iter_rows())
-        for _, item in parts.lists["items"]:
+        for index, item in parts.lists["items"]:
             if item.qualification and (item.department, item.qualification) not in pairs:
-                problems.append(Problem(officers_file, None, "qualifications",
-                                        f"no officer of {item.department!r} holds {item.qualification!r}, "
-                                        f"needed by item {item.id}", "warning"))
+                problems.append(Problem.of(spec_file, spec_line("items", index, "qualification"),
+                                           f"items[{item.id}].qualification", "officers.qualification_missing",
+                                           "warning", department=item.department, qualification=item.qualification,
+                                           item=item.id, officers_file=officers_file))
     if subjects is not None:
         if subjects.height == 0:
-            problems.append(Problem(subjects_file, None, "", "has no subjects"))
+            problems.append(Problem.of(subjects_file, 1, "", "subjects.none"))
         sizes = dict(subjects.select(pl.col("object_types").explode()).group_by("object_types").len().iter_rows())
-        for task in tasks:
+        for index, task in parts.lists["tasks"]:
             size = sizes.get(task.object_type, 0)
             if task.count is not None and 0 < size < task.count:
-                problems.append(Problem(subjects_file, None, "object_types",
-                                        f"task {task.id} asks for {task.count} subjects of {task.object_type!r} "
-                                        f"but the directory has {size}: all will be drawn", "warning"))
+                problems.append(Problem.of(spec_file, spec_line("tasks", index, "count"), f"tasks[{task.id}].count",
+                                           "subjects.too_few", "warning", task=task.id, count=task.count,
+                                           object_type=task.object_type, size=size, subjects_file=subjects_file))
     return problems

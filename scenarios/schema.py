@@ -23,11 +23,11 @@ _TRUE = ["true", "1", "yes", "y", "t"]
 _FALSE = ["false", "0", "no", "n", "f"]
 
 Rule = Callable[[pl.Expr], tuple[pl.Expr, pl.Expr, str]]
-"""Given the raw text column, return (is_bad, typed value, message describing what was expected)."""
+"""Given the raw text column, return (is_bad, typed value, the code of the message saying what was expected)."""
 
 
 def _nonempty(col: pl.Expr) -> tuple[pl.Expr, pl.Expr, str]:
-    return col.is_null() | (col.str.strip_chars() == ""), col.str.strip_chars(), "must not be empty"
+    return col.is_null() | (col.str.strip_chars() == ""), col.str.strip_chars(), "cell.empty"
 
 
 def _text(col: pl.Expr) -> tuple[pl.Expr, pl.Expr, str]:
@@ -43,25 +43,25 @@ def _list(col: pl.Expr) -> tuple[pl.Expr, pl.Expr, str]:
 
 def _nonempty_list(col: pl.Expr) -> tuple[pl.Expr, pl.Expr, str]:
     _, parts, _ = _list(col)
-    return parts.list.len() == 0, parts, "must list at least one value, separated by ';'"
+    return parts.list.len() == 0, parts, "cell.empty_list"
 
 
 def _risk(col: pl.Expr) -> tuple[pl.Expr, pl.Expr, str]:
     norm = col.str.strip_chars().str.to_uppercase()
     bad = norm.is_null() | ~norm.is_in(RISK_CLASSES)
-    return bad, norm.cast(RiskEnum, strict=False), "is not one of A, B, C, D"
+    return bad, norm.cast(RiskEnum, strict=False), "cell.risk_class"
 
 
 def _bool(col: pl.Expr) -> tuple[pl.Expr, pl.Expr, str]:
     norm = col.str.strip_chars().str.to_lowercase()
     value = pl.when(norm.is_in(_TRUE)).then(True).when(norm.is_in(_FALSE)).then(False)
-    return value.is_null(), value, "is not true or false"
+    return value.is_null(), value, "cell.boolean"
 
 
 def _count(col: pl.Expr) -> tuple[pl.Expr, pl.Expr, str]:
     value = col.str.strip_chars().cast(pl.Int64, strict=False)
     bad = value.is_null() | (value < 0) | (value > 1_000_000)
-    return bad, value.cast(pl.Int32, strict=False), "is not a whole number ≥ 0"
+    return bad, value.cast(pl.Int32, strict=False), "cell.count"
 
 
 @dataclass(frozen=True)
@@ -105,9 +105,10 @@ OFFICERS = DirectorySchema(
 )
 
 
-def _quote(value: object) -> str:
+def _clip(value: object) -> str:
+    """A cell's text as a message quotes it: at most 60 characters."""
     text = "" if value is None else str(value)
-    return repr(text[:60] + ("…" if len(text) > 60 else ""))
+    return text[:60] + ("…" if len(text) > 60 else "")
 
 
 def _lookalike_ids(raw: pl.DataFrame, key_name: str, file: str) -> list[Problem]:
@@ -124,12 +125,11 @@ def _lookalike_ids(raw: pl.DataFrame, key_name: str, file: str) -> list[Problem]
     first = keyed.group_by("__key").agg(pl.col("__row").min().alias("__first"), pl.col("__id").first().alias("__first_id"))
     clash = odd.join(first, on="__key").filter(pl.col("__first") != pl.col("__row")).sort("__row")
     for row, value, first_row, first_id in clash.select("__row", "__id", "__first", "__first_id").head(MAX_REPORTED).iter_rows():
-        out.append(Problem(file, row, key_name, f"id {value!r} differs from {first_id!r} (row {first_row}) only by Unicode "
-                                                "normalization or invisible characters"))
+        out.append(Problem.of(file, row, key_name, "id.lookalike_clash", value=value, first_id=first_id,
+                                   first_row=first_row))
     clashed = set(clash["__row"].to_list())
     for row, value in odd.filter(~pl.col("__row").is_in(list(clashed))).select("__row", "__id").head(MAX_REPORTED).iter_rows():
-        out.append(Problem(file, row, key_name, f"id {value!r} holds invisible or non-normalized Unicode characters; "
-                                                f"write it as {id_key(value)!r}"))
+        out.append(Problem.of(file, row, key_name, "id.lookalike", value=value, fixed=id_key(value)))
     return out
 
 
@@ -145,7 +145,7 @@ def check_directory(raw: pl.DataFrame, schema: DirectorySchema, file: str) -> tu
     if missing:
         found = ", ".join(raw.columns) or "none"
         problems.append(
-            Problem(file, 1, ", ".join(missing), f"required column(s) missing; header has: {found}")
+            Problem.of(file, 1, ", ".join(missing), "columns.missing", found=found)
         )
         return None, problems
 
@@ -155,14 +155,13 @@ def check_directory(raw: pl.DataFrame, schema: DirectorySchema, file: str) -> tu
         *[bad.alias(f"__bad_{name}") for name, (bad, _, _) in rules.items()],
         *[pl.col(name).alias(f"__raw_{name}") for name in rules],
     )
-    for name, (_, _, message) in rules.items():
+    for name, (_, _, code) in rules.items():
         bad_rows = checked.filter(pl.col(f"__bad_{name}")).select("__row", f"__raw_{name}")
         for row, value in bad_rows.head(MAX_REPORTED).iter_rows():
-            problems.append(Problem(file, row, name, f"{_quote(value)} {message}"))
+            problems.append(Problem.of(file, row, name, code, value=_clip(value)))
         if bad_rows.height > MAX_REPORTED:
-            problems.append(
-                Problem(file, None, name, f"{bad_rows.height - MAX_REPORTED} more rows with the same problem")
-            )
+            first = bad_rows["__row"][MAX_REPORTED]
+            problems.append(Problem.of(file, first, name, "rows.more", count=bad_rows.height - MAX_REPORTED, first=first))
 
     key = pl.col(schema.key).str.strip_chars()
     dups = (
@@ -172,7 +171,7 @@ def check_directory(raw: pl.DataFrame, schema: DirectorySchema, file: str) -> tu
     first_row = dups.group_by("__key").agg(pl.col("__row").min().alias("__first"))
     dups = dups.join(first_row, on="__key").filter(pl.col("__row") != pl.col("__first")).sort("__row")
     for row, value, first in dups.head(MAX_REPORTED).iter_rows():
-        problems.append(Problem(file, row, schema.key, f"duplicate id {_quote(value)} (first at row {first})"))
+        problems.append(Problem.of(file, row, schema.key, "id.duplicate_row", value=_clip(value), first=first))
 
     problems += _lookalike_ids(raw, schema.key, file)
 

@@ -7,6 +7,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from scenarios.errors import Problem
+from scenarios.messages import describe_error
 from scenarios.model import (
     Department,
     Item,
@@ -38,16 +39,6 @@ class SpecParts(BaseModel):
     declared_object_types: bool
 
 
-def _describe(error: dict[str, Any]) -> str:
-    message = error["msg"]
-    if message.startswith("Value error, "):
-        message = message[len("Value error, "):]
-    given = error.get("input")
-    if error["type"] not in ("missing", "model_type") and not isinstance(given, (dict, list)):
-        message = f"{given!r}: {message}"
-    return message
-
-
 def _problems(exc: ValidationError, doc: LocatedYaml, prefix: tuple[str | int, ...], label: str, file: str) -> list[Problem]:
     out = []
     for error in exc.errors():
@@ -55,7 +46,7 @@ def _problems(exc: ValidationError, doc: LocatedYaml, prefix: tuple[str | int, .
         # errors raised by a model validator carry no field; they concern the element itself
         field = ".".join(str(part) for part in loc) if loc else ""
         where = f"{label}.{field}" if field else label
-        out.append(Problem(file, doc.line((*prefix, *loc)), where, _describe(error)))
+        out.append(Problem.of(file, doc.line((*prefix, *loc)), where, **describe_error(error)))
     return out
 
 
@@ -63,7 +54,7 @@ def validate_spec(doc: LocatedYaml, file: str = "scenario.yaml") -> tuple[SpecPa
     """Check the document's shape; return its valid parts and a Problem per invalid value."""
     data = doc.data
     if not isinstance(data, dict):
-        return None, [Problem(file, 1, "", "expected a mapping with name, year, policy, departments, items, tasks")]
+        return None, [Problem.of(file, 1, "", "yaml.not_scenario_mapping")]
     problems: list[Problem] = []
     known = set(ScenarioSpec.model_fields)
     header: ScenarioHeader | None = None
@@ -72,7 +63,7 @@ def validate_spec(doc: LocatedYaml, file: str = "scenario.yaml") -> tuple[SpecPa
     except ValidationError as exc:
         for error in exc.errors():
             loc = tuple(error["loc"])
-            problems.append(Problem(file, doc.line(loc), ".".join(map(str, loc)), _describe(error)))
+            problems.append(Problem.of(file, doc.line(loc), ".".join(map(str, loc)), **describe_error(error)))
 
     lists: dict[str, list[tuple[int, Any]]] = {}
     invalid: dict[str, set[str]] = {}
@@ -81,13 +72,13 @@ def validate_spec(doc: LocatedYaml, file: str = "scenario.yaml") -> tuple[SpecPa
         lists[key], invalid[key] = [], set()
         if raw is None:
             if key != "object_types":
-                problems.append(Problem(file, None, key, "is missing; expected a list"))
+                problems.append(Problem.of(file, 1, key, "list.missing"))
             continue
         if not isinstance(raw, list):
-            problems.append(Problem(file, doc.line((key,)), key, f"expected a list, got {type(raw).__name__}"))
+            problems.append(Problem.of(file, doc.line((key,)), key, "list.not_list", kind=type(raw).__name__))
             continue
         if not raw and key != "object_types":
-            problems.append(Problem(file, doc.line((key,)), key, "is empty"))
+            problems.append(Problem.of(file, doc.line((key,)), key, "list.empty"))
         for index, element in enumerate(raw):
             ident = element.get("id") if isinstance(element, dict) else None
             label = f"{key}[{ident}]" if isinstance(ident, (str, int)) and ident != "" else f"{key}[{index}]"
@@ -101,7 +92,7 @@ def validate_spec(doc: LocatedYaml, file: str = "scenario.yaml") -> tuple[SpecPa
     for key in data:
         if key not in known:
             problems.append(
-                Problem(file, doc.line((key,)), str(key), "unknown top-level field (kept, but not used)", "warning")
+                Problem.of(file, doc.line((key,)), str(key), "yaml.unknown_field", "warning")
             )
     parts = SpecParts(
         header=header, lists=lists, invalid_ids=invalid, declared_object_types=data.get("object_types") is not None

@@ -47,7 +47,7 @@ def _depth_problem(text: str, file: str) -> Problem | None:
         if isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
             depth += 1
             if depth > MAX_DEPTH:
-                return Problem(file, event.start_mark.line + 1, "", f"nested more than {MAX_DEPTH} levels deep")
+                return Problem.of(file, event.start_mark.line + 1, "", "yaml.too_deep", limit=MAX_DEPTH)
         elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
             depth -= 1
     return None
@@ -67,18 +67,17 @@ def _expansion_problem(root: yaml.Node, file: str) -> Problem | None:
             size[key] = 1 + sum(size[id(c)] for c in children)
             state[key] = 2
             if size[key] > MAX_NODES:
-                return Problem(file, node.start_mark.line + 1, "",
-                               f"aliases expand to more than {MAX_NODES:,} values; refusing to expand them")
+                return Problem.of(file, node.start_mark.line + 1, "", "yaml.alias_bomb", limit=MAX_NODES)
             continue
         if state.get(key) == 2:
             continue
         if state.get(key) == 1:
-            return Problem(file, node.start_mark.line + 1, "", "an alias refers to the value that contains it (recursive alias)")
+            return Problem.of(file, node.start_mark.line + 1, "", "yaml.recursive_alias")
         state[key] = 1
         stack.append((node, True))
         for child in children:
             if state.get(id(child)) == 1:
-                return Problem(file, child.start_mark.line + 1, "", "an alias refers to the value that contains it (recursive alias)")
+                return Problem.of(file, child.start_mark.line + 1, "", "yaml.recursive_alias")
             if state.get(id(child)) != 2:
                 stack.append((child, False))
     return None
@@ -108,7 +107,7 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], file: str, prob
             line = key_node.start_mark.line + 1
             if key in seen:
                 problems.append(
-                    Problem(file, line, ".".join(map(str, (*path, key))), f"duplicate key (first at line {seen[key]})")
+                    Problem.of(file, line, ".".join(map(str, (*path, key))), "yaml.duplicate_key", first=seen[key])
                 )
             seen[key] = line
             _walk(value_node, (*path, key), lines, file, problems)
@@ -123,7 +122,7 @@ def parse_located_yaml(text: str, file: str) -> tuple[LocatedYaml | None, list[P
     problems: list[Problem] = []
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > MAX_YAML_BYTES:
-        return None, [Problem(file, None, "", f"is {size:,} bytes; a scenario.yaml may hold at most {MAX_YAML_BYTES:,}")]
+        return None, [Problem.of(file, None, "", "yaml.too_big", size=size, limit=MAX_YAML_BYTES)]
     try:
         deep = _depth_problem(text, file)
         if deep is not None:
@@ -138,7 +137,7 @@ def parse_located_yaml(text: str, file: str) -> tuple[LocatedYaml | None, list[P
         mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
         line = mark.line + 1 if mark is not None else None
         reason = getattr(exc, "problem", None) or str(exc)
-        return None, [Problem(file, line, "", f"not valid YAML: {reason}")]
+        return None, [Problem.of(file, line, "", "yaml.invalid", reason=reason)]
     lines: dict[Path_, int] = {}
     if node is not None:
         _walk(node, (), lines, file, problems)
@@ -153,7 +152,7 @@ def read_located_yaml(root: Path, file: str, what: str) -> tuple[LocatedYaml | N
     from scenarios.files import read_text
 
     if not root.is_dir():
-        return None, [Problem(str(root), None, "", f"{what} directory not found")]
+        return None, [Problem.of(str(root), None, "", f"dir.{what}_missing")]
     text, problems = read_text(root / file, file)
     if text is None:
         return None, problems

@@ -276,6 +276,6 @@ def test_unplaced_pairs_are_listed_in_chinese_with_names_and_a_fix(tiny_copy):
     go_to(at, "scenario")
     go_to(_run(at), "dashboard")
     assert any("未能安排上门" in e.value for e in at.error)
-    table = next(df.value for df in at.dataframe if "原因与解决办法" in df.value.columns)
+    table = next(df.value for df in [*at.dataframe, *at.table] if "原因与解决办法" in df.value.columns)
     reasons = " ".join(table["原因与解决办法"].tolist())
     assert "区市场监管局" in reasons and "SAMR" not in reasons and "解决办法" in reasons

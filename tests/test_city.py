@@ -150,12 +150,12 @@ def test_city_tasks_are_checked_against_every_district(city_copy):
     found = [str(p) for d in city.districts for p in census(CensusJob(city, d)).problems]
     assert "city.yaml row 13, tasks[C01].items: item 'SAMR04' is not in district 'xuhui' (xuhui/scenario.yaml)" in found, found
     assert any(t.startswith("city.yaml row 17, tasks[T01].id: 'T01' is also a task id of district 'huangpu'") for t in found), found
-    result = runner.invoke(app, ["validate", str(city_copy)])
+    result = runner.invoke(app, ["validate", str(city_copy), "--lang", "en"])
     assert result.exit_code == 1 and "item 'SAMR04' is not in district 'xuhui'" in result.output, result.output
 
 
 def test_validate_and_generate_a_city(tmp_path):
-    result = runner.invoke(app, ["validate", str(CITY)])
+    result = runner.invoke(app, ["validate", str(CITY), "--lang", "en"])
     assert result.exit_code == 0 and "3 districts, 2 city-wide task(s)" in result.output, result.output
     out = tmp_path / "c"
     result = runner.invoke(app, ["generate", "city", "--districts", "2", "--subjects-per-district", "500", "--out", str(out)])

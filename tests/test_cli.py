@@ -33,7 +33,7 @@ def test_validate_changning_prints_figures() -> None:
 
 
 def test_validate_text_output(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["validate", str(SCENARIOS / "tiny")])
+    result = runner.invoke(app, ["validate", str(SCENARIOS / "tiny"), "--lang", "en"])
     assert result.exit_code == 0
     assert "tiny: valid" in result.output
     assert "single department subject visits" in result.output
@@ -53,7 +53,7 @@ def test_validate_bad_scenario_exits_nonzero_without_traceback(tiny_copy: Path, 
 
 
 def test_validate_missing_directory(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["validate", str(tmp_path / "absent")])
+    result = runner.invoke(app, ["validate", str(tmp_path / "absent"), "--lang", "en"])
     assert result.exit_code == 1
     assert "scenario directory not found" in result.output
 

@@ -76,7 +76,7 @@ def test_hostile_scenarios_are_located_errors(case: str, tmp_path: Path) -> None
     scenario, problems = check_scenario(root)
     assert time.perf_counter() - start < 60
     assert scenario is None and any(named in str(p) for p in problems), [str(p) for p in problems]
-    result = runner.invoke(app, ["validate", str(root)])
+    result = runner.invoke(app, ["validate", str(root), "--lang", "en"])
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
     assert named in result.output.replace("\n", " ") or named in result.output
 
@@ -87,13 +87,13 @@ def test_a_symlink_loop_is_a_located_error(tmp_path: Path) -> None:
     os.symlink("subjects.csv", root / "subjects.csv")
     scenario, problems = check_scenario(root)
     assert scenario is None and any("subjects" in str(p) for p in problems)
-    result = runner.invoke(app, ["validate", str(root)])
+    result = runner.invoke(app, ["validate", str(root), "--lang", "en"])
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output
 
 
 def test_a_year_the_calendar_does_not_cover_is_caught_by_validate(tmp_path: Path) -> None:
     root = _tiny(tmp_path / "s", lambda y: y.replace("year: 2024", "year: 2030").replace("2024-", "2030-"))
-    result = runner.invoke(app, ["validate", str(root)])
+    result = runner.invoke(app, ["validate", str(root), "--lang", "en"])
     assert result.exit_code == 1 and "2030" in result.output and "year" in result.output, result.output
     result = runner.invoke(app, ["plan", str(root), "--seed", "1", "--out", str(tmp_path / "p"),
                                  "--ledger", str(tmp_path / "j.db"), "--key-file", str(tmp_path / "k")])
@@ -102,7 +102,7 @@ def test_a_year_the_calendar_does_not_cover_is_caught_by_validate(tmp_path: Path
 
 def test_rich_markup_in_user_text_is_printed_literally(tmp_path: Path) -> None:
     root = _tiny(tmp_path / "s", lambda y: y.replace("name: tiny", "name: '[/][bold]x[/bold]'"))
-    result = runner.invoke(app, ["validate", str(root)])
+    result = runner.invoke(app, ["validate", str(root), "--lang", "en"])
     assert result.exit_code == 0 and "[/][bold]x[/bold]: valid" in result.output, result.output
     out = tmp_path / "[" / "]o[/]ut"
     result = runner.invoke(app, ["plan", str(root), "--seed", "[/]x", "--plan-id", "[/][red]", "--out", str(out),
@@ -116,5 +116,5 @@ def test_rich_markup_in_user_text_is_printed_literally(tmp_path: Path) -> None:
 def test_a_long_name_does_not_make_validate_slow(tmp_path: Path) -> None:
     root = _tiny(tmp_path / "s", lambda y: y.replace("name: tiny", "name: " + "长" * 300_000))
     start = time.perf_counter()
-    result = runner.invoke(app, ["validate", str(root)])
+    result = runner.invoke(app, ["validate", str(root), "--lang", "en"])
     assert result.exit_code == 0 and time.perf_counter() - start < 60

@@ -225,8 +225,12 @@ def test_warnings_do_not_block(tiny_copy: Path, edit) -> None:
     edit(tiny_copy / "scenario.yaml", "    count: 2\n  - id: T05", "    count: 9\n  - id: T05")
     scenario, problems = check_scenario(tiny_copy)
     assert scenario is not None
-    warning = only([p for p in problems if p.severity == "warning"], file="subjects.csv")
-    assert "task T04 asks for 9" in warning.message and "has 6" in warning.message
+    # located at the line that asks for 9 (issue 14: a row and field wherever one exists)
+    warning = only([p for p in problems if p.severity == "warning"], file="scenario.yaml", field="tasks[T04].count")
+    assert "task T04 asks for 9" in warning.message and "subjects.csv has 6" in warning.message
+    lines = (tiny_copy / "scenario.yaml").read_text(encoding="utf-8").splitlines()
+    assert lines[warning.row - 1].strip() == "count: 9"
+    assert warning.text("zh") == "任务 T04 要抽取 9 户“entertainment_venue”，但 subjects.csv 只有 6 户：将全部抽取"
 
 
 def test_content_hash_ignores_row_order_and_bom_but_not_values(tiny_copy: Path, edit) -> None:

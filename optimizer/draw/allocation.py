@@ -118,9 +118,8 @@ def allocate(substrata: pl.DataFrame, task_counts: dict[str, int]) -> tuple[pl.D
             for c in cells:
                 c.update(lo=c["N"], frac=0, den=1)
             if count > eligible:
-                problems.append(Problem("scenario.yaml", None, f"tasks[{task_id}].count",
-                                        f"asks for {count} subjects but only {eligible} are eligible: all are drawn",
-                                        "warning"))
+                problems.append(Problem.of("scenario.yaml", None, f"tasks[{task_id}].count", "task.count_above_eligible",
+                                           "warning", count=count, eligible=eligible))
         else:
             _count_shares(count, cells)
     out = pl.DataFrame(rows, schema={"task_id": pl.String, "stratum": pl.String, "pi_units": pl.Int64,

@@ -353,7 +353,6 @@ def _mandatory_overflow(draws: pl.DataFrame) -> list[Problem]:
         .select("task_id", "stratum").unique().sort("task_id", "stratum")
     )
     return [
-        Problem("scenario.yaml", None, f"tasks[{task}]",
-                f"stratum {stratum}: more mandatory (定向) subjects than the stratum's count; all are drawn", "warning")
+        Problem.of("scenario.yaml", None, f"tasks[{task}]", "task.mandatory_over_count", "warning", stratum=stratum)
         for task, stratum in over.iter_rows()
     ]

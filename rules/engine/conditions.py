@@ -253,17 +253,41 @@ def _show(value: Any) -> str:
     return str(value)
 
 
-def render(cond: Cond) -> str:
-    """The condition as a short readable formula, e.g. ``risk_class in [C, D] and penalized_3y = true``."""
+_SYMBOL_ZH = {"in": "属于", "not_in": "不属于", "contains": "包含", "lacks": "不含", "contains_any": "包含其一",
+              "lacks_any": "缺少其一", "contains_all": "全部包含", "lacks_all": "全不包含"}
+FACTS_ZH = {"risk_class": "信用风险分类", "penalized_3y": "近三年受行政处罚", "complaints_verified": "经核实投诉",
+            "ratio_mode": "抽取方式", "object_type": "对象类型", "object_types": "对象类型", "grid": "网格",
+            "items": "抽查事项", "item_kinds": "事项类别", "departments": "部门", "lead": "牵头部门",
+            "partners": "参与部门", "department": "部门", "kind": "事项类别", "qualification": "资质"}
+_VALUES_ZH = {"ratio": "抽查比例", "count": "固定户数", "ratio_by_class": "分类比例", "key": "重点", "general": "一般"}
+_WORDS_ZH = {"always": "总是", "never": "从不", "and": "且", "or": "或", "not": "非", "true": "是", "false": "否"}
+
+
+def _show_zh(value: Any) -> str:
+    if isinstance(value, bool):
+        return _WORDS_ZH["true" if value else "false"]
+    if isinstance(value, tuple):
+        return "[" + "、".join(_show_zh(v) for v in value) + "]"
+    return _show(value)
+
+
+def render(cond: Cond, lang: str = "en") -> str:
+    """The condition as a short readable formula, e.g. ``risk_class in [C, D] and penalized_3y = true``
+    (in Chinese with ``lang="zh"``: ``信用风险分类 属于 [C、D] 且 近三年受行政处罚 = 是``)."""
+    zh = lang == "zh"
+    word = (lambda w: _WORDS_ZH[w]) if zh else (lambda w: w)
     if isinstance(cond, Always):
-        return "always"
+        return word("always")
     if isinstance(cond, Never):
-        return "never"
+        return word("never")
     if isinstance(cond, Compare):
+        if zh:
+            value = _VALUES_ZH.get(cond.value, _show_zh(cond.value)) if isinstance(cond.value, str) else _show_zh(cond.value)
+            return f"{FACTS_ZH.get(cond.fact, cond.fact)} {_SYMBOL_ZH.get(cond.op, _SYMBOL[cond.op])} {value}"
         return f"{cond.fact} {_SYMBOL[cond.op]} {_show(cond.value)}"
     if isinstance(cond, Not):
-        return f"not ({render(cond.part)})"
-    joiner = " and " if isinstance(cond, All) else " or "
-    inner = [render(p) for p in cond.parts]
-    return joiner.join(f"({t})" if (" and " in t or " or " in t) else t for t in inner) or (
-        "always" if isinstance(cond, All) else "never")
+        return f"{word('not')} ({render(cond.part, lang)})"
+    joiner = f" {word('and')} " if isinstance(cond, All) else f" {word('or')} "
+    inner = [render(p, lang) for p in cond.parts]
+    return joiner.join(f"({t})" if (f" {word('and')} " in t or f" {word('or')} " in t) else t for t in inner) or (
+        word("always") if isinstance(cond, All) else word("never"))

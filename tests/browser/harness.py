@@ -25,7 +25,8 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 
-__all__ = ["REPO", "CHROMIUM", "served_app", "browser", "idle", "go_to_page", "run_plan"]
+__all__ = ["REPO", "CHROMIUM", "served_app", "browser", "idle", "go_to_page", "run_plan", "grid_text", "grid_point",
+           "edit_grid_cell", "pixel", "eventually", "wait_grid_still"]
 
 
 def _free_port() -> int:
@@ -103,3 +104,83 @@ def run_plan(page, number: int = 1, timeout: float = 120_000) -> None:
     page.get_by_role("button", name="运行计划").click()
     page.locator("[data-testid='stAlert']").get_by_text(f"#{number} ").first.wait_for(timeout=timeout)
     idle(page, timeout)
+
+
+# Streamlit's tables (glide-data-grid) draw on a canvas; the grid keeps an accessible copy of the cells shown
+# (<td data-testid="glide-cell-COL-ROW">) that can be read, not clicked. Rows are 35 px, the header one row.
+ROW_PX = 35
+
+
+def grid_text(grid, col: int, row: int) -> str:
+    """The text of a cell of a Streamlit table (``grid`` is its stDataFrame locator), from the accessible copy."""
+    return grid.locator(f"[data-testid='glide-cell-{col}-{row}']").inner_text().strip()
+
+
+def grid_point(grid, row: int, x: float = 12) -> tuple[float, float]:
+    """Page coordinates ``x`` px into data row ``row`` of the table's canvas."""
+    box = grid.locator("canvas").first.bounding_box()
+    return box["x"] + x, box["y"] + ROW_PX * (row + 1) + ROW_PX / 2
+
+
+def wait_grid_still(grid, timeout: float = 10_000) -> None:
+    """Wait until the grid stops moving (an expander opening animates it)."""
+    canvas = grid.locator("canvas").first
+    canvas.wait_for(timeout=timeout)
+    last, waited = None, 0.0
+    while waited < timeout:
+        box = canvas.bounding_box()
+        if box is not None and box == last:
+            return
+        last = box
+        grid.page.wait_for_timeout(200)
+        waited += 200
+
+
+def edit_grid_cell(page, grid, row: int, col: int, value: str) -> None:
+    """Type ``value`` into cell (row, col) of an st.data_editor as a planner does (click the row, arrow
+    across, Enter opens the editor, Enter commits) and wait for the rerun. The cell reached is checked in
+    the grid's accessible copy (aria-selected) before typing; a missed click is tried again."""
+    target = grid.locator(f"[data-testid='glide-cell-{col}-{row}']")
+    for _ in range(4):
+        wait_grid_still(grid)
+        page.mouse.click(*grid_point(grid, row))
+        for _ in range(col):
+            page.keyboard.press("ArrowRight")
+        page.wait_for_timeout(200)
+        if target.get_attribute("aria-selected") == "true":
+            break
+        page.keyboard.press("Escape")
+    else:
+        raise AssertionError(f"could not select cell ({row}, {col}) of the grid")
+    page.keyboard.press("Enter")  # opens the cell's editor, which takes the focus
+    page.wait_for_function("() => ['INPUT', 'TEXTAREA'].includes(document.activeElement?.tagName)", timeout=15_000)
+    page.keyboard.press("Control+a")
+    page.keyboard.type(value)
+    page.wait_for_function("v => document.activeElement?.value === v", arg=value, timeout=15_000)
+    page.keyboard.press("Enter")
+    idle(page)
+
+
+def pixel(page, x: float, y: float) -> tuple[int, int, int]:
+    """The colour the page shows at (x, y)."""
+    import io
+
+    from PIL import Image
+
+    shot = page.screenshot(clip={"x": x, "y": y, "width": 1, "height": 1})
+    return Image.open(io.BytesIO(shot)).convert("RGB").getpixel((0, 0))
+
+
+def eventually(page, check, timeout: float = 15_000) -> None:
+    """Retry ``check()`` (an assertion) until it passes or ``timeout`` ms are over (then its last error is raised):
+    an edit's reruns and the grid's redraw finish a moment after the page reports idle."""
+    waited = 0.0
+    while True:
+        try:
+            check()
+            return
+        except AssertionError:
+            if waited >= timeout:
+                raise
+        page.wait_for_timeout(250)
+        waited += 250

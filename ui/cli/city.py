@@ -105,8 +105,9 @@ def generate_city_dir(out: Path, districts: int, subjects_per_district: int, dis
                   f"{len(city.spec.tasks)} city-wide task(s)")
 
 
-def validate_city_dir(city_dir: Path) -> None:
-    """Check city.yaml, every district scenario, and the city-wide tasks against every district; exit 1 on any error."""
+def validate_city_dir(city_dir: Path, lang: str = "en") -> None:
+    """Check city.yaml, every district scenario, and the city-wide tasks against every district; exit 1 on any
+    error. Problems and the verdict in ``lang``."""
     from optimizer.city.district import CensusJob, census
     from scenarios.city import check_city
 
@@ -114,13 +115,18 @@ def validate_city_dir(city_dir: Path) -> None:
     if city is not None:
         with console.status("checking the districts…"):
             problems += [p for d in city.districts for p in census(CensusJob(city, d)).problems]
-    print_problems(problems)
+    print_problems(problems, lang)
     errors = [p for p in problems if p.severity == "error"]
     if city is None or errors:
-        console.print(f"[red]{escape(str(city_dir))}: {len(errors)} error(s)[/]")
+        tail = f"：{len(errors)} 个错误" if lang == "zh" else f": {len(errors)} error(s)"
+        console.print(f"[red]{escape(str(city_dir))}{tail}[/]")
         raise typer.Exit(code=1)
-    console.print(f"[green]{city.name}: valid[/] ({len(city.districts)} districts, {len(city.spec.tasks)} city-wide "
-                  f"task(s), {len(problems)} warning(s))")
+    if lang == "zh":
+        console.print(f"[green]{city.name}：校验通过[/]（{len(city.districts)} 个区，{len(city.spec.tasks)} 项全市任务，"
+                      f"{len(problems)} 个警告）")
+    else:
+        console.print(f"[green]{city.name}: valid[/] ({len(city.districts)} districts, {len(city.spec.tasks)} city-wide "
+                      f"task(s), {len(problems)} warning(s))")
 
 
 def _load_city(city_dir: Path):  # noqa: ANN202 - a City

@@ -45,22 +45,37 @@ AllowUnrecorded = Annotated[bool, typer.Option(
                                "against its manifest); a plan edited after planning is refused regardless")]
 
 
-def print_problems(problems: list[Problem]) -> None:
-    """One line per problem, ``severity  file row N, field: message`` — easy to read and to grep."""
+SEVERITY_ZH = {"error": "错误", "warning": "警告"}
+
+
+def print_problems(problems: list[Problem], lang: str = "en") -> None:
+    """One line per problem, ``severity  file row N, field: message`` in ``lang`` — easy to read and to grep."""
     for p in problems:
         style = "red" if p.severity == "error" else "yellow"
-        console.print(f"[{style}]{p.severity:<7}[/] {escape(str(p))}", highlight=False)
+        severity = SEVERITY_ZH[p.severity] if lang == "zh" else f"{p.severity:<7}"
+        console.print(f"[{style}]{severity}[/] {escape(p.describe(lang))}", highlight=False)
 
 
-def figures_table(figures: dict[str, object]) -> Table:
-    """A scenario's figures (:func:`scenarios.figures.scenario_figures`) as a two-column table."""
-    table = Table(title="Scenario figures", show_header=False)
+FIGURES_ZH = {
+    "subjects": "检查对象", "subjects_by_risk_class": "各信用风险分类对象数", "subjects_penalized_3y": "三年内受过处罚的对象",
+    "subjects_with_verified_complaints": "有核实投诉的对象", "subjects_of_several_types": "属于多个类型的对象",
+    "object_types": "检查对象类型", "officers": "执法检查人员", "officer_weekly_capacity": "每周检查能力（人次）",
+    "departments": "部门", "items": "抽查事项", "items_key": "重点检查事项", "items_general": "一般检查事项",
+    "tasks": "抽查任务", "task_object_types": "任务涉及的对象类型", "subjects_drawn_declared": "声明的抽取户数",
+    "single_department_subject_visits": "单部门检查户次", "expected_subjects_all_coordinated": "全部协调抽取的期望户数",
+}
+
+
+def figures_table(figures: dict[str, object], lang: str = "en") -> Table:
+    """A scenario's figures (:func:`scenarios.figures.scenario_figures`) as a two-column table in ``lang``."""
+    table = Table(title="场景概况" if lang == "zh" else "Scenario figures", show_header=False)
     table.add_column("figure")
     table.add_column("value", justify="right")
     for key, value in figures.items():
         if isinstance(value, dict):
             value = ", ".join(f"{k} {v}" for k, v in value.items())
-        table.add_row(escape(key.replace("_", " ")), escape(str(value)))
+        label = FIGURES_ZH.get(key, key) if lang == "zh" else key.replace("_", " ")
+        table.add_row(escape(label), escape(str(value)))
     return table
 
 
@@ -72,7 +87,10 @@ def calendar_problem(scenario: Scenario) -> Problem | None:
     try:
         working_days(scenario.year)
     except CalendarError as exc:
-        return Problem("scenario.yaml", None, "year", str(exc))
+        import chinese_calendar
+
+        return Problem.of("scenario.yaml", None, "year", "year.no_calendar", year=scenario.year,
+                          version=getattr(chinese_calendar, "__version__", ""), detail=str(exc))
     return None
 
 

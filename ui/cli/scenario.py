@@ -19,6 +19,7 @@ from ui.cli.common import (
     load_or_exit,
     print_problems,
 )
+from ui.cli.documents import LangOption, default_lang
 
 __all__ = ["register"]
 
@@ -26,17 +27,21 @@ __all__ = ["register"]
 def validate(
     scenario_dir: ScenarioDir,
     as_json: Annotated[bool, typer.Option("--json", help="Print problems and figures as JSON")] = False,
+    lang: LangOption = None,
 ) -> None:
     """Check a scenario directory; report every problem with file, row and field, then its figures.
 
+    Messages in Chinese or English (``--lang``; by default as ``plan``'s summary: zh unless the locale is
+    English). ``--json`` gives each problem's code, parameters and its message in both languages.
     A city directory (holding city.yaml) is checked whole: city.yaml, every district, and the city-wide tasks
     against every district."""
     from scenarios.city import is_city
 
+    lang_ = lang.value if lang else default_lang()
     if is_city(scenario_dir) and not as_json:
         from ui.cli.city import validate_city_dir
 
-        validate_city_dir(scenario_dir)
+        validate_city_dir(scenario_dir, lang_)
         return
     scenario, problems = check_scenario(scenario_dir)
     if scenario is not None and (late := calendar_problem(scenario)) is not None:
@@ -46,15 +51,21 @@ def validate(
     if as_json:
         payload = {
             "valid": scenario is not None,
-            "problems": [p.__dict__ for p in problems],
+            "problems": [{**p.__dict__, "params": dict(p.params), "message_zh": p.text("zh"), "message_en": p.text("en")}
+                         for p in problems],
             "figures": figures,
         }
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
     else:
-        print_problems(problems)
+        print_problems(problems, lang_)
         if figures is not None:
-            console.print(figures_table(figures))
-            console.print(f"[green]{escape(scenario.name)}: valid[/] ({len(problems)} warning(s))")
+            console.print(figures_table(figures, lang_))
+            if lang_ == "zh":
+                console.print(f"[green]{escape(scenario.name)}：校验通过[/]（{len(problems)} 个警告）")
+            else:
+                console.print(f"[green]{escape(scenario.name)}: valid[/] ({len(problems)} warning(s))")
+        elif lang_ == "zh":
+            console.print(f"[red]{escape(str(scenario_dir))}：{len(errors)} 个错误[/]")
         else:
             console.print(f"[red]{escape(str(scenario_dir))}: {len(errors)} error(s)[/]")
     if scenario is None:

@@ -25,7 +25,7 @@ from ui.i18n import COLUMNS_ZH, KPI_LABELS
 from ui.webapp.charts.figures import visits_table
 
 __all__ = ["plan_tables", "excel_bytes", "csv_zip_bytes", "plan_dir_zip_bytes", "folder_name", "announcement_rows",
-           "announcement_markdown", "announcement_html", "SHEETS_ZH"]
+           "announcement_intro", "ANNOUNCEMENT_COLUMNS", "announcement_markdown", "announcement_html", "SHEETS_ZH"]
 
 SHEETS_ZH = {"kpis": "指标", "visits": "检查计划", "assignments": "检查组", "tasks": "抽查任务",
              "draws": "抽取结果", "unplaced": "未安排"}
@@ -132,6 +132,12 @@ def plan_dir_zip_bytes(plan: Plan) -> bytes:
 
 
 _HEAD = ["task_id", "task_name", "lead", "partners", "object_type", "items", "start", "end", "sampling"]
+ANNOUNCEMENT_COLUMNS = _HEAD  # the announcement table's columns, in order
+
+
+def announcement_intro(plan: Plan) -> tuple[str, list[str]]:
+    """The announcement's title and opening lines (the same in the Markdown and HTML files)."""
+    return _intro(plan)
 
 
 def _intro(plan: Plan) -> tuple[str, list[str]]:

@@ -84,8 +84,7 @@ def materialise_upload(uploads: list[tuple[str, bytes]], root: Path | None = Non
                 continue
             (root / target).write_bytes(content)
             origin[target] = where[target]
-    problems = [Problem(" · ".join(sources), None, target,
-                        f"{len(sources)} uploaded files give {target}; keep one of them and upload again")
+    problems = [Problem.of(" · ".join(sources), None, target, "upload.clash", n=len(sources), target=target)
                 for target, sources in sorted(clashes.items())]
     return root, origin, problems
 
@@ -94,22 +93,25 @@ def check_upload(uploads: list[tuple[str, bytes]], root: Path | None = None) -> 
     """Materialise and check an upload; never raises for bad input. Two files for one role are an error."""
     directory, origin, clashes = materialise_upload(uploads, root)
     scenario, problems = check_scenario(directory)
-    problems = [Problem(origin.get(p.file, p.file), p.row, p.field, p.message, p.severity) for p in problems]
+    problems = [p.located(origin.get(p.file, p.file)) for p in problems]
     if clashes:
         return None, clashes + problems, origin
     return scenario, problems, origin
 
 
-def problems_frame(problems: list[Problem]) -> pl.DataFrame:
-    """Problems as a table (errors first), one row each: file, row, field, message, severity."""
+SEVERITY = {"error": ("错误", "error"), "warning": ("警告", "warning")}
+
+
+def problems_frame(problems: list[Problem], lang: str = "zh") -> pl.DataFrame:
+    """Problems as a table (errors first), one row each: file, row, field, message and severity in ``lang``."""
     rows = sorted(problems, key=lambda p: (p.severity != "error", p.file, p.row or 0, p.field))
     return pl.DataFrame(
         {
             "file": [p.file for p in rows],
             "row": [p.row for p in rows],
             "field": [p.field for p in rows],
-            "message": [p.message for p in rows],
-            "severity": [p.severity for p in rows],
+            "message": [p.text(lang) for p in rows],
+            "severity": [SEVERITY[p.severity][lang == "en"] for p in rows],
         },
         schema={"file": pl.String, "row": pl.Int64, "field": pl.String, "message": pl.String, "severity": pl.String},
     )

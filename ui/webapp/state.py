@@ -31,7 +31,7 @@ def load_bundled(name: str) -> tuple[Scenario | None, list[Problem]]:
 
 
 # What-if state that belongs to one scenario: its policy choice, parameter inputs and edited tables.
-SCENARIO_STATE_PREFIXES = ("keep:policy", "keep:param:", "keep:classes", "caps:", "windows:")
+SCENARIO_STATE_PREFIXES = ("keep:policy", "keep:param:", "keep:classes", "caps:", "windows:", "edits:")
 
 
 def set_scenario(scenario: Scenario, problems: list[Problem], ref: str) -> None:

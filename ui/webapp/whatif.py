@@ -19,13 +19,26 @@ from rules import load_policy
 from rules.evaluate import evaluation_day
 from scenarios import Scenario, Task
 from scenarios.load import canonical_hash
+from scenarios.messages import describe_error, render
 from scenarios.schema import RiskEnum
 
-__all__ = ["WhatIf", "EDITABLE_UNITS", "policy_parameters", "capacity_table", "window_table", "apply_whatif",
+__all__ = ["WhatIf", "WhatIfError", "EDITABLE_UNITS", "policy_parameters", "capacity_table", "window_table", "apply_whatif",
            "reform", "describe"]
 
 # parameters a planner can change from the app: numbers, one per class, or a nullable cap
 EDITABLE_UNITS = ("ratio", "factor", "factor_by_class", "visits_per_year", "officers", "complaints", "share")
+
+
+class WhatIfError(ValueError):
+    """An invalid what-if: a message of :data:`scenarios.messages.MESSAGES` (English as ``str``, any language
+    by :meth:`text`)."""
+
+    def __init__(self, code: str, **params: Any):
+        self.code, self.params = code, params
+        super().__init__(render(code, params, "en"))
+
+    def text(self, lang: str = "zh") -> str:
+        return render(self.code, self.params, lang)
 
 
 @dataclass(frozen=True)
@@ -112,10 +125,10 @@ def _officers(scenario: Scenario, capacities: dict[str, int]) -> pl.DataFrame:
     caps = officers["weekly_capacity"].to_list()
     for dept, total in capacities.items():
         if total < 0:
-            raise ValueError(f"department {dept}: weekly capacity {total} is negative")
+            raise WhatIfError("whatif.capacity_negative", department=dept, value=total)
         rows = officers.filter(pl.col("department") == dept)["__i"].to_list()
         if not rows:
-            raise ValueError(f"department {dept} has no officers; capacity cannot be set")
+            raise WhatIfError("whatif.department_no_officers", department=dept)
         for i, value in zip(rows, _scale([caps[i] for i in rows], int(total))):
             caps[i] = value
     dtype = scenario.officers.schema["weekly_capacity"]
@@ -124,18 +137,21 @@ def _officers(scenario: Scenario, capacities: dict[str, int]) -> pl.DataFrame:
 
 def _task(task: Task, window: tuple, year: int) -> Task:
     start, end, earliest, latest = window
+    if start is None or end is None:
+        raise WhatIfError("whatif.window_missing", task=task.id)
     data = task.model_dump()
     data["window"] = {"start": start, "end": end}
     data["window_flex"] = {"earliest": earliest, "latest": latest} if earliest and latest else None
     try:
         new = Task.model_validate(data)
     except ValidationError as exc:
-        raise ValueError(f"task {task.id}: " + "; ".join(e["msg"].removeprefix("Value error, ") for e in exc.errors())) from None
+        first = describe_error(exc.errors()[0])
+        raise WhatIfError("whatif.task_invalid", task=task.id, issue=first.pop("code"), **first) from None
     days = [start, end] + ([earliest, latest] if earliest and latest else [])
     if any(d.year != year for d in days):
-        raise ValueError(f"task {task.id}: window and flex must fall in the scenario year {year}")
+        raise WhatIfError("whatif.window_year", task=task.id, year=year)
     if new.window_flex and (start < earliest or end > latest):
-        raise ValueError(f"task {task.id}: window {start}..{end} is not inside its flex {earliest}..{latest}")
+        raise WhatIfError("whatif.window_outside_flex", task=task.id, start=start, end=end, earliest=earliest, latest=latest)
     return new
 
 
@@ -149,7 +165,7 @@ def apply_whatif(scenario: Scenario, capacities: dict[str, int] | None = None,
         return scenario
     unknown = sorted(set(windows) - {t.id for t in scenario.tasks})
     if unknown:
-        raise ValueError(f"unknown task(s): {', '.join(unknown)}")
+        raise WhatIfError("whatif.unknown_tasks", tasks=", ".join(unknown))
     tasks = [_task(t, windows[t.id], scenario.year) if t.id in windows else t for t in scenario.tasks]
     spec = scenario.spec.model_copy(update={"tasks": tasks})
     officers = _officers(scenario, capacities) if capacities else scenario.officers

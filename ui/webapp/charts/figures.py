@@ -5,6 +5,7 @@ Pure functions (no Streamlit), so tests can check the figures the planner sees.
 
 from __future__ import annotations
 
+import math
 from itertools import combinations
 
 import networkx as nx
@@ -12,7 +13,8 @@ import polars as pl
 
 from optimizer.plan import Plan
 
-__all__ = ["reduction", "visits_compared", "heat_frame", "pairing_graph", "network_frames", "gantt_frame",
+__all__ = ["reduction", "visits_compared", "heat_frame", "pairing_graph", "network_frames", "label_boxes", "label_width", "LABEL_FONT",
+           "NETWORK_SIZE", "gantt_frame",
            "distribution_frame", "visits_table", "kpi_compare"]
 
 
@@ -63,19 +65,134 @@ def pairing_graph(plan: Plan | None, scenario=None) -> nx.Graph:
     return graph
 
 
+NETWORK_SIZE = (760, 480)  # the network picture's width and height in pixels (drawn at that size)
+NETWORK_MARGIN = 60  # room around the layout for dots and labels
+LABEL_FONT = 12  # px
+
+
+def label_width(text: str, font: int = LABEL_FONT) -> float:
+    """An upper estimate of the rendered width of ``text``: a CJK character is one em, anything else 0.62 em."""
+    return sum(font if ord(c) > 0x2E80 else 0.62 * font for c in text) + 4
+
+
+def dot_radius(visits: int, most: int) -> float:
+    """Radius of a node's dot: area from 60 to 900 px² by visits, as the picture's size scale draws it."""
+    area = 60 + (900 - 60) * (visits / most if most else 0)
+    return (area / 3.141592653589793) ** 0.5
+
+
+def _overlaps(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
+
+
+def label_boxes(nodes: pl.DataFrame) -> list[tuple[float, float, float, float]]:
+    """(left, top, right, bottom) in pixels of every label drawn (rows with a label), centred on (label_x, label_y)."""
+    out = []
+    for text, x, y in nodes.filter(pl.col("label") != "").select("label", "label_x", "label_y").iter_rows():
+        w, h = label_width(text), LABEL_FONT + 4
+        out.append((x - w / 2, y - h / 2, x + w / 2, y + h / 2))
+    return out
+
+
+def _place_labels(names: list[str], xs: list[float], ys: list[float], radii: list[float],
+                  order: list[int]) -> list[tuple[str, float, float]]:
+    """Deterministic greedy placement: nodes in ``order`` (most visits first) try positions around their dot
+    (above, below, right, left, the corners, then farther out) and keep the first whose box meets no label
+    already placed, no dot and stays in the picture; a node with no free position is left unlabelled (its
+    tooltip still names it)."""
+    width, height = NETWORK_SIZE
+    dots = [(x - r, y - r, x + r, y + r) for x, y, r in zip(xs, ys, radii)]
+    placed: list[tuple[float, float, float, float]] = []
+    out: list[tuple[str, float, float]] = [("", x, y) for x, y in zip(xs, ys)]
+    for i in order:
+        w, h = label_width(names[i]), LABEL_FONT + 4
+        r = radii[i] + 2
+        for step in range(5):
+            gap = r + step * h * 0.75
+            candidates = [(0, -(gap + h / 2)), (0, gap + h / 2), (gap + w / 2, 0), (-(gap + w / 2), 0),
+                          (gap + w / 2, -(gap + h / 2)), (-(gap + w / 2), -(gap + h / 2)),
+                          (gap + w / 2, gap + h / 2), (-(gap + w / 2), gap + h / 2)]
+            for dx, dy in candidates:
+                cx, cy = xs[i] + dx, ys[i] + dy
+                box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+                if box[0] < 0 or box[1] < 0 or box[2] > width or box[3] > height:
+                    continue
+                if any(_overlaps(box, other) for other in placed) or any(_overlaps(box, d) for d in dots):
+                    continue
+                placed.append(box)
+                out[i] = (names[i], cx, cy)
+                break
+            else:
+                continue
+            break
+    return out
+
+
+def _apart(names: list[str], px: dict, py: dict, radii: list[float], gap: float = 6,
+           rounds: int = 300) -> tuple[dict, dict]:
+    """Push overlapping dots apart (each pair at least the sum of its radii plus ``gap``), inside the margins;
+    a fixed number of rounds in a fixed order, so the same graph gives the same picture."""
+    width, height = NETWORK_SIZE
+    xs, ys = [px[n] for n in names], [py[n] for n in names]
+    for _ in range(rounds):
+        moved = False
+        for i, j in combinations(range(len(names)), 2):
+            dx, dy = xs[j] - xs[i], ys[j] - ys[i]
+            dist = math.hypot(dx, dy)
+            need = radii[i] + radii[j] + gap
+            if dist >= need:
+                continue
+            if dist < 1e-9:
+                dx, dy, dist = math.cos(i + j), math.sin(i + j), 1.0
+            push = (need - dist) / 2
+            ux, uy = dx / dist, dy / dist
+            xs[i], ys[i], xs[j], ys[j] = xs[i] - ux * push, ys[i] - uy * push, xs[j] + ux * push, ys[j] + uy * push
+            moved = True
+        xs = [min(max(x, NETWORK_MARGIN / 2), width - NETWORK_MARGIN / 2) for x in xs]
+        ys = [min(max(y, NETWORK_MARGIN / 2), height - NETWORK_MARGIN / 2) for y in ys]
+        if not moved:
+            break
+    return dict(zip(names, xs)), dict(zip(names, ys))
+
+
 def network_frames(graph: nx.Graph, seed: int = 7) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Node positions (spring layout, seeded) and edge segments (two rows per edge) for drawing."""
+    """Node positions in pixels of the NETWORK_SIZE picture (seeded spring layout, y downwards), each node's
+    label (its department's name) at a place where it meets no other label and no dot (:func:`_place_labels`),
+    and edge segments (two rows per edge) for drawing."""
     active = graph.subgraph([n for n in graph if graph.degree(n) or graph.nodes[n]["visits"]])
-    pos = nx.spring_layout(active, seed=seed, weight="weight") if active.number_of_nodes() else {}
+    # log weights and a wider spring length spread the busy core (a few pairs share hundreds of visits)
+    spread = nx.Graph()
+    spread.add_nodes_from(active)
+    spread.add_weighted_edges_from((a, b, math.log1p(w)) for a, b, w in active.edges(data="weight"))
+    n = spread.number_of_nodes()
+    pos = nx.spring_layout(spread, seed=seed, weight="weight", k=2 / math.sqrt(n)) if n else {}
+    width, height = NETWORK_SIZE
+    if pos:
+        xs0, ys0 = [float(p[0]) for p in pos.values()], [float(p[1]) for p in pos.values()]
+        span_x, span_y = (max(xs0) - min(xs0)) or 1.0, (max(ys0) - min(ys0)) or 1.0
+        px = {n: NETWORK_MARGIN + (float(p[0]) - min(xs0)) / span_x * (width - 2 * NETWORK_MARGIN) for n, p in pos.items()}
+        py = {n: NETWORK_MARGIN + (max(ys0) - float(p[1])) / span_y * (height - 2 * NETWORK_MARGIN) for n, p in pos.items()}
+    else:
+        px, py = {}, {}
+    order_nodes = list(pos)
+    visits = [graph.nodes[n]["visits"] for n in order_nodes]
+    most = max(visits, default=0)
+    radii = [dot_radius(v, most) for v in visits]
+    px, py = _apart(order_nodes, px, py, radii)
+    names = [graph.nodes[n]["name"] for n in order_nodes]
+    order = sorted(range(len(order_nodes)), key=lambda i: (-visits[i], order_nodes[i]))
+    labels = _place_labels(names, [px[n] for n in order_nodes], [py[n] for n in order_nodes], radii, order)
     nodes = pl.DataFrame({
-        "department": list(pos), "name": [graph.nodes[n]["name"] for n in pos],
-        "visits": [graph.nodes[n]["visits"] for n in pos],
-        "x": [float(p[0]) for p in pos.values()], "y": [float(p[1]) for p in pos.values()],
-    }, schema={"department": pl.String, "name": pl.String, "visits": pl.Int64, "x": pl.Float64, "y": pl.Float64})
+        "department": order_nodes, "name": names, "visits": visits,
+        "x": [px[n] for n in order_nodes], "y": [py[n] for n in order_nodes], "radius": radii,
+        "label": [lab[0] for lab in labels], "label_x": [lab[1] for lab in labels], "label_y": [lab[2] for lab in labels],
+    }, schema={"department": pl.String, "name": pl.String, "visits": pl.Int64, "x": pl.Float64, "y": pl.Float64,
+               "radius": pl.Float64, "label": pl.String, "label_x": pl.Float64, "label_y": pl.Float64})
     rows = []
     for i, (a, b, w) in enumerate(active.edges(data="weight")):
+        pair = f"{graph.nodes[a]['name']}–{graph.nodes[b]['name']}"
         for end in (a, b):
-            rows.append({"edge": i, "pair": f"{a}–{b}", "weight": w, "x": float(pos[end][0]), "y": float(pos[end][1])})
+            rows.append({"edge": i, "pair": pair, "weight": w, "x": px[end], "y": py[end]})
     edges = pl.DataFrame(rows, schema={"edge": pl.Int64, "pair": pl.String, "weight": pl.Int64, "x": pl.Float64, "y": pl.Float64})
     return nodes, edges
 

@@ -6,6 +6,7 @@ import altair as alt
 import polars as pl
 
 from ui.i18n import current_lang, kpi_label, t
+from ui.webapp.charts.figures import LABEL_FONT, NETWORK_SIZE
 
 __all__ = ["visits_bar", "heatmap", "network", "gantt", "distribution", "compare_bar"]
 
@@ -51,20 +52,28 @@ def heatmap(frame: pl.DataFrame) -> alt.Chart:
 
 
 def network(nodes: pl.DataFrame, edges: pl.DataFrame) -> alt.Chart:
-    """Departments placed by a seeded spring layout; edge width = visits shared."""
-    axis = dict(axis=None, scale=alt.Scale(zero=False, padding=30))
+    """Departments placed by a seeded spring layout; edge width = visits shared; dot area = visits. Drawn at
+    the pixel size the layout was made for (``NETWORK_SIZE``, linear scales on [0, size]) so the labels sit
+    where :func:`figures.network_frames` placed them: none over another or over a dot."""
+    width, height = NETWORK_SIZE
+    x = dict(axis=None, scale=alt.Scale(domain=[0, width], nice=False, zero=False))
+    y = dict(axis=None, scale=alt.Scale(domain=[height, 0], nice=False, zero=False))  # pixels, y downwards
+    most = int(nodes["visits"].max() or 0) if nodes.height else 0
     lines = alt.Chart(edges.to_pandas()).mark_line(color="#888", opacity=0.6).encode(
-        x=alt.X("x:Q", **axis), y=alt.Y("y:Q", **axis), detail="edge:N",
+        x=alt.X("x:Q", **x), y=alt.Y("y:Q", **y), detail="edge:N",
         strokeWidth=alt.StrokeWidth("weight:Q", scale=alt.Scale(range=[0.5, 8]), legend=None),
-        tooltip=["pair:N", alt.Tooltip("weight:Q", title=t("visits"))],
+        tooltip=[alt.Tooltip("pair:N", title=t("departments")), alt.Tooltip("weight:Q", title=t("visits"))],
     )
-    base = alt.Chart(nodes.to_pandas()).encode(x=alt.X("x:Q", **axis), y=alt.Y("y:Q", **axis))
+    base = alt.Chart(nodes.to_pandas())
     dots = base.mark_circle(color="#d1495b", opacity=0.9).encode(
-        size=alt.Size("visits:Q", scale=alt.Scale(range=[60, 900]), legend=None),
-        tooltip=["department:N", "name:N", alt.Tooltip("visits:Q", title=t("visits"))],
+        x=alt.X("x:Q", **x), y=alt.Y("y:Q", **y),
+        size=alt.Size("visits:Q", scale=alt.Scale(domain=[0, max(most, 1)], range=[60, 900]), legend=None),
+        tooltip=[alt.Tooltip("name:N", title=t("departments")), alt.Tooltip("visits:Q", title=t("visits"))],
     )
-    labels = base.mark_text(dy=-12, fontSize=11).encode(text="department:N")
-    return (lines + dots + labels).properties(height=420)
+    labels = base.transform_filter(alt.datum.label != "").mark_text(
+        fontSize=LABEL_FONT, align="center", baseline="middle").encode(
+        x=alt.X("label_x:Q", **x), y=alt.Y("label_y:Q", **y), text="label:N")
+    return (lines + dots + labels).properties(width=width, height=height)
 
 
 def gantt(frame: pl.DataFrame) -> alt.Chart:
@@ -111,7 +120,8 @@ def compare_bar(frame: pl.DataFrame, label_a: str, label_b: str) -> alt.Chart:
         .with_columns(pl.col("key").map_elements(lambda k: kpi_label(k, lang), return_dtype=pl.String).alias("label"),
                       pl.col("run").replace({"a": label_a, "b": label_b}))
     return alt.Chart(data.to_pandas()).mark_bar().encode(
-        y=alt.Y("label:N", title=None, sort=[kpi_label(k, lang) for k in keys]),
+        y=alt.Y("label:N", title=None, sort=[kpi_label(k, lang) for k in keys],
+                axis=alt.Axis(labelOverlap=False, labelLimit=360)),  # whole labels, none cut with "…"
         yOffset="run:N", x=alt.X("value:Q", title=t("visits")), color=alt.Color("run:N", title=None),
         tooltip=["run:N", "label:N", "value:Q"],
     ).properties(height=220)

@@ -9,6 +9,7 @@ from ui.i18n import current_lang, kpi_label, t
 from ui.webapp.charts import pictures as charts
 from ui.webapp.charts.figures import kpi_compare
 from ui.webapp.state import runs
+from ui.webapp.whatif import describe
 
 __all__ = ["render"]
 
@@ -43,4 +44,5 @@ def render() -> None:
     s1, s2 = st.columns(2)
     for col, run in ((s1, a), (s2, b)):
         col.markdown(f"**#{run.id}** {run.scenario_name} · {run.whatif.policy} · {t('mode_' + run.whatif.mode)}")
-        col.write(list(run.changes) or "—")
+        changes = describe(run.whatif, run.plan.scenario, lang)  # in the page's language, one line per change
+        col.markdown("\n".join(f"- {line}" for line in changes) or "—")

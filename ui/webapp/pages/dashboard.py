@@ -11,6 +11,7 @@ from ui.i18n import current_lang, kpi_label, t
 from ui.webapp.charts import figures
 from ui.webapp.charts import pictures as charts
 from ui.webapp.jobs import Run
+from ui.webapp.notes import note_text
 
 __all__ = ["render", "headline"]
 
@@ -60,7 +61,10 @@ def _unplaced(plan) -> None:
         pl.col("task_id").replace_strict(tasks, default=pl.col("task_id")).alias(t("unplaced_task")),
         text.alias(t("unplaced_reason")))
     st.error(t("unplaced_pairs_title", n=unplaced.height))
-    st.dataframe(table, hide_index=True, width="stretch")
+    if table.height <= 30:  # a few pairs: a static table, so each long reason wraps instead of being cut off
+        st.table(table.to_pandas().set_index(t("unplaced_subject")))
+    else:
+        st.dataframe(table, hide_index=True, width="stretch")
 
 
 def render(run: Run | None) -> None:
@@ -77,8 +81,9 @@ def render(run: Run | None) -> None:
     notes = [*solver_notes(plan), *plan.bundle.problems, *plan.teams.problems]
     if notes:
         with st.expander(f"{t('solver_notes')} ({len(notes)})", expanded=True):
+            lang = current_lang()
             for line in notes:
-                st.warning(line)
+                st.warning(note_text(line, lang))
     st.subheader(t("heatmap"))
     st.altair_chart(charts.heatmap(figures.heat_frame(plan)), width="stretch")
     left, right = st.columns([1, 1])
@@ -91,7 +96,7 @@ def render(run: Run | None) -> None:
     net, gantt = st.tabs([t("network"), t("gantt")])
     with net:
         nodes, edges = figures.network_frames(figures.pairing_graph(plan))
-        st.altair_chart(charts.network(nodes, edges), width="stretch")
+        st.altair_chart(charts.network(nodes, edges), width="content")  # drawn at the size its labels were placed for
     with gantt:
         st.altair_chart(charts.gantt(figures.gantt_frame(plan)), width="stretch")
     with st.expander(t("stage_seconds")):

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui.i18n import current_lang, t
+from ui.i18n import current_lang, header, t
 from ui.webapp import exports
 from ui.webapp.jobs import Run
 
@@ -43,8 +43,11 @@ def render(run: Run | None) -> None:
     c1.download_button(t("announcement_md"), markdown, f"{stem}-announcement.md", "text/markdown", key="dl_md")
     c2.download_button(t("announcement_html"), _built(run, "html", exports.announcement_html),
                        f"{stem}-announcement.html", "text/html", key="dl_html")
-    with st.container(border=True):
-        st.markdown(markdown)
+    with st.container(border=True):  # the announcement as published; its table as a grid, not squeezed into the page
+        title, lines = exports.announcement_intro(run.plan)
+        st.markdown(f"#### {title}\n\n" + "\n\n".join(lines))
+        rows = exports.announcement_rows(run.plan).select(exports.ANNOUNCEMENT_COLUMNS)
+        st.dataframe(rows.rename({c: header(c, "zh") for c in rows.columns}), hide_index=True, width="stretch")
     _documents(run, stem)
 
 

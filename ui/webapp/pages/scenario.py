@@ -14,7 +14,7 @@ __all__ = ["render"]
 
 
 def _problems(problems: list[Problem]) -> None:
-    frame = problems_frame(problems)
+    frame = problems_frame(problems, current_lang())
     labels = {c: t(c) for c in frame.columns}
     st.dataframe(frame.rename(labels), hide_index=True, width="stretch")
 

@@ -35,7 +35,8 @@ def _explain(run: Run, subject_id: str) -> None:
     draws = plan.run.draw.draws.filter(pl.col("subject_id") == subject_id).select(
         "task_id", "round", "stratum", "inclusion_prob", "prn", "selected", "replaced_by", "mandatory")
     st.caption(t("draw_rows"))
-    st.dataframe(draws, hide_index=True, width="stretch")
+    lang = current_lang()
+    st.dataframe(draws.rename({c: header(c, lang) for c in draws.columns}), hide_index=True, width="stretch")
 
 
 def render(run: Run | None) -> None:

@@ -18,6 +18,7 @@ from ui.webapp.state import runs
 from ui.webapp.store import delete_run, rename_run, runs_folder
 from ui.webapp.whatif import (
     WhatIf,
+    WhatIfError,
     capacity_table,
     policy_parameters,
     reform,
@@ -69,18 +70,97 @@ def _parameters(policy: str, scenario: Scenario) -> tuple[list[dict], dict]:
     return params, chosen
 
 
-def _edited_capacities(base: pl.DataFrame, edited) -> dict[str, int]:
-    new = pl.from_pandas(edited) if not isinstance(edited, pl.DataFrame) else edited
-    diff = base.join(new.select("department", pl.col("weekly_capacity").alias("new")), on="department")
-    return {d: int(n) for d, old, n in diff.select("department", "weekly_capacity", "new").iter_rows()
-            if n is not None and int(n) != int(old)}
+CHANGED_STYLE = "background-color: #fff3b0"  # the cells of a row the planner changed (yellow, like a marker pen)
 
 
-def _edited_windows(base: pl.DataFrame, edited) -> dict[str, tuple]:
-    new = pl.from_pandas(edited) if not isinstance(edited, pl.DataFrame) else edited
-    new = new.with_columns(pl.col("start", "end", "flex_earliest", "flex_latest").cast(pl.Date))
-    old = {r[0]: r[2:] for r in base.iter_rows()}
-    return {r[0]: tuple(r[2:]) for r in new.iter_rows() if tuple(r[2:]) != old[r[0]]}
+def table_keys(scenario: Scenario) -> tuple[str, str, str]:
+    """Session keys of the edited capacities, the edited windows and the editors' version, for one scenario."""
+    h = scenario.content_hash[:12]
+    return f"edits:caps:{h}", f"edits:windows:{h}", f"edits:version:{h}"
+
+
+def reset_to_law(scenario: Scenario) -> None:
+    """Forget every what-if of the scenario's parameters and tables: the policy's and the scenario's values
+    come back (a callback, so it runs before the widgets are drawn)."""
+    caps_key, windows_key, version_key = table_keys(scenario)
+    for key in [k for k in st.session_state.keys() if isinstance(k, str) and k.startswith("keep:param:")]:
+        del st.session_state[key]
+    st.session_state.pop(caps_key, None)
+    st.session_state.pop(windows_key, None)
+    st.session_state[version_key] = st.session_state.get(version_key, 0) + 1  # new editors, no stale edits
+
+
+def _changed_rows(frame, changed: list[bool], editable: list[str]):
+    """A Styler marking every non-editable cell of a changed row (Streamlit styles only non-editable columns)."""
+    def style(row):
+        return [CHANGED_STYLE if changed[row.name] and column not in editable else "" for column in row.index]
+    return frame.style.apply(style, axis=1)
+
+
+def _capacity_editor(scenario: Scenario, caps: pl.DataFrame, lang: str) -> dict[str, int]:
+    """The capacity table with the planner's edits (kept in session state until reset or a scenario switch);
+    returns department → new weekly capacity for the rows changed."""
+    caps_key, _, version_key = table_keys(scenario)
+    edits: dict[str, int] = st.session_state.setdefault(caps_key, {})
+    base = dict(zip(caps["department"].to_list(), caps["weekly_capacity"].to_list()))
+    departments = caps["department"].to_list()
+    frame = caps.with_columns(
+        pl.Series("weekly_capacity", [edits.get(d, base[d]) for d in departments], dtype=pl.Int64),
+        pl.Series("changed", [t("was", lang, value=base[d]) if d in edits else "" for d in departments]),
+    ).to_pandas()
+    names = {c: (t("changed", lang) if c == "changed" else header(c, lang)) for c in frame.columns}
+    frame = frame.rename(columns=names)
+    editable = [names["weekly_capacity"]]
+    edited = st.data_editor(
+        _changed_rows(frame, [d in edits for d in departments], editable), hide_index=True,
+        disabled=[n for c, n in names.items() if c != "weekly_capacity"],
+        column_config={names["weekly_capacity"]: st.column_config.NumberColumn(min_value=0, step=1, format="%d"),
+                       names["department"]: None},  # the department's name shows; its id stays in the data
+        key=f"caps:{scenario.content_hash[:8]}:{st.session_state.get(version_key, 0)}")
+    new = {}
+    for d, value in zip(edited[names["department"]], edited[names["weekly_capacity"]]):
+        if value is not None and value == value and int(value) != int(base[d]):  # value == value: not NaN
+            new[d] = int(value)
+    if new != edits:
+        st.session_state[caps_key] = new
+        st.rerun()  # draw the table again with its changed rows marked
+    if edits:
+        st.caption(t("edited_cells", lang) + "；".join(
+            f"{scenario.departments[d].name} {base[d]} → {v}" for d, v in sorted(edits.items())))
+    return dict(edits)
+
+
+def _window_editor(scenario: Scenario, windows: pl.DataFrame, lang: str) -> dict[str, tuple]:
+    """The task-window table with the planner's edits (kept like the capacities); returns task → new
+    (start, end, flex earliest, flex latest) for the rows changed."""
+    _, windows_key, version_key = table_keys(scenario)
+    edits: dict[str, tuple] = st.session_state.setdefault(windows_key, {})
+    base = {r[0]: tuple(r[2:]) for r in windows.iter_rows()}
+    tasks = windows["task_id"].to_list()
+    values = [edits.get(task, base[task]) for task in tasks]
+    dates = ("start", "end", "flex_earliest", "flex_latest")
+    frame = windows.with_columns(
+        *[pl.Series(c, [v[i] for v in values], dtype=pl.Date) for i, c in enumerate(dates)],
+        pl.Series("changed", [t("was", lang, value=f"{base[task][0]}..{base[task][1]}") if task in edits else ""
+                              for task in tasks]),
+    ).to_pandas()
+    config = {c: st.column_config.DateColumn(t(f"col_{c}", lang), format="YYYY-MM-DD") for c in dates}
+    edited = st.data_editor(
+        _changed_rows(frame, [task in edits for task in tasks], list(dates)), hide_index=True,
+        disabled=["task_id", "task_name", "changed"],
+        column_config={"task_id": st.column_config.TextColumn(t("col_task_id", lang)),
+                       "task_name": st.column_config.TextColumn(t("col_task_name", lang)),
+                       "changed": st.column_config.TextColumn(t("changed", lang)), **config},
+        key=f"windows:{scenario.content_hash[:8]}:{st.session_state.get(version_key, 0)}")
+    new_frame = pl.from_pandas(edited[["task_id", *dates]]).with_columns(pl.col(*dates).cast(pl.Date))
+    new = {r[0]: tuple(r[1:]) for r in new_frame.iter_rows() if tuple(r[1:]) != base[r[0]]}
+    if new != edits:
+        st.session_state[windows_key] = new
+        st.rerun()
+    if edits:
+        st.caption(t("edited_cells", lang) + "；".join(
+            f"{task} {base[task][0]}..{base[task][1]} → {w[0]}..{w[1]}" for task, w in sorted(edits.items())))
+    return dict(edits)
 
 
 def render(scenario: Scenario | None) -> None:
@@ -91,8 +171,15 @@ def render(scenario: Scenario | None) -> None:
     st.caption(f"{t('current_scenario')}: **{scenario.name}**")
     policies = known_policies()
     st.session_state.setdefault("keep:policy", scenario.policy if scenario.policy in policies else policies[0])
-    policy = st.selectbox(t("policy"), policies, key="keep:policy")
     lang = current_lang()
+    policy = st.selectbox(t("policy"), policies, key="keep:policy")
+    # The tables sit outside the form: an edit is kept at once (in session state, until reset or another
+    # scenario), so it survives a change of page and its row can be marked as changed.
+    caps_edits = windows_edits = {}
+    with st.expander(t("capacities"), expanded=bool(st.session_state.get(table_keys(scenario)[0]))):
+        caps_edits = _capacity_editor(scenario, capacity_table(scenario), lang)
+    with st.expander(t("windows"), expanded=bool(st.session_state.get(table_keys(scenario)[1]))):
+        windows_edits = _window_editor(scenario, window_table(scenario), lang)
     from ui.webapp.pages.adjust import previous_rotation, previous_years
 
     previous_years(scenario)  # earlier years' plans for rotation (负担轮换), outside the form: uploads act at once
@@ -109,35 +196,22 @@ def render(scenario: Scenario | None) -> None:
             st.session_state.setdefault("keep:classes", "scored")
             classes = st.radio(t("risk_classes"), ["scored", "given"], horizontal=True, key="keep:classes",
                                format_func=lambda c: t(f"classes_{c}", lang))
-        caps = capacity_table(scenario)
-        windows = window_table(scenario)
-        with st.expander(t("capacities")):
-            edited_caps = st.data_editor(
-                caps.rename({c: header(c, lang) for c in caps.columns}).to_pandas(), hide_index=True,
-                disabled=[header(c, lang) for c in ("department", "name", "officers")], key=f"caps:{scenario.content_hash[:8]}")
-        with st.expander(t("windows")):
-            dates = {c: st.column_config.DateColumn(t(f"col_{c}", lang), format="YYYY-MM-DD")
-                     for c in ("start", "end", "flex_earliest", "flex_latest")}
-            edited_windows = st.data_editor(
-                windows.to_pandas(), hide_index=True, disabled=["task_id", "task_name"],
-                column_config={"task_id": st.column_config.TextColumn(t("col_task_id", lang)),
-                               "task_name": st.column_config.TextColumn(t("col_task_name", lang)), **dates},
-                key=f"windows:{scenario.content_hash[:8]}")
         running = st.session_state.get("job") is not None
         submitted = st.form_submit_button(t("run_plan"), type="primary", disabled=running)
+    # after the run button (the page's first button), under the form whose values it resets
+    st.button(t("reset_to_law", lang), key="reset_to_law", on_click=reset_to_law, args=(scenario,),
+              help=t("reset_to_law_help", lang))
     if submitted:
         if st.session_state.get("job") is not None:
             st.warning(t("busy"))
             return
         try:
-            edited_caps = edited_caps.rename(columns={header(c, lang): c for c in caps.columns})
             whatif = WhatIf(policy=policy, overrides=reform(params, chosen), mode=mode,
                             public_value=public_value.strip() or "0",
-                            capacities=_edited_capacities(caps, edited_caps),
-                            windows=_edited_windows(windows, edited_windows), classes=classes)
+                            capacities=caps_edits, windows=windows_edits, classes=classes)
             st.session_state["job"] = submit(scenario, whatif, lang, rotation=previous_rotation())
         except Exception as exc:  # an invalid what-if is the planner's input: say what is wrong
-            st.error(f"{t('whatif_invalid')}: {exc}")
+            st.error(f"{t('whatif_invalid')}: {exc.text(lang) if isinstance(exc, WhatIfError) else exc}")
             return
         st.rerun()
     last = next((r for r in runs() if r.id == st.session_state.get("last_done")), None)
@@ -153,10 +227,10 @@ def _run_list() -> None:
     st.subheader(t("runs"))
     st.caption(f"{t('runs_folder')} `{runs_folder()}`")
     st.dataframe(pl.DataFrame({
-        "#": [r.id for r in done], "label": [r.label for r in done],
+        "#": [r.id for r in done], t("run_name"): [r.label for r in done],
         t("kpi_visits"): [r.plan.kpis["visits"] for r in done],
         t("kpi_single"): [r.plan.kpis["subject_visits_single_department"] for r in done],
-        "s": [r.seconds for r in done],
+        t("seconds"): [r.seconds for r in done],
     }), hide_index=True, width="stretch")
 
     with st.expander(t("manage_runs")):

@@ -1,0 +1,220 @@
+"""The one table of validation messages: each problem code with its Chinese and English template.
+
+A :class:`scenarios.errors.Problem` carries a code and its parameters; :func:`render` fills the template in the
+planner's language (Chinese by default, English second, STYLE.md). Parameters are the planner's own values
+(ids, file names, numbers, dates) — the words around them come from here. ``{x!r}`` in an English template
+quotes a value as Python does; Chinese templates quote with “”.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["MESSAGES", "render", "describe_error", "PYDANTIC_CODES", "LANGS"]
+
+LANGS = ("zh", "en")
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # reading a file
+    "file.dangling_link": ("是指向不存在文件的符号链接（或链接循环）：{path}", "is a symbolic link to nothing (or a link loop): {path}"),
+    "file.not_found": ("文件不存在：{path}", "file not found: {path}"),
+    "file.not_regular": ("不是普通文件：{path}", "not a regular file: {path}"),
+    "file.too_big": ("文件有 {size:,} 字节，最多读取 {limit:,} 字节", "is {size:,} bytes; at most {limit:,} are read"),
+    "file.unreadable": ("无法读取：{reason}", "cannot be read: {reason}"),
+    "file.not_utf8": ("不是 UTF-8 编码（字节 0x{byte}），请另存为“CSV UTF-8”（带或不带 BOM 的 UTF-8）",
+                      "is not UTF-8 (byte 0x{byte}). Save it as 'CSV UTF-8' (UTF-8 with or without BOM)"),
+    "file.looks_gbk": ("不是 UTF-8 编码（字节 0x{byte}），看起来是 GBK/GB18030（如 Excel 另存的“CSV”）。请另存为“CSV UTF-8”（带或不带 BOM 的 UTF-8）",
+                       "is not UTF-8 (byte 0x{byte}). It looks like GBK/GB18030 (e.g. saved by Excel as 'CSV'): "
+                       "save it as 'CSV UTF-8' (UTF-8 with or without BOM)"),
+    "file.nul": ("含有 NUL 字节，不是文本文件", "contains a NUL byte; not a text file"),
+    "file.bad_name": ("“{name}”必须是场景目录内可用的文件名", "{name!r} must be a usable file name inside the scenario directory"),
+    "dir.scenario_missing": ("场景目录不存在", "scenario directory not found"),
+    "dir.city_missing": ("城市目录不存在", "city directory not found"),
+    # CSV structure
+    "csv.empty": ("文件为空，应有表头行", "is empty; expected a header row"),
+    "csv.bad_header": ("CSV 表头格式错误：{reason}", "malformed CSV header: {reason}"),
+    "csv.repeated_column": ("第 {k} 列与第 {first} 列（“{name}”）同名，每个列名只能出现一次",
+                            "column {k} repeats the name of column {first} ({name!r}); each column name may appear once"),
+    "csv.blank_rows": ("空行超过 {limit:,} 行，不是名录文件", "more than {limit:,} empty rows; not a directory"),
+    "csv.width": ("CSV 格式错误：本行有 {fields} 个字段，表头有 {width} 个", "malformed CSV: {fields} fields, the header has {width}"),
+    "csv.malformed": ("CSV 格式错误：{reason}", "malformed CSV: {reason}"),
+    "csv.blank_header": ("表头有空白或重复的列名（第 {columns} 列）", "header has empty or repeated column names (columns {columns})"),
+    # CSV columns and cells
+    "columns.missing": ("缺少必需的列；表头现有：{found}", "required column(s) missing; header has: {found}"),
+    "cell.empty": ("“{value}”不能为空", "{value!r} must not be empty"),
+    "cell.empty_list": ("“{value}”至少应列出一个值，多个值用“;”分隔", "{value!r} must list at least one value, separated by ';'"),
+    "cell.risk_class": ("“{value}”不是 A、B、C、D 之一", "{value!r} is not one of A, B, C, D"),
+    "cell.boolean": ("“{value}”不是 true 或 false（是/否）", "{value!r} is not true or false"),
+    "cell.count": ("“{value}”不是 ≥ 0 的整数", "{value!r} is not a whole number ≥ 0"),
+    "rows.more": ("另有 {count} 行存在同样的问题（首个在第 {first} 行）", "{count} more rows with the same problem (the first at row {first})"),
+    "id.duplicate_row": ("编号“{value}”重复（首次出现在第 {first} 行）", "duplicate id {value!r} (first at row {first})"),
+    "id.lookalike_clash": ("编号“{value}”与“{first_id}”（第 {first_row} 行）仅在 Unicode 规范化或不可见字符上不同",
+                           "id {value!r} differs from {first_id!r} (row {first_row}) only by Unicode normalization or invisible characters"),
+    "id.lookalike": ("编号“{value}”含有不可见或未规范化的 Unicode 字符，应写作“{fixed}”",
+                     "id {value!r} holds invisible or non-normalized Unicode characters; write it as {fixed!r}"),
+    "subjects.unknown_object_type": ("检查对象类型“{value}”未在 scenario.yaml 的 object_types 中声明",
+                                     "unknown object type(s) {value!r}: not in scenario.yaml object_types"),
+    "officers.unknown_department": ("未知部门“{value}”", "unknown department {value!r}"),
+    "officers.none": ("没有执法检查人员", "has no officers"),
+    "subjects.none": ("没有检查对象", "has no subjects"),
+    "officers.department_unstaffed": ("部门“{department}”参与任务 {task}，但 {officers_file} 中没有该部门的执法检查人员",
+                                      "department {department!r} takes part in task {task} but has no officers in {officers_file}"),
+    "officers.qualification_missing": ("“{department}”没有执法检查人员持有“{qualification}”资格，而事项 {item} 需要",
+                                       "no officer of {department!r} holds {qualification!r}, needed by item {item}"),
+    "subjects.too_few": ("任务 {task} 要抽取 {count} 户“{object_type}”，但 {subjects_file} 只有 {size} 户：将全部抽取",
+                         "task {task} asks for {count} subjects of {object_type!r} but {subjects_file} has {size}: all will be drawn"),
+    "credit.bad_code": ("“{value}”像统一社会信用代码，但{reason}（GB 32100-2015）",
+                        "{value!r} looks like a 统一社会信用代码 but {reason} (GB 32100-2015)"),
+    "credit.length": ("有 {length} 位，不是 18 位", "has {length} characters, not 18"),
+    "credit.characters": ("含有不允许的字符“{bad}”（允许：{charset}）", "has {bad!r}, not allowed ({charset})"),
+    "credit.authority": ("登记管理部门码“{got}”不是 {authorities} 之一", "registration-authority code {got!r} is not one of {authorities}"),
+    "credit.org_check": ("组织机构代码校验码为“{got}”，应为“{expected}”", "organisation-code check character is {got!r}, should be {expected!r}"),
+    "credit.check": ("校验码为“{got}”，应为“{expected}”", "check character is {got!r}, should be {expected!r}"),
+    "credit.more": ("另有 {count} 个编号存在同样的问题（首个在第 {first} 行）", "{count} more ids with the same problem (the first at row {first})"),
+    # YAML
+    "yaml.too_big": ("文件有 {size:,} 字节，scenario.yaml 最多 {limit:,} 字节", "is {size:,} bytes; a scenario.yaml may hold at most {limit:,}"),
+    "yaml.too_deep": ("嵌套超过 {limit} 层", "nested more than {limit} levels deep"),
+    "yaml.alias_bomb": ("别名展开后超过 {limit:,} 个值，拒绝展开", "aliases expand to more than {limit:,} values; refusing to expand them"),
+    "yaml.recursive_alias": ("别名引用了包含它自身的值（递归别名）", "an alias refers to the value that contains it (recursive alias)"),
+    "yaml.duplicate_key": ("键重复（首次出现在第 {first} 行）", "duplicate key (first at line {first})"),
+    "yaml.invalid": ("不是有效的 YAML：{reason}", "not valid YAML: {reason}"),
+    "yaml.not_scenario_mapping": ("应为包含 name、year、policy、departments、items、tasks 的映射",
+                                  "expected a mapping with name, year, policy, departments, items, tasks"),
+    "yaml.not_city_mapping": ("应为包含 name、year、policy、districts、tasks 的映射",
+                              "expected a mapping with name, year, policy, districts, tasks"),
+    "yaml.unknown_field": ("未知的顶层字段（保留但不使用）", "unknown top-level field (kept, but not used)"),
+    "list.missing": ("缺失，应为列表", "is missing; expected a list"),
+    "list.not_list": ("应为列表，实际为 {kind}", "expected a list, got {kind}"),
+    "list.empty": ("为空", "is empty"),
+    "id.duplicate_yaml": ("编号重复（首次出现在第 {first} 行）", "duplicate id (first at line {first})"),
+    # references inside scenario.yaml
+    "policy.unknown": ("未知政策“{policy}”；可用：{known}", "unknown policy {policy!r}; known: {known}"),
+    "ref.unknown_department": ("未知部门“{department}”", "unknown department {department!r}"),
+    "task.partner_is_lead": ("“{partner}”已是牵头部门", "{partner!r} is already the lead"),
+    "task.partner_twice": ("“{partner}”重复列出", "{partner!r} is listed twice"),
+    "task.unknown_item": ("未知抽查事项“{item}”：只能抽查清单内的事项", "unknown item {item!r}: only items on the list may be inspected"),
+    "task.item_department": ("事项“{item}”属于“{department}”，该部门既不是牵头部门也不是参与部门",
+                             "item {item!r} belongs to {department!r}, which is neither lead nor partner"),
+    "task.item_twice": ("有事项重复列出", "an item is listed twice"),
+    "task.unknown_object_type_declared": ("未知检查对象类型“{object_type}”：不在声明的 object_types 中",
+                                          "unknown object type {object_type!r}: not in the declared object_types"),
+    "task.unknown_object_type_subjects": ("未知检查对象类型“{object_type}”：不在 subjects.csv 的 object_types 中",
+                                          "unknown object type {object_type!r}: not in the subjects.csv object_types"),
+    "date.outside_year": ("{day} 不在场景年度 {year} 内", "{day} is outside the scenario year {year}"),
+    "task.window_outside_flex": ("时间窗口 {start}..{end} 不在可调整范围 window_flex {earliest}..{latest} 内",
+                                 "window {start}..{end} is not inside window_flex {earliest}..{latest}"),
+    "task.count_above_eligible": ("要抽取 {count} 户，但只有 {eligible} 户符合条件：将全部抽取",
+                                  "asks for {count} subjects but only {eligible} are eligible: all are drawn"),
+    "task.mandatory_over_count": ("抽样层 {stratum}：必抽（定向）对象多于该层应抽数量，将全部抽取",
+                                  "stratum {stratum}: more mandatory (定向) subjects than the stratum's count; all are drawn"),
+    # validators of scenario.yaml elements (pydantic), by error type
+    "value.missing": ("缺少此字段", "field required"),
+    "value.not_text": ("“{given}”：应为文字", "{given!r}: should be text"),
+    "value.not_integer": ("“{given}”：应为整数", "{given!r}: should be a whole number"),
+    "value.not_number": ("“{given}”：应为数字", "{given!r}: should be a number"),
+    "value.not_bool": ("“{given}”：应为 true 或 false", "{given!r}: should be true or false"),
+    "value.not_date": ("“{given}”：应为日期（YYYY-MM-DD）", "{given!r}: should be a date (YYYY-MM-DD)"),
+    "value.not_list": ("“{given}”：应为列表", "{given!r}: should be a list"),
+    "value.not_mapping": ("应为映射（键: 值）", "should be a mapping (key: value)"),
+    "value.too_short": ("“{given}”：至少需要 {min_length} 个字符或元素", "{given!r}: should have at least {min_length} character(s) or element(s)"),
+    "value.too_long": ("“{given}”：最多 {max_length} 个字符或元素", "{given!r}: should have at most {max_length} character(s) or element(s)"),
+    "value.pattern": ("“{given}”：编号不能含空格、“;”或“,”", "{given!r}: an id may not hold spaces, ';' or ','"),
+    "value.gt": ("“{given}”：应大于 {gt}", "{given!r}: should be greater than {gt}"),
+    "value.ge": ("“{given}”：应不小于 {ge}", "{given!r}: should be at least {ge}"),
+    "value.lt": ("“{given}”：应小于 {lt}", "{given!r}: should be less than {lt}"),
+    "value.le": ("“{given}”：应不大于 {le}", "{given!r}: should be at most {le}"),
+    "value.choice": ("“{given}”：应为以下之一：{expected}", "{given!r}: should be one of {expected}"),
+    "value.unknown_field": ("未知字段", "unknown field"),
+    "value.invalid": ("“{given}”：取值无效", "{given!r}: not a valid value"),
+    "window.end_before_start": ("结束日期 {end} 早于开始日期 {start}", "end {end} is before start {start}"),
+    "flex.latest_before_earliest": ("最晚日期 {latest} 早于最早日期 {earliest}", "latest {latest} is before earliest {earliest}"),
+    "task.sampling_one": ("ratio、count、ratio_by_class 须且只须给出一个（现有：{given}）",
+                          "give exactly one of ratio, count or ratio_by_class (got {given})"),
+    # city
+    "city.districts_missing": ("应为非空的区目录列表", "expected a non-empty list of district directories"),
+    "city.district_not_name": ("“{entry}”：应为目录名", "{entry!r}: expected a directory name"),
+    "city.district_twice": ("“{entry}”重复列出（首次出现在第 {first} 行）", "{entry!r} is listed twice (first at line {first})"),
+    "city.district_missing_dir": ("“{entry}”：城市目录内没有该区的场景目录（含 {scenario_file}）",
+                                  "{entry!r}: no district scenario (a directory inside the city directory holding {scenario_file})"),
+    "city.window_outside_year": ("{start}..{end} 不在年度 {year} 内", "{start}..{end} is not inside the year {year}"),
+    "city.year_differs": ("城市年度为 {year}，但区“{district}”（{district}/{scenario_file}）的年度为 {district_year}",
+                          "{year}, but district {district!r} ({district}/{scenario_file}) has year {district_year}"),
+    "city.task_id_clash": ("“{task}”也是区“{district}”（{district}/{scenario_file}）的任务编号", "{task!r} is also a task id of district {district!r} ({district}/{scenario_file})"),
+    "city.unknown_department": ("部门“{department}”不在区“{district}”（{district}/{scenario_file}）中", "department {department!r} is not in district {district!r} ({district}/{scenario_file})"),
+    "city.unknown_item": ("事项“{item}”不在区“{district}”（{district}/{scenario_file}）中", "item {item!r} is not in district {district!r} ({district}/{scenario_file})"),
+    "city.item_department": ("事项“{item}”在区“{district}”（{district}/{scenario_file}）中属于“{department}”，该部门不参与此任务",
+                             "item {item!r} belongs to {department} in district {district!r} ({district}/{scenario_file}), which does not take part in the task"),
+    "city.unknown_object_type": ("检查对象类型“{object_type}”不在区“{district}”（{district}/{scenario_file}）中", "object type {object_type!r} is not in district {district!r} ({district}/{scenario_file})"),
+    # what-ifs of the app (ui.webapp.whatif)
+    "whatif.capacity_negative": ("部门 {department}：每周能力 {value} 为负数", "department {department}: weekly capacity {value} is negative"),
+    "whatif.department_no_officers": ("部门 {department} 没有执法检查人员，无法设置能力", "department {department} has no officers; capacity cannot be set"),
+    "whatif.unknown_tasks": ("未知任务：{tasks}", "unknown task(s): {tasks}"),
+    "whatif.task_invalid": ("任务 {task}：{reason}", "task {task}: {reason}"),
+    "whatif.window_year": ("任务 {task}：时间窗口和可调整范围必须在场景年度 {year} 内",
+                           "task {task}: window and flex must fall in the scenario year {year}"),
+    "whatif.window_outside_flex": ("任务 {task}：时间窗口 {start}..{end} 不在可调整范围 {earliest}..{latest} 内",
+                                   "task {task}: window {start}..{end} is not inside its flex {earliest}..{latest}"),
+    "whatif.window_missing": ("任务 {task}：开始和结束日期都必须填写", "task {task}: both start and end dates are needed"),
+    # the app's upload and the command line
+    "upload.clash": ("上传的 {n} 个文件都对应 {target}；只保留其中一个后重新上传",
+                     "{n} uploaded files give {target}; keep one of them and upload again"),
+    "year.no_calendar": ("chinese-calendar {version} 中没有 {year} 年的法定节假日安排，无法安排检查日期；国务院公布该年安排后请升级该软件包",
+                         "the Chinese statutory calendar for {year} is not in chinese-calendar {version}: no visit can be "
+                         "dated; upgrade the package once the State Council publishes that year's holiday arrangement"),
+}
+
+# pydantic error type → problem code (the validators' own errors carry their code as their type)
+PYDANTIC_CODES: dict[str, str] = {
+    "missing": "value.missing",
+    "string_type": "value.not_text", "string_sub_type": "value.not_text", "string_unicode": "value.not_text",
+    "int_type": "value.not_integer", "int_parsing": "value.not_integer", "int_from_float": "value.not_integer",
+    "float_type": "value.not_number", "float_parsing": "value.not_number",
+    "bool_type": "value.not_bool", "bool_parsing": "value.not_bool",
+    "date_type": "value.not_date", "date_parsing": "value.not_date", "date_from_datetime_parsing": "value.not_date",
+    "date_from_datetime_inexact": "value.not_date",
+    "list_type": "value.not_list", "model_type": "value.not_mapping", "dict_type": "value.not_mapping",
+    "model_attributes_type": "value.not_mapping",
+    "string_too_short": "value.too_short", "too_short": "value.too_short",
+    "string_too_long": "value.too_long", "too_long": "value.too_long",
+    "string_pattern_mismatch": "value.pattern",
+    "greater_than": "value.gt", "greater_than_equal": "value.ge", "less_than": "value.lt", "less_than_equal": "value.le",
+    "enum": "value.choice", "literal_error": "value.choice",
+    "extra_forbidden": "value.unknown_field",
+}
+
+
+def render(code: str, params: dict[str, Any], lang: str = "zh") -> str:
+    """The message of ``code`` in ``lang`` with its parameters filled in (KeyError for an unknown code).
+    An ``issue`` parameter names a nested message, rendered in the same language as ``reason``."""
+    zh, en = MESSAGES[code]
+    if "issue" in params:
+        inner = {k: v for k, v in params.items() if k not in ("issue", "value")}
+        params = {**params, "reason": render(params["issue"], inner, lang)}
+    return (en if lang == "en" else zh).format(**params)
+
+
+def _given(value: Any) -> str:
+    text = str(value)
+    return text[:60] + ("…" if len(text) > 60 else "")
+
+
+def describe_error(error: dict[str, Any]) -> dict[str, Any]:
+    """``code`` and parameters of the problem for one pydantic error (a validator of ours raises a
+    ``PydanticCustomError`` whose type is its code and whose context its parameters)."""
+    kind = error["type"]
+    ctx = dict(error.get("ctx") or {})
+    given = error.get("input")
+    given = "" if isinstance(given, (dict, list)) else _given(given)
+    if kind in MESSAGES:
+        return {"code": kind, **{k: v for k, v in ctx.items()}}
+    code = PYDANTIC_CODES.get(kind, "value.invalid")
+    params: dict[str, Any] = {"given": given}
+    if code in ("value.too_short", "value.too_long"):
+        key = "min_length" if code == "value.too_short" else "max_length"
+        params[key] = ctx.get(key, "")
+    elif code in ("value.gt", "value.ge", "value.lt", "value.le"):
+        key = code.split(".")[1]
+        params[key] = ctx.get(key, "")
+    elif code == "value.choice":
+        params["expected"] = str(ctx.get("expected", "")).replace("'", "")
+    return {"code": code, **params}

@@ -1,0 +1,47 @@
+"""Solver notes in Chinese on the dashboard: every note a capacity-starved plan gives (unplaced pairs,
+departments short of capacity, qualification holders exhausted, officers without room) has a Chinese form
+carrying the same values; English unchanged."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from optimizer.plan import make_plan, solver_notes
+from scenarios import load_scenario
+from ui.webapp.notes import NOTES, REASONS, note_text, translated
+from ui.webapp.whatif import apply_whatif
+
+SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+
+
+@pytest.fixture(scope="module")
+def starved_notes() -> list[str]:
+    """changning-2024 with 区市场监管局 cut to 40 officer-visits a week (from 476), as the screenshots run it."""
+    scenario = apply_whatif(load_scenario(SCENARIOS / "changning-2024"), capacities={"SAMR": 40})
+    plan = make_plan(scenario, "20240301")
+    return [*solver_notes(plan), *plan.bundle.problems, *plan.teams.problems]
+
+
+def test_every_note_of_a_starved_plan_reads_in_chinese(starved_notes):
+    assert len(starved_notes) >= 3
+    for line in starved_notes:
+        zh = translated(line)
+        assert zh is not None, f"no Chinese form for: {line}"
+        words = [w for w in re.findall(r"[A-Za-z_]{3,}", zh) if not re.fullmatch(r"[A-Z0-9_]+|[a-z_]+", w) or w in
+                 ("capacity", "week", "visits", "department", "subject", "exhausted", "holders", "needs")]
+        assert not words, (zh, words)
+        for number in re.findall(r"\d+", line):  # the values are carried over
+            assert number in zh, (number, line, zh)
+        assert note_text(line, "en") == line
+
+
+def test_templates_name_the_same_values_as_their_forms():
+    for pattern, template in [*NOTES, *REASONS]:
+        assert set(re.compile(pattern).groupindex) == set(re.findall(r"\{(\w+)\}", template)), pattern
+
+
+def test_an_unknown_note_is_marked_not_hidden():
+    assert note_text("something new happened", "zh") == "（未翻译的求解器说明）something new happened"
