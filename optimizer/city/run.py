@@ -135,9 +135,15 @@ def _census_split_plan(run: Callable, city: City, public_value: str, district_ke
 def plan_city(
     city: City, public_value: str, out: str | Path, *, district_key: bytes, engine: str = "local", workers: int = 2,
     address: str | None = None, settings: PlanSettings | None = None, overwrite: bool = False,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[str], None] | None = None, exclusive: bool = False,
+    before_rename: Callable[[Path], None] | None = None,
 ) -> CityRun:
-    """Plan every district of ``city`` (module docstring); raise ScenarioError before writing on any problem."""
+    """Plan every district of ``city`` (module docstring); raise ScenarioError before writing on any problem.
+
+    ``exclusive`` and ``before_rename`` as in :func:`scenarios.atomic.atomic_directory`: ``jointcheck plan``
+    records every district plan of the complete staging folder in the ledger there, before the city plan
+    becomes visible, as it does for a district (:func:`ui.cli.record.write_recorded_plan`).
+    """
     say = progress or (lambda _: None)
     seconds: dict[str, float] = {}
     with open_engine(engine, workers, address) as run:
@@ -147,7 +153,7 @@ def plan_city(
     clock = time.perf_counter()
     say("gather")
     out = Path(out)
-    with atomic_directory(out, overwrite=overwrite) as staging:
+    with atomic_directory(out, overwrite=overwrite, exclusive=exclusive, before_rename=before_rename) as staging:
         districts = []
         for c, p in zip(censuses, plans):
             folder = staging / DISTRICTS_DIR / p.district

@@ -162,7 +162,8 @@ def _differs_from_manifest(plan_dir: Path) -> list[str]:
 
 
 def is_plan_folder(path: Path) -> bool:
-    """A real directory (not a symlink) holding a manifest.json that ``jointcheck plan`` wrote."""
+    """A real directory (not a symlink) holding a manifest.json that ``jointcheck plan`` wrote (a district's or a
+    city's plan)."""
     import json
 
     manifest = path / "manifest.json"
@@ -172,7 +173,8 @@ def is_plan_folder(path: Path) -> bool:
         body = json.loads(manifest.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError, RecursionError):
         return False
-    return isinstance(body, dict) and {"plan_id", "seed_commitment", "scenario", "files"} <= set(body)
+    return isinstance(body, dict) and ({"plan_id", "seed_commitment", "scenario", "files"} <= set(body)
+                                       or {"city", "city_hash", "split_seed_commitment", "districts", "files"} <= set(body))
 
 
 def _inside(path: Path, folder: Path) -> bool:
