@@ -32,6 +32,7 @@ from optimizer.hard_rules import (
     unknown_officers,
     wrong_department,
 )
+from optimizer.progress import step, within
 from rules import RuleResults, evaluate, load_policy
 from scenarios.model import Scenario
 
@@ -339,8 +340,11 @@ def check_plan(plan_dir: str | Path, scenario: Scenario) -> list[Violation]:
     plan = read_plan(plan_dir)
     policy = plan.manifest["policy"]
     law = load_policy(policy["id"], policy.get("overrides") or None)
-    results = evaluate(scenario, law, as_of=dt.date.fromisoformat(policy["as_of"]))
+    total = len(CHECKS) + 3  # progress (optimizer.progress): the rules re-evaluated count as three checks
+    with within(0, total, parts=3):
+        results = evaluate(scenario, law, as_of=dt.date.fromisoformat(policy["as_of"]))
     violations: list[Violation] = []
-    for check in CHECKS:
+    for k, check in enumerate(CHECKS):
         violations += check(plan, scenario, results)
+        step(3 + k + 1, total)
     return violations

@@ -56,6 +56,7 @@ from optimizer.bundling.prep import (
     usage_of,
 )
 from optimizer.bundling.rescue import rescue_unplaced
+from optimizer.progress import step
 
 __all__ = ["BundleConfig", "BundleInput", "BundleResult", "bundle_visits", "VISIT_SCHEMA", "UNPLACED_SCHEMA"]
 
@@ -263,7 +264,9 @@ def bundle_visits(inp: BundleInput, config: BundleConfig | None = None) -> Bundl
     config = config or BundleConfig()
     prep = prepare(inp.selected, inp.windows, inp.task_departments, inp.officers_per_department,
                    inp.capacity, inp.caps, inp.year, inp.seed, inp.used)
+    step(1, 10)  # progress (optimizer.progress): preparing, greedy, then the CP-SAT batches six tenths
     groups, stab, load = greedy_plan(prep)
+    step(2, 10)
     lower = sum(n if prep.caps[s] is None else min(n, max(prep.caps[s], 0)) for s, n in stab.items())
 
     plan = _Plan(prep, groups, load)
@@ -272,7 +275,8 @@ def bundle_visits(inp: BundleInput, config: BundleConfig | None = None) -> Bundl
     budget = config.deterministic_time / max(1, len(batches))
     bound = sum(stab[s] for s in groups) - sum(stab[s] for s in hot)
     optimal, sub_models = True, []
-    for batch in batches:
+    for k, batch in enumerate(batches):
+        step(2 + 6 * k / len(batches), 10)
         comp = _neighbourhood(prep, plan, batch, config)
         before = [(s, g.week, g.tasks) for s in batch for g in plan.visits[s]]
         before_unplaced = sorted((s, t) for s in batch for t in plan.unplaced[s])
@@ -293,7 +297,9 @@ def bundle_visits(inp: BundleInput, config: BundleConfig | None = None) -> Bundl
         sub_models.append(f"{len(batch)} subjects re-planned ({sum(len(v) for v in comp.slots.values())} slots), "
                           f"{len(comp.movable)} neighbour visits movable, {len(comp.residual)} binding department-weeks: "
                           f"{how}; visits {len(chosen_v)} ≥ {comp_bound}, unplaced {len(chosen_u)}")
+    step(8, 10)
     rescued = rescue_unplaced(prep, plan.visits, plan.unplaced, plan.load)
+    step(9, 10)
     if rescued:
         optimal = False
         sub_models.append(f"rescue: {rescued} pair(s) placed after the solvers (joined to a visit, a visit of its own, "
