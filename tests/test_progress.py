@@ -11,7 +11,16 @@ from typer.testing import CliRunner
 import optimizer.progress as progress
 from optimizer.export import write_plan
 from optimizer.plan import make_plan
-from optimizer.progress import PLAN_STAGES, STAGES, Tracker, overall, reporting, stage, step, within
+from optimizer.progress import (
+    PLAN_STAGES,
+    STAGES,
+    Tracker,
+    overall,
+    reporting,
+    stage,
+    step,
+    within,
+)
 from scenarios import load_scenario
 from ui.cli import app
 
