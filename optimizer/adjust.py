@@ -307,7 +307,7 @@ def adjust_plan(plan_dir: str | Path, scenario: Scenario, public_value: str, as_
                        extra.select("subject_id", pl.col("round").cast(pl.Int32), "pi_units")]) \
         .group_by("subject_id", "round").agg(pl.col("pi_units").max()).sort("subject_id", "round")
 
-    done = plan.visits.filter(pl.col("date") < as_of).sort("visit_id")
+    done = plan.visits.filter(pl.col("date") < as_of).sort("date", "subject_id", "visit_id")
     done_rounds = done.select("subject_id", pl.col("round").cast(pl.Int32)).unique()
     with progress_stage("draw"):
         if rotation is None:
@@ -333,7 +333,7 @@ def adjust_plan(plan_dir: str | Path, scenario: Scenario, public_value: str, as_
     served_done = done.select("subject_id", pl.col("task_ids").alias("task_id")).explode("task_id")
     future_pairs = selected.join(served_done, on=["subject_id", "task_id"], how="anti")
     open_pairs = {(s, t) for s, t in future_pairs.select("subject_id", "task_id").iter_rows()}
-    future_old = plan.visits.filter(pl.col("date") >= as_of).sort("visit_id")
+    future_old = plan.visits.filter(pl.col("date") >= as_of).sort("date", "subject_id", "visit_id")
     kept_rows = []
     for row in future_old.iter_rows(named=True):
         keep = [t for t in row["task_ids"] if (row["subject_id"], t) in open_pairs
@@ -407,7 +407,7 @@ def adjust_plan(plan_dir: str | Path, scenario: Scenario, public_value: str, as_
         .with_columns(pl.when(pl.col("departments") == pl.col("d_old")).then(pl.col("inspection_code"))
                       .otherwise(inspection_codes(kept, secret)).alias("inspection_code")).drop("d_old")
     visits = pl.concat([done.select(_VISIT_COLUMNS), recoded.select(_VISIT_COLUMNS),
-                        fresh.select([c for c in _VISIT_COLUMNS])], how="vertical_relaxed").sort("visit_id")
+                        fresh.select([c for c in _VISIT_COLUMNS])], how="vertical_relaxed").sort("date", "subject_id", "visit_id")
     visits = visits.cast(plan.visits.schema)
 
     changes = diff_visits(plan.visits, plan.assignments, visits, assignments, as_of)

@@ -30,6 +30,7 @@ from optimizer.hard_rules import (
     short_departments,
     small_teams,
     unknown_officers,
+    visit_id_problems,
     wrong_department,
 )
 from optimizer.progress import step, within
@@ -300,6 +301,7 @@ def check_teams(plan: PlanFiles, scenario: Scenario, results: RuleResults) -> li
     out = []
     assignments = plan.assignments
     directory = scenario.officers
+    out += [Violation("visits", f"visit {v}", problem) for v, problem in visit_id_problems(plan.visits, assignments)]
     out += [Violation("teams", f"visit {v}", f"officer {o} is not in the officer directory")
             for v, o in unknown_officers(assignments, directory).iter_rows()]
     out += [Violation("teams", f"visit {v}", f"officer {o} is listed {n} times")

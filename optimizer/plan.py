@@ -159,7 +159,7 @@ def _make_plan(scenario: Scenario, public_value: str, settings: PlanSettings, ro
         items = visits.select("visit_id", pl.col("task_ids").alias("task_id")).explode("task_id").join(
             tasks.select("task_id", "items"), on="task_id").explode("items").group_by("visit_id").agg(
             pl.col("items").unique().sort())
-        visits = visits.join(items, on="visit_id", how="left").sort("visit_id")
+        visits = visits.join(items, on="visit_id", how="left").sort("date", "subject_id", "visit_id")
         visits = visits.with_columns(inspection_codes(visits, code_secret(seed))).select(
             "visit_id", "subject_id", "date", "task_ids", "departments", "items", "inspection_code", "round", "week"
         )

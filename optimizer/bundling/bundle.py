@@ -39,6 +39,8 @@ byte-identical frames, whatever the row order.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -334,14 +336,42 @@ def _all_cap_forced(prep: Prepared, stab: dict[str, int], visits: list[Visit], u
     return True
 
 
+VISIT_ID_DIGITS = 12
+"""Hex digits of a visit id after its ``V`` (48 bits: a collision among a district's visits is rare, and handled)."""
+
+
+def visit_ids(seed: str, visits: list[tuple[str, dt.date, tuple[str, ...]]]) -> list[str]:
+    """The id of each visit (subject, date, tasks), in the order given: ``V`` + 12 upper-case hex digits of
+    HMAC-SHA256(key, subject ‖ date ‖ tasks ‖ attempt), the key SHA-256 of a tag and the plan seed.
+
+    Issue 14: sequential ids in date order told anyone holding one when a visit is and how it ranks. These reveal
+    nothing about date or order without the plan seed (itself derived from the internal scenario hash, so not
+    computable from the public value alone); they are deterministic (same seed and visits, same ids) and of fixed
+    width. Uniqueness: visits are taken in the order given (the plan's (date, subject, tasks) order) and one whose
+    id is already taken tries attempt 1, 2, … — a deterministic resolution."""
+    key = hashlib.sha256(f"jointcheck-visit-id\x1f{seed}".encode()).digest()
+    taken: set[str] = set()
+    out = []
+    for s, day, tasks in visits:
+        attempt = 0
+        while True:
+            message = "\x1f".join([s, day.isoformat(), ",".join(tasks), str(attempt)]).encode("utf-8")
+            vid = "V" + hmac.new(key, message, hashlib.sha256).hexdigest()[:VISIT_ID_DIGITS].upper()
+            if vid not in taken:
+                break
+            attempt += 1
+        taken.add(vid)
+        out.append(vid)
+    return out
+
+
 def _visit_frame(prep: Prepared, dated: list[tuple[str, dt.date, tuple[str, ...]]]) -> pl.DataFrame:
     rows = sorted(dated, key=lambda v: (v[1], v[0], v[2]))
-    width = max(4, len(str(len(rows))))
     data = []
-    for k, (s, day, tasks) in enumerate(rows, start=1):
+    for vid, (s, day, tasks) in zip(visit_ids(prep.seed, rows), rows):
         usage = usage_of([prep.tasks[t] for t in tasks])
         data.append({
-            "visit_id": f"V{k:0{width}d}", "subject_id": s, "date": day, "week": day.isocalendar()[1],
+            "visit_id": vid, "subject_id": s, "date": day, "week": day.isocalendar()[1],
             "round": min(prep.rounds[(s, t)] for t in tasks), "task_ids": list(tasks),
             "departments": [d for d, _ in usage], "officers": [o for _, o in usage],
         })
