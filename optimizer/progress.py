@@ -25,21 +25,28 @@ from collections.abc import Callable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-__all__ = ["Callback", "STAGES", "WEIGHTS", "STAGE_NAMES", "PLAN_STAGES", "MIN_INTERVAL", "reporting", "stage",
+__all__ = ["Callback", "STAGES", "WEIGHTS", "STAGE_NAMES", "PLAN_STAGES", "RUN_STAGES", "CITY_STAGES", "MIN_INTERVAL", "reporting", "stage",
            "step", "within", "overall", "stage_name", "Tracker"]
 
 Callback = Callable[[str, float, float], None]
 
-STAGES = ("load", "rules", "calendar", "draw", "bundling", "teams", "kpis", "write", "check")
+STAGES = ("load", "rules", "calendar", "draw", "bundling", "teams", "kpis", "write", "check", "districts")
 """Every stage a run may report, in order (``check`` re-verifies the written staging folder before it is moved
 into place, :func:`ui.cli.record.write_recorded_plan`)."""
 
 PLAN_STAGES = ("rules", "calendar", "draw", "bundling", "teams", "kpis")
 """The stages :func:`optimizer.plan.make_plan` reports (the CLI adds load, write and check)."""
 
+RUN_STAGES = ("load", *PLAN_STAGES, "write", "check")
+"""The stages ``jointcheck plan`` reports for a district, in order."""
+
+CITY_STAGES = ("load", "districts", "write")
+"""The stages a city run reports (:func:`optimizer.city.plan_city`): the census, the districts planned, the output."""
+
 WEIGHTS = {"load": 20, "rules": 13, "calendar": 30, "draw": 90, "bundling": 17, "teams": 15, "kpis": 100,
-           "check": 16, "write": 13}
-"""Seconds per stage of stress-80 at 1,000,000 subjects (benchmarks/results/stress-1m.md; check from "other")."""
+           "check": 16, "write": 13, "districts": 300}
+"""Seconds per stage of stress-80 at 1,000,000 subjects (benchmarks/results/stress-1m.md; check from "other");
+a city's districts: a plan's whole (its census is ``load``, its gathered output ``write``)."""
 
 STAGE_NAMES = {
     "load": ("读取场景", "loading the scenario"),
@@ -51,6 +58,7 @@ STAGE_NAMES = {
     "kpis": ("指标计算", "computing indicators"),
     "write": ("写出计划", "writing the plan"),
     "check": ("复核硬性规则", "checking the hard rules"),
+    "districts": ("各区规划", "planning the districts"),
 }
 
 MIN_INTERVAL = 0.25

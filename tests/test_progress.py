@@ -127,3 +127,13 @@ def test_app_job_progress_advances_through_the_stages(every_report):
     fractions = [overall(s, d, t, PLAN_STAGES) for s, d, t in history]
     assert fractions == sorted(fractions) and len(set(fractions)) > len(PLAN_STAGES) + 1
     assert job.fraction == 1.0 and job.stage_label("en") == "done" and job.stage_label("zh") == "完成"
+
+
+def test_city_plan_reports_its_districts(tmp_path):
+    result = runner.invoke(app, ["plan", str(REPO / "scenarios" / "city-3"), "--seed", "1", "--out", str(tmp_path / "c"),
+                                 "--workers", "1", "--lang", "en"])
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if line.startswith("[progress")]
+    assert any("planning the districts 0%" in line for line in lines)
+    assert lines[-1].startswith("[progress 100%] writing the plan 100%")
+    assert len(lines) == len(set(line.rsplit("·", 1)[0] for line in lines))  # no line twice

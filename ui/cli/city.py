@@ -20,12 +20,14 @@ __all__ = ["plan_city_dir", "generate_city_dir", "validate_city_dir", "check_cit
 
 def plan_city_dir(
     city_dir: Path, seed: str, out: Path, *, engine: str, workers: int, address: str | None, force: bool,
-    settings, ledger: Path | None, key_file: Path | None,
+    settings, ledger: Path | None, key_file: Path | None, lang: str | None = None,
 ) -> None:
     """Plan every district of a city (census → central split → district plans → gathered output)."""
     from optimizer.city import EngineError, plan_city
     from optimizer.city.district import DistrictError
     from optimizer.city.run import DISTRICTS_DIR
+    from optimizer.progress import CITY_STAGES
+    from ui.cli.progress import show_progress
     from records.codes import CodeKeyError, default_key_path, key_id, load_or_create_key
     from records.ledger import LedgerError, record_plan
     from scenarios import ScenarioError
@@ -53,10 +55,9 @@ def plan_city_dir(
                                     recorded_as=out / DISTRICTS_DIR / d) for d in city.districts)
 
     try:
-        with console.status("planning the city…") as status:
+        with show_progress(lang, CITY_STAGES):
             run = plan_city(city, seed, out, district_key=key, engine=engine, workers=workers, address=address,
-                            settings=settings, overwrite=force, exclusive=True, before_rename=record,
-                            progress=lambda stage: status.update(f"planning the city: {stage}…"))
+                            settings=settings, overwrite=force, exclusive=True, before_rename=record)
     except ScenarioError as exc:
         print_problems(exc.problems)
         console.print(f"[red]{escape(str(city_dir))}: {len(exc.errors)} error(s); nothing was written[/]")

@@ -196,7 +196,7 @@ def plan(
             raise fail("--plan-id, --policy and --previous are for a district; a city's districts use their names "
                        "and city.yaml's policy")
         plan_city_dir(scenario_dir, seed, out, engine=engine, workers=workers, address=address, force=force,
-                      settings=settings, ledger=ledger, key_file=key_file)
+                      settings=settings, ledger=ledger, key_file=key_file, lang=lang.value if lang else None)
         return
     if engine != "local" or address is not None:
         raise fail("--engine and --address are for a city directory (holding city.yaml); this is a district")

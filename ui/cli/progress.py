@@ -21,7 +21,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from optimizer.progress import STAGES, overall, reporting, stage_name
+from optimizer.progress import RUN_STAGES, overall, reporting, stage_name
 from ui.cli.common import console
 
 __all__ = ["show_progress", "EVERY"]
@@ -42,14 +42,17 @@ class _Lines:
     def __init__(self, lang: str, stages: Sequence[str]) -> None:
         self.lang, self.stages, self.start = lang, stages, time.monotonic()
         self.stage: str | None = None
+        self.done = -1.0
         self.last = -EVERY
 
     def __call__(self, stage: str, done: float, total: float) -> None:
         now = time.monotonic()
+        if stage == self.stage and done == self.done:
+            return
         edge = stage != self.stage or done >= total
         if not edge and now - self.last < EVERY:
             return
-        self.stage, self.last = stage, now
+        self.stage, self.done, self.last = stage, done, now
         word = "progress" if self.lang == "en" else "进度"
         whole = overall(stage, done, total, self.stages)
         part = done / total if total else 1.0
@@ -73,7 +76,7 @@ class _Bars:
 
 
 @contextlib.contextmanager
-def show_progress(lang: str | None = None, stages: Sequence[str] = STAGES, *,
+def show_progress(lang: str | None = None, stages: Sequence[str] = RUN_STAGES, *,
                   terminal: bool | None = None) -> Iterator[None]:
     """Show the progress of the stages run inside (``terminal``: default, whether stdout is a terminal)."""
     language = _lang(lang)
