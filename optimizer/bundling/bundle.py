@@ -58,7 +58,7 @@ from optimizer.bundling.prep import (
     usage_of,
 )
 from optimizer.bundling.rescue import rescue_unplaced
-from optimizer.progress import step
+from optimizer.progress import step, within
 
 __all__ = ["BundleConfig", "BundleInput", "BundleResult", "bundle_visits", "VISIT_SCHEMA", "UNPLACED_SCHEMA"]
 
@@ -300,8 +300,8 @@ def bundle_visits(inp: BundleInput, config: BundleConfig | None = None) -> Bundl
                           f"{len(comp.movable)} neighbour visits movable, {len(comp.residual)} binding department-weeks: "
                           f"{how}; visits {len(chosen_v)} ≥ {comp_bound}, unplaced {len(chosen_u)}")
     step(8, 10)
-    rescued = rescue_unplaced(prep, plan.visits, plan.unplaced, plan.load)
-    step(9, 10)
+    with within(8, 10):
+        rescued = rescue_unplaced(prep, plan.visits, plan.unplaced, plan.load)
     if rescued:
         optimal = False
         sub_models.append(f"rescue: {rescued} pair(s) placed after the solvers (joined to a visit, a visit of its own, "
@@ -309,7 +309,8 @@ def bundle_visits(inp: BundleInput, config: BundleConfig | None = None) -> Bundl
     visits = [(s, g.week, g.tasks) for s in sorted(plan.visits) for g in plan.visits[s]]
     unplaced = [(s, t) for s in sorted(plan.unplaced) for t in plan.unplaced[s]]
     dated = _choose_days(prep, visits)
-    reasons, problems = explain_unplaced(prep, stab, dated, unplaced)
+    with within(9, 10):
+        reasons, problems = explain_unplaced(prep, stab, dated, unplaced)
     problems = [*prep.notes, *problems]
     if rescued:
         problems.append(f"{rescued} drawn pair(s) left by the solvers within their time limit were placed afterwards "
