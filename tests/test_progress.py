@@ -137,3 +137,47 @@ def test_city_plan_reports_its_districts(tmp_path):
     assert any("planning the districts 0%" in line for line in lines)
     assert lines[-1].startswith("[progress 100%] writing the plan 100%")
     assert len(lines) == len(set(line.rsplit("·", 1)[0] for line in lines))  # no line twice
+
+
+# ---- fuzz (issue 14 fuzz families): any sequence of steps and nested parts reports a monotone fraction in [0, 1]
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+PROGRAM = st.recursive(
+    st.tuples(st.just("step"), st.floats(-2, 12, allow_nan=False), st.integers(0, 10)),
+    lambda inner: st.tuples(st.just("within"), st.floats(-1, 11, allow_nan=False), st.integers(0, 10),
+                            st.floats(0, 4, allow_nan=False), st.lists(inner, max_size=5)),
+    max_leaves=25)
+
+
+def _run(ops) -> None:  # noqa: ANN001 - a PROGRAM list
+    for op in ops:
+        if op[0] == "step":
+            step(op[1], op[2])
+        else:
+            with within(op[1], op[2], op[3]):
+                _run(op[4])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(PLAN_STAGES), st.lists(PROGRAM, max_size=6)), min_size=1, max_size=4))
+def test_any_program_reports_monotone_fractions(stages) -> None:
+    seen = []
+    saved = progress.MIN_INTERVAL
+    progress.MIN_INTERVAL = 0.0
+    try:
+        with reporting(lambda *r: seen.append(r)):
+            for name, ops in stages:
+                with stage(name):
+                    _run(ops)
+    finally:
+        progress.MIN_INTERVAL = saved
+    k = 0
+    for name, _ in stages:  # each stage: from 0, never backwards, within [0, 1], ending at 1
+        mine = []
+        while k < len(seen) and seen[k][0] == name and (not mine or seen[k][1] != 0 or mine[-1] != 1.0):
+            mine.append(seen[k][1] / seen[k][2])
+            k += 1
+        assert mine[0] == 0.0 and mine[-1] == 1.0 and mine == sorted(mine) and all(0 <= f <= 1 for f in mine)
+    assert k == len(seen)

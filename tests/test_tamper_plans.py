@@ -90,6 +90,12 @@ TAMPERS: dict[str, Callable[[Path], None]] = {
     "manifest kpi edited": lambda p: _edit_manifest(p, lambda m: m["kpis"].update(visits=1)),
     "file added": lambda p: (p / "notes.txt").write_text("x", encoding="utf-8"),
     "file removed": lambda p: (p / "unplaced.parquet").unlink(),
+    # visit ids (issue 14 item 11: ids carry no order, so only their uniqueness and references are checkable)
+    "visit id duplicated": lambda p: _edit_frame(
+        p, "visits.parquet", lambda f: f.with_columns(pl.when(pl.int_range(pl.len()) == 1).then(pl.lit(f["visit_id"][0]))
+                                                      .otherwise(pl.col("visit_id")).alias("visit_id"))),
+    "visit removed, its team kept": lambda p: _edit_frame(p, "visits.parquet", lambda f: f.slice(1)),
+    "visit id renamed to a sequential one": lambda p: _edit_frame(p, "visits.parquet", _first("visit_id", pl.lit("V0001"))),
 }
 
 
