@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 import optimizer.progress as progress
@@ -140,9 +142,6 @@ def test_city_plan_reports_its_districts(tmp_path):
 
 
 # ---- fuzz (issue 14 fuzz families): any sequence of steps and nested parts reports a monotone fraction in [0, 1]
-
-from hypothesis import given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
 
 PROGRAM = st.recursive(
     st.tuples(st.just("step"), st.floats(-2, 12, allow_nan=False), st.integers(0, 10)),
