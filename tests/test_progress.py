@@ -180,3 +180,12 @@ def test_any_program_reports_monotone_fractions(stages) -> None:
             k += 1
         assert mine[0] == 0.0 and mine[-1] == 1.0 and mine == sorted(mine) and all(0 <= f <= 1 for f in mine)
     assert k == len(seen)
+
+
+def test_progress_gaps_benchmark_runs_on_tiny():
+    """Smoke test of benchmarks/progress_gaps.py (no timing asserted)."""
+    from benchmarks.progress_gaps import measure, report
+
+    seen, total = measure(TINY, "1")
+    assert [s for _, s, _ in seen][0] == "load" and seen[-1][1] == "check" and seen[-1][2] == 1.0
+    assert "overall fraction monotone: True" in report(seen, total)
