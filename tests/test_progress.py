@@ -189,3 +189,16 @@ def test_progress_gaps_benchmark_runs_on_tiny():
     seen, total = measure(TINY, "1")
     assert [s for _, s, _ in seen][0] == "load" and seen[-1][1] == "check" and seen[-1][2] == 1.0
     assert "overall fraction monotone: True" in report(seen, total)
+
+
+def test_plain_lines_repeat_during_a_long_silent_call(monkeypatch, capsys):
+    """A batch log shows the run is alive while one solver call reports nothing (a heartbeat line)."""
+    import time
+
+    import ui.cli.progress as cli_progress
+
+    monkeypatch.setattr(cli_progress, "HEARTBEAT", 0.5)
+    with cli_progress.show_progress("en", terminal=False), stage("teams"):
+        time.sleep(2.6)
+    lines = [line for line in capsys.readouterr().out.splitlines() if "matching officers 0%" in line]
+    assert len(lines) >= 3, lines

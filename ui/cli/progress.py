@@ -2,14 +2,17 @@
 
 On a terminal: a Rich progress display (the stage's name, its bar, the whole run's bar, elapsed seconds). When
 standard output is not a terminal (a batch job writing a log): one plain line when a stage starts and ends and
-at most one every :data:`EVERY` seconds in between, so the log shows the run is alive and how far it is. Stage
-names in Chinese by default, English with ``--lang en`` or ``LANG=en…``.
+at most one every :data:`EVERY` seconds in between, so the log shows the run is alive and how far it is; when a
+single solver call reports nothing for :data:`HEARTBEAT` seconds (one CP-SAT week of officer repair on a
+million-subject district), a line repeats where the run is, with the seconds elapsed. Stage names in Chinese by
+default, English with ``--lang en`` or ``LANG=en…``.
 """
 
 from __future__ import annotations
 
 import contextlib
 import sys
+import threading
 import time
 from collections.abc import Iterator, Sequence
 
@@ -29,6 +32,9 @@ __all__ = ["show_progress", "EVERY"]
 EVERY = 5.0
 """Seconds between two plain progress lines within a stage (not on a terminal)."""
 
+HEARTBEAT = 10.0
+"""Seconds of silence after which a plain line repeats where the run is (not on a terminal)."""
+
 
 def _lang(lang: str | None) -> str:
     from ui.cli.documents import default_lang
@@ -37,27 +43,42 @@ def _lang(lang: str | None) -> str:
 
 
 class _Lines:
-    """Plain lines: ``[进度  42%] 随机抽取 30%`` / ``[progress  42%] drawing 30%``."""
+    """Plain lines: ``[进度  42%] 随机抽取 30% · 95 s`` / ``[progress  42%] drawing 30% · 95 s``."""
 
     def __init__(self, lang: str, stages: Sequence[str]) -> None:
         self.lang, self.stages, self.start = lang, stages, time.monotonic()
         self.stage: str | None = None
-        self.done = -1.0
+        self.done, self.total = -1.0, 1.0
         self.last = -EVERY
+        self.lock = threading.Lock()
+        self.stop = threading.Event()
 
     def __call__(self, stage: str, done: float, total: float) -> None:
-        now = time.monotonic()
-        if stage == self.stage and done == self.done:
-            return
-        edge = stage != self.stage or done >= total
-        if not edge and now - self.last < EVERY:
-            return
-        self.stage, self.done, self.last = stage, done, now
+        with self.lock:
+            now = time.monotonic()
+            if stage == self.stage and done == self.done:
+                return
+            edge = stage != self.stage or done >= total
+            if not edge and now - self.last < EVERY:
+                return
+            self.stage, self.done, self.total = stage, done, total
+            self._print(now)
+
+    def _print(self, now: float) -> None:
+        self.last = now
         word = "progress" if self.lang == "en" else "进度"
-        whole = overall(stage, done, total, self.stages)
-        part = done / total if total else 1.0
-        console.print(f"[{word} {whole:4.0%}] {stage_name(stage, self.lang)} {part:.0%} · {now - self.start:.0f} s",
+        whole = overall(self.stage, self.done, self.total, self.stages)
+        part = self.done / self.total if self.total else 1.0
+        console.print(f"[{word} {whole:4.0%}] {stage_name(self.stage, self.lang)} {part:.0%} · {now - self.start:.0f} s",
                       highlight=False, markup=False)
+
+    def beat(self) -> None:
+        """Repeat the last line after :data:`HEARTBEAT` seconds of silence, until stopped (a daemon thread)."""
+        while not self.stop.wait(1.0):
+            with self.lock:
+                now = time.monotonic()
+                if self.stage is not None and now - self.last >= HEARTBEAT:
+                    self._print(now)
 
 
 class _Bars:
@@ -83,8 +104,15 @@ def show_progress(lang: str | None = None, stages: Sequence[str] = RUN_STAGES, *
     if terminal is None:
         terminal = console.is_terminal and sys.stdout.isatty()
     if not terminal:
-        with reporting(_Lines(language, stages)):
-            yield
+        lines = _Lines(language, stages)
+        beat = threading.Thread(target=lines.beat, name="jointcheck-progress", daemon=True)
+        beat.start()
+        try:
+            with reporting(lines):
+                yield
+        finally:
+            lines.stop.set()
+            beat.join()
         return
     display = Progress(TextColumn("{task.description}"), BarColumn(), TaskProgressColumn(), TimeElapsedColumn(),
                        console=console, transient=True)
