@@ -138,6 +138,23 @@ def test_an_edited_ledger_record_is_refused(recorded, tmp_path: Path) -> None:
     assert result.exit_code == 1 and "does not verify" in result.output, result.output
 
 
+def test_an_unrecorded_plan_with_an_edited_manifest_is_refused_even_with_the_flag(recorded, tmp_path: Path) -> None:
+    """Found by the fuzz suite: a manifest edited by hand (the plan id retyped) in a plan no ledger records was
+    published with --allow-unrecorded; the manifest's own digest now refuses it."""
+    out, _, _ = recorded
+    plan = tmp_path / "plan"
+    shutil.copytree(out, plan)
+    m = json.loads((plan / "manifest.json").read_text(encoding="utf-8"))
+    m["plan_id"] = "x"
+    (plan / "manifest.json").write_text(json.dumps(m), encoding="utf-8")
+    empty = ["--ledger", str(tmp_path / "empty.db"), "--allow-unrecorded"]
+    for args in (["publish", str(plan), str(TINY), "--out", str(tmp_path / "pub"), "--formed", "2024-03-25", *empty],
+                 ["check", str(plan), str(TINY), *empty], ["verify", str(plan), str(TINY), "--seed", SEED, *empty]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 1 and "manifest_sha256" in result.output, result.output
+    assert not (tmp_path / "pub").exists()
+
+
 def test_an_unrecorded_plan_needs_the_explicit_flag(recorded, tmp_path: Path) -> None:
     out, _, _ = recorded
     empty = tmp_path / "empty.db"
