@@ -183,8 +183,8 @@ def test_any_program_reports_monotone_fractions(stages) -> None:
 
 
 def test_progress_gaps_benchmark_runs_on_tiny():
-    """Smoke test of benchmarks/progress_gaps.py (no timing asserted)."""
-    from benchmarks.progress_gaps import measure, report
+    """Smoke test of benchmarks/stress/progress_gaps.py (no timing asserted)."""
+    from benchmarks.stress.progress_gaps import measure, report
 
     seen, total = measure(TINY, "1")
     assert [s for _, s, _ in seen][0] == "load" and seen[-1][1] == "check" and seen[-1][2] == 1.0

@@ -1,6 +1,6 @@
 """How often a long plan shows progress (issue 14 item 9): seconds to the first report and the longest silence.
 
-Usage: python -m benchmarks.progress_gaps SCENARIO_DIR [--seed 1] [--out results.md]
+Usage: python -m benchmarks.stress.progress_gaps SCENARIO_DIR [--seed 1] [--out results.md]
 Runs the steps of ``jointcheck plan`` (load, make_plan, write to a temporary folder and check it) with a
 progress callback that records every report the stages send (at most four a second; the CLI's plain lines
 show at most one every 5 s of them), and prints, per stage, its seconds, its reports and its longest gap between
