@@ -136,7 +136,7 @@ def results_template(ctx: PlanContext, lang: str) -> Document:
     if ctx.results is not None:
         done = {r["visit_id"]: r for r in ctx.results.iter_rows(named=True)}
     rows = []
-    for v in ctx.visits.sort("visit_id").iter_rows(named=True):
+    for v in ctx.visits.sort("date", "subject_id", "visit_id").iter_rows(named=True):
         r = done.get(v["visit_id"], {})
         rows.append([v["visit_id"], v["subject_id"], v["subject_name"], v["date"], r.get("result_date"),
                      r.get("problems_found"), r.get("problems_rectified"), r.get("published_date"), r.get("note") or None])

@@ -117,7 +117,7 @@ def load_context(plan_dir: str | Path, scenario: Scenario) -> PlanContext:
     visits = (plan.visits.join(subjects, on="subject_id", how="left")
               .with_columns(pl.col("subject_name").fill_null(pl.col("subject_id")), pl.col("grid").fill_null(""),
                             pl.col("date").dt.iso_year().alias("iso_year"), pl.col("date").dt.week().alias("iso_week"))
-              .sort("date", "visit_id"))
+              .sort("date", "subject_id", "visit_id"))
     windows = {t["id"]: (dt.date.fromisoformat(t["window"]["start"]), dt.date.fromisoformat(t["window"]["end"]))
                for t in plan.manifest["tasks"]}
     for task in scenario.tasks:

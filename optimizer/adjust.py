@@ -55,6 +55,8 @@ from optimizer.draw import (
     seed_commitment,
 )
 from optimizer.export import file_sha256, write_manifest
+from optimizer.progress import stage as progress_stage
+from optimizer.progress import within
 from optimizer.teams import TeamConfig, TeamInput, match_officers
 from records.codes import code_secret, inspection_codes
 from rules import evaluate, load_policy
@@ -214,7 +216,8 @@ def _staff(todo: pl.DataFrame, kept_assignments: pl.DataFrame, all_visits: pl.Da
     qual = scenario.task_qualifications()
     used = kept_assignments.join(all_visits.select("visit_id", "week"), on="visit_id").group_by("officer_id", "week").len()
     frames, problems = [], []
-    for (week,), group in todo.sort("week", "visit_id").partition_by("week", as_dict=True, maintain_order=True).items():
+    weeks = todo.sort("week", "visit_id").partition_by("week", as_dict=True, maintain_order=True)
+    for k, ((week,), group) in enumerate(weeks.items()):
         per_task = group.select("visit_id", pl.col("task_ids").alias("task_id")).explode("task_id").join(meta, on="task_id")
         needs = per_task.select("visit_id", pl.col("departments").alias("department"), "min_officers_per_department") \
             .explode("department").group_by("visit_id", "department").agg(
@@ -228,14 +231,15 @@ def _staff(todo: pl.DataFrame, kept_assignments: pl.DataFrame, all_visits: pl.Da
             .join(busy, on="officer_id", how="left").with_columns(
                 (pl.col("weekly_capacity") - pl.col("busy").fill_null(0)).clip(0).cast(pl.Int32).alias("weekly_capacity")
             ).drop("busy")
-        result = match_officers(TeamInput(
-            visits=group.join(grids, on="subject_id", how="left").with_columns(pl.col("subject_grid").fill_null(""))
-            .select("visit_id", "subject_id", "date", "week", "subject_grid", "departments"),
-            needs=needs,
-            min_officers_per_visit=int(per_task["min_officers_per_visit"].max() or 0),
-            exclude_own_grid=bool(per_task["exclude_own_grid"].any()),
-            officers=officers, seed=seed,
-        ), config)
+        with within(k, len(weeks)):  # progress (optimizer.progress): week by week
+            result = match_officers(TeamInput(
+                visits=group.join(grids, on="subject_id", how="left").with_columns(pl.col("subject_grid").fill_null(""))
+                .select("visit_id", "subject_id", "date", "week", "subject_grid", "departments"),
+                needs=needs,
+                min_officers_per_visit=int(per_task["min_officers_per_visit"].max() or 0),
+                exclude_own_grid=bool(per_task["exclude_own_grid"].any()),
+                officers=officers, seed=seed,
+            ), config)
         frames.append(result.assignments.select("visit_id", "officer_id", "department"))
         problems += list(result.problems)
     return pl.concat(frames), sorted(set(problems))
@@ -282,7 +286,8 @@ def adjust_plan(plan_dir: str | Path, scenario: Scenario, public_value: str, as_
                           "draws from the committed seed of the plan it adjusts")
     rotation = _rotation_of(m, plan_dir, previous, previous_seed)
     law = load_policy(m["policy"]["id"], m["policy"].get("overrides") or None)
-    results = evaluate(scenario, law, as_of=dt.date.fromisoformat(m["policy"]["as_of"]))
+    with progress_stage("rules"):
+        results = evaluate(scenario, law, as_of=dt.date.fromisoformat(m["policy"]["as_of"]))
     if results.errors.height:
         raise PlanBlocked(results.errors)
     old_draws = plan.draws.with_columns(pi_units(pl.col("inclusion_prob")).alias("pi_units"), pl.col("stratum").cast(pl.String))
@@ -302,15 +307,16 @@ def adjust_plan(plan_dir: str | Path, scenario: Scenario, public_value: str, as_
                        extra.select("subject_id", pl.col("round").cast(pl.Int32), "pi_units")]) \
         .group_by("subject_id", "round").agg(pl.col("pi_units").max()).sort("subject_id", "round")
 
-    done = plan.visits.filter(pl.col("date") < as_of).sort("visit_id")
+    done = plan.visits.filter(pl.col("date") < as_of).sort("date", "subject_id", "visit_id")
     done_rounds = done.select("subject_id", pl.col("round").cast(pl.Int32)).unique()
-    if rotation is None:
-        drawn = draw_subjects(inp, seed, mode, offset_basis=basis, done=done_rounds)
-    else:  # the chain's permanent numbers, shifted as when the plan was drawn; labelled with the plan's own seed
-        drawn = draw_subjects(inp, rotation.prn_seed, mode, offset_basis=basis, shift=rotation.shift, done=done_rounds,
-                              last=rotation.follow)
-        relabel = pl.col("seed").replace_strict({rotation.prn_seed: seed})
-        drawn = type(drawn)(drawn.draws.with_columns(relabel), drawn.substrata.with_columns(relabel), drawn.problems)
+    with progress_stage("draw"):
+        if rotation is None:
+            drawn = draw_subjects(inp, seed, mode, offset_basis=basis, done=done_rounds)
+        else:  # the chain's permanent numbers, shifted as when the plan was drawn; labelled with the plan's own seed
+            drawn = draw_subjects(inp, rotation.prn_seed, mode, offset_basis=basis, shift=rotation.shift,
+                                  done=done_rounds, last=rotation.follow)
+            relabel = pl.col("seed").replace_strict({rotation.prn_seed: seed})
+            drawn = type(drawn)(drawn.draws.with_columns(relabel), drawn.substrata.with_columns(relabel), drawn.problems)
     from optimizer.draw import (  # the published table's columns and order
         DrawRun,
         draw_table,
@@ -327,7 +333,7 @@ def adjust_plan(plan_dir: str | Path, scenario: Scenario, public_value: str, as_
     served_done = done.select("subject_id", pl.col("task_ids").alias("task_id")).explode("task_id")
     future_pairs = selected.join(served_done, on=["subject_id", "task_id"], how="anti")
     open_pairs = {(s, t) for s, t in future_pairs.select("subject_id", "task_id").iter_rows()}
-    future_old = plan.visits.filter(pl.col("date") >= as_of).sort("visit_id")
+    future_old = plan.visits.filter(pl.col("date") >= as_of).sort("date", "subject_id", "visit_id")
     kept_rows = []
     for row in future_old.iter_rows(named=True):
         keep = [t for t in row["task_ids"] if (row["subject_id"], t) in open_pairs
@@ -357,13 +363,15 @@ def adjust_plan(plan_dir: str | Path, scenario: Scenario, public_value: str, as_
         (pl.col("annual_cap") - pl.col("len").fill_null(0)).clip(0).cast(caps["annual_cap"].dtype).alias("annual_cap")).drop("len")
     capacity = scenario.officers.group_by("department").agg(pl.col("weekly_capacity").sum().cast(pl.Int64)).sort("department")
     clipped = rounds.with_columns(pl.max_horizontal(pl.col("start"), pl.lit(as_of)).alias("start"))
-    new = bundle_visits(BundleInput(
-        selected=rest, windows=clipped.select("task_id", "start", "end"),
-        task_departments=meta.select("task_id", "departments"),
-        officers_per_department=meta.select("task_id", "min_officers_per_department"),
-        capacity=capacity, caps=left_caps, year=scenario.year, seed=seed,
-        used=kept_load(pl.concat([f.select("visit_id", "date", "task_ids") for f in (done, kept)]), plan.assignments, meta),
-    ), bundle or BundleConfig())
+    with progress_stage("bundling"):
+        new = bundle_visits(BundleInput(
+            selected=rest, windows=clipped.select("task_id", "start", "end"),
+            task_departments=meta.select("task_id", "departments"),
+            officers_per_department=meta.select("task_id", "min_officers_per_department"),
+            capacity=capacity, caps=left_caps, year=scenario.year, seed=seed,
+            used=kept_load(pl.concat([f.select("visit_id", "date", "task_ids") for f in (done, kept)]), plan.assignments,
+                           meta),
+        ), bundle or BundleConfig())
     stamp = as_of.strftime("%Y%m%d")
     fresh = new.visits.with_columns(("A" + stamp + "-" + pl.col("visit_id").str.slice(1)).alias("visit_id")) \
         .select("visit_id", "subject_id", "date", "task_ids", "round", "week")
@@ -388,7 +396,8 @@ def adjust_plan(plan_dir: str | Path, scenario: Scenario, public_value: str, as_
     todo = pl.concat([restaff.select("visit_id", "subject_id", "date", "week", "departments", "task_ids"),
                       fresh.select("visit_id", "subject_id", "date", "week", "departments", "task_ids")])
     frame_all = pl.concat([done.select("visit_id", "week"), kept.select("visit_id", "week"), fresh.select("visit_id", "week")])
-    staffed, team_problems = _staff(todo, keep_team, frame_all, scenario, meta, seed, teams or TeamConfig())
+    with progress_stage("teams"):
+        staffed, team_problems = _staff(todo, keep_team, frame_all, scenario, meta, seed, teams or TeamConfig())
     assignments = pl.concat([keep_team, staffed]).sort("visit_id", "department", "officer_id")
 
     # --- codes: a visit whose code fields are unchanged keeps its code; the others get one under the same key
@@ -398,7 +407,7 @@ def adjust_plan(plan_dir: str | Path, scenario: Scenario, public_value: str, as_
         .with_columns(pl.when(pl.col("departments") == pl.col("d_old")).then(pl.col("inspection_code"))
                       .otherwise(inspection_codes(kept, secret)).alias("inspection_code")).drop("d_old")
     visits = pl.concat([done.select(_VISIT_COLUMNS), recoded.select(_VISIT_COLUMNS),
-                        fresh.select([c for c in _VISIT_COLUMNS])], how="vertical_relaxed").sort("visit_id")
+                        fresh.select([c for c in _VISIT_COLUMNS])], how="vertical_relaxed").sort("date", "subject_id", "visit_id")
     visits = visits.cast(plan.visits.schema)
 
     changes = diff_visits(plan.visits, plan.assignments, visits, assignments, as_of)

@@ -15,6 +15,7 @@ import polars as pl
 
 from optimizer.calendar import stab_rounds
 from optimizer.draw import DrawMode, draw_input, draw_subjects
+from optimizer.progress import step, within
 from rules import RuleResults
 from scenarios.model import Scenario
 
@@ -35,7 +36,10 @@ def stabbing_visits(pairs: pl.DataFrame) -> int:
     counts = pairs.group_by("subject_id").len()
     total = int(counts.filter(pl.col("len") == 1).height)
     several = pairs.join(counts.filter(pl.col("len") > 1).select("subject_id"), on="subject_id")
-    for _, group in several.sort("subject_id", "end", "start").group_by("subject_id", maintain_order=True):
+    groups = int(counts.filter(pl.col("len") > 1).height)
+    for k, (_, group) in enumerate(several.sort("subject_id", "end", "start").group_by("subject_id", maintain_order=True)):
+        if k % 4096 == 0:
+            step(k, groups)  # progress (optimizer.progress), every 4,096 subjects
         stab: dt.date | None = None
         for start, end in group.select("start", "end").iter_rows():
             if stab is None or start > stab:
@@ -47,10 +51,12 @@ def stabbing_visits(pairs: pl.DataFrame) -> int:
 def independent_joint_visits(scenario: Scenario, results: RuleResults, seed: str) -> tuple[int, int]:
     """(visits, subjects drawn) of today's practice: independent draws on the windows as planned."""
     rounds = stab_rounds(scenario.tasks)
-    draw = draw_subjects(draw_input(scenario, results, rounds), seed, DrawMode.independent)
+    with within(0, 2):
+        draw = draw_subjects(draw_input(scenario, results, rounds), seed, DrawMode.independent)
     windows = pl.DataFrame(
         {"task_id": [t.id for t in scenario.tasks], "start": [t.window.start for t in scenario.tasks],
          "end": [t.window.end for t in scenario.tasks]}
     )
     chosen = draw.draws.filter("selected").select("subject_id", "task_id").join(windows, on="task_id")
-    return stabbing_visits(chosen), chosen.height
+    with within(1, 2):
+        return stabbing_visits(chosen), chosen.height

@@ -30,8 +30,10 @@ from optimizer.hard_rules import (
     short_departments,
     small_teams,
     unknown_officers,
+    visit_id_problems,
     wrong_department,
 )
+from optimizer.progress import step, within
 from rules import RuleResults, evaluate, load_policy
 from scenarios.model import Scenario
 
@@ -299,6 +301,7 @@ def check_teams(plan: PlanFiles, scenario: Scenario, results: RuleResults) -> li
     out = []
     assignments = plan.assignments
     directory = scenario.officers
+    out += [Violation("visits", f"visit {v}", problem) for v, problem in visit_id_problems(plan.visits, assignments)]
     out += [Violation("teams", f"visit {v}", f"officer {o} is not in the officer directory")
             for v, o in unknown_officers(assignments, directory).iter_rows()]
     out += [Violation("teams", f"visit {v}", f"officer {o} is listed {n} times")
@@ -339,8 +342,11 @@ def check_plan(plan_dir: str | Path, scenario: Scenario) -> list[Violation]:
     plan = read_plan(plan_dir)
     policy = plan.manifest["policy"]
     law = load_policy(policy["id"], policy.get("overrides") or None)
-    results = evaluate(scenario, law, as_of=dt.date.fromisoformat(policy["as_of"]))
+    total = len(CHECKS) + 3  # progress (optimizer.progress): the rules re-evaluated count as three checks
+    with within(0, total, parts=3):
+        results = evaluate(scenario, law, as_of=dt.date.fromisoformat(policy["as_of"]))
     violations: list[Violation] = []
-    for check in CHECKS:
+    for k, check in enumerate(CHECKS):
         violations += check(plan, scenario, results)
+        step(3 + k + 1, total)
     return violations

@@ -15,6 +15,8 @@ from typing import Any
 
 from optimizer.draw import draw_table, seed_commitment
 from optimizer.plan import Plan, solver_notes
+from optimizer.progress import stage as progress_stage
+from optimizer.progress import step
 from scenarios.atomic import atomic_directory
 
 __all__ = ["write_plan", "manifest", "mark_violations", "FILES"]
@@ -102,11 +104,14 @@ def write_plan(plan: Plan, out: str | Path, overwrite: bool = False, *, exclusiv
     records the complete plan in the ledger there, before it becomes visible).
     """
     out = Path(out)
-    with atomic_directory(out, overwrite=overwrite, exclusive=exclusive, before_rename=before_rename) as staging:
+    with atomic_directory(out, overwrite=overwrite, exclusive=exclusive, before_rename=before_rename) as staging, \
+            progress_stage("write"):
         draw_table(plan.run, with_seed=False).write_parquet(staging / "draws.parquet")
+        step(1, 4)
         plan.visits.select(
             "visit_id", "subject_id", "date", "task_ids", "departments", "items", "inspection_code", "round", "week"
         ).write_parquet(staging / "visits.parquet")
+        step(2, 4)
         plan.teams.assignments.select("visit_id", "officer_id", "department").write_parquet(staging / "assignments.parquet")
         plan.bundle.unplaced.write_parquet(staging / "unplaced.parquet")
         body = manifest(plan)

@@ -19,7 +19,7 @@ from optimizer.calendar import is_working_day
 __all__ = [
     "outside_windows", "not_working_days", "over_annual_cap", "pair_coverage", "unknown_officers",
     "wrong_department", "duplicate_assignments", "own_grid", "officer_over_capacity", "short_departments",
-    "missing_qualifications", "small_teams",
+    "missing_qualifications", "small_teams", "visit_id_problems",
 ]
 
 PAIR = ["subject_id", "task_id"]
@@ -81,6 +81,21 @@ def wrong_department(assignments: pl.DataFrame, officers: pl.DataFrame) -> pl.Da
     home = officers.select("officer_id", pl.col("department").alias("home"))
     return assignments.select("visit_id", "officer_id", "department").join(home, on="officer_id").filter(
         pl.col("home") != pl.col("department"))
+
+
+def visit_id_problems(visits: pl.DataFrame, assignments: pl.DataFrame) -> list[tuple[str, str]]:
+    """Every visit has one id of its own and every assignment names a visit of the plan.
+
+    Visit ids carry no order (issue 14: :func:`optimizer.bundling.visit_ids`), so nothing is checked about
+    their order — only that none is empty or repeated and that no team goes to a visit the plan does not hold.
+    Returns (visit_id, problem) pairs."""
+    out = [(str(v), f"visit id used by {n} visits") for v, n in visits.group_by("visit_id").len()
+           .filter(pl.col("len") > 1).sort("visit_id").iter_rows()]
+    out += [(repr(v), "visit id is empty") for v in visits.filter(
+        pl.col("visit_id").is_null() | (pl.col("visit_id").str.strip_chars() == ""))["visit_id"].to_list()]
+    out += [(str(v), "assigned officers, but no such visit in the plan") for v in assignments.join(
+        visits.select("visit_id"), on="visit_id", how="anti")["visit_id"].unique().sort().to_list()]
+    return out
 
 
 def duplicate_assignments(assignments: pl.DataFrame) -> pl.DataFrame:

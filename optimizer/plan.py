@@ -9,7 +9,6 @@ public value give byte-identical files.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -25,6 +24,8 @@ from optimizer.calendar import (
     subject_profiles,
 )
 from optimizer.draw import DrawMode, DrawRun, run_draw
+from optimizer.progress import Callback, reporting, step, within
+from optimizer.progress import stage as progress_stage
 from optimizer.teams import TeamConfig, TeamInput, TeamResult, match_officers
 from records.codes import code_secret, inspection_codes
 from rules import evaluate, load_policy
@@ -93,11 +94,18 @@ def _needs(visits: pl.DataFrame, tasks: pl.DataFrame, qualifications: pl.DataFra
 
 def make_plan(
     scenario: Scenario, public_value: str, settings: PlanSettings | None = None,
-    progress: Callable[[str], None] | None = None, rotation=None,  # noqa: ANN001 - optimizer.rotation.Rotation
+    progress: Callback | None = None, rotation=None,  # noqa: ANN001 - optimizer.rotation.Rotation
 ) -> Plan:
-    """Run every stage; see the module docstring. Raises PlanBlocked when the rules find violations."""
-    settings = settings or PlanSettings()
-    say = progress or (lambda _: None)
+    """Run every stage; see the module docstring. Raises PlanBlocked when the rules find violations.
+
+    ``progress``: a callback ``(stage, done, total)`` (:mod:`optimizer.progress`) told how far each of
+    :data:`optimizer.progress.PLAN_STAGES` is; it never changes the plan.
+    """
+    with reporting(progress):
+        return _make_plan(scenario, public_value, settings or PlanSettings(), rotation)
+
+
+def _make_plan(scenario: Scenario, public_value: str, settings: PlanSettings, rotation) -> Plan:  # noqa: ANN001
     seconds: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -107,59 +115,61 @@ def make_plan(
         seconds[stage] = round(now - clock, 3)
         clock = now
 
-    say("rules")
-    policy = load_policy(settings.policy or scenario.policy, settings.overrides or None)
-    results = evaluate(scenario, policy)
+    with progress_stage("rules"):
+        policy = load_policy(settings.policy or scenario.policy, settings.overrides or None)
+        results = evaluate(scenario, policy)
     lap("rules")
-    say("align + draw")
     run = run_draw(scenario, [public_value], settings.mode, plan_id=settings.plan_id, rounds="aligned",
                    align_config=settings.align, results=results, rotation=rotation)
     (seed,) = run.public_values  # the plan seed run_draw derived from the public value
     lap("align+draw")
 
-    say("bundle")
-    tasks = _task_frame(scenario, results)
-    selected = run.draw.draws.filter("selected").select("subject_id", "task_id", "round")
-    capacity = scenario.officers.group_by("department").agg(pl.col("weekly_capacity").sum().cast(pl.Int64)).sort("department")
-    bundle = bundle_visits(BundleInput(
-        selected=selected,
-        windows=run.rounds.select("task_id", "start", "end"),
-        task_departments=tasks.select("task_id", "departments"),
-        officers_per_department=tasks.select("task_id", "min_officers_per_department"),
-        capacity=capacity,
-        caps=results.subjects.select("subject_id", "annual_cap"),
-        year=scenario.year,
-        seed=seed,
-    ), settings.bundle)
+    with progress_stage("bundling"):
+        tasks = _task_frame(scenario, results)
+        selected = run.draw.draws.filter("selected").select("subject_id", "task_id", "round")
+        capacity = scenario.officers.group_by("department").agg(pl.col("weekly_capacity").sum().cast(pl.Int64)).sort("department")
+        bundle = bundle_visits(BundleInput(
+            selected=selected,
+            windows=run.rounds.select("task_id", "start", "end"),
+            task_departments=tasks.select("task_id", "departments"),
+            officers_per_department=tasks.select("task_id", "min_officers_per_department"),
+            capacity=capacity,
+            caps=results.subjects.select("subject_id", "annual_cap"),
+            year=scenario.year,
+            seed=seed,
+        ), settings.bundle)
     lap("bundle")
 
-    say("teams")
-    grids = scenario.subjects.select("subject_id", pl.col("grid").alias("subject_grid"))
-    visits = bundle.visits.join(grids, on="subject_id", how="left")
-    per_visit_min = visits.select("visit_id", pl.col("task_ids").alias("task_id")).explode("task_id").join(
-        tasks.select("task_id", "min_officers_per_visit", "exclude_own_grid"), on="task_id")
-    teams = match_officers(TeamInput(
-        visits=visits.select("visit_id", "subject_id", "date", "week", "subject_grid", "departments"),
-        needs=_needs(visits, tasks, scenario.task_qualifications()),
-        min_officers_per_visit=int(per_visit_min["min_officers_per_visit"].max() or 0),
-        exclude_own_grid=bool(per_visit_min["exclude_own_grid"].any()),
-        officers=scenario.officers.select("officer_id", "department", "qualifications", "grid", "weekly_capacity"),
-        seed=seed,
-    ), settings.teams)
+    with progress_stage("teams"):
+        grids = scenario.subjects.select("subject_id", pl.col("grid").alias("subject_grid"))
+        visits = bundle.visits.join(grids, on="subject_id", how="left")
+        per_visit_min = visits.select("visit_id", pl.col("task_ids").alias("task_id")).explode("task_id").join(
+            tasks.select("task_id", "min_officers_per_visit", "exclude_own_grid"), on="task_id")
+        teams = match_officers(TeamInput(
+            visits=visits.select("visit_id", "subject_id", "date", "week", "subject_grid", "departments"),
+            needs=_needs(visits, tasks, scenario.task_qualifications()),
+            min_officers_per_visit=int(per_visit_min["min_officers_per_visit"].max() or 0),
+            exclude_own_grid=bool(per_visit_min["exclude_own_grid"].any()),
+            officers=scenario.officers.select("officer_id", "department", "qualifications", "grid", "weekly_capacity"),
+            seed=seed,
+        ), settings.teams)
     lap("teams")
 
-    items = visits.select("visit_id", pl.col("task_ids").alias("task_id")).explode("task_id").join(
-        tasks.select("task_id", "items"), on="task_id").explode("items").group_by("visit_id").agg(
-        pl.col("items").unique().sort())
-    visits = visits.join(items, on="visit_id", how="left").sort("visit_id")
-    visits = visits.with_columns(inspection_codes(visits, code_secret(seed))).select(
-        "visit_id", "subject_id", "date", "task_ids", "departments", "items", "inspection_code", "round", "week"
-    )
-    kpis = plan_kpis(scenario, results, run, visits, bundle, tasks, seed)
-    capacity = calendar_overload(scenario, results, run, tasks) if run.alignment else {}
-    kpis["calendar_department_weeks_over_capacity"] = capacity.get("department_weeks_over_capacity")
-    trade = run.alignment.capacity_trade if run.alignment else None
-    kpis["calendar_visits_paid_for_capacity"] = trade["visits_paid_for_capacity"] if trade else None
+    with progress_stage("kpis"):
+        items = visits.select("visit_id", pl.col("task_ids").alias("task_id")).explode("task_id").join(
+            tasks.select("task_id", "items"), on="task_id").explode("items").group_by("visit_id").agg(
+            pl.col("items").unique().sort())
+        visits = visits.join(items, on="visit_id", how="left").sort("date", "subject_id", "visit_id")
+        visits = visits.with_columns(inspection_codes(visits, code_secret(seed))).select(
+            "visit_id", "subject_id", "date", "task_ids", "departments", "items", "inspection_code", "round", "week"
+        )
+        step(1, 10)
+        with within(1, 10, parts=8):  # today's practice drawn and stabbed: most of the stage
+            kpis = plan_kpis(scenario, results, run, visits, bundle, tasks, seed)
+        capacity = calendar_overload(scenario, results, run, tasks) if run.alignment else {}
+        kpis["calendar_department_weeks_over_capacity"] = capacity.get("department_weeks_over_capacity")
+        trade = run.alignment.capacity_trade if run.alignment else None
+        kpis["calendar_visits_paid_for_capacity"] = trade["visits_paid_for_capacity"] if trade else None
     lap("kpis")
     extra = {"rotation": rotation.manifest} if rotation is not None else {}
     return Plan(scenario, str(public_value), seed, settings, run, bundle, teams, visits, kpis, seconds, capacity, extra)

@@ -122,7 +122,7 @@ def read_results(path: str | Path, plan: PlanFiles, result_days: int | None, as_
         (pl.col("publish_by").is_not_null()
          & pl.when(pl.col("published_date").is_null()).then(pl.lit(as_of) > pl.col("publish_by"))
          .otherwise(pl.col("published_date") > pl.col("publish_by"))).alias("overdue")
-    ).sort("visit_id")
+    ).sort("visit_date", "subject_id", "visit_id")
     return ImportedResults(table, [])
 
 

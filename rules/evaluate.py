@@ -19,6 +19,7 @@ from typing import Any
 
 import polars as pl
 
+from optimizer.progress import step
 from rules.effects import (
     Finding,
     finding_of,
@@ -204,11 +205,14 @@ def evaluate(
     task_fired = backend.fire(law, "task", task_recs)
     task_rows, found = _tasks(scenario, law, task_recs, task_fired)
     findings += _fired_findings(law, "task", task_recs, task_fired, None) + found
+    step(1, 10)  # progress (optimizer.progress): tasks, then (subject, task) profiles — the longest — and subjects
 
     cap = complaints_cap(law)
     pairs, strata, scales, found = _pairs(scenario, law, backend, task_recs, cap)
     findings += found
+    step(7, 10)
     subjects = _subjects(scenario, law, backend, cap)
+    step(9, 10)
 
     item_recs = item_records(scenario)
     findings += _fired_findings(law, "item", item_recs, backend.fire(law, "item", item_recs), "item_id")

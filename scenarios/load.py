@@ -13,6 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
+from optimizer.progress import step
 from rules.law.catalog import known_policies
 from scenarios.credit_code import directory_warnings
 from scenarios.errors import Problem, ScenarioError
@@ -51,6 +52,7 @@ def check_scenario(root: str | Path) -> tuple[Scenario | None, list[Problem]]:
     problems += spec_problems
     if parts is None:
         return None, problems
+    step(1, 10)  # progress (optimizer.progress): the directories are most of the reading
 
     header = parts.header
     if header is not None and header.policy not in known_policies():
@@ -60,8 +62,10 @@ def check_scenario(root: str | Path) -> tuple[Scenario | None, list[Problem]]:
     officers_name = header.officers if header else doc.data.get("officers", "officers.csv")
     subjects, found = _directory(root, str(subjects_name), SUBJECTS, doc.line(("subjects",)))
     problems += found
+    step(5, 10)
     officers, found = _directory(root, str(officers_name), OFFICERS, doc.line(("officers",)))
     problems += found
+    step(6, 10)
 
     if parts.declared_object_types:
         object_types = {o.id for _, o in parts.lists["object_types"]}
@@ -72,6 +76,7 @@ def check_scenario(root: str | Path) -> tuple[Scenario | None, list[Problem]]:
     problems += check_references(parts, doc, object_types, SCENARIO_FILE)
     problems += check_directories(subjects, officers, parts, str(subjects_name), str(officers_name), doc)
     problems += directory_warnings(subjects, str(subjects_name))  # ids shaped like 统一社会信用代码 (GB 32100-2015)
+    step(8, 10)
 
     if any(p.severity == "error" for p in problems):
         return None, problems

@@ -135,7 +135,7 @@ def test_a_forged_visits_file_is_not_trusted(sealed_plan, tmp_path: Path, public
     record_plan(db, forged)  # recorded while genuine…
     visits = pl.read_parquet(forged / "visits.parquet")
     visits.with_columns(  # …then a code is forged into it
-        pl.when(pl.col("visit_id") == "V0001").then(pl.lit("FORGE-D2222")).otherwise(pl.col("inspection_code"))
+        pl.when(pl.col("visit_id") == visits["visit_id"][0]).then(pl.lit("FORGE-D2222")).otherwise(pl.col("inspection_code"))
         .alias("inspection_code")).write_parquet(forged / "visits.parquet")
     result = runner.invoke(public_app, ["code", "check", "FORGE-D2222", "--ledger", str(db)])
     assert result.exit_code == 1 and "not trusted" in result.output

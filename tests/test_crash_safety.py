@@ -208,3 +208,94 @@ def test_kill_ledger_writers_mid_append(tmp_path: Path) -> None:
         assert [r.seq for r in recs] == list(range(1, len(recs) + 1))
     assert len(records(db)) > 0
     assert json.loads((tmp_path / "j.db.head").read_text())["seq"] <= len(records(db))
+
+
+# ------------------------------------------------------------------ a city plan (issue 14, city writer)
+
+CITY = REPO / "scenarios" / "city-3"
+CITY_DRIVER = textwrap.dedent("""
+    import os, signal, sys
+    from pathlib import Path
+    point, k, city_dir, out, db, key, force = sys.argv[1:]
+    k = int(k)
+    calls = {"n": 0}
+
+    def bomb(original, after=False):
+        def wrapper(*args, **kwargs):
+            calls["n"] += 1
+            if calls["n"] == k and not after:
+                os.kill(os.getpid(), signal.SIGKILL)
+            result = original(*args, **kwargs)
+            if calls["n"] == k and after:
+                os.kill(os.getpid(), signal.SIGKILL)
+            return result
+        return wrapper
+
+    import records.ledger as ledger
+    if point == "rename":
+        os.rename = bomb(os.rename)
+    elif point == "record":
+        ledger.record_plan = bomb(ledger.record_plan)
+    elif point == "recorded":
+        ledger.record_plan = bomb(ledger.record_plan, after=True)
+
+    # the steps of the wired `jointcheck plan CITY_DIR`
+    from optimizer.plan import PlanSettings
+    from ui.cli.city import plan_city_dir
+    plan_city_dir(Path(city_dir), "20240301", Path(out), engine="local", workers=1, address=None, force=force == "1",
+                  settings=PlanSettings(), ledger=Path(db), key_file=Path(key))
+""")
+
+# (point, k): killed before the 2nd district's record, after the 3rd (all recorded, none visible), at the rename
+# into place; and no kill
+CITY_POINTS = [("record", 2), ("recorded", 3), ("rename", 1), ("none", 0)]
+
+
+def _assert_city_consistent(out: Path, db: Path) -> str:
+    """No visible city plan, or one whose every district plan is bound to its ledger record; the ledger verifies;
+    every district the ledger records under ``out`` is in place or staged beside it."""
+    state = "absent"
+    if out.exists():
+        manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+        for d in manifest["districts"]:
+            binding = plan_binding(db, out / "districts" / d["district"])
+            assert binding.ok, f"{d['district']}: the plan in place is not the one recorded: {binding.problems or 'no record'}"
+        state = "complete"
+    if db.exists():
+        assert verify_ledger(db).ok
+        mine = [r for r in records(db) if r.kind == "plan" and Path(r.body["plan_dir"]).parent.parent == out.resolve()]
+        if mine and not out.exists():
+            for rec in mine:
+                district = Path(rec.body["plan_dir"]).name
+                staged = [s for s in stale_staging(out) if (s / "districts" / district).is_dir()
+                          and file_digests(s / "districts" / district) == rec.body["files"]]
+                assert staged, f"the ledger records {district} neither in place nor staged beside it"
+            state = f"absent, {len(mine)} district(s) recorded and staged beside it"
+    return state
+
+
+def test_a_killed_city_plan_is_recorded_before_it_is_visible(tmp_path: Path) -> None:
+    """The city writer records every district plan before the city plan becomes visible (as ``plan`` does for a
+    district): a kill anywhere leaves no visible city plan or a fully recorded one, never a visible plan the ledger
+    does not describe; the next run on the same --out removes the staging leftovers."""
+    procs = []
+    for n, (point, k) in enumerate(CITY_POINTS):
+        run = tmp_path / f"run{n}"
+        run.mkdir()
+        out, db, key = run / "city", run / "j.db", run / "d.key"
+        procs.append((point, out, db, key, subprocess.Popen(
+            [sys.executable, "-c", CITY_DRIVER, point, str(k), str(CITY), str(out), str(db), str(key), "0"],
+            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)))
+    seen = {}
+    for point, out, db, key, proc in procs:
+        _, err = proc.communicate(timeout=600)
+        assert proc.returncode == (0 if point == "none" else -signal.SIGKILL), f"{point}: {proc.returncode} {err[-2000:]}"
+        seen[point] = _assert_city_consistent(out, db)
+    assert seen["none"] == "complete"
+    assert seen["record"] == "absent, 1 district(s) recorded and staged beside it"
+    assert seen["recorded"] == seen["rename"] == "absent, 3 district(s) recorded and staged beside it"
+    point, out, db, key, _ = procs[2]
+    done = subprocess.run([sys.executable, "-c", CITY_DRIVER, "none", "0", str(CITY), str(out), str(db), str(key), "1"],
+                          cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert stale_staging(out) == [] and _assert_city_consistent(out, db) == "complete"

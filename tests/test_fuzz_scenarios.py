@@ -443,6 +443,9 @@ PLAN_DAMAGE = st.one_of(
                                                   "assignments.parquet:officer_id", "draws.parquet:selected"]), st.just(0.0)),
     st.tuples(st.just("devzero"), st.sampled_from(["draws.parquet", "visits.parquet", "manifest.json"]), st.just(0.0)),
     st.tuples(st.just("remove"), st.sampled_from(["manifest.json", "visits.parquet", "unplaced.parquet"]), st.just(0.0)),
+    # visit ids carry no order (issue 14 item 11): duplicated, sequential, empty, look-alike ids and a visit dropped
+    st.tuples(st.just("ids"), st.sampled_from(["duplicate", "sequential", "empty", "lookalike", "drop_visit"]),
+              st.floats(0, 1)),
 )
 PLAN_COMMANDS = ["check", "verify", "publish", "results", "code"]
 
@@ -469,6 +472,17 @@ def _damage(plan: Path, op: str, what: str, x: float) -> None:
         name, col = what.split(":")
         frame = pl.read_parquet(plan / name)
         frame.with_columns(pl.lit(None, frame[col].dtype).alias(col)).write_parquet(plan / name)
+    elif op == "ids":
+        visits = pl.read_parquet(plan / "visits.parquet")
+        k = int(x * (visits.height - 1))
+        ids = visits["visit_id"].to_list()
+        if what == "drop_visit":
+            visits = visits.filter(pl.int_range(pl.len()) != k)
+        else:
+            ids[k] = {"duplicate": ids[(k + 1) % len(ids)], "sequential": f"V{k + 1:04d}", "empty": "",
+                      "lookalike": ids[k].lower() + "\u200b"}[what]
+            visits = visits.with_columns(pl.Series("visit_id", ids, dtype=pl.String))
+        visits.write_parquet(plan / "visits.parquet")
     elif op == "devzero":
         (plan / what).unlink()
         (plan / what).symlink_to("/dev/zero")

@@ -90,6 +90,12 @@ TAMPERS: dict[str, Callable[[Path], None]] = {
     "manifest kpi edited": lambda p: _edit_manifest(p, lambda m: m["kpis"].update(visits=1)),
     "file added": lambda p: (p / "notes.txt").write_text("x", encoding="utf-8"),
     "file removed": lambda p: (p / "unplaced.parquet").unlink(),
+    # visit ids (issue 14 item 11: ids carry no order, so only their uniqueness and references are checkable)
+    "visit id duplicated": lambda p: _edit_frame(
+        p, "visits.parquet", lambda f: f.with_columns(pl.when(pl.int_range(pl.len()) == 1).then(pl.lit(f["visit_id"][0]))
+                                                      .otherwise(pl.col("visit_id")).alias("visit_id"))),
+    "visit removed, its team kept": lambda p: _edit_frame(p, "visits.parquet", lambda f: f.slice(1)),
+    "visit id renamed to a sequential one": lambda p: _edit_frame(p, "visits.parquet", _first("visit_id", pl.lit("V0001"))),
 }
 
 
@@ -130,6 +136,23 @@ def test_an_edited_ledger_record_is_refused(recorded, tmp_path: Path) -> None:
     conn.close()
     result = runner.invoke(app, ["check", str(plan), str(TINY), "--ledger", str(ledger)])
     assert result.exit_code == 1 and "does not verify" in result.output, result.output
+
+
+def test_an_unrecorded_plan_with_an_edited_manifest_is_refused_even_with_the_flag(recorded, tmp_path: Path) -> None:
+    """Found by the fuzz suite: a manifest edited by hand (the plan id retyped) in a plan no ledger records was
+    published with --allow-unrecorded; the manifest's own digest now refuses it."""
+    out, _, _ = recorded
+    plan = tmp_path / "plan"
+    shutil.copytree(out, plan)
+    m = json.loads((plan / "manifest.json").read_text(encoding="utf-8"))
+    m["plan_id"] = "x"
+    (plan / "manifest.json").write_text(json.dumps(m), encoding="utf-8")
+    empty = ["--ledger", str(tmp_path / "empty.db"), "--allow-unrecorded"]
+    for args in (["publish", str(plan), str(TINY), "--out", str(tmp_path / "pub"), "--formed", "2024-03-25", *empty],
+                 ["check", str(plan), str(TINY), *empty], ["verify", str(plan), str(TINY), "--seed", SEED, *empty]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 1 and "manifest_sha256" in result.output, result.output
+    assert not (tmp_path / "pub").exists()
 
 
 def test_an_unrecorded_plan_needs_the_explicit_flag(recorded, tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ if str(ROOT) not in sys.path:  # `streamlit run ui/app.py` puts ui/ on the path,
 
 import streamlit as st  # noqa: E402
 
-from ui.i18n import LANGS, t  # noqa: E402
+from ui.i18n import LANGS, current_lang, t  # noqa: E402
 from ui.webapp.pages import adjust as adjust_page  # noqa: E402
 from ui.webapp.pages import compare as compare_page  # noqa: E402
 from ui.webapp.pages import dashboard as dashboard_page  # noqa: E402
@@ -42,7 +42,7 @@ def _progress() -> None:
     if job.done:
         st.rerun()
     bar, stop = st.columns([6, 1])
-    text = f"{t('running')} {job.label} — {t('stage_' + job.stage)} · {job.elapsed:.0f} s"
+    text = f"{t('running')} {job.label} — {job.stage_label(current_lang())} · {job.elapsed:.0f} s"
     if job.stop.is_set():
         text += f" · {t('cancelling')}"
     bar.progress(job.fraction, text=text)

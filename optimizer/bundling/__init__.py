@@ -12,10 +12,11 @@ from optimizer.bundling.bundle import (
     BundleInput,
     BundleResult,
     bundle_visits,
+    visit_ids,
 )
 from optimizer.bundling.check import check_bundle
 
 __all__ = [
     "BundleConfig", "BundleInput", "BundleResult", "UNPLACED_SCHEMA", "VISIT_SCHEMA", "bundle_visits",
-    "check_bundle",
+    "check_bundle", "visit_ids",
 ]

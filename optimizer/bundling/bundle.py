@@ -39,6 +39,8 @@ byte-identical frames, whatever the row order.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -56,6 +58,7 @@ from optimizer.bundling.prep import (
     usage_of,
 )
 from optimizer.bundling.rescue import rescue_unplaced
+from optimizer.progress import step, within
 
 __all__ = ["BundleConfig", "BundleInput", "BundleResult", "bundle_visits", "VISIT_SCHEMA", "UNPLACED_SCHEMA"]
 
@@ -263,7 +266,9 @@ def bundle_visits(inp: BundleInput, config: BundleConfig | None = None) -> Bundl
     config = config or BundleConfig()
     prep = prepare(inp.selected, inp.windows, inp.task_departments, inp.officers_per_department,
                    inp.capacity, inp.caps, inp.year, inp.seed, inp.used)
+    step(1, 10)  # progress (optimizer.progress): preparing, greedy, then the CP-SAT batches six tenths
     groups, stab, load = greedy_plan(prep)
+    step(2, 10)
     lower = sum(n if prep.caps[s] is None else min(n, max(prep.caps[s], 0)) for s, n in stab.items())
 
     plan = _Plan(prep, groups, load)
@@ -272,7 +277,8 @@ def bundle_visits(inp: BundleInput, config: BundleConfig | None = None) -> Bundl
     budget = config.deterministic_time / max(1, len(batches))
     bound = sum(stab[s] for s in groups) - sum(stab[s] for s in hot)
     optimal, sub_models = True, []
-    for batch in batches:
+    for k, batch in enumerate(batches):
+        step(2 + 6 * k / len(batches), 10)
         comp = _neighbourhood(prep, plan, batch, config)
         before = [(s, g.week, g.tasks) for s in batch for g in plan.visits[s]]
         before_unplaced = sorted((s, t) for s in batch for t in plan.unplaced[s])
@@ -293,7 +299,9 @@ def bundle_visits(inp: BundleInput, config: BundleConfig | None = None) -> Bundl
         sub_models.append(f"{len(batch)} subjects re-planned ({sum(len(v) for v in comp.slots.values())} slots), "
                           f"{len(comp.movable)} neighbour visits movable, {len(comp.residual)} binding department-weeks: "
                           f"{how}; visits {len(chosen_v)} ≥ {comp_bound}, unplaced {len(chosen_u)}")
-    rescued = rescue_unplaced(prep, plan.visits, plan.unplaced, plan.load)
+    step(8, 10)
+    with within(8, 10):
+        rescued = rescue_unplaced(prep, plan.visits, plan.unplaced, plan.load)
     if rescued:
         optimal = False
         sub_models.append(f"rescue: {rescued} pair(s) placed after the solvers (joined to a visit, a visit of its own, "
@@ -301,7 +309,8 @@ def bundle_visits(inp: BundleInput, config: BundleConfig | None = None) -> Bundl
     visits = [(s, g.week, g.tasks) for s in sorted(plan.visits) for g in plan.visits[s]]
     unplaced = [(s, t) for s in sorted(plan.unplaced) for t in plan.unplaced[s]]
     dated = _choose_days(prep, visits)
-    reasons, problems = explain_unplaced(prep, stab, dated, unplaced)
+    with within(9, 10):
+        reasons, problems = explain_unplaced(prep, stab, dated, unplaced)
     problems = [*prep.notes, *problems]
     if rescued:
         problems.append(f"{rescued} drawn pair(s) left by the solvers within their time limit were placed afterwards "
@@ -328,14 +337,42 @@ def _all_cap_forced(prep: Prepared, stab: dict[str, int], visits: list[Visit], u
     return True
 
 
+VISIT_ID_DIGITS = 12
+"""Hex digits of a visit id after its ``V`` (48 bits: a collision among a district's visits is rare, and handled)."""
+
+
+def visit_ids(seed: str, visits: list[tuple[str, dt.date, tuple[str, ...]]]) -> list[str]:
+    """The id of each visit (subject, date, tasks), in the order given: ``V`` + 12 upper-case hex digits of
+    HMAC-SHA256(key, subject ‖ date ‖ tasks ‖ attempt), the key SHA-256 of a tag and the plan seed.
+
+    Issue 14: sequential ids in date order told anyone holding one when a visit is and how it ranks. These reveal
+    nothing about date or order without the plan seed (itself derived from the internal scenario hash, so not
+    computable from the public value alone); they are deterministic (same seed and visits, same ids) and of fixed
+    width. Uniqueness: visits are taken in the order given (the plan's (date, subject, tasks) order) and one whose
+    id is already taken tries attempt 1, 2, … — a deterministic resolution."""
+    key = hashlib.sha256(f"jointcheck-visit-id\x1f{seed}".encode()).digest()
+    taken: set[str] = set()
+    out = []
+    for s, day, tasks in visits:
+        attempt = 0
+        while True:
+            message = "\x1f".join([s, day.isoformat(), ",".join(tasks), str(attempt)]).encode("utf-8")
+            vid = "V" + hmac.new(key, message, hashlib.sha256).hexdigest()[:VISIT_ID_DIGITS].upper()
+            if vid not in taken:
+                break
+            attempt += 1
+        taken.add(vid)
+        out.append(vid)
+    return out
+
+
 def _visit_frame(prep: Prepared, dated: list[tuple[str, dt.date, tuple[str, ...]]]) -> pl.DataFrame:
     rows = sorted(dated, key=lambda v: (v[1], v[0], v[2]))
-    width = max(4, len(str(len(rows))))
     data = []
-    for k, (s, day, tasks) in enumerate(rows, start=1):
+    for vid, (s, day, tasks) in zip(visit_ids(prep.seed, rows), rows):
         usage = usage_of([prep.tasks[t] for t in tasks])
         data.append({
-            "visit_id": f"V{k:0{width}d}", "subject_id": s, "date": day, "week": day.isocalendar()[1],
+            "visit_id": vid, "subject_id": s, "date": day, "week": day.isocalendar()[1],
             "round": min(prep.rounds[(s, t)] for t in tasks), "task_ids": list(tasks),
             "departments": [d for d, _ in usage], "officers": [o for _, o in usage],
         })

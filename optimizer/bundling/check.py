@@ -13,6 +13,7 @@ from optimizer.hard_rules import (
     outside_windows,
     over_annual_cap,
     pair_coverage,
+    visit_id_problems,
 )
 
 __all__ = ["check_bundle"]
@@ -82,7 +83,9 @@ def _figures(result) -> list[str]:
         out.append(f"objective {result.objective} is not the number of visits {result.visits.height}")
     if result.bound > result.objective:
         out.append(f"bound {result.bound} exceeds the objective {result.objective}")
-    ordered = result.visits.sort("date", "subject_id", "task_ids")["visit_id"].to_list()
-    if ordered != sorted(result.visits["visit_id"].to_list()) or result.visits["visit_id"].is_duplicated().any():
-        out.append("visit ids are not unique and in (date, subject) order")
+    if result.visits.select("date", "subject_id").rows() != result.visits.sort("date", "subject_id").select(
+            "date", "subject_id").rows():
+        out.append("visits are not listed in (date, subject) order")
+    no_teams = pl.DataFrame(schema={"visit_id": pl.String})
+    out += [f"visit {v}: {problem}" for v, problem in visit_id_problems(result.visits, no_teams)]
     return out

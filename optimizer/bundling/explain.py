@@ -22,6 +22,7 @@ import bisect
 import datetime as dt
 
 from optimizer.bundling.prep import Prepared, usage_of
+from optimizer.progress import step
 
 __all__ = ["explain_unplaced", "MAX_LISTED"]
 
@@ -52,7 +53,9 @@ def explain_unplaced(prep: Prepared, stab: dict[str, int], dated: list[tuple[str
                         + _listed([f"{s}/{t}" for s, t, *_ in prep.no_workday]))
     capped: dict[str, list[str]] = {}
     short: dict[str, dict] = {}  # department → weeks full, pairs, officer-visits needed
-    for s, t in sorted(unplaced):
+    for k, (s, t) in enumerate(sorted(unplaced)):
+        if k % 1024 == 0:
+            step(k, len(unplaced))  # progress (optimizer.progress), every 1,024 pairs
         cap, info = prep.caps[s], prep.tasks[t]
         if cap is not None and visits.get(s, 0) >= cap and cap < stab[s]:
             reasons.append((s, t, f"annual cap: the subject may receive {cap} visit(s) a year, its tasks' windows "
@@ -69,9 +72,10 @@ def explain_unplaced(prep: Prepared, stab: dict[str, int], dated: list[tuple[str
                 blocked.append(f"{cal.week_label[w]} " + " ".join(f"{d} ({load.get((d, w), 0)}/{prep.capacity[d]} used)" for d in full))
                 blocked_zh.append(f"{cal.week_label[w]} " + "、".join(f"{d}（已用 {load.get((d, w), 0)}/{prep.capacity[d]}）" for d in full))
                 for d in full:
-                    entry = short.setdefault(d, {"weeks": {}, "pairs": [], "need": 0})
+                    entry = short.setdefault(d, {"weeks": {}, "pairs": [], "seen": set(), "need": 0})
                     entry["weeks"][w] = load.get((d, w), 0)
-                    if f"{s}/{t}" not in entry["pairs"]:
+                    if f"{s}/{t}" not in entry["seen"]:  # a set: a list made this quadratic in unplaced pairs
+                        entry["seen"].add(f"{s}/{t}")
                         entry["pairs"].append(f"{s}/{t}")
                         entry["need"] += info.officers
             else:

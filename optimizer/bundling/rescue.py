@@ -19,6 +19,7 @@ A rescue never breaks a capacity or a cap. What stays unplaced is explained by
 from __future__ import annotations
 
 from optimizer.bundling.prep import Group, Prepared, stab_groups, usage_of
+from optimizer.progress import step
 
 __all__ = ["rescue_unplaced"]
 
@@ -49,7 +50,10 @@ def rescue_unplaced(prep: Prepared, visits: dict[str, list[Group]], unplaced: di
     Returns the number of pairs placed."""
     placed = 0
     cal = prep.calendar
-    for s in sorted(unplaced):
+    subjects = sorted(unplaced)
+    for k, s in enumerate(subjects):
+        if k % 1024 == 0:
+            step(k, len(subjects))  # progress (optimizer.progress), every 1,024 subjects
         for t in sorted(unplaced[s]):
             info = prep.tasks[t]
             done = False

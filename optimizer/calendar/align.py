@@ -44,6 +44,7 @@ from optimizer.calendar.load import LoadModel
 from optimizer.calendar.model import ItemModel, profile_floor, solve_items
 from optimizer.calendar.rounds import stab_rounds
 from optimizer.calendar.search import SearchConfig, penalise, search_calendar
+from optimizer.progress import step, within
 from scenarios.model import Task
 
 __all__ = ["AlignConfig", "Alignment", "align_calendar", "subject_profiles", "expected_visits"]
@@ -302,6 +303,7 @@ def align_calendar(tasks: list[Task], pairs: pl.DataFrame, year: int, config: Al
     fixed_anchor: dict[int, int] = {}
     trade = {"value_without_penalty": 0, "value": 0, "overload_without_penalty": 0.0, "overload": 0.0}
     cluster_bound = 0.0
+    step(1, 10)  # progress (optimizer.progress): profiles and bounds a tenth, the components' searches eight
     for component, members in enumerate(components):
         model, constant, alone = _item_model(members, profiles, intervals)
         low, low_constant, _ = _item_model(members, profiles, intervals, down=True)
@@ -310,9 +312,11 @@ def align_calendar(tasks: list[Task], pairs: pl.DataFrame, year: int, config: Al
         # the search stops once within the relative gap of the better of the two bounds
         floor = max(constant + sum(int(model.weights[g]) * profile_floor(model, g) for g in range(model.P.shape[0])),
                     clustered)
-        found = search_calendar(model, floor - constant, SearchConfig(
-            deterministic_time=budget, relative_gap=config.relative_gap, random_seed=config.random_seed,
-            neighbourhood=config.neighbourhood, step_time=config.step_time, patience=config.patience, log=config.log_search_progress))
+        with within(1 + 8 * component / len(components), 10, parts=8 / len(components)):
+            found = search_calendar(model, floor - constant, SearchConfig(
+                deterministic_time=budget, relative_gap=config.relative_gap, random_seed=config.random_seed,
+                neighbourhood=config.neighbourhood, step_time=config.step_time, patience=config.patience,
+                log=config.log_search_progress))
         if penalised:
             loads = _load_model(members, model, alone, staffing, year, config, departments, load, week_shift)
             already = loads.overload(load)

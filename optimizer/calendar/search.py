@@ -37,6 +37,7 @@ import numpy as np
 
 from optimizer.calendar.load import LoadModel
 from optimizer.calendar.model import ItemModel, LoadTerm, solve_items
+from optimizer.progress import step
 
 __all__ = ["SearchConfig", "SearchResult", "search_calendar"]
 
@@ -223,6 +224,7 @@ def search_calendar(model: ItemModel, bound: float, config: SearchConfig) -> Sea
             before = state.value()
             solved = solve_items(sub, hint, budget, config.random_seed, 0.0, config.log)
             spent += solved.deterministic_time
+            step(spent, config.deterministic_time)  # progress: deterministic time, not the clock
             if solved.points is None:
                 idle += 1
                 continue

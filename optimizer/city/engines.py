@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
 
+from optimizer.progress import step
+
 __all__ = ["ENGINES", "EngineError", "open_engine", "map_districts"]
 
 ENGINES = ("local", "ray")
@@ -35,7 +37,11 @@ class _Local:
         self.pool = ProcessPoolExecutor(max_workers=max(1, workers), mp_context=multiprocessing.get_context("spawn"))
 
     def map(self, fn: Callable[[J], R], jobs: Sequence[J]) -> list[R]:
-        return list(self.pool.map(fn, jobs))
+        out = []
+        for result in self.pool.map(fn, jobs):  # in job order, as they come: progress (optimizer.progress)
+            out.append(result)
+            step(len(out), len(jobs))
+        return out
 
     def close(self) -> None:
         self.pool.shutdown()
@@ -61,7 +67,11 @@ class _Ray:
     def map(self, fn: Callable[[J], R], jobs: Sequence[J]) -> list[R]:
         remote = self.ray.remote(num_cpus=1, max_retries=1)(fn)
         try:
-            return list(self.ray.get([remote.remote(job) for job in jobs]))
+            out = []
+            for ref in [remote.remote(job) for job in jobs]:  # in job order: progress (optimizer.progress)
+                out.append(self.ray.get(ref))
+                step(len(out), len(jobs))
+            return out
         except self.ray.exceptions.RayTaskError as exc:  # the worker's own exception, as the local engine raises it
             cause = getattr(exc, "cause", None)
             if isinstance(cause, Exception):

@@ -36,6 +36,7 @@ from optimizer.city.split import city_count_expectations, split_start, systemati
 from optimizer.draw import seed_commitment
 from optimizer.export import FILES
 from optimizer.plan import PlanSettings
+from optimizer.progress import stage as progress_stage
 from scenarios.atomic import atomic_directory
 from scenarios.city import City
 from scenarios.errors import Problem, ScenarioError
@@ -109,7 +110,8 @@ def _census_split_plan(run: Callable, city: City, public_value: str, district_ke
                        seconds: dict[str, float], say: Callable[[str], None]):
     clock = time.perf_counter()
     say("census")
-    censuses = run(census, [CensusJob(city, d) for d in city.districts])
+    with progress_stage("load"):
+        censuses = run(census, [CensusJob(city, d) for d in city.districts])
     problems: list[Problem] = [p for c in censuses for p in c.problems]
     if any(p.severity == "error" for p in problems):
         raise ScenarioError(problems)
@@ -126,7 +128,8 @@ def _census_split_plan(run: Callable, city: City, public_value: str, district_ke
     say("plan")
     jobs = [PlanJob(city, d, {t: split[t]["shares"][d] for t in split}, district_public_value(public_value, city.name, d),
                     district_key, settings) for d in city.districts]
-    plans = run(plan_district, jobs)
+    with progress_stage("districts"):
+        plans = run(plan_district, jobs)
     seconds["plan"] = round(time.perf_counter() - clock, 3)
 
     return censuses, split, c_hash, seed, plans
@@ -135,9 +138,15 @@ def _census_split_plan(run: Callable, city: City, public_value: str, district_ke
 def plan_city(
     city: City, public_value: str, out: str | Path, *, district_key: bytes, engine: str = "local", workers: int = 2,
     address: str | None = None, settings: PlanSettings | None = None, overwrite: bool = False,
-    progress: Callable[[str], None] | None = None,
+    progress: Callable[[str], None] | None = None, exclusive: bool = False,
+    before_rename: Callable[[Path], None] | None = None,
 ) -> CityRun:
-    """Plan every district of ``city`` (module docstring); raise ScenarioError before writing on any problem."""
+    """Plan every district of ``city`` (module docstring); raise ScenarioError before writing on any problem.
+
+    ``exclusive`` and ``before_rename`` as in :func:`scenarios.atomic.atomic_directory`: ``jointcheck plan``
+    records every district plan of the complete staging folder in the ledger there, before the city plan
+    becomes visible, as it does for a district (:func:`ui.cli.record.write_recorded_plan`).
+    """
     say = progress or (lambda _: None)
     seconds: dict[str, float] = {}
     with open_engine(engine, workers, address) as run:
@@ -147,7 +156,8 @@ def plan_city(
     clock = time.perf_counter()
     say("gather")
     out = Path(out)
-    with atomic_directory(out, overwrite=overwrite) as staging:
+    with atomic_directory(out, overwrite=overwrite, exclusive=exclusive, before_rename=before_rename) as staging, \
+            progress_stage("write"):
         districts = []
         for c, p in zip(censuses, plans):
             folder = staging / DISTRICTS_DIR / p.district

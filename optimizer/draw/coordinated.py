@@ -40,6 +40,7 @@ import polars as pl
 
 from optimizer.draw.allocation import CELL, PI_SCALE, allocate, cell_sizes, pi_units
 from optimizer.draw.prn import TICKET_DENOMINATOR, ticket_ints
+from optimizer.progress import step
 from scenarios.errors import Problem
 
 __all__ = ["DrawMode", "DrawInput", "DrawResult", "draw_subjects", "DRAW_COLUMNS"]
@@ -292,11 +293,16 @@ def draw_subjects(inp: DrawInput, seeds: list[str] | str, mode: DrawMode | str =
     if missing:
         raise ValueError(f"tasks without a round: {sorted(missing)}")
 
+    round_list = sorted(pairs["round"].unique().to_list())
+    steps = 5 + 2 * len(round_list)  # progress (optimizer.progress): the phases below, then each round twice as long
     cells = pairs.group_by(CELL).agg(pl.len().cast(pl.Int64).alias("N"))
     cells, problems = allocate(cells, inp.task_counts)
+    step(1, steps)
     offsets = _offsets(pairs, mode, offset_basis, shift)
     pairs = pairs.join(offsets, on=["subject_id", "round"])
+    step(2, steps)
     tickets = _tickets(pairs, seeds, mode)
+    step(3, steps)
     on = ["task_id", "subject_id"] if mode is DrawMode.independent else ["subject_id"]
     cand_all = pairs.join(tickets, on=on)
     if last is not None and shift is not None and mode is DrawMode.coordinated:
@@ -310,11 +316,13 @@ def draw_subjects(inp: DrawInput, seeds: list[str] | str, mode: DrawMode | str =
     cand_all = cand_all.with_columns(_keys(cand_all["ticket"], cand_all["offset"]))
     substrata = cell_sizes(cells, _kth_keys(cand_all, cells), seeds)
     cand_all = cand_all.join(substrata.select("seed", *CELL, "N", "n"), on=["seed", *CELL])
+    step(4, steps)
     caps = inp.caps.select("subject_id", pl.col("annual_cap").cast(pl.Int64))
 
     used = pl.DataFrame(schema={"seed": pl.String, "subject_id": pl.String, "used": pl.Int64})
     rounds_out = []
-    for round_index in sorted(pairs["round"].unique().to_list()):
+    for k, round_index in enumerate(round_list):
+        step(4 + 2 * k, steps)
         cand = (
             cand_all.filter(pl.col("round") == round_index)
             .join(used, on=["seed", "subject_id"], how="left")
@@ -335,6 +343,7 @@ def draw_subjects(inp: DrawInput, seeds: list[str] | str, mode: DrawMode | str =
             pl.concat([used, visited.rename({"visit": "used"})])
             .group_by("seed", "subject_id").agg(pl.col("used").sum())
         )
+    step(steps - 1, steps)
     draws = pl.concat(rounds_out).sort("seed", "task_id", "stratum", "pi_units", "rank")
     draws = draws.with_columns(
         (pl.col("ticket").cast(pl.Float64) / TICKET_DENOMINATOR).clip(upper_bound=np.nextafter(1.0, 0.0)).alias("prn"),

@@ -20,6 +20,7 @@ from optimizer.calendar import (
 from optimizer.draw.coordinated import DRAW_COLUMNS, DrawMode, DrawResult, draw_subjects
 from optimizer.draw.inputs import draw_input
 from optimizer.draw.seed import plan_seed
+from optimizer.progress import stage as progress_stage
 from rules import RuleResults, evaluate
 from scenarios.model import Scenario
 
@@ -60,8 +61,9 @@ def run_draw(
         raise PlanBlocked(results.errors)
     alignment = None
     if rounds == "aligned":
-        alignment = align_calendar(scenario.tasks, results.pairs, scenario.year, align_config,
-                                   staffing_from(scenario.officers, results.tasks))
+        with progress_stage("calendar"):
+            alignment = align_calendar(scenario.tasks, results.pairs, scenario.year, align_config,
+                                       staffing_from(scenario.officers, results.tasks))
         round_frame = alignment.tasks
     elif rounds == "given":
         round_frame = stab_rounds(scenario.tasks)
@@ -69,6 +71,13 @@ def run_draw(
         raise ValueError(f"rounds must be 'aligned' or 'given', not {rounds!r}")
     plan_id = plan_id or scenario.name
     seeds = {plan_seed(scenario.content_hash, value, plan_id): str(value) for value in public_values}
+    with progress_stage("draw"):
+        draw = _draw(scenario, results, round_frame, seeds, mode, rotation)
+    return DrawRun(results, round_frame, alignment, draw, seeds, DrawMode(mode))
+
+
+def _draw(scenario: Scenario, results: RuleResults, round_frame: pl.DataFrame, seeds: dict[str, str],
+          mode: DrawMode | str, rotation) -> DrawResult:  # noqa: ANN001 - an optimizer.rotation.Rotation
     if rotation is None:
         draw = draw_subjects(draw_input(scenario, results, round_frame), list(seeds), mode)
     else:
@@ -79,7 +88,7 @@ def run_draw(
                              shift=rotation.shift, last=rotation.follow)
         relabel = pl.col("seed").replace_strict({rotation.prn_seed: own})
         draw = DrawResult(draw.draws.with_columns(relabel), draw.substrata.with_columns(relabel), draw.problems)
-    return DrawRun(results, round_frame, alignment, draw, seeds, DrawMode(mode))
+    return draw
 
 
 def draw_table(run: DrawRun, with_seed: bool) -> pl.DataFrame:

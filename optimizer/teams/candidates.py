@@ -41,7 +41,7 @@ def prepare_visits(visits: pl.DataFrame) -> pl.DataFrame:
     ).with_columns(
         (pl.col("date").dt.iso_year().cast(pl.Int32) * 100 + pl.col("week")).alias("wk"),
     )
-    return out.sort("date", "visit_id").with_row_index("order")
+    return out.sort("date", "subject_id", "visit_id").with_row_index("order")  # ids carry no order (issue 14)
 
 
 def prepare_officers(officers: pl.DataFrame) -> pl.DataFrame:

@@ -30,6 +30,7 @@ from fractions import Fraction
 import polars as pl
 from pydantic import BaseModel, ConfigDict, Field
 
+from optimizer.progress import step
 from optimizer.stats import chi2_sf
 from optimizer.teams.candidates import (
     eligible_pairs,
@@ -176,7 +177,10 @@ def _match(inp: TeamInput, config: TeamConfig) -> tuple[TeamResult, _Prepared]:
     rows: list[tuple[str, str, str]] = []
     statuses: list[str] = []
     repaired: list[str] = []
-    for week in _plans(p, inp.seed, inp.exclude_own_grid):
+    weeks = _plans(p, inp.seed, inp.exclude_own_grid)
+    step(1, 10)  # progress (optimizer.progress): preparing a tenth, the weeks eight tenths
+    for k, week in enumerate(weeks):
+        step(1 + 8 * k / len(weeks), 10)
         before = {v.subject_id: set(met.get(v.subject_id, ())) for v in week}
         assigned, failures = draw_week(week, capacity, met, inp.min_officers_per_visit)
         unexplained = [f for f in failures if (f[0], f[1], f[2], f[3] or "") not in known]
@@ -195,6 +199,7 @@ def _match(inp: TeamInput, config: TeamConfig) -> tuple[TeamResult, _Prepared]:
                 met.setdefault(subject[vid], set()).add(oid)
         rows.extend(assigned)
 
+    step(9, 10)
     assignments = pl.DataFrame(rows, schema=ASSIGNMENT_SCHEMA, orient="row").sort("visit_id", "department", "officer_id")
     unmet = unmet_needs(p.visits, p.slots, p.officers, assignments, inp.min_officers_per_visit)
     unstaffed = explain(unmet, structural, p.visits, p.slots, p.officers, inp.min_officers_per_visit).select(

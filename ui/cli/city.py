@@ -20,19 +20,21 @@ __all__ = ["plan_city_dir", "generate_city_dir", "validate_city_dir", "check_cit
 
 def plan_city_dir(
     city_dir: Path, seed: str, out: Path, *, engine: str, workers: int, address: str | None, force: bool,
-    settings, ledger: Path | None, key_file: Path | None,
+    settings, ledger: Path | None, key_file: Path | None, lang: str | None = None,
 ) -> None:
     """Plan every district of a city (census → central split → district plans → gathered output)."""
     from optimizer.city import EngineError, plan_city
     from optimizer.city.district import DistrictError
+    from optimizer.city.run import DISTRICTS_DIR
+    from optimizer.progress import CITY_STAGES
+    from ui.cli.progress import show_progress
     from records.codes import CodeKeyError, default_key_path, key_id, load_or_create_key
     from records.ledger import LedgerError, record_plan
     from scenarios import ScenarioError
+    from scenarios.atomic import OutputBusy
     from scenarios.city import check_city
     from ui.cli.common import ledger_path
 
-    if out.exists() and not force:
-        raise fail(f"{out} exists; pass --force to replace it")
     city, problems = check_city(city_dir)
     if city is None:
         print_problems(problems)
@@ -43,11 +45,19 @@ def plan_city_dir(
         key = load_or_create_key(key_file or default_key_path())
     except (CodeKeyError, OSError) as exc:
         raise fail(str(exc)) from None
+    db, recorded = ledger_path(ledger), []
+
+    def record(staging: Path) -> None:
+        """Record every district plan of the complete staging folder under its final name, before the city plan
+        becomes visible (as ``plan`` does for a district): a kill leaves no visible city plan, or one whose every
+        district the ledger describes."""
+        recorded.extend(record_plan(db, staging / DISTRICTS_DIR / d, code_key_id=key_id(key),
+                                    recorded_as=out / DISTRICTS_DIR / d) for d in city.districts)
+
     try:
-        with console.status("planning the city…") as status:
+        with show_progress(lang, CITY_STAGES):
             run = plan_city(city, seed, out, district_key=key, engine=engine, workers=workers, address=address,
-                            settings=settings, overwrite=force,
-                            progress=lambda stage: status.update(f"planning the city: {stage}…"))
+                            settings=settings, overwrite=force, exclusive=True, before_rename=record)
     except ScenarioError as exc:
         print_problems(exc.problems)
         console.print(f"[red]{escape(str(city_dir))}: {len(exc.errors)} error(s); nothing was written[/]")
@@ -58,12 +68,16 @@ def plan_city_dir(
         console.print(f"[red]{escape(str(exc))}[/]", highlight=False)
         console.print(f"[red]{escape(str(city_dir))}: nothing was written[/]")
         raise typer.Exit(code=exc.code) from None
-    try:
-        db = ledger_path(ledger)
-        for d in city.districts:
-            record_plan(db, out / "districts" / d, code_key_id=key_id(key))
+    except OutputBusy as exc:
+        raise fail(str(exc)) from None
+    except FileExistsError as exc:
+        raise fail(f"{exc}; pass --force to replace a plan folder") from None
     except LedgerError as exc:
-        raise fail(f"the plan was written to {out} but {exc}") from None
+        raise fail(f"the city plan was not written: {exc}") from None
+    except OSError as exc:
+        raise fail(f"{out}: cannot write the city plan: {exc.strerror or exc}") from None
+    for rec in recorded:
+        console.print(f"ledger: record {rec.seq} ({rec.hash[:16]}…) {escape(rec.body['plan_dir'])}", highlight=False)
 
     table = Table(title=f"City plan {city.name} (seed value {seed}, engine {engine})")
     for column in ("district", "subjects", "visits", "drawn", "unplaced", "seconds", "peak RSS MiB"):

@@ -162,7 +162,8 @@ def require_bound_plan(plan_dir: Path, ledger: Path | None, allow_unrecorded: bo
                        "it writes); pass --allow-unrecorded to accept it anyway", code=1)
         changed = _differs_from_manifest(plan_dir)
         for name in changed:
-            console.print(f"[red]tampered[/] {escape(str(plan_dir / name))}: SHA-256 differs from the manifest", highlight=False)
+            console.print(f"[red]tampered[/] {escape(str(plan_dir / name))}: SHA-256 differs from the manifest"
+                          + (" (its own manifest_sha256)" if name == "manifest.json" else ""), highlight=False)
         if changed:
             raise fail(f"{plan_dir}: refused: files differ from the manifest's hashes", code=1)
         console.print(f"[yellow]warning[/] {escape(str(plan_dir))}: not recorded in the ledger {escape(str(db))}; "
@@ -172,15 +173,22 @@ def require_bound_plan(plan_dir: Path, ledger: Path | None, allow_unrecorded: bo
 
 
 def _differs_from_manifest(plan_dir: Path) -> list[str]:
+    """Files whose SHA-256 differs from the manifest's, and ``manifest.json`` itself when its content differs from
+    its own ``manifest_sha256`` (a manifest edited by hand: an unrecorded plan has nothing else to bind it)."""
     import hashlib
     import json
 
-    files = json.loads((plan_dir / "manifest.json").read_text(encoding="utf-8"))["files"]
-    return [n for n, d in sorted(files.items()) if hashlib.sha256((plan_dir / n).read_bytes()).hexdigest() != d]
+    from optimizer.export import manifest_digest
+
+    manifest = json.loads((plan_dir / "manifest.json").read_text(encoding="utf-8"))
+    edited = ["manifest.json"] if manifest.get("manifest_sha256") != manifest_digest(manifest) else []
+    return edited + [n for n, d in sorted(manifest["files"].items())
+                     if hashlib.sha256((plan_dir / n).read_bytes()).hexdigest() != d]
 
 
 def is_plan_folder(path: Path) -> bool:
-    """A real directory (not a symlink) holding a manifest.json that ``jointcheck plan`` wrote."""
+    """A real directory (not a symlink) holding a manifest.json that ``jointcheck plan`` wrote (a district's or a
+    city's plan)."""
     import json
 
     manifest = path / "manifest.json"
@@ -190,7 +198,8 @@ def is_plan_folder(path: Path) -> bool:
         body = json.loads(manifest.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError, RecursionError):
         return False
-    return isinstance(body, dict) and {"plan_id", "seed_commitment", "scenario", "files"} <= set(body)
+    return isinstance(body, dict) and ({"plan_id", "seed_commitment", "scenario", "files"} <= set(body)
+                                       or {"city", "city_hash", "split_seed_commitment", "districts", "files"} <= set(body))
 
 
 def _inside(path: Path, folder: Path) -> bool:

@@ -10,6 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from optimizer.draw import DrawMode
+from optimizer.progress import stage as progress_stage
 from ui.cli.common import (
     AllowUnrecorded,
     KeyFileOption,
@@ -28,9 +29,13 @@ from ui.cli.common import (
     require_plan_dir,
 )
 from ui.cli.documents import LangOption, print_plan_summary
+from ui.cli.progress import show_progress
 from ui.cli.record import after_verify, seal_plan_codes, write_recorded_plan
 
 __all__ = ["register"]
+
+ADJUST_STAGES = ("load", "rules", "draw", "bundling", "teams", "check")
+"""The stages ``adjust`` reports (:mod:`optimizer.progress`)."""
 
 PreviousOption = Annotated[list[Path] | None, typer.Option(
     "--previous", help="An earlier year's plan directory to rotate burden against (repeat for several)")]
@@ -191,18 +196,18 @@ def plan(
             raise fail("--plan-id, --policy and --previous are for a district; a city's districts use their names "
                        "and city.yaml's policy")
         plan_city_dir(scenario_dir, seed, out, engine=engine, workers=workers, address=address, force=force,
-                      settings=settings, ledger=ledger, key_file=key_file)
+                      settings=settings, ledger=ledger, key_file=key_file, lang=lang.value if lang else None)
         return
     if engine != "local" or address is not None:
         raise fail("--engine and --address are for a city directory (holding city.yaml); this is a district")
-    scenario = load_or_exit(scenario_dir)
-    rotation = _rotation(previous, previous_seed)
-    with planning_errors():
-        with console.status("planning…") as status:
-            made = make_plan(scenario, seed, settings, progress=lambda stage: status.update(f"planning: {stage}…"),
-                             rotation=rotation)
-    made = seal_plan_codes(made, key_file)
-    write_recorded_plan(made, out, force, ledger, key_file, allow_violations)
+    with show_progress(lang.value if lang else None):
+        with progress_stage("load"):
+            scenario = load_or_exit(scenario_dir)
+        rotation = _rotation(previous, previous_seed)
+        with planning_errors():
+            made = make_plan(scenario, seed, settings, rotation=rotation)
+        made = seal_plan_codes(made, key_file)
+        write_recorded_plan(made, out, force, ledger, key_file, allow_violations)
     print_plan_summary(made, lang.value if lang else None, seed=seed, mode=mode.value)
     for line in [*solver_notes(made), *made.bundle.problems, *made.teams.problems]:
         console.print(f"[yellow]warning[/] {escape(line)}", highlight=False)
@@ -244,6 +249,7 @@ def adjust(
     allow_unrecorded: AllowUnrecorded = False,
     previous: PreviousOption = None,
     previous_seed: PreviousSeedOption = None,
+    lang: LangOption = None,
 ) -> None:
     """Adjust a plan mid-year (动态调整): keep visits made, redraw from the same committed seed, write the diff.
 
@@ -251,11 +257,9 @@ def adjust(
     before it becomes visible, as ``plan`` does; a version its checker rejects is not written. A plan drawn
     with --previous (rotation across years) is adjusted with the same --previous plans and --previous-seed.
     """
-    from optimizer.adjust import AdjustError, adjust_plan, write_adjusted
-    from optimizer.bundling import BundleConfig
+    from optimizer.adjust import AdjustError, write_adjusted
     from optimizer.check import check_plan
-    from optimizer.teams import TeamConfig
-    from records.codes import CodeKeyError, default_key_path, key_id, load_key
+    from records.codes import key_id
     from records.ledger import LedgerError, record_plan
     from scenarios.atomic import OutputBusy
     from ui.cli.common import ledger_path, parse_date
@@ -265,29 +269,21 @@ def adjust(
         raise fail("--out must be a new directory: the plan adjusted stays as it was (全程留痕)")
     check_plan_out(out, force, scenario_dir, ledger, key_file)
     day = parse_date(as_of, "as-of")
-    scenario = load_or_exit(scenario_dir)
-    try:
-        key = load_key(key_file or default_key_path())
-    except CodeKeyError as exc:
-        raise fail(f"the district key that signed the plan's 检查码 is needed: {exc}") from None
-    limit = {} if time_limit is None else {"deterministic_time": time_limit}
-    try:
-        with planning_errors(), console.status("adjusting…"):
-            made = adjust_plan(plan_dir, scenario, seed, day, district_key=key, bundle=BundleConfig(**limit),
-                               teams=TeamConfig(**limit), previous=list(previous or []) or None,
-                               previous_seed=previous_seed)
-    except AdjustError as exc:
-        raise fail(str(exc)) from None
+    with show_progress(lang.value if lang else None, ADJUST_STAGES):
+        made, scenario, key = _adjusted(plan_dir, scenario_dir, seed, day, key_file, time_limit, previous,
+                                        previous_seed)
     db, found, recorded = ledger_path(ledger), [], []
 
     def record(staging: Path) -> None:  # checked and recorded before the new version becomes visible
-        found.extend(str(v) for v in check_plan(staging, scenario))
+        with progress_stage("check"):
+            found.extend(str(v) for v in check_plan(staging, scenario))
         if found:
             raise AdjustError("rejected")
         recorded.append(record_plan(db, staging, code_key_id=key_id(key), recorded_as=out))
 
     try:
-        write_adjusted(made, out, overwrite=force, exclusive=True, before_rename=record)
+        with show_progress(lang.value if lang else None, ("check",)):
+            write_adjusted(made, out, overwrite=force, exclusive=True, before_rename=record)
     except AdjustError:
         for line in found:
             console.print(f"[red]violation[/] {escape(line)}", highlight=False)
@@ -313,6 +309,32 @@ def adjust(
     console.print(f"[green]wrote {escape(str(out))}[/]: version {made.manifest['adjusts']['version']} of plan "
                   f"{escape(made.manifest['plan_id'])}; publish it within its own deadline (jointcheck publish)",
                   highlight=False)
+
+
+def _adjusted(plan_dir: Path, scenario_dir: Path, seed: str, day, key_file: Path | None,  # noqa: ANN001 - a date
+              time_limit: float | None, previous: list[Path] | None,
+              previous_seed: str | None):  # noqa: ANN202 - (Adjusted, Scenario, key)
+    """``adjust``'s work before writing: the updated scenario, the district key, the adjusted plan."""
+    from optimizer.adjust import AdjustError, adjust_plan
+    from optimizer.bundling import BundleConfig
+    from optimizer.teams import TeamConfig
+    from records.codes import CodeKeyError, default_key_path, load_key
+
+    with progress_stage("load"):
+        scenario = load_or_exit(scenario_dir)
+    try:
+        key = load_key(key_file or default_key_path())
+    except CodeKeyError as exc:
+        raise fail(f"the district key that signed the plan's 检查码 is needed: {exc}") from None
+    limit = {} if time_limit is None else {"deterministic_time": time_limit}
+    try:
+        with planning_errors():
+            made = adjust_plan(plan_dir, scenario, seed, day, district_key=key, bundle=BundleConfig(**limit),
+                               teams=TeamConfig(**limit), previous=list(previous or []) or None,
+                               previous_seed=previous_seed)
+    except AdjustError as exc:
+        raise fail(str(exc)) from None
+    return made, scenario, key
 
 
 def check(

@@ -92,9 +92,11 @@ def write_recorded_plan(made: Any, out: Path, force: bool, ledger: Path | None, 
     def record(staging: Path) -> None:
         from optimizer.check import check_plan
         from optimizer.export import mark_violations
+        from optimizer.progress import stage as progress_stage
         from ui.cli.common import is_plan_folder
 
-        found.extend(str(v) for v in check_plan(staging, made.scenario))
+        with progress_stage("check"):
+            found.extend(str(v) for v in check_plan(staging, made.scenario))
         if found and not allow_violations:
             raise _Rejected()
         if found:

@@ -5,7 +5,8 @@ the script keeps it in ``st.session_state`` and polls ``job.done`` / ``job.fract
 reruns every half second), so the page stays live while CP-SAT works (it releases the GIL while solving).
 A finished job becomes a :class:`Run`, saved on disk by the worker itself (:mod:`ui.webapp.store`), so it
 outlives the browser session that started it. Jobs in progress are listed per server process (:data:`ACTIVE`),
-so a page reload finds the running job again; :meth:`Job.cancel` stops it at the next stage.
+so a page reload finds the running job again; :meth:`Job.cancel` stops it at its next progress report
+(:mod:`optimizer.progress`: within a second or so, except inside one CP-SAT solve).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from optimizer.plan import Plan, PlanSettings, make_plan
+from optimizer.progress import PLAN_STAGES, Tracker, stage_name
 from records.codes import default_key_path, load_or_create_key, seal_codes
 from rules import load_policy
 from scenarios import Scenario
@@ -25,8 +27,8 @@ from ui.webapp.whatif import WhatIf, apply_whatif, describe
 
 __all__ = ["Job", "Run", "Cancelled", "submit", "active_job", "STAGES", "executor", "ACTIVE", "forget"]
 
-# make_plan reports these stages; the fraction is how far the plan is when a stage starts
-STAGES = {"queued": 0.0, "rules": 0.05, "align + draw": 0.15, "bundle": 0.8, "teams": 0.88, "done": 1.0}
+STAGES = ("queued", *PLAN_STAGES, "done")
+"""The stages a job goes through: make_plan's (:data:`optimizer.progress.PLAN_STAGES`) between queued and done."""
 _EXECUTOR: ThreadPoolExecutor | None = None
 _LOCK = threading.Lock()
 _LAST_ID = 0
@@ -66,9 +68,10 @@ class Job:
     future: Future | None = None
     stop: threading.Event = field(default_factory=threading.Event)
     rotation: object = None  # optimizer.rotation.Rotation: earlier years' plans (ui.webapp.pages.adjust)
+    tracker: Tracker = field(default_factory=lambda: Tracker(PLAN_STAGES))
 
     def cancel(self) -> None:
-        """Stop at the next stage boundary (a CP-SAT stage already running finishes first)."""
+        """Stop at the next progress report (a CP-SAT solve already running finishes first)."""
         self.stop.set()
 
     @property
@@ -77,7 +80,15 @@ class Job:
 
     @property
     def fraction(self) -> float:
-        return STAGES.get(self.stage, 0.0)
+        """How far the whole plan is, from the stages' own reports weighted by stage (never decreasing)."""
+        return 1.0 if self.stage == "done" else self.tracker.fraction
+
+    def stage_label(self, lang: str | None = None) -> str:
+        """The current stage for the planner, with how far it is: ``随机抽取 42%`` / ``drawing 42%``."""
+        if self.stage in ("queued", "done"):
+            return {"queued": ("排队中", "queued"), "done": ("完成", "done")}[self.stage][lang == "en"]
+        part = self.tracker.done / self.tracker.total if self.tracker.total else 1.0
+        return f"{stage_name(self.stage, lang)} {part:.0%}"
 
     @property
     def elapsed(self) -> float:
@@ -100,9 +111,10 @@ def _work(job: Job) -> Run:
 
 
 def _plan(job: Job) -> Plan:
-    def say(stage: str) -> None:
+    def say(stage: str, done: float, total: float) -> None:  # optimizer.progress: a few times a second at most
         if job.stop.is_set():
             raise Cancelled(job.label)
+        job.tracker(stage, done, total)
         job.stage = stage
 
     scenario = apply_whatif(job.base, job.whatif.capacities, job.whatif.windows, job.whatif.classes)

@@ -238,7 +238,7 @@ def visits_table(plan: Plan) -> pl.DataFrame:
         named("departments", departments).alias("departments"), pl.col("task_ids").list.join("、"),
         named("items", items).alias("items"),
         pl.col("team").fill_null(""), "inspection_code", "round", pl.col("departments").alias("department_list"),
-    ).sort("visit_id")
+    ).sort("date", "subject_id", "visit_id")  # visit ids carry no order (issue 14): the planner reads by date
 
 
 def kpi_compare(a: dict, b: dict) -> pl.DataFrame:
