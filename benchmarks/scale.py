@@ -194,55 +194,36 @@ def _child(argv: list[str]) -> None:
 
 # ---------------------------------------------------------------- the parent: sizes, processes, fits
 
-def _base_size(profile: str) -> int:
-    from scenarios.generate import load_profile
-
-    return load_profile(profile).n_subjects
-
-
 def officer_copies(profile: str, n: int) -> int:
     """How many copies of the profile's officer directory a directory of ``n`` subjects gets when officers
-    scale with the plan: ceil(n / the profile's own size), at least 1."""
-    return max(1, math.ceil(n / _base_size(profile)))
+    scale with the plan (the generator's rule, :func:`scenarios.generate.directory.officer_copies`)."""
+    from scenarios.generate import load_profile
+    from scenarios.generate.directory import officer_copies as copies
+
+    return copies(load_profile(profile), n)
 
 
 def ensure_scenario(profile: str, n: int, cache: Path, officers: str = "scaled") -> tuple[Path, float | None]:
     """The cached generated scenario of ``n`` subjects (generated if absent); seconds spent generating.
 
-    ``officers="generator"``: as the generator writes it (the profile's officer directory, whatever the
-    size). ``officers="scaled"``: the officer directory repeated :func:`officer_copies` times (ids suffixed
-    ``-r2``, ``-r3``, …; same departments, qualifications, grids and capacities), so weekly capacity grows
-    with the plan's sample sizes as it would in a district that large.
+    ``officers="generator"``: the profile's officer directory whatever the size (``jointcheck generate
+    --profile-officers``). ``officers="scaled"``: officers grow with the directory as the generator makes them by
+    default (:func:`officer_copies` copies with ids suffixed ``-r2``, ``-r3``, …; same departments, qualifications,
+    grids and capacities, names of their own), so weekly capacity grows with the plan's sample sizes.
     """
-    base = cache / f"{profile}-n{n}"
+    if officers not in ("scaled", "generator"):
+        raise ValueError(f"officers must be 'scaled' or 'generator', not {officers!r}")
+    scaled = officers == "scaled" and officer_copies(profile, n) > 1
+    base = cache / (f"{profile}-n{n}-staff-x{officer_copies(profile, n)}" if scaled else f"{profile}-n{n}")
     spent = None
-    if not ((base / "scenario.yaml").exists() and (base / "subjects.csv").exists()):
+    if not ((base / "scenario.yaml").exists() and (base / "subjects.csv").exists() and (base / "officers.csv").exists()):
         from scenarios.generate import generate_scenario
 
         cache.mkdir(parents=True, exist_ok=True)
         t0 = time.perf_counter()
-        generate_scenario(profile, base, n_subjects=n, overwrite=True)
+        generate_scenario(profile, base, n_subjects=n, overwrite=True, scale_staff=scaled)
         spent = time.perf_counter() - t0
-    copies = officer_copies(profile, n)
-    if officers == "generator" or copies == 1:
-        return base, spent
-    if officers != "scaled":
-        raise ValueError(f"officers must be 'scaled' or 'generator', not {officers!r}")
-    import polars as pl
-
-    target = cache / f"{profile}-n{n}-officers-x{copies}"
-    if (target / "officers.csv").exists():
-        return target, spent
-    staging = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=cache))
-    for name in ("scenario.yaml", "subjects.csv"):
-        os.link(base / name, staging / name)
-    one = pl.read_csv(base / "officers.csv", infer_schema_length=0)
-    many = pl.concat([one if k == 1 else one.with_columns(pl.col("officer_id") + f"-r{k}")
-                      for k in range(1, copies + 1)])
-    many.write_csv(staging / "officers.csv")
-    shutil.rmtree(target, ignore_errors=True)
-    staging.rename(target)
-    return target, spent
+    return base, spent
 
 
 def run_size(scenario_dir: Path, seed: str, timeout: float = 3600.0, log: Path | None = None) -> dict:

@@ -156,3 +156,25 @@ def test_atomic_directory_replaces_whole(tmp_path: Path) -> None:
         (staging / "new.txt").write_text("new", encoding="utf-8")
     assert sorted(p.name for p in target.iterdir()) == ["new.txt"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_a_larger_directory_gets_staff_in_proportion(tmp_path: Path) -> None:
+    """Sample sizes grow with the directory (ratios), so officers must too: 2.5× the profile's size gets three
+    officer directories — the profile's own first (as without scaling), then copies with their own ids and names, same departments,
+    qualifications, grids and capacities — and the plan's tasks are the same as without scaling."""
+    profile = load_profile("putuo-2023")
+    n = profile.n_subjects * 5 // 2
+    scaled = load_scenario(generate_scenario(profile, tmp_path / "scaled", n_subjects=n))
+    short = load_scenario(generate_scenario(profile, tmp_path / "short", n_subjects=n, scale_staff=False))
+    own = short.officers  # the profile's officer directory (as many as the profile says)
+    assert own.height == sum(d.officers for d in profile.departments)
+    assert scaled.officers.height == 3 * own.height
+    assert scaled.officers["officer_id"].n_unique() == scaled.officers.height
+    assert scaled.officers.head(own.height).equals(own)
+    copy = scaled.officers.slice(own.height, own.height)
+    assert copy["officer_id"].to_list() == [f"{o}-r2" for o in own["officer_id"]]
+    assert copy["name"].to_list() != own["name"].to_list()
+    same = ["department", "qualifications", "grid", "weekly_capacity"]
+    assert copy.select(same).equals(own.select(same))
+    assert scaled.tasks == short.tasks
+    assert (tmp_path / "scaled" / "subjects.csv").read_bytes() == (tmp_path / "short" / "subjects.csv").read_bytes()

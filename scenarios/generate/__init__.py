@@ -17,20 +17,30 @@ import polars as pl
 import yaml
 
 from scenarios.atomic import atomic_directory
-from scenarios.generate.directory import make_officers, make_subjects
+from scenarios.generate.directory import (
+    make_officers,
+    make_subjects,
+    officer_copies,
+    scale_officers,
+)
 from scenarios.generate.plan import make_plan
 from scenarios.generate.profile import PROFILES, Profile, load_profile
 
 __all__ = ["generate_scenario", "build_scenario", "load_profile", "PROFILES"]
 
 
-def build_scenario(profile: Profile, n_subjects: int | None = None, seed: int | None = None) -> tuple[dict[str, Any], pl.DataFrame, pl.DataFrame]:
-    """The scenario.yaml mapping and both directories, in memory."""
+def build_scenario(profile: Profile, n_subjects: int | None = None, seed: int | None = None,
+                   scale_staff: bool = True) -> tuple[dict[str, Any], pl.DataFrame, pl.DataFrame]:
+    """The scenario.yaml mapping and both directories, in memory. ``scale_staff``: a directory larger than the
+    profile's gets officers in proportion (:func:`~scenarios.generate.directory.scale_officers`); otherwise the
+    profile's officers whatever the size (a district short of staff)."""
     seed = profile.random_seed if seed is None else seed
     n = n_subjects or profile.n_subjects
     rng = np.random.default_rng(seed)
     subjects = make_subjects(profile, rng, n, names_rng=np.random.default_rng([seed, 32100]))
     officers = make_officers(profile, rng)
+    if scale_staff:
+        officers = scale_officers(officers, officer_copies(profile, n), np.random.default_rng([seed, 7, n]))
     sizes = dict(
         subjects.select(pl.col("object_types").str.split(";").explode()).group_by("object_types").len().iter_rows()
     )
@@ -81,12 +91,12 @@ def _dump_yaml(spec: dict[str, Any]) -> str:
 
 def generate_scenario(
     profile: str | Path | Profile, out: str | Path, n_subjects: int | None = None, seed: int | None = None,
-    overwrite: bool = False,
+    overwrite: bool = False, scale_staff: bool = True,
 ) -> Path:
     """Generate a scenario directory at ``out`` (written atomically). Returns ``out``."""
     if not isinstance(profile, Profile):
         profile = load_profile(profile)
-    spec, subjects, officers = build_scenario(profile, n_subjects, seed)
+    spec, subjects, officers = build_scenario(profile, n_subjects, seed, scale_staff)
     out = Path(out)
     with atomic_directory(out, overwrite=overwrite) as staging:
         (staging / "scenario.yaml").write_text(_dump_yaml(spec), encoding="utf-8")

@@ -120,3 +120,23 @@ def make_officers(profile: Profile, rng: np.random.Generator) -> pl.DataFrame:
             rows["grid"].append(grids[k])
         rows["weekly_capacity"] += rng.integers(low, high + 1, size=n).tolist()
     return pl.DataFrame(rows)
+
+
+def officer_copies(profile: Profile, n_subjects: int) -> int:
+    """How many officer directories a directory of ``n_subjects`` gets: ⌈n / the profile's own size⌉, at least 1 —
+    sample sizes grow with the directory (ratios), so a district ten times larger needs ten times the officers."""
+    return max(1, -(-n_subjects // profile.n_subjects))
+
+
+def scale_officers(officers: pl.DataFrame, copies: int, names_rng: np.random.Generator) -> pl.DataFrame:
+    """The officer directory ``copies`` times: copy k keeps every officer's department, qualifications, grid and
+    weekly capacity, suffixes the id with ``-r<k>`` and gets names of its own (``names_rng``; never the main
+    generator's, so the profile's directory and plan are the same at every size)."""
+    if copies <= 1:
+        return officers
+    n = officers.height
+    extra = [officers.with_columns(
+        pl.col("officer_id") + f"-r{k}",
+        (_pick(names_rng, _SURNAMES, n, 1) + _pick(names_rng, _GIVEN, n, 2)).alias("name"))
+        for k in range(2, copies + 1)]
+    return pl.concat([officers, *extra])

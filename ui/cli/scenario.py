@@ -79,6 +79,9 @@ def generate(
     seed: Annotated[int | None, typer.Option(help="Random seed (default: the profile's)")] = None,
     subjects: Annotated[int | None, typer.Option(help="Directory size (default: the profile's); the plan scales with it")] = None,
     force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists")] = False,
+    profile_officers: Annotated[bool, typer.Option(
+        "--profile-officers", help="Keep the profile's officer directory whatever --subjects (a district short of "
+        "staff); by default officers grow with the directory, ⌈subjects / the profile's size⌉ copies")] = False,
     districts: Annotated[int, typer.Option(help="city: number of districts (上海's 16 by name, then numbered)", min=1)] = 3,
     subjects_per_district: Annotated[int, typer.Option(help="city: subjects in each district", min=100)] = 2000,
     district_profile: Annotated[str, typer.Option(help="city: the profile every district is generated from")] = "putuo-2023",
@@ -102,7 +105,8 @@ def generate(
         console.print(f"[red]{escape(str(out))} exists; pass --force to replace it[/]")
         raise typer.Exit(code=2)
     with console.status(escape(f"generating {loaded.name}…")):
-        generate_scenario(loaded, out, n_subjects=subjects, seed=seed, overwrite=force)
+        generate_scenario(loaded, out, n_subjects=subjects, seed=seed, overwrite=force,
+                           scale_staff=not profile_officers)
     scenario, problems = check_scenario(out)
     if scenario is None:  # a profile that yields an invalid scenario is a bug in the profile: show why
         print_problems(problems)
