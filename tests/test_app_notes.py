@@ -45,3 +45,32 @@ def test_templates_name_the_same_values_as_their_forms():
 
 def test_an_unknown_note_is_marked_not_hidden():
     assert note_text("something new happened", "zh") == "（未翻译的求解器说明）something new happened"
+
+
+def test_notes_name_departments_qualifications_and_subjects_in_both_languages(starved_notes):
+    """Names, not codes: the starved plan's notes name 区市场监管局 and the qualification, in Chinese and English."""
+    from ui.webapp.notes import plan_names
+
+    scenario = load_scenario(SCENARIOS / "changning-2024")
+    for lang in ("zh", "en"):
+        names = plan_names(scenario, starved_notes, lang)
+        texts = [note_text(line, lang, names) for line in starved_notes]
+        samr = [x for x in texts if "区市场监管局" in x]
+        assert samr, texts
+        assert not any(re.search(r"\bSAMR\b", x) for x in texts), texts
+        held = [x for x in texts if "持有" in x]  # English names of these qualifications are the same words
+        assert held or lang == "en"
+        for x in held:
+            assert not re.search(r"\b(metrology|drug_device|food_safety|special_equipment)\b", x), x
+        for line, text in zip(starved_notes, texts):
+            for number in re.findall(r"(?<![A-Za-z])\d+", line.split("(V")[0]):
+                assert number in text, (number, line, text)
+
+
+def test_a_subject_of_a_note_is_named():
+    from ui.webapp.notes import note_text as text_of
+
+    line = "subject S1: annual cap 1 is below the 2 visits its tasks' windows need; left unplaced: T2"
+    names = {"subject": {"S1": "上海某某餐饮有限公司"}, "department": {}, "qualification": {}}
+    assert "上海某某餐饮有限公司" in text_of(line, "zh", names) and "S1" not in text_of(line, "zh", names)
+    assert text_of(line, "en", names).startswith("subject 上海某某餐饮有限公司: annual cap 1")

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["LANGS", "t", "kpi_label", "header", "headers", "current_lang", "LABELS", "COLUMNS_ZH", "KPI_LABELS"]
+__all__ = ["LANGS", "t", "kpi_label", "header", "headers", "current_lang", "LABELS", "COLUMNS_ZH", "KPI_LABELS",
+           "QUALIFICATIONS", "qualification_label"]
 
 LANGS = {"zh": "中文", "en": "English"}
 
@@ -221,6 +222,27 @@ COLUMNS_ZH: dict[str, str] = {
     "key": "指标代码", "officers": "人员数", "weekly_capacity": "每周能力", "name": "名称",
     "rules": "适用规则", "prn": "永久随机数", "mandatory": "必抽",
 }
+
+# officers' qualifications (the item catalogue's, scenarios/generate/catalogue.yaml); a scenario's own are shown as written
+QUALIFICATIONS: dict[str, tuple[str, str]] = {
+    "food_safety": ("食品安全检查", "food safety"),
+    "special_equipment": ("特种设备检验", "special equipment"),
+    "drug_device": ("药品医疗器械检查", "drugs and medical devices"),
+    "metrology": ("计量检定", "metrology"),
+    "public_health": ("公共卫生监督", "public health"),
+    "radiation": ("放射卫生监督", "radiation"),
+    "fire_inspection": ("消防监督检查", "fire inspection"),
+    "hazardous_chemicals": ("危险化学品检查", "hazardous chemicals"),
+    "environmental_monitoring": ("环境监测执法", "environmental monitoring"),
+    "construction_safety": ("建设工程安全监督", "construction safety"),
+}
+
+
+def qualification_label(qualification: str, lang: str = "zh") -> str:
+    """A qualification's name in ``lang`` (its id when it is not one of the catalogue's)."""
+    pair = QUALIFICATIONS.get(qualification)
+    return qualification if pair is None else pair[0 if lang == "zh" else 1]
+
 
 KPI_LABELS: dict[str, tuple[str, str]] = {
     "visits": ("联合检查户次", "Joint visits"),

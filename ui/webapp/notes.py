@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["note_text", "NOTES", "translated"]
+__all__ = ["note_text", "NOTES", "translated", "plan_names", "Names"]
 
 _N = r"(?P<{}>\d+)"
 
@@ -59,31 +59,71 @@ REASONS: list[tuple[str, str]] = [
 _VISITS = re.compile(r"(?P<reason>.+): (?P<n>\d+) visit\(s\) \((?P<ids>.*)\)")
 
 
-def _match(table: list[tuple[str, str]], line: str) -> str | None:
+# which values of a note are ids a planner knows by name: department(s), qualification, subject
+Names = dict[str, dict[str, str]]  # "department" | "qualification" | "subject" → id → name
+_KIND = {"d": "department", "ds": "department", "q": "qualification", "s": "subject"}
+
+
+def _named(key: str, value: str, names: Names | None) -> str:
+    kind = _KIND.get(key)
+    if names is None or kind is None:
+        return value
+    table = names.get(kind, {})
+    if key == "ds":
+        return "、".join(table.get(v, v) for v in value.split(", "))
+    return table.get(value, value)
+
+
+def _match(table: list[tuple[str, str]], line: str, names: Names | None = None, lang: str = "zh") -> str | None:
     for pattern, template in table:
         found = re.fullmatch(pattern, line)
-        if found:
-            values = {k: v.replace(" used)", " 已用)") if k == "weeks" else v for k, v in found.groupdict().items()}
-            return template.format(**values)
+        if found is None:
+            continue
+        if lang == "en":  # the line as written, its ids replaced by names
+            out, at = [], 0
+            for key in found.groupdict():
+                if key in _KIND and found.start(key) >= at:
+                    out += [line[at:found.start(key)], _named(key, found[key], names)]
+                    at = found.end(key)
+            return "".join(out) + line[at:]
+        values = {k: v.replace(" used)", " 已用)") if k == "weeks" else _named(k, v, names)
+                  for k, v in found.groupdict().items()}
+        return template.format(**values)
     return None
 
 
-def translated(line: str) -> str | None:
-    """The Chinese text of a solver note, or None when its form is not in the table."""
-    text = _match(NOTES, line)
+def translated(line: str, names: Names | None = None, lang: str = "zh") -> str | None:
+    """The text of a solver note in ``lang`` with names for ids (``names``), or None when its form is not in the
+    table (Chinese: the template with the note's values; English: the note as written)."""
+    text = _match(NOTES, line, names, lang)
     if text is not None:
         return text
     visits = _VISITS.fullmatch(line)
     if visits:
-        reason = _match(REASONS, visits["reason"])
+        reason = _match(REASONS, visits["reason"], names, lang)
         if reason is not None:
-            return f"{reason}：{visits['n']} 次上门（{visits['ids']}）"
+            return (f"{reason}: {visits['n']} visit(s) ({visits['ids']})" if lang == "en"
+                    else f"{reason}：{visits['n']} 次上门（{visits['ids']}）")
     return None
 
 
-def note_text(line: str, lang: str = "zh") -> str:
-    """A solver note in ``lang``: English as written; Chinese from the table (or the English marked untranslated)."""
-    if lang == "en":
-        return line
-    text = translated(line)
-    return text if text is not None else f"（未翻译的求解器说明）{line}"
+def note_text(line: str, lang: str = "zh", names: Names | None = None) -> str:
+    """A solver note in ``lang`` with departments, qualifications and subjects by name (``names``): English as
+    written; Chinese from the table (a note of an unknown form: as written, marked untranslated)."""
+    text = translated(line, names, lang)
+    if text is not None:
+        return text
+    return line if lang == "en" else f"（未翻译的求解器说明）{line}"
+
+
+def plan_names(scenario, notes: list[str], lang: str = "zh") -> Names:  # noqa: ANN001 - scenarios.model.Scenario
+    """The names a plan's notes need: its departments, the catalogue's qualifications, the subjects they name."""
+    import polars as pl
+
+    from ui.i18n import QUALIFICATIONS, qualification_label
+
+    ids = set(re.findall(r"subject (\S+):", "\n".join(notes)))
+    subjects = scenario.subjects.filter(pl.col("subject_id").is_in(sorted(ids))).select("subject_id", "name")
+    return {"department": {d.id: d.name for d in scenario.spec.departments},
+            "qualification": {q: qualification_label(q, lang) for q in QUALIFICATIONS},
+            "subject": dict(subjects.iter_rows())}

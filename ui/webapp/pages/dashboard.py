@@ -11,7 +11,7 @@ from ui.i18n import current_lang, kpi_label, t
 from ui.webapp.charts import figures
 from ui.webapp.charts import pictures as charts
 from ui.webapp.jobs import Run
-from ui.webapp.notes import note_text
+from ui.webapp.notes import note_text, plan_names
 
 __all__ = ["render", "headline"]
 
@@ -82,8 +82,9 @@ def render(run: Run | None) -> None:
     if notes:
         with st.expander(f"{t('solver_notes')} ({len(notes)})", expanded=True):
             lang = current_lang()
+            names = plan_names(plan.scenario, notes, lang)
             for line in notes:
-                st.warning(note_text(line, lang))
+                st.warning(note_text(line, lang, names))
     st.subheader(t("heatmap"))
     st.altair_chart(charts.heatmap(figures.heat_frame(plan)), width="stretch")
     left, right = st.columns([1, 1])
