@@ -21,7 +21,12 @@ import polars as pl
 from benchmarks.machine import print_header
 from benchmarks.scale import CACHE, RESULTS, ensure_scenario
 from optimizer.calendar import AlignConfig, align_calendar
-from optimizer.calendar.align import MASS_UNIT, _components, _item_model, subject_profiles
+from optimizer.calendar.align import (
+    MASS_UNIT,
+    _components,
+    _item_model,
+    subject_profiles,
+)
 from optimizer.calendar.bound import anchor_intervals
 from optimizer.calendar.model import solve_items
 from rules import evaluate

@@ -20,7 +20,13 @@ import polars as pl
 
 from benchmarks.machine import print_header
 from benchmarks.scale import CACHE, RESULTS, ensure_scenario
-from optimizer.calendar import AlignConfig, align_calendar, calendar_load, staffing_from, subject_profiles
+from optimizer.calendar import (
+    AlignConfig,
+    align_calendar,
+    calendar_load,
+    staffing_from,
+    subject_profiles,
+)
 from rules import evaluate
 from scenarios import load_scenario
 

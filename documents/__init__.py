@@ -12,7 +12,14 @@
 ``jointcheck plan`` prints is :func:`plan_summary`.
 """
 
-from documents.build import ADJUSTMENT_WHATS, ALL_WHATS, RESULT_KEYS, WHATS, build_document, whats_for
+from documents.build import (
+           ADJUSTMENT_WHATS,
+           ALL_WHATS,
+           RESULT_KEYS,
+           WHATS,
+           build_document,
+           whats_for,
+)
 from documents.context import DocumentError, PlanContext, load_context
 from documents.model import Document
 from documents.render import FORMATS, make_documents, render, write_documents

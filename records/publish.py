@@ -26,8 +26,8 @@ import polars as pl
 
 from optimizer.calendar import add_working_days, working_days
 from optimizer.check import read_plan
-from records.cells import csv_safe  # re-exported: the one formula-neutralising function
 from optimizer.draw import plan_seed, seed_commitment
+from records.cells import csv_safe  # re-exported: the one formula-neutralising function
 from rules import evaluate, load_policy
 from scenarios.atomic import atomic_directory
 from scenarios.model import Scenario

@@ -54,6 +54,7 @@ class Finding:
     task_id: str | None = None
     item_id: str | None = None
     stratum: str | None = None
+    message_zh: str = ""   # the message in Chinese (the planner's default language); "" when the policy gives none
 
 
 @dataclass
@@ -176,7 +177,8 @@ def finding_of(rule: Rule, law: InForce, facts: dict[str, Any], task_id: str | N
     shown = {k: _show(v) for k, v in facts.items()}
     params = SimpleNamespace(**{k: _show(v) for k, v in law.values.items()})
     message = spec.message.format(**shown, p=params)
-    return Finding(spec.severity, rule.id, str(rule.source), message, task_id, item_id)
+    message_zh = spec.message_zh.format(**shown, p=params) if spec.message_zh else ""
+    return Finding(spec.severity, rule.id, str(rule.source), message, task_id, item_id, message_zh=message_zh)
 
 
 _EFFECT_WORDS = {  # what a rule does, in Chinese and English

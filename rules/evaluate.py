@@ -67,13 +67,17 @@ def _in_force_findings(scenario: Scenario, law: InForce) -> list[Finding]:
         if law.day < doc.in_force:
             out.append(Finding("warning", rule_id, source,
                                f"{doc.source.document} takes effect on {doc.in_force}; on {law.day} (plan year "
-                               f"{scenario.year}) its rules from that date do not apply; pass as_of to evaluate the plan under it"))
+                               f"{scenario.year}) its rules from that date do not apply; pass as_of to evaluate the plan under it",
+                               message_zh=f"{doc.source.document} 自 {doc.in_force} 起施行；按 {law.day}（计划年度 "
+                               f"{scenario.year}）评估时，其自该日起施行的规则不适用；如需按其评估，请指定评估日期（as_of）"))
             continue
         early = [t.id for t in scenario.tasks if t.window.end < doc.in_force]
         if early:
             out.append(Finding("warning", rule_id, source,
                                f"tasks {', '.join(early)} end before {doc.source.document} takes effect on "
-                               f"{doc.in_force}; they are evaluated under it as the law of plan year {scenario.year}"))
+                               f"{doc.in_force}; they are evaluated under it as the law of plan year {scenario.year}",
+                               message_zh=f"任务 {'、'.join(early)} 在 {doc.source.document} 施行（{doc.in_force}）前结束；"
+                               f"按计划年度 {scenario.year} 的规定对其评估"))
     return out
 
 
@@ -106,13 +110,17 @@ def _tasks(scenario: Scenario, law: InForce, recs: list[dict[str, Any]], fired: 
             for role in missing:
                 findings.append(Finding("warning", rule_id, str(rule.source),
                                         f"task {task.id}: role {role} required by {rule_id} matches no department "
-                                        f"of the scenario; map it with the reform department_roles.{role}=<id>", task.id))
+                                        f"of the scenario; map it with the reform department_roles.{role}=<id>", task.id,
+                                        message_zh=f"任务 {task.id}：规则 {rule_id} 要求的角色 {role} 在场景中没有对应部门；"
+                                        f"请用改革参数 department_roles.{role}=<部门编号> 指定"))
             for role, dep in found.items():
                 if dep not in task.departments and dep not in paired:
                     paired.append(dep)
                     findings.append(Finding("warning", rule_id, str(rule.source),
                                             f"task {task.id}: {rule_id} requires {role} ({dep}) to go along; "
-                                            f"it is neither lead nor partner and is added to the team", task.id))
+                                            f"it is neither lead nor partner and is added to the team", task.id,
+                                            message_zh=f"任务 {task.id}：规则 {rule_id} 要求 {role}（{dep}）一同上门；"
+                                            f"该部门既非牵头也非参与部门，已加入检查组"))
         quals = sorted({items[i].qualification for i in task.items if i in items and items[i].qualification}) \
             if out.require_item_qualifications else []
         rows.append((task.id, rec["ratio_mode"], rec["base_ratio"], rec["n_eligible"], [*task.departments, *paired],

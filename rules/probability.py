@@ -86,7 +86,10 @@ def _clip_finding(law: InForce, task: Task, label: str, start: float, p: Profile
         rule_id, source = rule.id, str(rule.source)
     message = (f"task {task.id}, stratum {label}: {_formula(start, p.outcome.factors)} = {raw:.4g} > 1; "
                f"inclusion probability {how}")
-    return Finding("warning", rule_id, source, message, task.id, stratum=label)
+    how_zh = {"clipped to 1": "取 1", "capped at 1 and the rest of the count spread over the other strata":
+              "取 1，其余抽取数量分配到其他层"}.get(how, how)
+    message_zh = (f"任务 {task.id}，分层 {label}：{_formula(start, p.outcome.factors)} = {raw:.4g} > 1；入样概率{how_zh}")
+    return Finding("warning", rule_id, source, message, task.id, stratum=label, message_zh=message_zh)
 
 
 def _count_scale(count: float, free: list[Profile]) -> tuple[float, set[int]]:
@@ -140,7 +143,9 @@ def assign(law: InForce, task: Task, profiles: list[Profile], stratify_by: str) 
             if profiles:
                 findings.append(Finding("warning", f"scenario:{task.id}", "scenario.yaml",
                                         f"task {task.id} asks for {task.count} subjects but {n_eligible} are "
-                                        "eligible: every eligible subject is drawn", task.id))
+                                        "eligible: every eligible subject is drawn", task.id,
+                                        message_zh=f"任务 {task.id} 要求抽取 {task.count} 户，但符合条件的只有 "
+                                        f"{n_eligible} 户：全部抽取"))
         elif remaining <= 0:
             scale = 0.0
             prob.update({p.pid: 0.0 for p in free})
@@ -148,7 +153,9 @@ def assign(law: InForce, task: Task, profiles: list[Profile], stratify_by: str) 
                                         if law.policy.rule(r).rule.then.mandatory is not None)).rule
             findings.append(Finding("warning", rule.id, str(rule.source),
                                     f"task {task.id}: {task.count - remaining} mandatory subjects fill the count "
-                                    f"of {task.count}; no other subject can be drawn", task.id))
+                                    f"of {task.count}; no other subject can be drawn", task.id,
+                                    message_zh=f"任务 {task.id}：{task.count - remaining} 户必抽对象已占满抽取数量 "
+                                    f"{task.count}，不能再抽取其他对象"))
         else:
             scale, capped = _count_scale(remaining, free)
             for p in free:
@@ -164,7 +171,9 @@ def assign(law: InForce, task: Task, profiles: list[Profile], stratify_by: str) 
                 prob[p.pid] = 0.0
                 findings.append(Finding("warning", f"scenario:{task.id}", "scenario.yaml",
                                         f"task {task.id}: ratio_by_class gives no ratio for class {p.risk_class}; "
-                                        f"its {p.n} eligible subjects cannot be drawn", task.id))
+                                        f"its {p.n} eligible subjects cannot be drawn", task.id,
+                                        message_zh=f"任务 {task.id}：分类抽查比例（ratio_by_class）未给出 {p.risk_class} "
+                                        f"类的比例，其 {p.n} 户符合条件的对象无法被抽取"))
                 continue
             raw = float(start) * p.weight
             prob[p.pid] = min(1.0, raw)

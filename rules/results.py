@@ -43,14 +43,15 @@ STRATA = {
 }
 FINDINGS = {
     "severity": pl.String, "rule_id": pl.String, "source": pl.String, "task_id": pl.String,
-    "item_id": pl.String, "stratum": pl.String, "message": pl.String,
+    "item_id": pl.String, "stratum": pl.String, "message": pl.String, "message_zh": pl.String,
 }
 SETTINGS = {"name": pl.String, "value": pl.String, "unit": pl.String, "rule_id": pl.String, "source": pl.String}
 
 
 def findings_frame(findings: list[Finding]) -> pl.DataFrame:
     """Findings as a frame, errors first, in the order found."""
-    rows = [(f.severity, f.rule_id, f.source, f.task_id, f.item_id, f.stratum, f.message) for f in findings]
+    rows = [(f.severity, f.rule_id, f.source, f.task_id, f.item_id, f.stratum, f.message, f.message_zh or f.message)
+            for f in findings]
     frame = pl.DataFrame(rows, schema=FINDINGS, orient="row")
     return frame.with_row_index("__i").sort(pl.col("severity") != "error", "__i").drop("__i")
 

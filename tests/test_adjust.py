@@ -20,7 +20,14 @@ from typer.testing import CliRunner
 
 from optimizer.adjust import _rounds, adjust_plan, write_adjusted
 from optimizer.check import check_plan, read_plan
-from optimizer.draw import draw_input, draw_subjects, law_audit, pi_units, run_draw, task_counts
+from optimizer.draw import (
+    draw_input,
+    draw_subjects,
+    law_audit,
+    pi_units,
+    run_draw,
+    task_counts,
+)
 from optimizer.export import write_plan
 from optimizer.plan import make_plan
 from optimizer.verify import verify_draw

@@ -13,7 +13,14 @@ from typer.testing import CliRunner
 
 from optimizer.adjust import _rounds, adjust_plan
 from optimizer.check import read_plan
-from optimizer.draw import draw_input, draw_subjects, law_audit, pi_units, run_draw, task_counts
+from optimizer.draw import (
+    draw_input,
+    draw_subjects,
+    law_audit,
+    pi_units,
+    run_draw,
+    task_counts,
+)
 from optimizer.rotation import rotation_shift
 from rules import evaluate
 from scenarios import load_scenario

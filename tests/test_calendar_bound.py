@@ -12,7 +12,12 @@ import random
 import polars as pl
 import pytest
 
-from optimizer.calendar import AlignConfig, align_calendar, expected_visits, subject_profiles
+from optimizer.calendar import (
+    AlignConfig,
+    align_calendar,
+    expected_visits,
+    subject_profiles,
+)
 from optimizer.calendar.bound import (
     anchor_intervals,
     best_grouping,

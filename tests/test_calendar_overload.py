@@ -18,7 +18,13 @@ import datetime as dt
 import polars as pl
 import pytest
 
-from optimizer.calendar import AlignConfig, Staffing, align_calendar, calendar_load, subject_profiles
+from optimizer.calendar import (
+    AlignConfig,
+    Staffing,
+    align_calendar,
+    calendar_load,
+    subject_profiles,
+)
 from scenarios.model import Task
 
 YEAR = 2024

@@ -12,7 +12,12 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
-from optimizer.city import city_count_expectations, district_public_value, split_start, systematic_shares
+from optimizer.city import (
+    city_count_expectations,
+    district_public_value,
+    split_start,
+    systematic_shares,
+)
 from optimizer.city.district import CensusJob, census
 from optimizer.city.run import city_shares
 from rules import evaluate

@@ -37,6 +37,8 @@ def test_plan_summary_in_chinese_explains_its_labels_and_prints_legal_warnings(p
         assert label in out, label
     assert "validate显示的是任务申报的规模" in out  # why plan's figure differs from validate's
     assert "法规提示" in out and "2024-07-01" in out  # 沪府发〔2024〕6号 is not in force for a 2023 plan
+    assert "起施行" in out and "takes effect" not in out  # the warning itself in Chinese
+    assert "各阶段用时（秒）：规则计算" in out  # stage names too
     assert "visitsindependentjoint" not in out  # no internal names
 
 

@@ -11,7 +11,12 @@ import pytest
 
 from scenarios import check_scenario
 from scenarios.credit_code import (
-    credit_check_char, credit_code_problem, looks_like_credit_code, make_credit_codes, org_check_char, valid_expr,
+    credit_check_char,
+    credit_code_problem,
+    looks_like_credit_code,
+    make_credit_codes,
+    org_check_char,
+    valid_expr,
 )
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"

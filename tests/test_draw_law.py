@@ -17,7 +17,15 @@ import pytest
 from typer.testing import CliRunner
 
 from optimizer.check import PlanFiles, check_sample_sizes
-from optimizer.draw import DrawInput, DrawResult, draw_subjects, draw_table, law_audit, run_draw, task_counts
+from optimizer.draw import (
+    DrawInput,
+    DrawResult,
+    draw_subjects,
+    draw_table,
+    law_audit,
+    run_draw,
+    task_counts,
+)
 from rules import evaluate
 from scenarios import load_scenario
 from ui.cli import app

@@ -15,7 +15,12 @@ from openpyxl import load_workbook
 from optimizer.plan import PlanSettings, make_plan
 from records.cells import FORMULA_START, csv_safe
 from scenarios import load_scenario
-from ui.webapp.exports import csv_zip_bytes, excel_bytes, folder_name, plan_dir_zip_bytes
+from ui.webapp.exports import (
+    csv_zip_bytes,
+    excel_bytes,
+    folder_name,
+    plan_dir_zip_bytes,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 TINY = REPO / "scenarios" / "tiny"

@@ -20,8 +20,8 @@ import json
 import shutil
 import tempfile
 from collections.abc import Iterator
-from datetime import timedelta
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 
 import pytest

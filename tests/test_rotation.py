@@ -9,9 +9,8 @@ marginals allows, Σ_i max(0, P₁(i) + P₂(i) − 1), and with today's indepen
 from __future__ import annotations
 
 import json
-from pathlib import Path
-
 import sys
+from pathlib import Path
 
 import polars as pl
 import pytest

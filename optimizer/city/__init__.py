@@ -8,7 +8,13 @@ value; ``local`` and ``ray`` write byte-identical files; the output appears comp
 """
 
 from optimizer.city.engines import ENGINES, EngineError, map_districts
-from optimizer.city.run import CityRun, city_hash, district_public_value, plan_city, split_seed
+from optimizer.city.run import (
+    CityRun,
+    city_hash,
+    district_public_value,
+    plan_city,
+    split_seed,
+)
 from optimizer.city.split import city_count_expectations, split_start, systematic_shares
 
 __all__ = [

@@ -30,9 +30,21 @@ from typing import Any
 
 import polars as pl
 
-from optimizer.city.district import Census, CensusJob, DistrictPlan, PlanJob, census, plan_district
+from optimizer.city.district import (
+    Census,
+    CensusJob,
+    DistrictPlan,
+    PlanJob,
+    census,
+    plan_district,
+)
 from optimizer.city.engines import open_engine
-from optimizer.city.split import city_count_expectations, split_start, systematic_shares, to_units
+from optimizer.city.split import (
+    city_count_expectations,
+    split_start,
+    systematic_shares,
+    to_units,
+)
 from optimizer.draw import seed_commitment
 from optimizer.export import FILES
 from optimizer.plan import PlanSettings

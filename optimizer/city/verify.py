@@ -18,7 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from optimizer.city.district import CensusJob, census
-from optimizer.city.run import DISTRICTS_DIR, city_hash, city_shares, district_public_value, split_seed
+from optimizer.city.run import (
+    DISTRICTS_DIR,
+    city_hash,
+    city_shares,
+    district_public_value,
+    split_seed,
+)
 from optimizer.draw import seed_commitment
 from scenarios.city import City, with_city_tasks
 from scenarios.load import load_scenario

@@ -32,8 +32,14 @@ class PlanBlocked(Exception):
 
     def __init__(self, findings: pl.DataFrame):
         self.findings = findings
-        lines = [f"  {r['rule_id']} ({r['source']}): {r['message']}" for r in findings.iter_rows(named=True)]
-        super().__init__("the plan breaks rules of its policy:\n" + "\n".join(lines))
+        super().__init__(self.text("en"))
+
+    def text(self, lang: str = "en") -> str:
+        """The rules broken, one per line with the rule and its source, in ``lang`` (zh or en)."""
+        column = "message_zh" if lang == "zh" and "message_zh" in self.findings.columns else "message"
+        lines = [f"  {r['rule_id']} ({r['source']}): {r[column]}" for r in self.findings.iter_rows(named=True)]
+        head = "计划违反所适用政策的规则：" if lang == "zh" else "the plan breaks rules of its policy:"
+        return head + "\n" + "\n".join(lines)
 
 
 @dataclass(frozen=True)

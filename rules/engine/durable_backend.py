@@ -40,8 +40,8 @@ from typing import Any
 
 from durable import engine
 
-from rules.engine.errors import EngineError
 from rules.engine.conditions import All, Always, AnyOf, Compare, Cond, Never
+from rules.engine.errors import EngineError
 from rules.law.policy import InForce
 
 __all__ = ["DurableBackend", "compile_condition", "number_key", "BATCH", "EngineError"]

@@ -108,6 +108,7 @@ class FindingSpec(_Model):
 
     severity: Severity
     message: str = Field(min_length=1)
+    message_zh: str | None = Field(None, min_length=1, description="the same message in Chinese (same fields)")
 
 
 class RoleRequirement(_Model):

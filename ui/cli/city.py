@@ -27,13 +27,13 @@ def plan_city_dir(
     from optimizer.city.district import DistrictError
     from optimizer.city.run import DISTRICTS_DIR
     from optimizer.progress import CITY_STAGES
-    from ui.cli.progress import show_progress
     from records.codes import CodeKeyError, default_key_path, key_id, load_or_create_key
     from records.ledger import LedgerError, record_plan
     from scenarios import ScenarioError
     from scenarios.atomic import OutputBusy
     from scenarios.city import check_city
     from ui.cli.common import ledger_path
+    from ui.cli.progress import show_progress
 
     city, problems = check_city(city_dir)
     if city is None:

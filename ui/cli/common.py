@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
@@ -23,7 +24,7 @@ from scenarios import Problem, Scenario, check_scenario
 __all__ = [
     "planning_errors", "console", "ScenarioDir", "PlanDir", "PublicSeed", "PlanId", "Mode", "LedgerOption", "KeyFileOption",
     "print_problems", "figures_table", "load_or_exit", "require_plan_dir", "require_bound_plan", "AllowUnrecorded",
-    "fail", "parse_date", "ledger_path", "is_plan_folder", "check_plan_out", "calendar_problem",
+    "fail", "parse_date", "ledger_path", "is_plan_folder", "check_plan_out", "calendar_problem", "default_lang",
 ]
 
 console = Console(soft_wrap=True, highlight=False)  # no auto-highlighting: user text stays plain (and linear)
@@ -240,6 +241,15 @@ def ledger_path(path: Path | None) -> Path:
     return path or default_ledger_path()
 
 
+def default_lang() -> str:
+    """zh unless the locale (LC_ALL, LC_MESSAGES or LANG) starts with en."""
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(name)
+        if value:
+            return "en" if value.lower().startswith("en") else "zh"
+    return "zh"
+
+
 @contextlib.contextmanager
 def planning_errors() -> Iterator[None]:
     """A plan the rules or the draw cannot make exits 1 with the reason (PlanBlocked); an unusable policy or
@@ -250,7 +260,7 @@ def planning_errors() -> Iterator[None]:
     try:
         yield
     except PlanBlocked as exc:
-        console.print(f"[red]{escape(str(exc))}[/]")
+        console.print(f"[red]{escape(exc.text(default_lang()))}[/]")
         raise typer.Exit(code=1) from None
     except PolicyError as exc:
         console.print(f"[red]{escape(str(exc))}[/]")

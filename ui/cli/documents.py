@@ -7,7 +7,6 @@ makes the same files from the same code. :func:`print_plan_summary` is called at
 
 from __future__ import annotations
 
-import os
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,7 +15,14 @@ import typer
 from rich.cells import cell_len
 from rich.markup import escape
 
-from ui.cli.common import PlanDir, console, fail, load_or_exit, require_plan_dir
+from ui.cli.common import (
+    PlanDir,
+    console,
+    default_lang,
+    fail,
+    load_or_exit,
+    require_plan_dir,
+)
 
 __all__ = ["register", "export", "print_plan_summary", "default_lang", "LangOption"]
 
@@ -40,15 +46,6 @@ class Format(str, Enum):
 class Lang(str, Enum):
     zh = "zh"
     en = "en"
-
-
-def default_lang() -> str:
-    """zh unless the locale (LC_ALL, LC_MESSAGES or LANG) starts with en."""
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(name)
-        if value:
-            return "en" if value.lower().startswith("en") else "zh"
-    return "zh"
 
 
 LangOption = Annotated[Lang | None, typer.Option("--lang", help="Language of what is printed: zh or en (default: the locale; zh unless LANG starts with en)")]
@@ -104,12 +101,16 @@ def print_plan_summary(made: Any, lang: str | None, seed: str = "", mode: str = 
         console.print(f"  {escape(label)}{pad}  {lead}[bold]{escape(value)}[/]  [dim]— {escape(note)}[/]", highlight=False)
     seconds = getattr(made, "stage_seconds", None) or {}
     if seconds:
+        names = {"rules": "规则计算", "align+draw": "日历对齐与抽取", "bundle": "合并上门", "teams": "随机匹配人员",
+                 "kpis": "指标计算"}
         console.print(("  各阶段用时（秒）：" if zh else "  seconds per stage: ")
-                      + ", ".join(f"{k} {v:.1f}" for k, v in seconds.items()), highlight=False)
+                      + ("，" if zh else ", ").join(f"{names.get(k, k) if zh else k} {v:.1f}" for k, v in seconds.items()),
+                      highlight=False)
     warnings = made.run.results.warnings
-    for row in warnings.select("rule_id", "source", "message").iter_rows(named=True):
+    message = "message_zh" if zh else "message"
+    for row in warnings.select("rule_id", "source", message).iter_rows(named=True):
         head = "法规提示" if zh else "legal warning"
-        console.print(f"[yellow]{head}[/] {escape(row['message'])} ({escape(row['source'] or row['rule_id'])})",
+        console.print(f"[yellow]{head}[/] {escape(row[message])} ({escape(row['source'] or row['rule_id'])})",
                       highlight=False)
 
 

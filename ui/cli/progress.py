@@ -37,7 +37,7 @@ HEARTBEAT = 10.0
 
 
 def _lang(lang: str | None) -> str:
-    from ui.cli.documents import default_lang
+    from ui.cli.common import default_lang
 
     return lang if lang in ("zh", "en") else default_lang()
 
