@@ -136,3 +136,13 @@ def test_export_page_offers_the_documents_of_jointcheck_export():
     sheet = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
     assert [c.value for c in sheet[3]][:3] == ["序号", "抽查方案", "抽查时间"]
     assert sheet.max_row == 3 + len(run.plan.scenario.tasks) + 1
+
+
+def test_dashboard_shows_the_rules_legal_warnings_in_the_pages_language():
+    """tiny's tasks T01… end before 沪府发〔2024〕6号 takes effect: the dashboard says so, in Chinese, then English."""
+    at = go_to(_run(start_app()), "dashboard")
+    labels = [e.label for e in at.expander]
+    assert any(label.startswith("法规提示") for label in labels), labels
+    assert any("施行（2024-07-01）前结束" in w.value for w in at.warning), [w.value for w in at.warning]
+    at.sidebar.radio(key="lang").set_value("en").run()
+    assert any("end before" in w.value and "2024-07-01" in w.value for w in at.warning)

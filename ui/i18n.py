@@ -134,6 +134,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "n_visits": ("检查次数", "Visits per subject"),
     "risk_class": ("信用风险分类", "Risk class"),
     "stage_seconds": ("各阶段用时（秒）", "Seconds per stage"),
+    "legal_warnings": ("法规提示", "Legal warnings"),
     # tables
     "filter_department": ("按部门筛选", "Filter by department"),
     "filter_week": ("按周筛选", "Filter by week"),

@@ -13,7 +13,7 @@ import streamlit as st
 
 from rules import explain_text
 from scenarios import Problem, Scenario, check_scenario
-from ui.i18n import t
+from ui.i18n import current_lang, t
 from ui.webapp.jobs import Cancelled, Job, Run, active_job, forget
 from ui.webapp.scenario_io import SCENARIO_ROOT
 from ui.webapp.store import load_runs
@@ -81,7 +81,10 @@ def harvest_job() -> None:
         st.toast(t("run_cancelled", label=job.label))
         return
     except Exception as exc:  # a planning error is shown to the planner, not raised as a traceback
-        st.session_state["job_error"] = f"{type(exc).__name__}: {exc}"
+        from optimizer.draw import PlanBlocked
+
+        st.session_state["job_error"] = (exc.text(current_lang()) if isinstance(exc, PlanBlocked)
+                                         else f"{type(exc).__name__}: {exc}")
         return
     if all(r.id != run.id for r in runs()):
         runs().append(run)

@@ -67,6 +67,17 @@ def _unplaced(plan) -> None:
         st.dataframe(table, hide_index=True, width="stretch")
 
 
+def _legal_warnings(plan) -> None:
+    """The warnings the policy's rules raised on this plan (法规提示), each with its source, in the page's language."""
+    warnings = plan.run.results.warnings
+    if warnings.height == 0:
+        return
+    column = "message_zh" if current_lang() == "zh" else "message"
+    with st.expander(f"{t('legal_warnings')} ({warnings.height})", expanded=False):
+        for row in warnings.select(column, "source", "rule_id").iter_rows(named=True):
+            st.warning(f"{row[column]}（{row['source'] or row['rule_id']}）")
+
+
 def render(run: Run | None) -> None:
     st.header(t("page_dashboard"))
     if run is None:
@@ -85,6 +96,7 @@ def render(run: Run | None) -> None:
             names = plan_names(plan.scenario, notes, lang)
             for line in notes:
                 st.warning(note_text(line, lang, names))
+    _legal_warnings(plan)
     st.subheader(t("heatmap"))
     st.altair_chart(charts.heatmap(figures.heat_frame(plan)), width="stretch")
     left, right = st.columns([1, 1])
