@@ -12,13 +12,12 @@ worker, ``--time`` deterministic seconds) proves. Writes ``calendar-gap.md`` and
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 
 import polars as pl
 
-from benchmarks.machine import print_header
+from benchmarks.machine import print_header, write_results
 from benchmarks.scale import CACHE, RESULTS, ensure_scenario
 from optimizer.calendar import AlignConfig, align_calendar
 from optimizer.calendar.align import (
@@ -90,10 +89,7 @@ def main(argv: list[str] | None = None) -> None:
                      f"{r['per_profile_bound']:,.3f} | {r['reported_bound']:,.3f} | {(r['search'] - opt) / opt:.3%} | "
                      f"{(opt - r['per_profile_bound']) / opt:.2%} | {(opt - r['reported_bound']) / opt:.2%} | "
                      f"{r['search_cpu_seconds']:.1f} | {r['cp_sat_cpu_seconds']:.1f} |")
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "calendar-gap.md").write_text("\n".join(lines) + "\n")
-    (args.out / "calendar-gap.json").write_text(json.dumps({"header": header, "rows": rows}, indent=2) + "\n")
-    print(f"wrote {args.out / 'calendar-gap.md'}")
+    write_results(args.out, "calendar-gap", lines, {"header": header, "rows": rows})
 
 
 if __name__ == "__main__":

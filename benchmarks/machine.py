@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-__all__ = ["cpu_model", "print_header"]
+__all__ = ["cpu_model", "print_header", "write_results"]
 
 
 def cpu_model() -> str:
@@ -40,3 +40,13 @@ def print_header() -> str:
     header = "\n".join(lines) + "\n"
     print(header, end="", flush=True)
     return header
+
+
+def write_results(out: Path, name: str, lines: list[str], data: dict) -> None:
+    """Write ``<name>.md`` (the table a reader quotes) and ``<name>.json`` (the figures behind it) into ``out``."""
+    import json
+
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{name}.md").write_text("\n".join(lines) + "\n")
+    (out / f"{name}.json").write_text(json.dumps(data, indent=2) + "\n")
+    print(f"wrote {out / (name + '.md')}")

@@ -12,13 +12,12 @@ penalty, and the alignment's wall and CPU seconds. Writes ``calendar-overload.md
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 
 import polars as pl
 
-from benchmarks.machine import print_header
+from benchmarks.machine import print_header, write_results
 from benchmarks.scale import CACHE, RESULTS, ensure_scenario
 from optimizer.calendar import (
     AlignConfig,
@@ -90,10 +89,7 @@ def main(argv: list[str] | None = None) -> None:
                      f"{r['gap']:.1%} | {fmt(r['visits_paid_for_capacity'], ',.2f')} | "
                      f"{fmt(r['overload_without_penalty'], ',.1f')} | {r['overload']:,.1f} | {r['rounds']} | "
                      f"{r['wall_seconds']:.1f} | {r['cpu_seconds']:.1f} |")
-    args.out.mkdir(parents=True, exist_ok=True)
-    (args.out / "calendar-overload.md").write_text("\n".join(lines) + "\n")
-    (args.out / "calendar-overload.json").write_text(json.dumps({"header": header, "rows": rows}, indent=2) + "\n")
-    print(f"wrote {args.out / 'calendar-overload.md'}")
+    write_results(args.out, "calendar-overload", lines, {"header": header, "rows": rows})
 
 
 if __name__ == "__main__":

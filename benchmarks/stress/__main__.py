@@ -12,10 +12,9 @@ ceil(n / profile size) times as in :mod:`benchmarks.scale`) and plans it end to 
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
-from benchmarks.machine import print_header
+from benchmarks.machine import print_header, write_results
 from benchmarks.scale import CACHE, GIB, RESULTS, STAGES, ensure_scenario, run_size
 
 DEFAULT_RUNS = ["stress-40:20000", "stress-80:30000", "stress-80:120000"]
@@ -71,9 +70,7 @@ def main(argv: list[str] | None = None) -> None:
              "(the whole plan) are CPU seconds, the figures to compare on a shared machine; largest stage: the stage "
              "with the most CPU seconds and its share.",
              "", *table(runs), ""]
-    (args.out / "stress.md").write_text("\n".join(lines))
-    (args.out / "stress.json").write_text(json.dumps({"header": header, "runs": runs}, indent=2) + "\n")
-    print(f"wrote {args.out / 'stress.md'}")
+    write_results(args.out, "stress", lines, {"header": header, "runs": runs})
 
 
 if __name__ == "__main__":

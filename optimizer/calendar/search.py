@@ -151,6 +151,16 @@ class _State:
             self.apply(move[1])
 
 
+def _task_labels(members: list, points: list[int], n: int) -> list[int]:
+    """Each of the ``n`` tasks' round from a neighbourhood's solution: item ``k`` (the tasks ``members[k]``, kept
+    together) took point ``points[k]``."""
+    labels = [0] * n
+    for item, tasks in enumerate(members):
+        for t in tasks:
+            labels[t] = points[item]
+    return labels
+
+
 def _greedy(model: ItemModel) -> list[int]:
     """Stab the anchor intervals by earliest right end: every task joins the first stab point it contains."""
     order = sorted(range(len(model.names)), key=lambda t: (int(model.hi[t]), int(model.lo[t]), t))
@@ -228,10 +238,7 @@ def search_calendar(model: ItemModel, bound: float, config: SearchConfig) -> Sea
             if solved.points is None:
                 idle += 1
                 continue
-            labels = [0] * n
-            for item, ts in enumerate(members):
-                for t in ts:
-                    labels[t] = solved.points[item]
+            labels = _task_labels(members, solved.points, n)
             trial = _State(model, labels)
             trial.polish()
             if trial.value() < before:
@@ -404,10 +411,7 @@ def _penalised_lns(model: ItemModel, state: _Penalised, config: SearchConfig, sp
         if solved.points is None:
             idle += 1
             continue
-        labels = [0] * n
-        for item, ts in enumerate(members):
-            for t in ts:
-                labels[t] = solved.points[item]
+        labels = _task_labels(members, solved.points, n)
         trial = _Penalised(model, labels, load, state.lam, {p: p for p in set(solved.points)})
         trial.polish()
         if trial.cost() < state.cost() - 1e-6:
