@@ -13,7 +13,7 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from ui.cli.common import console, fail, print_problems
+from ui.cli.common import console, fail, print_problems, writing_errors
 
 __all__ = ["plan_city_dir", "generate_city_dir", "validate_city_dir", "check_city_dir", "verify_city_dir"]
 
@@ -28,9 +28,8 @@ def plan_city_dir(
     from optimizer.city.run import DISTRICTS_DIR
     from optimizer.progress import CITY_STAGES
     from records.codes import CodeKeyError, default_key_path, key_id, load_or_create_key
-    from records.ledger import LedgerError, record_plan
+    from records.ledger import record_plan
     from scenarios import ScenarioError
-    from scenarios.atomic import OutputBusy
     from scenarios.city import check_city
     from ui.cli.common import ledger_path
     from ui.cli.progress import show_progress
@@ -55,7 +54,7 @@ def plan_city_dir(
                                     recorded_as=out / DISTRICTS_DIR / d) for d in city.districts)
 
     try:
-        with show_progress(lang, CITY_STAGES):
+        with writing_errors(out, "city plan"), show_progress(lang, CITY_STAGES):
             run = plan_city(city, seed, out, district_key=key, engine=engine, workers=workers, address=address,
                             settings=settings, overwrite=force, exclusive=True, before_rename=record)
     except ScenarioError as exc:
@@ -68,14 +67,6 @@ def plan_city_dir(
         console.print(f"[red]{escape(str(exc))}[/]", highlight=False)
         console.print(f"[red]{escape(str(city_dir))}: nothing was written[/]")
         raise typer.Exit(code=exc.code) from None
-    except OutputBusy as exc:
-        raise fail(str(exc)) from None
-    except FileExistsError as exc:
-        raise fail(f"{exc}; pass --force to replace a plan folder") from None
-    except LedgerError as exc:
-        raise fail(f"the city plan was not written: {exc}") from None
-    except OSError as exc:
-        raise fail(f"{out}: cannot write the city plan: {exc.strerror or exc}") from None
     for rec in recorded:
         console.print(f"ledger: record {rec.seq} ({rec.hash[:16]}…) {escape(rec.body['plan_dir'])}", highlight=False)
 

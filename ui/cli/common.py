@@ -24,7 +24,7 @@ from scenarios import Problem, Scenario, check_scenario
 __all__ = [
     "planning_errors", "console", "ScenarioDir", "PlanDir", "PublicSeed", "PlanId", "Mode", "LedgerOption", "KeyFileOption",
     "print_problems", "figures_table", "load_or_exit", "require_plan_dir", "require_bound_plan", "AllowUnrecorded",
-    "fail", "parse_date", "ledger_path", "is_plan_folder", "check_plan_out", "calendar_problem", "default_lang",
+    "fail", "writing_errors", "parse_date", "ledger_path", "is_plan_folder", "check_plan_out", "calendar_problem", "default_lang",
 ]
 
 console = Console(soft_wrap=True, highlight=False)  # no auto-highlighting: user text stays plain (and linear)
@@ -248,6 +248,25 @@ def default_lang() -> str:
         if value:
             return "en" if value.lower().startswith("en") else "zh"
     return "zh"
+
+
+@contextlib.contextmanager
+def writing_errors(out: Path, what: str = "plan") -> Iterator[None]:
+    """Writing a plan folder (``what``: plan, city plan) fails with one clear line, never a traceback: another run
+    writing ``out`` (its lock), ``out`` not a plan folder, the ledger refusing the record, or the disk."""
+    from records.ledger import LedgerError
+    from scenarios.atomic import OutputBusy
+
+    try:
+        yield
+    except OutputBusy as exc:
+        raise fail(str(exc)) from None
+    except FileExistsError as exc:
+        raise fail(f"{exc}; pass --force to replace a plan folder") from None
+    except LedgerError as exc:
+        raise fail(f"the {what} was not written: {exc}") from None
+    except OSError as exc:
+        raise fail(f"{out}: cannot write the {what}: {exc.strerror or exc}") from None
 
 
 @contextlib.contextmanager

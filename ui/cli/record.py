@@ -28,6 +28,7 @@ from ui.cli.common import (
     parse_date,
     require_bound_plan,
     require_plan_dir,
+    writing_errors,
 )
 
 __all__ = ["register", "seal_plan_codes", "write_recorded_plan", "after_plan", "after_verify", "plan_setting"]
@@ -77,8 +78,7 @@ def write_recorded_plan(made: Any, out: Path, force: bool, ledger: Path | None, 
     """
     from optimizer.export import write_plan
     from records.codes import CodeKeyError, default_key_path, key_id, load_key
-    from records.ledger import LedgerError, record_plan
-    from scenarios.atomic import OutputBusy
+    from records.ledger import record_plan
 
     try:
         kid = key_id(load_key(key_file or default_key_path()))
@@ -107,20 +107,13 @@ def write_recorded_plan(made: Any, out: Path, force: bool, ledger: Path | None, 
                                     recorded_as=out))
 
     try:
-        write_plan(made, out, overwrite=force, exclusive=True, before_rename=record)
+        with writing_errors(out, "plan"):
+            write_plan(made, out, overwrite=force, exclusive=True, before_rename=record)
     except _Rejected:
         for line in found:
             console.print(f"[red]violation[/] {escape(line)}", highlight=False)
         raise fail(f"the plan breaks {len(found)} hard rule(s) (listed above) and was not written to {out}; "
                    "pass --allow-violations to write it marked as such", code=1) from None
-    except OutputBusy as exc:
-        raise fail(str(exc)) from None
-    except FileExistsError as exc:
-        raise fail(f"{exc}; pass --force to replace a plan folder") from None
-    except LedgerError as exc:
-        raise fail(f"the plan was not written: {exc}") from None
-    except OSError as exc:
-        raise fail(f"{out}: cannot write the plan: {exc.strerror or exc}") from None
     rec = recorded[0]
     console.print(f"ledger: record {rec.seq} ({rec.hash[:16]}…) in {escape(str(db))}", highlight=False)
     for line in found:
