@@ -36,11 +36,8 @@ REPO = Path(__file__).resolve().parent.parent
 TINY = REPO / "scenarios" / "tiny"
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="POSIX only")
 
-DRIVER = textwrap.dedent("""
-    import os, signal, sys
-    from pathlib import Path
-    point, k, scenario_dir, out, db, key, force = sys.argv[1:]
-    k = int(k)
+# kills the driver process at the k-th call of a patched function (before it runs, or after with after=True)
+BOMB = """
     calls = {"n": 0}
 
     def bomb(original, after=False):
@@ -53,7 +50,14 @@ DRIVER = textwrap.dedent("""
                 os.kill(os.getpid(), signal.SIGKILL)
             return result
         return wrapper
+"""
 
+DRIVER = textwrap.dedent("""
+    import os, signal, sys
+    from pathlib import Path
+    point, k, scenario_dir, out, db, key, force = sys.argv[1:]
+    k = int(k)
+""" + BOMB + """
     import polars as pl
     import records.ledger as ledger
     if point == "parquet":
@@ -218,19 +222,7 @@ CITY_DRIVER = textwrap.dedent("""
     from pathlib import Path
     point, k, city_dir, out, db, key, force = sys.argv[1:]
     k = int(k)
-    calls = {"n": 0}
-
-    def bomb(original, after=False):
-        def wrapper(*args, **kwargs):
-            calls["n"] += 1
-            if calls["n"] == k and not after:
-                os.kill(os.getpid(), signal.SIGKILL)
-            result = original(*args, **kwargs)
-            if calls["n"] == k and after:
-                os.kill(os.getpid(), signal.SIGKILL)
-            return result
-        return wrapper
-
+""" + BOMB + """
     import records.ledger as ledger
     if point == "rename":
         os.rename = bomb(os.rename)
