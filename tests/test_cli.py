@@ -82,3 +82,18 @@ def test_explain_targeted_d_class_subject_is_cited() -> None:
 def test_explain_unknown_subject_is_a_clear_error() -> None:
     result = runner.invoke(app, ["explain", str(SCENARIOS / "tiny"), "--subject", "NOPE"])
     assert result.exit_code == 2 and "'NOPE' is not in" in result.output
+
+
+def test_usage_errors_are_usage_errors_not_internal_errors() -> None:
+    """A missing argument, an unknown option or command, an option without its value: click's usage message and
+    exit 2 — not the last-line-of-defence "internal error" (typer's own copy of click raises its own exceptions)."""
+    cases = {
+        ("check", "plan-folder"): "Missing argument",
+        ("plan", str(SCENARIOS / "tiny"), "--nope"): "No such option",
+        ("nosuch",): "No such command",
+        ("plan", str(SCENARIOS / "tiny"), "--seed"): "requires an argument",
+    }
+    for args, message in cases.items():
+        result = runner.invoke(app, list(args))
+        assert result.exit_code == 2, (args, result.output)
+        assert message in result.output and "internal error" not in result.output, (args, result.output)

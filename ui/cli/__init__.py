@@ -15,11 +15,28 @@ exit code, never a Python traceback: :class:`_Guarded` turns what a command did 
 
 from __future__ import annotations
 
+import importlib
 from typing import Annotated
 
-import click
 import typer
 from typer.core import TyperGroup, TyperOption
+
+
+def _usage_exceptions() -> tuple[type[BaseException], ...]:
+    """What click and typer raise to end a command themselves (usage errors, --help, exit codes): passed on.
+    Recent typer carries its own copy of click (``typer._click``), older typer uses the click package; both
+    are looked for, since a usage error of one is not an instance of the other's."""
+    found: list[type[BaseException]] = [typer.Exit, typer.Abort]
+    for name in ("typer._click.exceptions", "click.exceptions"):
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        found += [getattr(module, kind) for kind in ("ClickException", "Exit", "Abort") if hasattr(module, kind)]
+    return tuple(found)
+
+
+_PASSED_ON = _usage_exceptions()
 
 from ui.cli import documents, planning, record, scenario, scoring
 
@@ -29,10 +46,10 @@ __all__ = ["app", "main"]
 class _Guarded(TyperGroup):
     """The command group; an exception a command lets through becomes a message and an exit code."""
 
-    def invoke(self, ctx: click.Context):  # noqa: D102
+    def invoke(self, ctx):  # noqa: D102, ANN001 - click's Context
         try:
             return super().invoke(ctx)
-        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort, typer.Exit, typer.Abort):
+        except _PASSED_ON:
             raise
         except Exception as exc:  # noqa: BLE001 - the last line of defence against a traceback
             raise _as_exit(exc) from None
