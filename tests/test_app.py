@@ -122,6 +122,8 @@ def test_invalid_upload_shows_problem_table_not_traceback():
 def test_export_page_offers_the_documents_of_jointcheck_export():
     """The same documents as ``jointcheck export``, from the same code (ui.webapp.papers → documents)."""
     at = go_to(_run(start_app()), "export")
+    # a what-if run is not the district's recorded plan: the page says so before any download
+    assert any("未登记入计划台账" in w.value and "jointcheck plan" in w.value for w in at.warning)
     at.selectbox(key="keep:doc_what").set_value("plan-table").run()
     at.radio(key="keep:doc_format").set_value("xlsx").run()
     at.button(key="doc_make").click().run()

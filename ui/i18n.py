@@ -190,6 +190,12 @@ LABELS: dict[str, tuple[str, str]] = {
     "excel": ("下载 Excel（每表一页，中文表头）", "Download Excel (one sheet per table, Chinese headers)"),
     "csv": ("下载 CSV（zip）", "Download CSV (zip)"),
     "plan_dir": ("下载计划目录（parquet + manifest，zip）", "Download plan directory (parquet + manifest, zip)"),
+    "unrecorded_run": ("本页文件来自应用内的试算，未登记入计划台账（全程留痕），不能据以公示或发放。正式计划请用命令 "
+                       "jointcheck plan 生成并登记（同一场景、同一公开随机数），再用 jointcheck publish 公示、"
+                       "jointcheck export 打印文件。",
+                       "These files come from a what-if run in the app, not recorded in the plan ledger (全程留痕): do "
+                       "not publish or hand them out. Make the district's plan with jointcheck plan (same scenario, same "
+                       "public seed value), which records it, then jointcheck publish and jointcheck export."),
     "announcement": ("公开公告（一公开）", "Public announcement (一公开)"),
     "announcement_md": ("下载公告 Markdown", "Download announcement (Markdown)"),
     "announcement_html": ("下载公告 HTML", "Download announcement (HTML)"),

@@ -29,6 +29,7 @@ def render(run: Run | None) -> None:
         return
     stem = f"jointcheck-{run.scenario_name}-run{run.id}"
     st.caption(f"{t('current_run')}: **{run.label}**")
+    st.warning(t("unrecorded_run"))  # app runs are what-ifs: the ledger records the CLI's plans only
     c1, c2, c3 = st.columns(3)
     c1.download_button(t("excel"), _built(run, "xlsx", exports.excel_bytes), f"{stem}.xlsx", XLSX,
                        key="dl_xlsx", type="primary")
