@@ -320,8 +320,11 @@ def check_teams(plan: PlanFiles, scenario: Scenario, results: RuleResults) -> li
     out += [Violation("teams", f"visit {v}", f"{n} officer(s) in all, at least {m} needed")
             for v, m, n in small_teams(visit_min.select("visit_id", "min_officers_per_visit"), assignments).iter_rows()]
     officers = directory.select("officer_id", "qualifications", pl.col("grid").alias("officer_grid"), "weekly_capacity")
+    # a visit made before an adjustment may be to a subject since removed from the directory (动态调整): its team
+    # still counts (qualifications, capacity); with no grid on record it has no own-grid conflict to check
     team = assignments.join(officers, on="officer_id").join(plan.visits.select("visit_id", "subject_id", "week"), on="visit_id") \
-        .join(scenario.subjects.select("subject_id", pl.col("grid").alias("subject_grid")), on="subject_id") \
+        .join(scenario.subjects.select("subject_id", pl.col("grid").alias("subject_grid")), on="subject_id", how="left") \
+        .with_columns(pl.col("subject_grid").fill_null("")) \
         .join(visit_min.select("visit_id", "exclude_own_grid"), on="visit_id")
     out += [Violation("teams", f"visit {v}", f"officer {o} is from the subject's own grid")
             for v, o in own_grid(team).select("visit_id", "officer_id").iter_rows()]

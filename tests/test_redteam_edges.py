@@ -10,9 +10,14 @@ and rotation against a plan of a later year.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+from pathlib import Path
 
 import polars as pl
 
+from optimizer.adjust import adjust_plan, write_adjusted
+from optimizer.check import check_plan, read_plan
+from optimizer.export import write_plan
 from optimizer.hard_rules import (
     not_working_days,
     outside_windows,
@@ -22,6 +27,10 @@ from optimizer.hard_rules import (
     unknown_officers,
     wrong_department,
 )
+from optimizer.plan import make_plan
+from scenarios import load_scenario
+
+SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 
 
 def _reversed(frame: pl.DataFrame) -> pl.DataFrame:
@@ -56,3 +65,25 @@ def test_hard_rules_return_the_same_rows_whatever_the_input_order() -> None:
     assert own_grid(team).equals(own_grid(_reversed(team)))
     visits = visit_tasks.select("visit_id", "date")
     assert not_working_days(visits).equals(not_working_days(_reversed(visits)))
+
+
+def test_adjusted_plan_with_visited_subjects_removed_from_the_directory_passes_check(tmp_path: Path) -> None:
+    """A subject visited before the adjustment date and then removed from the directory (closed, moved away): the
+    visit made stays in the new version with its team, and the checker counts that team's qualifications — it
+    used to drop the visit's officers (an inner join on the directory) and report "no officer of SAMR holds
+    food_safety" for visits whose officers hold it, so ``adjust`` refused the version."""
+    root = tmp_path
+    write_plan(make_plan(load_scenario(SCENARIOS / "tiny"), "5"), root / "v1")
+    shutil.copytree(SCENARIOS / "tiny", root / "tiny-2")
+    subjects = pl.read_csv(root / "tiny-2" / "subjects.csv", infer_schema=False)
+    gone = subjects.filter(pl.col("object_types").str.contains("school_canteen"))
+    subjects.join(gone, on="subject_id", how="anti").write_csv(root / "tiny-2" / "subjects.csv")
+    updated = load_scenario(root / "tiny-2")
+    as_of = dt.date(2024, 4, 15)
+    made = read_plan(root / "v1").visits.filter(pl.col("date") < as_of)
+    visited_gone = made.filter(pl.col("subject_id").is_in(gone["subject_id"].implode()))
+    assert visited_gone.height > 0  # the case: visits made to subjects no longer in the directory
+    write_adjusted(adjust_plan(root / "v1", updated, "5", as_of), root / "v2")
+    v2 = read_plan(root / "v2")
+    assert v2.visits.filter(pl.col("visit_id").is_in(visited_gone["visit_id"].implode())).height == visited_gone.height
+    assert check_plan(root / "v2", updated) == []
