@@ -28,7 +28,7 @@ from optimizer.progress import Callback, reporting, step, within
 from optimizer.progress import stage as progress_stage
 from optimizer.teams import TeamConfig, TeamInput, TeamResult, match_officers
 from records.codes import code_secret, inspection_codes
-from rules import evaluate, load_policy
+from rules import PolicyError, evaluate, load_policy
 from scenarios.model import Scenario
 
 __all__ = ["PlanSettings", "Plan", "make_plan", "solver_notes", "calendar_overload"]
@@ -92,6 +92,26 @@ def _needs(visits: pl.DataFrame, tasks: pl.DataFrame, qualifications: pl.DataFra
     ).sort("visit_id", "department")
 
 
+def _reloadable_policy(name: str, overrides: dict[str, Any] | None):  # noqa: ANN202 - rules.Policy
+    """The policy to plan under, refused (PolicyError) unless its id alone loads the same policy again.
+
+    A plan's manifest names its policy by id (and digest); ``check``, ``verify``, ``publish`` and ``adjust``
+    reload it by that id. A policy given as a file path outside ``rules/policies`` (or a file whose id names a
+    different bundled policy) would make a plan nobody can check — its own checker failed before it was written.
+    """
+    policy = load_policy(name, overrides)
+    try:
+        again = load_policy(policy.id, overrides)
+    except PolicyError:
+        again = None
+    if again is None or again.digest != policy.digest:
+        raise PolicyError(
+            f"policy {name}: a plan records its policy by id ({policy.id!r}) so that check, verify and adjust can "
+            f"load it again, but that id {'names another policy file' if again else 'is not in rules/policies'}; "
+            f"put the file there as rules/policies/{policy.id}.yaml and plan with --policy {policy.id}")
+    return policy
+
+
 def make_plan(
     scenario: Scenario, public_value: str, settings: PlanSettings | None = None,
     progress: Callback | None = None, rotation=None,  # noqa: ANN001 - optimizer.rotation.Rotation
@@ -116,7 +136,7 @@ def _make_plan(scenario: Scenario, public_value: str, settings: PlanSettings, ro
         clock = now
 
     with progress_stage("rules"):
-        policy = load_policy(settings.policy or scenario.policy, settings.overrides or None)
+        policy = _reloadable_policy(settings.policy or scenario.policy, settings.overrides or None)
         results = evaluate(scenario, policy)
     lap("rules")
     run = run_draw(scenario, [public_value], settings.mode, plan_id=settings.plan_id, rounds="aligned",

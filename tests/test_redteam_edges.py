@@ -14,6 +14,7 @@ import shutil
 from pathlib import Path
 
 import polars as pl
+from typer.testing import CliRunner
 
 from optimizer.adjust import adjust_plan, write_adjusted
 from optimizer.check import check_plan, read_plan
@@ -29,8 +30,11 @@ from optimizer.hard_rules import (
 )
 from optimizer.plan import make_plan
 from scenarios import load_scenario
+from ui.cli import app
 
-SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+REPO = Path(__file__).resolve().parent.parent
+SCENARIOS = REPO / "scenarios"
+runner = CliRunner()
 
 
 def _reversed(frame: pl.DataFrame) -> pl.DataFrame:
@@ -87,3 +91,21 @@ def test_adjusted_plan_with_visited_subjects_removed_from_the_directory_passes_c
     v2 = read_plan(root / "v2")
     assert v2.visits.filter(pl.col("visit_id").is_in(visited_gone["visit_id"].implode())).height == visited_gone.height
     assert check_plan(root / "v2", updated) == []
+
+
+def test_plan_under_a_policy_file_outside_rules_policies_is_refused_before_planning(tmp_path: Path) -> None:
+    """``plan --policy FILE.yaml`` loads a file anywhere, but the manifest names the policy by id and every later
+    command reloads it by id: such a plan used to end in "internal error: PolicyError: unknown policy" from its
+    own checker. It is refused at once, saying where the file must go; a bundled policy given by path still plans."""
+    text = (REPO / "rules" / "policies" / "changning-2024.yaml").read_text(encoding="utf-8")
+    own = tmp_path / "cap-one.yaml"
+    own.write_text(text.replace("id: changning-2024", "id: cap-one").replace("{value: 2}", "{value: 1}"), encoding="utf-8")
+    out = tmp_path / "plan"
+    result = runner.invoke(app, ["plan", str(SCENARIOS / "tiny"), "--seed", "1", "--out", str(out), "--policy", str(own),
+                                 "--lang", "en"])
+    assert result.exit_code == 2, result.output
+    assert "internal error" not in result.output and "rules/policies/cap-one.yaml" in result.output
+    assert not out.exists()
+    bundled = REPO / "rules" / "policies" / "changning-2024.yaml"
+    ok = runner.invoke(app, ["plan", str(SCENARIOS / "tiny"), "--seed", "1", "--out", str(out), "--policy", str(bundled)])
+    assert ok.exit_code == 0, ok.output
