@@ -215,13 +215,20 @@ def check_sample_sizes(plan: PlanFiles, scenario: Scenario, results: RuleResults
 
     A cell (task, stratum, π) draws ⌊e⌋ or ⌈e⌉ of its expectation e = N·π (its share of a count); each risk
     class of a task and each ratio task draws ⌊Σe⌋ or ⌈Σe⌉; a count task exactly its count (every eligible
-    subject when the count is larger). More mandatory (定向) subjects than that are all drawn, and pass.
+    subject when the count is larger). More mandatory (定向) subjects than that are all drawn, and pass. A sample
+    short because its other members are at their annual cap says so (the caps and the sample conflict).
     """
     draws = plan.draws.with_columns(pi_units(pl.col("inclusion_prob")).alias("pi_units"))
     cells, _ = allocate(draws.group_by(CELL).agg(pl.len().cast(pl.Int64).alias("N")), task_counts(scenario))
+    # why a sample can fall short: its other members are at their annual cap (the draw skips them, reserve and all)
+    visits = plan.visits.group_by("subject_id").agg(pl.len().cast(pl.Int64).alias("visits"))
+    at_cap = visits.join(results.subjects.select("subject_id", "annual_cap"), on="subject_id").filter(
+        pl.col("annual_cap").is_not_null() & (pl.col("visits") >= pl.col("annual_cap"))).select("subject_id")
+    draws = draws.with_columns(pl.col("subject_id").is_in(at_cap["subject_id"].implode()).alias("at_cap"))
     got = draws.group_by(CELL).agg(
         pl.col("selected").sum().cast(pl.Int64).alias("drawn"),
-        (pl.col("selected") & pl.col("mandatory")).sum().cast(pl.Int64).alias("forced"))
+        (pl.col("selected") & pl.col("mandatory")).sum().cast(pl.Int64).alias("forced"),
+        (~pl.col("selected") & pl.col("at_cap")).sum().cast(pl.Int64).alias("capped"))
     cells = cells.join(got, on=CELL).with_columns(pl.col("stratum").str.split(":").list.first().alias("risk_class"))
     out = []
     overflow = (pl.col("forced") > pl.col("high")) & (pl.col("drawn") == pl.col("forced"))
@@ -230,7 +237,7 @@ def check_sample_sizes(plan: PlanFiles, scenario: Scenario, results: RuleResults
     def bounds(frame: pl.DataFrame, by: list[str]) -> pl.DataFrame:
         # a run of one task's cells shares its denominator: Σe = Σlo + Σfrac/den, exactly
         agg = frame.group_by(by).agg(pl.col("lo").sum(), pl.col("frac").sum(), pl.col("den").first(),
-                                     pl.col("drawn").sum(), pl.col("forced").sum())
+                                     pl.col("drawn").sum(), pl.col("forced").sum(), pl.col("capped").sum())
         low = pl.col("lo") + pl.col("frac") // pl.col("den")
         return agg.with_columns(low.alias("low"), (low + (pl.col("frac") % pl.col("den") > 0).cast(pl.Int64)).alias("high"))
 
@@ -241,7 +248,9 @@ def check_sample_sizes(plan: PlanFiles, scenario: Scenario, results: RuleResults
         for row in bad.iter_rows(named=True):
             place = where.format(pi=row.get("pi_units", 0) / PI_SCALE, **row)
             want = f"exactly {row['low']}" if row["low"] == row["high"] else f"{row['low']} or {row['high']}"
-            out.append(Violation("sample", place, f"drew {row['drawn']}, lawful size {want}"))
+            why = (f" — {row['capped']} of its eligible subjects not drawn are at their annual cap of visits: the caps "
+                   "and this sample cannot both hold" if row["drawn"] < row["low"] and row["capped"] else "")
+            out.append(Violation("sample", place, f"drew {row['drawn']}, lawful size {want}{why}"))
     return out
 
 

@@ -14,6 +14,7 @@ import shutil
 from pathlib import Path
 
 import polars as pl
+import yaml
 from typer.testing import CliRunner
 
 from optimizer.adjust import adjust_plan, write_adjusted
@@ -28,7 +29,7 @@ from optimizer.hard_rules import (
     unknown_officers,
     wrong_department,
 )
-from optimizer.plan import make_plan
+from optimizer.plan import PlanSettings, make_plan
 from scenarios import load_scenario
 from ui.cli import app
 
@@ -109,3 +110,46 @@ def test_plan_under_a_policy_file_outside_rules_policies_is_refused_before_plann
     bundled = REPO / "rules" / "policies" / "changning-2024.yaml"
     ok = runner.invoke(app, ["plan", str(SCENARIOS / "tiny"), "--seed", "1", "--out", str(out), "--policy", str(bundled)])
     assert ok.exit_code == 0, ok.output
+
+
+def _write_scenario(root: Path, tasks: list[dict], classes: str, officers_per_department: int = 3) -> Path:
+    """A scenario of restaurants of the given risk classes, departments SAMR and FIRE with key items."""
+    root.mkdir(parents=True)
+    spec = {
+        "name": root.name, "year": 2024, "policy": "changning-2024",
+        "departments": [{"id": "SAMR", "name": "区市场监管局"}, {"id": "FIRE", "name": "区消防救援支队"}],
+        "items": [{"id": "K1", "name": "餐饮服务食品安全检查", "department": "SAMR", "kind": "key"},
+                  {"id": "K2", "name": "消防设施器材检查", "department": "FIRE", "kind": "key"}],
+        "tasks": tasks, "subjects": "subjects.csv", "officers": "officers.csv",
+    }
+    (root / "scenario.yaml").write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    pl.DataFrame({"subject_id": [f"S{k:03d}" for k in range(len(classes))], "name": [f"餐饮店{k}" for k in range(len(classes))],
+                  "object_types": ["restaurant"] * len(classes), "risk_class": list(classes), "grid": ["G1"] * len(classes),
+                  "penalized_3y": ["false"] * len(classes), "complaints_verified": [0] * len(classes)}).write_csv(root / "subjects.csv")
+    n = officers_per_department
+    pl.DataFrame({"officer_id": [f"O{k:02d}" for k in range(2 * n)], "name": [f"执法人员{k}" for k in range(2 * n)],
+                  "department": ["SAMR"] * n + ["FIRE"] * n, "qualifications": [""] * (2 * n), "grid": ["GX"] * (2 * n),
+                  "weekly_capacity": [5] * (2 * n)}).write_csv(root / "officers.csv")
+    return root
+
+
+def _task(k: int, start: str, end: str, **size: object) -> dict:
+    return {"id": f"T{k:02d}", "name": f"餐饮联合检查{k}", "lead": "SAMR", "partners": ["FIRE"], "items": ["K1", "K2"],
+            "object_type": "restaurant", "window": {"start": start, "end": end}, **size}
+
+
+def test_sample_short_because_of_annual_caps_says_so(tmp_path: Path) -> None:
+    """Annual caps of 1 and three tasks in separate windows each asking for every one of 4 subjects: the second
+    and third samples cannot be drawn. The checker used to say only "drew 0, lawful size exactly 4"; it now
+    names the true reason — the subjects not drawn are at their annual cap — and only where that is so."""
+    scenario = load_scenario(_write_scenario(tmp_path / "caps", [
+        _task(1, "2024-03-04", "2024-03-29", count=4), _task(2, "2024-06-03", "2024-06-28", count=4),
+        _task(3, "2024-09-02", "2024-09-27", count=4)], "DDDD"))
+    settings = PlanSettings(overrides={"annual_visit_cap": 1})
+    write_plan(make_plan(scenario, "3", settings), tmp_path / "plan")
+    found = [v for v in check_plan(tmp_path / "plan", scenario) if v.check == "sample"]
+    assert {v.where for v in found} >= {"task T02", "task T03"}
+    assert all("annual cap" in v.message for v in found), found
+    # the same tasks under a cap of 3: nothing short, nothing said
+    write_plan(make_plan(scenario, "3", PlanSettings(overrides={"annual_visit_cap": 3})), tmp_path / "uncapped")
+    assert [v for v in check_plan(tmp_path / "uncapped", scenario) if v.check == "sample"] == []
