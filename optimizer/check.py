@@ -210,6 +210,16 @@ def check_windows(plan: PlanFiles, scenario: Scenario, results: RuleResults) -> 
     return out
 
 
+def _at_annual_cap(plan: PlanFiles, results: RuleResults | None) -> list[str]:
+    """Subjects whose visits in the plan reach their annual cap: why a sample can fall short (the draw skips them,
+    reserve and all). Empty without the rules' results or the plan's visits (a draw table checked alone)."""
+    if results is None or "subject_id" not in plan.visits.columns:
+        return []
+    visits = plan.visits.group_by("subject_id").agg(pl.len().cast(pl.Int64).alias("visits"))
+    return visits.join(results.subjects.select("subject_id", "annual_cap"), on="subject_id").filter(
+        pl.col("annual_cap").is_not_null() & (pl.col("visits") >= pl.col("annual_cap")))["subject_id"].sort().to_list()
+
+
 def check_sample_sizes(plan: PlanFiles, scenario: Scenario, results: RuleResults) -> list[Violation]:
     """Every sample has a lawful size under randomised rounding (:mod:`optimizer.draw.allocation`).
 
@@ -220,11 +230,7 @@ def check_sample_sizes(plan: PlanFiles, scenario: Scenario, results: RuleResults
     """
     draws = plan.draws.with_columns(pi_units(pl.col("inclusion_prob")).alias("pi_units"))
     cells, _ = allocate(draws.group_by(CELL).agg(pl.len().cast(pl.Int64).alias("N")), task_counts(scenario))
-    # why a sample can fall short: its other members are at their annual cap (the draw skips them, reserve and all)
-    visits = plan.visits.group_by("subject_id").agg(pl.len().cast(pl.Int64).alias("visits"))
-    at_cap = visits.join(results.subjects.select("subject_id", "annual_cap"), on="subject_id").filter(
-        pl.col("annual_cap").is_not_null() & (pl.col("visits") >= pl.col("annual_cap"))).select("subject_id")
-    draws = draws.with_columns(pl.col("subject_id").is_in(at_cap["subject_id"].implode()).alias("at_cap"))
+    draws = draws.with_columns(pl.col("subject_id").is_in(_at_annual_cap(plan, results)).alias("at_cap"))
     got = draws.group_by(CELL).agg(
         pl.col("selected").sum().cast(pl.Int64).alias("drawn"),
         (pl.col("selected") & pl.col("mandatory")).sum().cast(pl.Int64).alias("forced"),
