@@ -121,8 +121,29 @@ def make_plan(
     ``progress``: a callback ``(stage, done, total)`` (:mod:`optimizer.progress`) told how far each of
     :data:`optimizer.progress.PLAN_STAGES` is; it never changes the plan.
     """
+    if rotation is not None:
+        _check_rotation(scenario, rotation)
     with reporting(progress):
         return _make_plan(scenario, public_value, settings or PlanSettings(), rotation)
+
+
+def _check_rotation(scenario: Scenario, rotation) -> None:  # noqa: ANN001 - optimizer.rotation.Rotation
+    """Earlier years' plans only, of this directory: raise RotationError on a plan of a later year than the
+    scenario's (its burden is not behind this year) or on plans that share no subject with the directory (another
+    district's plans: their arcs would shift nobody here, so the folder given is not the one meant)."""
+    from optimizer.rotation import RotationError
+
+    later = sorted({(p["plan_id"], p["year"]) for p in rotation.manifest["previous"] if p["year"] > scenario.year})
+    if later:
+        raise RotationError(
+            f"--previous: {', '.join(f'plan {i} ({y})' for i, y in later)} is of a later year than this scenario "
+            f"({scenario.year}); rotation spreads burden from earlier years' plans onto this one")
+    shared = rotation.shift.join(scenario.subjects.select("subject_id"), on="subject_id", how="semi").height
+    if rotation.shift.height and not shared:
+        raise RotationError(
+            f"--previous: the earlier plans ({', '.join(p['plan_id'] for p in rotation.manifest['previous'])}) share no "
+            f"subject with this directory ({scenario.subjects.height} subjects): plans of another district cannot "
+            "rotate this one's burden")
 
 
 def _make_plan(scenario: Scenario, public_value: str, settings: PlanSettings, rotation) -> Plan:  # noqa: ANN001

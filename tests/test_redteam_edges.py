@@ -4,7 +4,8 @@ Each test failed before its fix: a violation list whose order changed from run t
 plan written with ``--allow-violations`` was not byte-identical), a checker that reported "no officer holds
 the qualification" for a visit made to a subject since removed from the directory (so ``adjust`` refused the
 new version), a plan made under a policy file outside ``rules/policies`` that its own checker could not load,
-and rotation against a plan of a later year.
+a sample cut short by annual caps without the reason, and rotation against a plan of a later year or of another
+district.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import shutil
 from pathlib import Path
 
 import polars as pl
+import pytest
 import yaml
 from typer.testing import CliRunner
 
@@ -30,6 +32,7 @@ from optimizer.hard_rules import (
     wrong_department,
 )
 from optimizer.plan import PlanSettings, make_plan
+from optimizer.rotation import RotationError, load_rotation
 from scenarios import load_scenario
 from ui.cli import app
 
@@ -153,3 +156,25 @@ def test_sample_short_because_of_annual_caps_says_so(tmp_path: Path) -> None:
     # the same tasks under a cap of 3: nothing short, nothing said
     write_plan(make_plan(scenario, "3", PlanSettings(overrides={"annual_visit_cap": 3})), tmp_path / "uncapped")
     assert [v for v in check_plan(tmp_path / "uncapped", scenario) if v.check == "sample"] == []
+
+
+def test_rotation_refuses_a_later_year_and_another_districts_plans(tmp_path: Path) -> None:
+    """``plan --previous`` spreads burden from earlier years of the same directory. A 2024 plan given as the
+    "previous" year of a 2023 plan, or a plan of another district (no subject in common), used to be taken
+    silently; both are refused with the reason. The next year of the same directory still plans."""
+    write_plan(make_plan(load_scenario(SCENARIOS / "tiny"), "5"), tmp_path / "y2024")
+    rotation = load_rotation([tmp_path / "y2024"], "5")
+    for year in (2023, 2025):
+        shutil.copytree(SCENARIOS / "tiny", tmp_path / f"tiny-{year}")
+        path = tmp_path / f"tiny-{year}" / "scenario.yaml"
+        text = path.read_text(encoding="utf-8").replace("year: 2024", f"year: {year}").replace("2024-", f"{year}-")
+        path.write_text(text, encoding="utf-8")
+    with pytest.raises(RotationError, match=r"plan tiny \(2024\) is of a later year than this scenario \(2023\)"):
+        make_plan(load_scenario(tmp_path / "tiny-2023"), "9", rotation=rotation)
+    shutil.copytree(tmp_path / "tiny-2025", tmp_path / "elsewhere-2025")
+    subjects = tmp_path / "elsewhere-2025" / "subjects.csv"
+    subjects.write_text(subjects.read_text(encoding="utf-8").replace("\nS", "\nX"), encoding="utf-8")
+    with pytest.raises(RotationError, match="share no subject with this directory"):
+        make_plan(load_scenario(tmp_path / "elsewhere-2025"), "9", rotation=rotation)
+    made = make_plan(load_scenario(tmp_path / "tiny-2025"), "9", rotation=rotation)
+    assert made.manifest_extra["rotation"]["previous"][0]["year"] == 2024
