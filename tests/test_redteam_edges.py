@@ -178,3 +178,20 @@ def test_rotation_refuses_a_later_year_and_another_districts_plans(tmp_path: Pat
         make_plan(load_scenario(tmp_path / "elsewhere-2025"), "9", rotation=rotation)
     made = make_plan(load_scenario(tmp_path / "tiny-2025"), "9", rotation=rotation)
     assert made.manifest_extra["rotation"]["previous"][0]["year"] == 2024
+
+
+def test_generate_a_small_directory_from_a_large_profile(tmp_path: Path) -> None:
+    """``jointcheck generate changning-2024 --subjects N`` for N below ≈ 5,000 used to stop with "internal error:
+    ValueError: … holds no key item … above the general-item cap": the profile's task sizes push small types above
+    the 5% cap. It now writes a scenario the rules accept — general items ride along beside another department's
+    key items, a task of general items only is drawn at the cap — and its plan passes the checker."""
+    result = runner.invoke(app, ["generate", "changning-2024", "--subjects", "300", "--seed", "3",
+                                 "--out", str(tmp_path / "cn-300")])
+    assert result.exit_code == 0, result.output
+    scenario = load_scenario(tmp_path / "cn-300")
+    assert scenario.subjects.height == 300
+    general = {i.id for i in scenario.items.values() if i.kind == "general"}
+    at_cap = [t for t in scenario.tasks if t.ratio is not None]
+    assert at_cap and all(t.ratio == 0.05 and set(t.items) <= general for t in at_cap)
+    write_plan(make_plan(scenario, "3"), tmp_path / "plan")  # PlanBlocked if the rules found an error
+    assert check_plan(tmp_path / "plan", scenario) == []
