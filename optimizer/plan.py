@@ -227,7 +227,10 @@ def plan_kpis(scenario: Scenario, results, run: DrawRun, visits: pl.DataFrame, b
     # "sample sizes met": tasks whose whole randomised size — ⌊Σπ⌋ or ⌈Σπ⌉ as the seed decided, a count exactly
     # (optimizer.draw.allocation; check_sample_sizes) — was drawn *and visited*: a drawn subject left unplaced
     # means the sample was not carried out, so the task does not count
-    targets = run.draw.substrata.group_by("task_id").agg(pl.col("n").sum())
+    # every task of the scenario: one with no eligible subject draws (and must draw) nobody — counted, not dropped
+    targets = pl.DataFrame({"task_id": [t.id for t in scenario.tasks]}, schema={"task_id": pl.String}).join(
+        run.draw.substrata.group_by("task_id").agg(pl.col("n").sum()), on="task_id", how="left").with_columns(
+        pl.col("n").fill_null(0))
     visited = visits.select("subject_id", pl.col("task_ids").alias("task_id")).explode("task_id").join(
         selected, on=["subject_id", "task_id"]).group_by("task_id").len()
     met = targets.join(visited, on="task_id", how="left").with_columns(pl.col("len").fill_null(0))

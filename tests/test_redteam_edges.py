@@ -115,7 +115,8 @@ def test_plan_under_a_policy_file_outside_rules_policies_is_refused_before_plann
     assert ok.exit_code == 0, ok.output
 
 
-def _write_scenario(root: Path, tasks: list[dict], classes: str, officers_per_department: int = 3) -> Path:
+def _write_scenario(root: Path, tasks: list[dict], classes: str, officers_per_department: int = 3,
+                    object_types: list[str] | None = None) -> Path:
     """A scenario of restaurants of the given risk classes, departments SAMR and FIRE with key items."""
     root.mkdir(parents=True)
     spec = {
@@ -125,6 +126,8 @@ def _write_scenario(root: Path, tasks: list[dict], classes: str, officers_per_de
                   {"id": "K2", "name": "消防设施器材检查", "department": "FIRE", "kind": "key"}],
         "tasks": tasks, "subjects": "subjects.csv", "officers": "officers.csv",
     }
+    if object_types:
+        spec["object_types"] = [{"id": o, "name": o} for o in object_types]
     (root / "scenario.yaml").write_text(yaml.safe_dump(spec, allow_unicode=True, sort_keys=False), encoding="utf-8")
     pl.DataFrame({"subject_id": [f"S{k:03d}" for k in range(len(classes))], "name": [f"餐饮店{k}" for k in range(len(classes))],
                   "object_types": ["restaurant"] * len(classes), "risk_class": list(classes), "grid": ["G1"] * len(classes),
@@ -195,3 +198,22 @@ def test_generate_a_small_directory_from_a_large_profile(tmp_path: Path) -> None
     assert at_cap and all(t.ratio == 0.05 and set(t.items) <= general for t in at_cap)
     write_plan(make_plan(scenario, "3"), tmp_path / "plan")  # PlanBlocked if the rules found an error
     assert check_plan(tmp_path / "plan", scenario) == []
+
+
+def test_a_task_on_a_type_no_subject_has_is_said_and_counted(tmp_path: Path) -> None:
+    """A generated directory of 60 subjects from putuo-2023 has no school canteen: its canteen task drew nobody
+    without a word, and the plan reported "tasks with their sample carried out 3 / 3" for a scenario of 8 tasks.
+    Now validate warns at the task's line, the rules warn at plan time, and the figure counts every task."""
+    from scenarios.load import check_scenario
+
+    root = _write_scenario(tmp_path / "no-hotels", [
+        _task(1, "2024-03-04", "2024-03-29", count=2), {**_task(2, "2024-06-03", "2024-06-28", count=2),
+                                                        "object_type": "hotel"}], "ABCD",
+        object_types=["restaurant", "hotel"])
+    scenario, problems = check_scenario(root)
+    assert scenario is not None
+    said = [p for p in problems if p.code == "subjects.none_of_type"]
+    assert len(said) == 1 and said[0].field == "tasks[T02].object_type" and said[0].row is not None
+    made = make_plan(scenario, "1")
+    assert any("T02 has no eligible subject" in m for m in made.run.results.warnings["message"].to_list())
+    assert made.kpis["tasks"] == 2 and made.kpis["sample_sizes_met"] == 2
