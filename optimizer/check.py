@@ -254,8 +254,8 @@ def check_sample_sizes(plan: PlanFiles, scenario: Scenario, results: RuleResults
         for row in bad.iter_rows(named=True):
             place = where.format(pi=row.get("pi_units", 0) / PI_SCALE, **row)
             want = f"exactly {row['low']}" if row["low"] == row["high"] else f"{row['low']} or {row['high']}"
-            why = (f" — {row['capped']} of its eligible subjects not drawn are at their annual cap of visits: the caps "
-                   "and this sample cannot both hold" if row["drawn"] < row["low"] and row["capped"] else "")
+            why = (f" — not drawn: {row['capped']} eligible subject(s) at their annual cap of visits; the caps and "
+                   "this sample cannot both hold" if row["drawn"] < row["low"] and row["capped"] else "")
             out.append(Violation("sample", place, f"drew {row['drawn']}, lawful size {want}{why}"))
     return out
 
