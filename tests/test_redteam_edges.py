@@ -19,7 +19,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from optimizer.adjust import adjust_plan, write_adjusted
+from optimizer.adjust import AdjustError, adjust_plan, write_adjusted
 from optimizer.check import check_plan, read_plan
 from optimizer.export import write_plan
 from optimizer.hard_rules import (
@@ -217,3 +217,16 @@ def test_a_task_on_a_type_no_subject_has_is_said_and_counted(tmp_path: Path) -> 
     made = make_plan(scenario, "1")
     assert any("T02 has no eligible subject" in m for m in made.run.results.warnings["message"].to_list())
     assert made.kpis["tasks"] == 2 and made.kpis["sample_sizes_met"] == 2
+
+
+def test_adjusting_an_adjusted_version_from_an_earlier_date_is_refused(tmp_path: Path) -> None:
+    """Version 2 (as of 1 July) records the visits before 1 July as made. Adjusting it as of 1 May used to
+    re-open May and June: with the directory changed it removed a visit version 2 says was made. Refused now,
+    naming the earliest date allowed; that date itself is accepted."""
+    tiny = load_scenario(SCENARIOS / "tiny")
+    write_plan(make_plan(tiny, "5"), tmp_path / "v1")
+    write_adjusted(adjust_plan(tmp_path / "v1", tiny, "5", dt.date(2024, 7, 1)), tmp_path / "v2")
+    with pytest.raises(AdjustError, match="before 2024-07-01, the date of the version it adjusts"):
+        adjust_plan(tmp_path / "v2", tiny, "5", dt.date(2024, 5, 1))
+    again = adjust_plan(tmp_path / "v2", tiny, "5", dt.date(2024, 7, 1))
+    assert again.changes.height == 0
