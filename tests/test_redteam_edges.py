@@ -230,3 +230,14 @@ def test_adjusting_an_adjusted_version_from_an_earlier_date_is_refused(tmp_path:
         adjust_plan(tmp_path / "v2", tiny, "5", dt.date(2024, 5, 1))
     again = adjust_plan(tmp_path / "v2", tiny, "5", dt.date(2024, 7, 1))
     assert again.changes.height == 0
+
+
+def test_rotation_against_a_plan_and_its_adjusted_version_names_the_year(tmp_path: Path) -> None:
+    """``--previous`` given a year's plan and its adjusted version (both of 2024) was refused with "give the whole
+    chain with --previous", which points the planner the wrong way; it now says one plan per year is wanted."""
+    tiny = load_scenario(SCENARIOS / "tiny")
+    write_plan(make_plan(tiny, "5"), tmp_path / "v1")
+    write_adjusted(adjust_plan(tmp_path / "v1", tiny, "5", dt.date(2024, 7, 1)), tmp_path / "v2")
+    with pytest.raises(RotationError, match="one plan per year, its latest version: 2 plans of 2024 given"):
+        load_rotation([tmp_path / "v1", tmp_path / "v2"], "5")
+    assert load_rotation([tmp_path / "v2"], "5").manifest["previous"][0]["year"] == 2024
