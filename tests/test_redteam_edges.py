@@ -241,3 +241,27 @@ def test_rotation_against_a_plan_and_its_adjusted_version_names_the_year(tmp_pat
     with pytest.raises(RotationError, match="one plan per year, its latest version: 2 plans of 2024 given"):
         load_rotation([tmp_path / "v1", tmp_path / "v2"], "5")
     assert load_rotation([tmp_path / "v2"], "5").manifest["previous"][0]["year"] == 2024
+
+
+def test_capacity_shortfall_counts_one_visit_for_pairs_that_share_one() -> None:
+    """Department A has no capacity; subject S1 was drawn for T1 and T2 whose windows meet (one visit serves
+    both, 进一次门), S2 for T1 and T3 whose windows never meet (two visits). Three visits of 2 officers are
+    missing, 6 officer-visits — the problem line said 8, one visit per pair, overstating what a planner must
+    add wherever tasks are bundled (about twice over on a plan of two aligned tasks)."""
+    from optimizer.bundling import BundleInput, bundle_visits
+
+    tasks = ["T1", "T2", "T3"]
+    windows = {"T1": (dt.date(2024, 3, 4), dt.date(2024, 3, 29)), "T2": (dt.date(2024, 3, 18), dt.date(2024, 4, 12)),
+               "T3": (dt.date(2024, 6, 3), dt.date(2024, 6, 28))}
+    pairs = [("S1", "T1"), ("S1", "T2"), ("S2", "T1"), ("S2", "T3")]  # S2's T1 and T3 never meet: two visits
+    result = bundle_visits(BundleInput(
+        selected=pl.DataFrame({"subject_id": [s for s, _ in pairs], "task_id": [t for _, t in pairs],
+                               "round": pl.Series([0, 0, 0, 1], dtype=pl.Int32)}),
+        windows=pl.DataFrame({"task_id": tasks, "start": [windows[t][0] for t in tasks], "end": [windows[t][1] for t in tasks]}),
+        task_departments=pl.DataFrame({"task_id": tasks, "departments": [["A"]] * 3}),
+        officers_per_department=pl.DataFrame({"task_id": tasks, "min_officers_per_department": pl.Series([2] * 3, dtype=pl.Int32)}),
+        capacity=pl.DataFrame({"department": ["A"], "weekly_capacity": pl.Series([0], dtype=pl.Int64)}),
+        caps=pl.DataFrame(schema={"subject_id": pl.String, "annual_cap": pl.Int32}), year=2024, seed="5eed" * 16))
+    assert result.unplaced.height == 4
+    (line,) = [p for p in result.problems if p.startswith("department A")]
+    assert "short by 6 officer-visits for 4 unplaced pair(s)" in line, line
