@@ -312,17 +312,25 @@ def check_caps(plan: PlanFiles, scenario: Scenario, results: RuleResults) -> lis
 
 def check_teams(plan: PlanFiles, scenario: Scenario, results: RuleResults) -> list[Violation]:
     """Officers exist and go once per visit for their own department; team size per department and visit,
-    qualifications, own grid, weekly capacity."""
+    qualifications, own grid, weekly capacity.
+
+    In an adjusted plan (动态调整) a visit made before the adjustment date was checked against the directories of
+    the version that made it: the rules that read today's directories (the officer is listed, of that department,
+    qualified, not of the subject's grid; the weeks before the date's week for capacity) apply to the later
+    visits only — an officer who has since left, or moved, does not unmake a visit made."""
     out = []
     assignments = plan.assignments
     directory = scenario.officers
+    as_of = _adjusted_on(plan)
+    made = plan.visits.filter(pl.col("date") < as_of)["visit_id"] if as_of else pl.Series("visit_id", [], pl.String)
+    current = ~pl.col("visit_id").is_in(made.implode())
     out += [Violation("visits", f"visit {v}", problem) for v, problem in visit_id_problems(plan.visits, assignments)]
     out += [Violation("teams", f"visit {v}", f"officer {o} is not in the officer directory")
-            for v, o in unknown_officers(assignments, directory).iter_rows()]
+            for v, o in unknown_officers(assignments.filter(current), directory).iter_rows()]
     out += [Violation("teams", f"visit {v}", f"officer {o} is listed {n} times")
             for v, o, n in duplicate_assignments(assignments).iter_rows()]
     out += [Violation("teams", f"visit {v}", f"officer {o} is of {h}, assigned for {d}")
-            for v, o, d, h in wrong_department(assignments, directory).iter_rows()]
+            for v, o, d, h in wrong_department(assignments.filter(current), directory).iter_rows()]
     tasks = results.tasks.select("task_id", "required_departments", "min_officers_per_department",
                                  "min_officers_per_visit", "exclude_own_grid")
     per_task = plan.visits.select("visit_id", "subject_id", "date", pl.col("task_ids").alias("task_id"), "departments") \
@@ -342,11 +350,14 @@ def check_teams(plan: PlanFiles, scenario: Scenario, results: RuleResults) -> li
         .with_columns(pl.col("subject_grid").fill_null("")) \
         .join(visit_min.select("visit_id", "exclude_own_grid"), on="visit_id")
     out += [Violation("teams", f"visit {v}", f"officer {o} is from the subject's own grid")
-            for v, o in own_grid(team).select("visit_id", "officer_id").iter_rows()]
+            for v, o in own_grid(team.filter(current)).select("visit_id", "officer_id").iter_rows()]
     required = per_task.select("visit_id", "task_id").unique().join(scenario.task_qualifications(), on="task_id")
     held = team.select("visit_id", "department", pl.col("qualifications").alias("qualification")).explode("qualification").drop_nulls()
     out += [Violation("teams", f"visit {v}", f"no officer of {d} holds {q}")
-            for v, d, q in missing_qualifications(required, held).iter_rows()]
+            for v, d, q in missing_qualifications(required.filter(current), held).iter_rows()]
+    if as_of is not None:  # the adjustment date's week shares capacity with the visits made in it: counted whole
+        monday = as_of - dt.timedelta(days=as_of.weekday())
+        team = team.join(plan.visits.select("visit_id", "date"), on="visit_id").filter(pl.col("date") >= monday)
     out += [Violation("capacity", f"officer {o} week {w}", f"{n} visits, capacity {c}")
             for o, w, c, n in officer_over_capacity(team).iter_rows()]
     return out

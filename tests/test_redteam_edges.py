@@ -265,3 +265,26 @@ def test_capacity_shortfall_counts_one_visit_for_pairs_that_share_one() -> None:
     assert result.unplaced.height == 4
     (line,) = [p for p in result.problems if p.startswith("department A")]
     assert "short by 6 officer-visits for 4 unplaced pair(s)" in line, line
+
+
+def test_adjusted_plan_after_an_officer_left_passes_check(tmp_path: Path) -> None:
+    """An officer who made visits before the adjustment date and has since left the directory: ``adjust``
+    re-staffs the later visits but keeps the visits made byte for byte, and the checker used to refuse those
+    ("officer O04 is not in the officer directory"), so no version could be made after anyone left."""
+    write_plan(make_plan(load_scenario(SCENARIOS / "tiny"), "5"), tmp_path / "v1")
+    as_of = dt.date(2024, 5, 1)
+    v1 = read_plan(tmp_path / "v1")
+    made = v1.visits.filter(pl.col("date") < as_of)["visit_id"]
+    gone = "O04"  # 刘洋 (SAMR, no qualification): the other SAMR officers can take the later visits
+    assert gone in v1.assignments.filter(pl.col("visit_id").is_in(made.implode()))["officer_id"].to_list()
+    shutil.copytree(SCENARIOS / "tiny", tmp_path / "tiny-2")
+    officers = pl.read_csv(tmp_path / "tiny-2" / "officers.csv", infer_schema=False)
+    officers.filter(pl.col("officer_id") != gone).write_csv(tmp_path / "tiny-2" / "officers.csv")
+    updated = load_scenario(tmp_path / "tiny-2")
+    write_adjusted(adjust_plan(tmp_path / "v1", updated, "5", as_of), tmp_path / "v2")
+    v2 = read_plan(tmp_path / "v2")
+    kept = v2.assignments.filter(pl.col("visit_id").is_in(made.implode()))
+    assert gone in kept["officer_id"].to_list()  # the visits made keep the team that made them
+    later = v2.visits.filter(pl.col("date") >= as_of)["visit_id"]
+    assert gone not in v2.assignments.filter(pl.col("visit_id").is_in(later.implode()))["officer_id"].to_list()
+    assert check_plan(tmp_path / "v2", updated) == []
