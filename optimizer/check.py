@@ -310,6 +310,27 @@ def check_caps(plan: PlanFiles, scenario: Scenario, results: RuleResults) -> lis
             for s, n, c in over_annual_cap(plan.visits, results.subjects).iter_rows()]
 
 
+def _too_few_in_directory(short: pl.DataFrame, visits: pl.DataFrame, scenario: Scenario,
+                         visit_min: pl.DataFrame) -> dict[tuple[str, str], str]:
+    """Why a department is short on a visit when no plan could fill it: the directory holds fewer of its officers
+    than the minimum (outside the subject's grid where the visit excludes it — 所所交叉). ``(visit, department)``
+    → the words to add to the violation; absent where the directory would have sufficed (capacity, a solver)."""
+    rows = short.join(visits.select("visit_id", "subject_id"), on="visit_id").join(
+        scenario.subjects.select("subject_id", pl.col("grid").alias("subject_grid")), on="subject_id", how="left").join(
+        visit_min.select("visit_id", "exclude_own_grid"), on="visit_id", how="left")
+    officers = scenario.officers.select("department", "grid")
+    out = {}
+    for v, d, m, grid, exclude in rows.select("visit_id", "department", "min_officers", "subject_grid",
+                                              "exclude_own_grid").iter_rows():
+        own = bool(exclude) and bool(grid)
+        mine = officers.filter(pl.col("department") == d)
+        n = mine.filter(pl.col("grid") != grid).height if own else mine.height
+        if n < m:
+            out[(v, d)] = (f" — the officer directory has only {n} officer(s) of {d}"
+                           + (f" outside the subject's grid {grid} (所所交叉)" if own else ""))
+    return out
+
+
 def check_teams(plan: PlanFiles, scenario: Scenario, results: RuleResults) -> list[Violation]:
     """Officers exist and go once per visit for their own department; team size per department and visit,
     qualifications, own grid, weekly capacity.
@@ -337,9 +358,12 @@ def check_teams(plan: PlanFiles, scenario: Scenario, results: RuleResults) -> li
         .explode("task_id").join(tasks, on="task_id")
     need = per_task.select("visit_id", pl.col("required_departments").alias("department"), "min_officers_per_department") \
         .explode("department").group_by("visit_id", "department").agg(pl.col("min_officers_per_department").max().alias("min_officers"))
-    out += [Violation("teams", f"visit {v}", f"{d}: {n} officer(s), at least {m} needed (行政处罚法 art. 42)")
-            for v, d, m, n in short_departments(need, assignments).iter_rows()]
     visit_min = per_task.group_by("visit_id").agg(pl.col("min_officers_per_visit").max(), pl.col("exclude_own_grid").any())
+    short = short_departments(need, assignments)
+    why = _too_few_in_directory(short, plan.visits.filter(current), scenario, visit_min)
+    out += [Violation("teams", f"visit {v}", f"{d}: {n} officer(s), at least {m} needed (行政处罚法 art. 42)"
+                      + why.get((v, d), ""))
+            for v, d, m, n in short.iter_rows()]
     out += [Violation("teams", f"visit {v}", f"{n} officer(s) in all, at least {m} needed")
             for v, m, n in small_teams(visit_min.select("visit_id", "min_officers_per_visit"), assignments).iter_rows()]
     officers = directory.select("officer_id", "qualifications", pl.col("grid").alias("officer_grid"), "weekly_capacity")

@@ -288,3 +288,14 @@ def test_adjusted_plan_after_an_officer_left_passes_check(tmp_path: Path) -> Non
     later = v2.visits.filter(pl.col("date") >= as_of)["visit_id"]
     assert gone not in v2.assignments.filter(pl.col("visit_id").is_in(later.implode()))["officer_id"].to_list()
     assert check_plan(tmp_path / "v2", updated) == []
+
+
+def test_a_department_with_one_officer_is_named_as_the_reason(tmp_path: Path) -> None:
+    """Each department of a joint visit sends two officers (行政处罚法 art. 42). With one officer per department
+    the plan is refused, and the violations said only "SAMR: 1 officer(s), at least 2 needed" for each visit —
+    not that no plan could do better. They now say the directory holds only one."""
+    scenario = load_scenario(_write_scenario(tmp_path / "one-each", [_task(1, "2024-03-04", "2024-03-29", count=2)],
+                                             "ABCD", officers_per_department=1))
+    write_plan(make_plan(scenario, "1"), tmp_path / "plan")
+    short = [v for v in check_plan(tmp_path / "plan", scenario) if "at least 2 needed (行政处罚法" in v.message]
+    assert short and all("the officer directory has only 1 officer(s) of" in v.message for v in short), short
