@@ -1,11 +1,12 @@
-"""Edge cases found by a red-team pass on the planning core (scenarios it was not tuned on).
+"""Edge cases found by a red-team pass on the planning core, on scenarios it was not tuned on.
 
-Each test failed before its fix: a violation list whose order changed from run to run (so the manifest of a
-plan written with ``--allow-violations`` was not byte-identical), a checker that reported "no officer holds
-the qualification" for a visit made to a subject since removed from the directory (so ``adjust`` refused the
-new version), a plan made under a policy file outside ``rules/policies`` that its own checker could not load,
-a sample cut short by annual caps without the reason, and rotation against a plan of a later year or of another
-district.
+Each test failed before its fix. Determinism: the checker's violation list (and so the manifest of a plan written
+with ``--allow-violations``) and the law audit changed order or last digits from run to run. Adjustment
+(动态调整): visits made to subjects or by officers since removed from the directories, and an ``--as-of``
+before the adjusted version's own date. Clear refusals: a policy file outside ``rules/policies``, rotation
+against a later year's plan, another district's, or two plans of one year. True reasons and true numbers: a
+sample cut short by annual caps, a department with too few officers, a capacity shortfall counted per pair, a
+task on a type no subject has ("3 / 3 tasks" of 8). And ``generate --subjects`` for small directories.
 """
 
 from __future__ import annotations
