@@ -279,6 +279,11 @@ def adjust_plan(plan_dir: str | Path, scenario: Scenario, public_value: str, as_
         raise AdjustError(f"the updated scenario is for {scenario.year}, the plan for {m['scenario']['year']}")
     if as_of.year != scenario.year:
         raise AdjustError(f"--as-of {as_of} is not in the plan's year {scenario.year}")
+    before = (m.get("adjustment") or {}).get("as_of")
+    if before is not None and as_of < dt.date.fromisoformat(before):
+        raise AdjustError(f"--as-of {as_of} is before {before}, the date of the version it adjusts: that version records "
+                          f"the visits before {before} as made, and a new version cannot undo them; adjust as of {before} "
+                          "or later")
     base_hash = seed_scenario_hash(m)
     seed = plan_seed(base_hash, public_value, m["plan_id"])
     if seed_commitment(seed) != m["seed_commitment"]:

@@ -210,18 +210,31 @@ def check_windows(plan: PlanFiles, scenario: Scenario, results: RuleResults) -> 
     return out
 
 
+def _at_annual_cap(plan: PlanFiles, results: RuleResults | None) -> list[str]:
+    """Subjects whose visits in the plan reach their annual cap: why a sample can fall short (the draw skips them,
+    reserve and all). Empty without the rules' results or the plan's visits (a draw table checked alone)."""
+    if results is None or "subject_id" not in plan.visits.columns:
+        return []
+    visits = plan.visits.group_by("subject_id").agg(pl.len().cast(pl.Int64).alias("visits"))
+    return visits.join(results.subjects.select("subject_id", "annual_cap"), on="subject_id").filter(
+        pl.col("annual_cap").is_not_null() & (pl.col("visits") >= pl.col("annual_cap")))["subject_id"].sort().to_list()
+
+
 def check_sample_sizes(plan: PlanFiles, scenario: Scenario, results: RuleResults) -> list[Violation]:
     """Every sample has a lawful size under randomised rounding (:mod:`optimizer.draw.allocation`).
 
     A cell (task, stratum, π) draws ⌊e⌋ or ⌈e⌉ of its expectation e = N·π (its share of a count); each risk
     class of a task and each ratio task draws ⌊Σe⌋ or ⌈Σe⌉; a count task exactly its count (every eligible
-    subject when the count is larger). More mandatory (定向) subjects than that are all drawn, and pass.
+    subject when the count is larger). More mandatory (定向) subjects than that are all drawn, and pass. A sample
+    short because its other members are at their annual cap says so (the caps and the sample conflict).
     """
     draws = plan.draws.with_columns(pi_units(pl.col("inclusion_prob")).alias("pi_units"))
     cells, _ = allocate(draws.group_by(CELL).agg(pl.len().cast(pl.Int64).alias("N")), task_counts(scenario))
+    draws = draws.with_columns(pl.col("subject_id").is_in(_at_annual_cap(plan, results)).alias("at_cap"))
     got = draws.group_by(CELL).agg(
         pl.col("selected").sum().cast(pl.Int64).alias("drawn"),
-        (pl.col("selected") & pl.col("mandatory")).sum().cast(pl.Int64).alias("forced"))
+        (pl.col("selected") & pl.col("mandatory")).sum().cast(pl.Int64).alias("forced"),
+        (~pl.col("selected") & pl.col("at_cap")).sum().cast(pl.Int64).alias("capped"))
     cells = cells.join(got, on=CELL).with_columns(pl.col("stratum").str.split(":").list.first().alias("risk_class"))
     out = []
     overflow = (pl.col("forced") > pl.col("high")) & (pl.col("drawn") == pl.col("forced"))
@@ -230,7 +243,7 @@ def check_sample_sizes(plan: PlanFiles, scenario: Scenario, results: RuleResults
     def bounds(frame: pl.DataFrame, by: list[str]) -> pl.DataFrame:
         # a run of one task's cells shares its denominator: Σe = Σlo + Σfrac/den, exactly
         agg = frame.group_by(by).agg(pl.col("lo").sum(), pl.col("frac").sum(), pl.col("den").first(),
-                                     pl.col("drawn").sum(), pl.col("forced").sum())
+                                     pl.col("drawn").sum(), pl.col("forced").sum(), pl.col("capped").sum())
         low = pl.col("lo") + pl.col("frac") // pl.col("den")
         return agg.with_columns(low.alias("low"), (low + (pl.col("frac") % pl.col("den") > 0).cast(pl.Int64)).alias("high"))
 
@@ -241,7 +254,9 @@ def check_sample_sizes(plan: PlanFiles, scenario: Scenario, results: RuleResults
         for row in bad.iter_rows(named=True):
             place = where.format(pi=row.get("pi_units", 0) / PI_SCALE, **row)
             want = f"exactly {row['low']}" if row["low"] == row["high"] else f"{row['low']} or {row['high']}"
-            out.append(Violation("sample", place, f"drew {row['drawn']}, lawful size {want}"))
+            why = (f" — not drawn: {row['capped']} eligible subject(s) at their annual cap of visits; the caps and "
+                   "this sample cannot both hold" if row["drawn"] < row["low"] and row["capped"] else "")
+            out.append(Violation("sample", place, f"drew {row['drawn']}, lawful size {want}{why}"))
     return out
 
 
@@ -295,40 +310,78 @@ def check_caps(plan: PlanFiles, scenario: Scenario, results: RuleResults) -> lis
             for s, n, c in over_annual_cap(plan.visits, results.subjects).iter_rows()]
 
 
+def _too_few_in_directory(short: pl.DataFrame, visits: pl.DataFrame, scenario: Scenario,
+                         visit_min: pl.DataFrame) -> dict[tuple[str, str], str]:
+    """Why a department is short on a visit when no plan could fill it: the directory holds fewer of its officers
+    than the minimum (outside the subject's grid where the visit excludes it — 所所交叉). ``(visit, department)``
+    → the words to add to the violation; absent where the directory would have sufficed (capacity, a solver)."""
+    rows = short.join(visits.select("visit_id", "subject_id"), on="visit_id").join(
+        scenario.subjects.select("subject_id", pl.col("grid").alias("subject_grid")), on="subject_id", how="left").join(
+        visit_min.select("visit_id", "exclude_own_grid"), on="visit_id", how="left")
+    officers = scenario.officers.select("department", "grid")
+    out = {}
+    for v, d, m, grid, exclude in rows.select("visit_id", "department", "min_officers", "subject_grid",
+                                              "exclude_own_grid").iter_rows():
+        own = bool(exclude) and bool(grid)
+        mine = officers.filter(pl.col("department") == d)
+        n = mine.filter(pl.col("grid") != grid).height if own else mine.height
+        if n < m:
+            out[(v, d)] = (f" — the officer directory has only {n} officer(s) of {d}"
+                           + (f" outside the subject's grid {grid} (所所交叉)" if own else ""))
+    return out
+
+
 def check_teams(plan: PlanFiles, scenario: Scenario, results: RuleResults) -> list[Violation]:
     """Officers exist and go once per visit for their own department; team size per department and visit,
-    qualifications, own grid, weekly capacity."""
+    qualifications, own grid, weekly capacity.
+
+    In an adjusted plan (动态调整) a visit made before the adjustment date was checked against the directories of
+    the version that made it: the rules that read today's directories (the officer is listed, of that department,
+    qualified, not of the subject's grid; the weeks before the date's week for capacity) apply to the later
+    visits only — an officer who has since left, or moved, does not unmake a visit made."""
     out = []
     assignments = plan.assignments
     directory = scenario.officers
+    as_of = _adjusted_on(plan)
+    made = plan.visits.filter(pl.col("date") < as_of)["visit_id"] if as_of else pl.Series("visit_id", [], pl.String)
+    current = ~pl.col("visit_id").is_in(made.implode())
     out += [Violation("visits", f"visit {v}", problem) for v, problem in visit_id_problems(plan.visits, assignments)]
     out += [Violation("teams", f"visit {v}", f"officer {o} is not in the officer directory")
-            for v, o in unknown_officers(assignments, directory).iter_rows()]
+            for v, o in unknown_officers(assignments.filter(current), directory).iter_rows()]
     out += [Violation("teams", f"visit {v}", f"officer {o} is listed {n} times")
             for v, o, n in duplicate_assignments(assignments).iter_rows()]
     out += [Violation("teams", f"visit {v}", f"officer {o} is of {h}, assigned for {d}")
-            for v, o, d, h in wrong_department(assignments, directory).iter_rows()]
+            for v, o, d, h in wrong_department(assignments.filter(current), directory).iter_rows()]
     tasks = results.tasks.select("task_id", "required_departments", "min_officers_per_department",
                                  "min_officers_per_visit", "exclude_own_grid")
     per_task = plan.visits.select("visit_id", "subject_id", "date", pl.col("task_ids").alias("task_id"), "departments") \
         .explode("task_id").join(tasks, on="task_id")
     need = per_task.select("visit_id", pl.col("required_departments").alias("department"), "min_officers_per_department") \
         .explode("department").group_by("visit_id", "department").agg(pl.col("min_officers_per_department").max().alias("min_officers"))
-    out += [Violation("teams", f"visit {v}", f"{d}: {n} officer(s), at least {m} needed (行政处罚法 art. 42)")
-            for v, d, m, n in short_departments(need, assignments).iter_rows()]
     visit_min = per_task.group_by("visit_id").agg(pl.col("min_officers_per_visit").max(), pl.col("exclude_own_grid").any())
+    short = short_departments(need, assignments)
+    why = _too_few_in_directory(short, plan.visits.filter(current), scenario, visit_min)
+    out += [Violation("teams", f"visit {v}", f"{d}: {n} officer(s), at least {m} needed (行政处罚法 art. 42)"
+                      + why.get((v, d), ""))
+            for v, d, m, n in short.iter_rows()]
     out += [Violation("teams", f"visit {v}", f"{n} officer(s) in all, at least {m} needed")
             for v, m, n in small_teams(visit_min.select("visit_id", "min_officers_per_visit"), assignments).iter_rows()]
     officers = directory.select("officer_id", "qualifications", pl.col("grid").alias("officer_grid"), "weekly_capacity")
+    # a visit made before an adjustment may be to a subject since removed from the directory (动态调整): its team
+    # still counts (qualifications, capacity); with no grid on record it has no own-grid conflict to check
     team = assignments.join(officers, on="officer_id").join(plan.visits.select("visit_id", "subject_id", "week"), on="visit_id") \
-        .join(scenario.subjects.select("subject_id", pl.col("grid").alias("subject_grid")), on="subject_id") \
+        .join(scenario.subjects.select("subject_id", pl.col("grid").alias("subject_grid")), on="subject_id", how="left") \
+        .with_columns(pl.col("subject_grid").fill_null("")) \
         .join(visit_min.select("visit_id", "exclude_own_grid"), on="visit_id")
     out += [Violation("teams", f"visit {v}", f"officer {o} is from the subject's own grid")
-            for v, o in own_grid(team).select("visit_id", "officer_id").iter_rows()]
+            for v, o in own_grid(team.filter(current)).select("visit_id", "officer_id").iter_rows()]
     required = per_task.select("visit_id", "task_id").unique().join(scenario.task_qualifications(), on="task_id")
     held = team.select("visit_id", "department", pl.col("qualifications").alias("qualification")).explode("qualification").drop_nulls()
     out += [Violation("teams", f"visit {v}", f"no officer of {d} holds {q}")
-            for v, d, q in missing_qualifications(required, held).iter_rows()]
+            for v, d, q in missing_qualifications(required.filter(current), held).iter_rows()]
+    if as_of is not None:  # the adjustment date's week shares capacity with the visits made in it: counted whole
+        monday = as_of - dt.timedelta(days=as_of.weekday())
+        team = team.join(plan.visits.select("visit_id", "date"), on="visit_id").filter(pl.col("date") >= monday)
     out += [Violation("capacity", f"officer {o} week {w}", f"{n} visits, capacity {c}")
             for o, w, c, n in officer_over_capacity(team).iter_rows()]
     return out

@@ -2,7 +2,9 @@
 
 The stage checkers (:mod:`optimizer.bundling.check`, :mod:`optimizer.teams.check`) and the plan checker
 (:mod:`optimizer.check`) all call these, on their own frames, and word the violations for their readers. Each
-function documents the columns it reads; none needs a solver.
+function documents the columns it reads; none needs a solver. Each returns its rows sorted by their keys, whatever
+the order of its inputs (often a group_by's or a join's, which vary from run to run): a violation list is the
+same, line for line, every time the same plan is checked.
 
 Sources: visits on working days inside their tasks' windows and one visit per drawn pair (沪府发〔2024〕6号
 二(一), 二(四): 进一次门、查多项事); annual caps (龙湾 notice 二; 长宁 "at most twice a year"); at least two
@@ -33,14 +35,15 @@ def outside_windows(visit_tasks: pl.DataFrame, windows: pl.DataFrame) -> pl.Data
     """
     rows = visit_tasks.select("visit_id", "date", "task_id").join(
         windows.select("task_id", "start", "end"), on="task_id", how="left")
-    return rows.filter(pl.col("start").is_null() | (pl.col("date") < pl.col("start")) | (pl.col("date") > pl.col("end")))
+    return rows.filter(pl.col("start").is_null() | (pl.col("date") < pl.col("start")) | (pl.col("date") > pl.col("end"))).sort(
+        "visit_id", "task_id")
 
 
 def not_working_days(visits: pl.DataFrame) -> pl.DataFrame:
     """A visit falls on a working day of the Chinese statutory calendar. ``visits``: visit_id, date."""
     days = visits.select("date").unique()
     off = [d for d in days["date"].to_list() if not is_working_day(d)]
-    return visits.select("visit_id", "date").filter(pl.col("date").is_in(off))
+    return visits.select("visit_id", "date").filter(pl.col("date").is_in(off)).sort("visit_id")
 
 
 def over_annual_cap(visits: pl.DataFrame, caps: pl.DataFrame) -> pl.DataFrame:
@@ -72,7 +75,8 @@ def pair_coverage(served: pl.DataFrame, drawn: pl.DataFrame, unplaced: pl.DataFr
 
 def unknown_officers(assignments: pl.DataFrame, officers: pl.DataFrame) -> pl.DataFrame:
     """Every assigned officer is in the officer directory. Returns visit_id, officer_id of those who are not."""
-    return assignments.select("visit_id", "officer_id").join(officers.select("officer_id"), on="officer_id", how="anti")
+    return assignments.select("visit_id", "officer_id").join(officers.select("officer_id"), on="officer_id", how="anti").sort(
+        "visit_id", "officer_id")
 
 
 def wrong_department(assignments: pl.DataFrame, officers: pl.DataFrame) -> pl.DataFrame:
@@ -80,7 +84,7 @@ def wrong_department(assignments: pl.DataFrame, officers: pl.DataFrame) -> pl.Da
     ``officers``: officer_id, department. Returns visit_id, officer_id, department, home."""
     home = officers.select("officer_id", pl.col("department").alias("home"))
     return assignments.select("visit_id", "officer_id", "department").join(home, on="officer_id").filter(
-        pl.col("home") != pl.col("department"))
+        pl.col("home") != pl.col("department")).sort("visit_id", "officer_id")
 
 
 def visit_id_problems(visits: pl.DataFrame, assignments: pl.DataFrame) -> list[tuple[str, str]]:
@@ -110,7 +114,7 @@ def own_grid(team: pl.DataFrame) -> pl.DataFrame:
     ``team``: visit_id, officer_id, officer_grid, subject_grid, exclude_own_grid. Returns the offending rows.
     """
     return team.filter(pl.col("exclude_own_grid") & (pl.col("subject_grid") != "")
-                       & (pl.col("officer_grid") == pl.col("subject_grid")))
+                       & (pl.col("officer_grid") == pl.col("subject_grid"))).sort("visit_id", "officer_id")
 
 
 def officer_over_capacity(team: pl.DataFrame) -> pl.DataFrame:
@@ -127,11 +131,12 @@ def short_departments(need: pl.DataFrame, assignments: pl.DataFrame) -> pl.DataF
     """Each department on a visit sends at least its minimum of officers (行政处罚法 art. 42: two).
 
     ``need``: visit_id, department, min_officers; ``assignments``: visit_id, department (one row per officer).
-    Returns visit_id, department, min_officers, officers of each department short of its minimum.
+    Returns visit_id, department, min_officers, officers of each department short of its minimum, sorted (the
+    order of ``need`` — often a group_by's, which varies from run to run — never shows in a plan's files).
     """
     have = assignments.group_by("visit_id", "department").agg(pl.len().cast(pl.Int64).alias("officers"))
     rows = need.join(have, on=["visit_id", "department"], how="left").with_columns(pl.col("officers").fill_null(0))
-    return rows.filter(pl.col("officers") < pl.col("min_officers"))
+    return rows.filter(pl.col("officers") < pl.col("min_officers")).sort("visit_id", "department")
 
 
 def missing_qualifications(required: pl.DataFrame, held: pl.DataFrame) -> pl.DataFrame:
@@ -146,8 +151,8 @@ def missing_qualifications(required: pl.DataFrame, held: pl.DataFrame) -> pl.Dat
 def small_teams(need: pl.DataFrame, assignments: pl.DataFrame) -> pl.DataFrame:
     """A visit's whole team has at least its per-visit minimum. ``need``: visit_id, min_officers_per_visit.
 
-    Returns visit_id, min_officers_per_visit, officers of each visit below it.
+    Returns visit_id, min_officers_per_visit, officers of each visit below it, sorted by visit.
     """
     size = assignments.group_by("visit_id").agg(pl.len().cast(pl.Int64).alias("officers"))
     rows = need.join(size, on="visit_id", how="left").with_columns(pl.col("officers").fill_null(0))
-    return rows.filter(pl.col("officers") < pl.col("min_officers_per_visit"))
+    return rows.filter(pl.col("officers") < pl.col("min_officers_per_visit")).sort("visit_id")

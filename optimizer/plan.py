@@ -28,7 +28,7 @@ from optimizer.progress import Callback, reporting, step, within
 from optimizer.progress import stage as progress_stage
 from optimizer.teams import TeamConfig, TeamInput, TeamResult, match_officers
 from records.codes import code_secret, inspection_codes
-from rules import evaluate, load_policy
+from rules import PolicyError, evaluate, load_policy
 from scenarios.model import Scenario
 
 __all__ = ["PlanSettings", "Plan", "make_plan", "solver_notes", "calendar_overload"]
@@ -92,6 +92,26 @@ def _needs(visits: pl.DataFrame, tasks: pl.DataFrame, qualifications: pl.DataFra
     ).sort("visit_id", "department")
 
 
+def _reloadable_policy(name: str, overrides: dict[str, Any] | None):  # noqa: ANN202 - rules.Policy
+    """The policy to plan under, refused (PolicyError) unless its id alone loads the same policy again.
+
+    A plan's manifest names its policy by id (and digest); ``check``, ``verify``, ``publish`` and ``adjust``
+    reload it by that id. A policy given as a file path outside ``rules/policies`` (or a file whose id names a
+    different bundled policy) would make a plan nobody can check — its own checker failed before it was written.
+    """
+    policy = load_policy(name, overrides)
+    try:
+        again = load_policy(policy.id, overrides)
+    except PolicyError:
+        again = None
+    if again is None or again.digest != policy.digest:
+        raise PolicyError(
+            f"policy {name}: a plan records its policy by id ({policy.id!r}) so that check, verify and adjust can "
+            f"load it again, but that id {'names another policy file' if again else 'is not in rules/policies'}; "
+            f"put the file there as rules/policies/{policy.id}.yaml and plan with --policy {policy.id}")
+    return policy
+
+
 def make_plan(
     scenario: Scenario, public_value: str, settings: PlanSettings | None = None,
     progress: Callback | None = None, rotation=None,  # noqa: ANN001 - optimizer.rotation.Rotation
@@ -101,8 +121,29 @@ def make_plan(
     ``progress``: a callback ``(stage, done, total)`` (:mod:`optimizer.progress`) told how far each of
     :data:`optimizer.progress.PLAN_STAGES` is; it never changes the plan.
     """
+    if rotation is not None:
+        _check_rotation(scenario, rotation)
     with reporting(progress):
         return _make_plan(scenario, public_value, settings or PlanSettings(), rotation)
+
+
+def _check_rotation(scenario: Scenario, rotation) -> None:  # noqa: ANN001 - optimizer.rotation.Rotation
+    """Earlier years' plans only, of this directory: raise RotationError on a plan of a later year than the
+    scenario's (its burden is not behind this year) or on plans that share no subject with the directory (another
+    district's plans: their arcs would shift nobody here, so the folder given is not the one meant)."""
+    from optimizer.rotation import RotationError
+
+    later = sorted({(p["plan_id"], p["year"]) for p in rotation.manifest["previous"] if p["year"] > scenario.year})
+    if later:
+        raise RotationError(
+            f"--previous: {', '.join(f'plan {i} ({y})' for i, y in later)} is of a later year than this scenario "
+            f"({scenario.year}); rotation spreads burden from earlier years' plans onto this one")
+    shared = rotation.shift.join(scenario.subjects.select("subject_id"), on="subject_id", how="semi").height
+    if rotation.shift.height and not shared:
+        raise RotationError(
+            f"--previous: the earlier plans ({', '.join(p['plan_id'] for p in rotation.manifest['previous'])}) share no "
+            f"subject with this directory ({scenario.subjects.height} subjects): plans of another district cannot "
+            "rotate this one's burden")
 
 
 def _make_plan(scenario: Scenario, public_value: str, settings: PlanSettings, rotation) -> Plan:  # noqa: ANN001
@@ -116,7 +157,7 @@ def _make_plan(scenario: Scenario, public_value: str, settings: PlanSettings, ro
         clock = now
 
     with progress_stage("rules"):
-        policy = load_policy(settings.policy or scenario.policy, settings.overrides or None)
+        policy = _reloadable_policy(settings.policy or scenario.policy, settings.overrides or None)
         results = evaluate(scenario, policy)
     lap("rules")
     run = run_draw(scenario, [public_value], settings.mode, plan_id=settings.plan_id, rounds="aligned",
@@ -186,7 +227,10 @@ def plan_kpis(scenario: Scenario, results, run: DrawRun, visits: pl.DataFrame, b
     # "sample sizes met": tasks whose whole randomised size — ⌊Σπ⌋ or ⌈Σπ⌉ as the seed decided, a count exactly
     # (optimizer.draw.allocation; check_sample_sizes) — was drawn *and visited*: a drawn subject left unplaced
     # means the sample was not carried out, so the task does not count
-    targets = run.draw.substrata.group_by("task_id").agg(pl.col("n").sum())
+    # every task of the scenario: one with no eligible subject draws (and must draw) nobody — counted, not dropped
+    targets = pl.DataFrame({"task_id": [t.id for t in scenario.tasks]}, schema={"task_id": pl.String}).join(
+        run.draw.substrata.group_by("task_id").agg(pl.col("n").sum()), on="task_id", how="left").with_columns(
+        pl.col("n").fill_null(0))
     visited = visits.select("subject_id", pl.col("task_ids").alias("task_id")).explode("task_id").join(
         selected, on=["subject_id", "task_id"]).group_by("task_id").len()
     met = targets.join(visited, on="task_id", how="left").with_columns(pl.col("len").fill_null(0))

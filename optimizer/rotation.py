@@ -150,6 +150,13 @@ def load_rotation(previous_dirs: list[str | Path], previous_seed: str,
         full.append(root / "draws.parquet")
         entries.append({"plan_id": m["plan_id"], "year": m["scenario"]["year"], "scenario_hash": m["scenario"]["hash"],
                         "seed_commitment": m["seed_commitment"], "draws_sha256": _sha256(root / "draws.parquet")})
+    years: dict[int, list[str]] = {}
+    for d, e in zip(previous_dirs, entries):
+        years.setdefault(e["year"], []).append(str(d))
+    twice = {y: ds for y, ds in sorted(years.items()) if len(ds) > 1}
+    if twice:  # e.g. a plan and its adjusted version (动态调整): the chain holds one plan per year
+        raise RotationError("one plan per year, its latest version: " + "; ".join(
+            f"{len(ds)} plans of {y} given ({', '.join(ds)})" for y, ds in twice.items()))
     sources = {json.dumps(prn_source(m), sort_keys=True) for m in manifests}
     if len(sources) != 1:
         raise RotationError("the previous plans were drawn from different permanent numbers (different first plans); "

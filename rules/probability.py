@@ -131,6 +131,10 @@ def assign(law: InForce, task: Task, profiles: list[Profile], stratify_by: str) 
     scale: float | None = None
     clipped: list[tuple[Profile, float, str]] = []  # (profile, start, what happened), reported once labelled
     n_eligible = sum(p.n for p in profiles)
+    if n_eligible == 0:  # a type no subject has (or none eligible): said, not left to a task count that drops it
+        findings.append(Finding("warning", f"scenario:{task.id}", "scenario.yaml",
+                                f"task {task.id} has no eligible subject ({task.object_type}): it draws nobody", task.id,
+                                message_zh=f"任务 {task.id} 没有符合条件的检查对象（{task.object_type}）：不会抽取任何对象"))
     mandatory = [p for p in profiles if p.outcome.mandatory]
     for p in mandatory:
         prob[p.pid] = 1.0

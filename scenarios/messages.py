@@ -61,6 +61,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                       "department {department!r} takes part in task {task} but has no officers in {officers_file}"),
     "officers.qualification_missing": ("“{department}”没有执法检查人员持有“{qualification}”资格，而事项 {item} 需要",
                                        "no officer of {department!r} holds {qualification!r}, needed by item {item}"),
+    "subjects.none_of_type": ("任务 {task} 抽查“{object_type}”，但 {subjects_file} 中没有该类型的检查对象：该任务不会抽取任何对象",
+                              "task {task} inspects {object_type!r} but {subjects_file} has no subject of that type: it draws nobody"),
     "subjects.too_few": ("任务 {task} 要抽取 {count} 户“{object_type}”，但 {subjects_file} 只有 {size} 户：将全部抽取",
                          "task {task} asks for {count} subjects of {object_type!r} but {subjects_file} has {size}: all will be drawn"),
     "credit.bad_code": ("“{value}”像统一社会信用代码，但{reason}（GB 32100-2015）",

@@ -130,7 +130,7 @@ def check_directories(
 ) -> list[Problem]:
     """Directory rows refer to declared departments and object types; warn where a plan cannot be made.
     A warning no directory row can carry (a department without officers, a qualification nobody holds, a task
-    asking for more subjects than exist) points at the ``scenario.yaml`` line that asks for it (``doc``)."""
+    asking for more subjects than exist or for a type no subject has) points at the ``scenario.yaml`` line that asks for it (``doc``)."""
     problems: list[Problem] = []
 
     def spec_line(*path: str | int) -> int | None:
@@ -173,6 +173,10 @@ def check_directories(
         sizes = dict(subjects.select(pl.col("object_types").explode()).group_by("object_types").len().iter_rows())
         for index, task in parts.lists["tasks"]:
             size = sizes.get(task.object_type, 0)
+            if size == 0 and parts.declared_object_types:  # (undeclared types: the type is unknown, an error)
+                problems.append(Problem.of(spec_file, spec_line("tasks", index, "object_type"),
+                                           f"tasks[{task.id}].object_type", "subjects.none_of_type", "warning",
+                                           task=task.id, object_type=task.object_type, subjects_file=subjects_file))
             if task.count is not None and 0 < size < task.count:
                 problems.append(Problem.of(spec_file, spec_line("tasks", index, "count"), f"tasks[{task.id}].count",
                                            "subjects.too_few", "warning", task=task.id, count=task.count,

@@ -13,7 +13,8 @@ A pair is unplaced for one of three reasons, checked in this order:
   :mod:`optimizer.bundling.rescue`, makes that case not arise), and the reason says so.
 
 The problems list adds one line per subject held by its cap and one per department whose capacity was
-short, with the weeks it was full and how many more officer-visits the unplaced pairs needed.
+short, with the weeks it was full and how many more officer-visits the unplaced pairs needed (a subject's
+pairs whose windows meet counted as one visit, as the bundler would make it).
 """
 
 from __future__ import annotations
@@ -31,6 +32,21 @@ MAX_LISTED = 8  # weeks or pairs named in one message before "…"
 
 def _listed(items: list[str]) -> str:
     return ", ".join(items[:MAX_LISTED]) + (f", … ({len(items)} in all)" if len(items) > MAX_LISTED else "")
+
+
+def _visits_needed(windows: list[tuple[int, int, int]]) -> int:
+    """Officer-visits one subject's unplaced pairs need from a department: pairs whose windows share a day share
+    a visit (进一次门), so the fewest visits are the fewest days stabbing every window (greedy by window end),
+    each visit taking the largest officer-visits of the pairs it serves. ``windows``: (first day, last day,
+    officer-visits) per pair."""
+    need, point, officers = 0, None, 0
+    for a, b, o in sorted(windows, key=lambda x: (x[1], x[0])):
+        if point is not None and a <= point:
+            officers = max(officers, o)
+            continue
+        need += officers
+        point, officers = b, o
+    return need + officers
 
 
 def explain_unplaced(prep: Prepared, stab: dict[str, int], dated: list[tuple[str, dt.date, tuple[str, ...]]],
@@ -72,12 +88,12 @@ def explain_unplaced(prep: Prepared, stab: dict[str, int], dated: list[tuple[str
                 blocked.append(f"{cal.week_label[w]} " + " ".join(f"{d} ({load.get((d, w), 0)}/{prep.capacity[d]} used)" for d in full))
                 blocked_zh.append(f"{cal.week_label[w]} " + "、".join(f"{d}（已用 {load.get((d, w), 0)}/{prep.capacity[d]}）" for d in full))
                 for d in full:
-                    entry = short.setdefault(d, {"weeks": {}, "pairs": [], "seen": set(), "need": 0})
+                    entry = short.setdefault(d, {"weeks": {}, "pairs": [], "seen": set(), "windows": {}})
                     entry["weeks"][w] = load.get((d, w), 0)
                     if f"{s}/{t}" not in entry["seen"]:  # a set: a list made this quadratic in unplaced pairs
                         entry["seen"].add(f"{s}/{t}")
                         entry["pairs"].append(f"{s}/{t}")
-                        entry["need"] += info.officers
+                        entry["windows"].setdefault(s, []).append((info.a, info.b, info.officers))
             else:
                 free.append(cal.week_label[w])
         departments = sorted({d for w in weeks for d in info.departments
@@ -114,7 +130,8 @@ def explain_unplaced(prep: Prepared, stab: dict[str, int], dated: list[tuple[str
     for d in sorted(short):
         entry = short[d]
         weeks = [f"{cal.week_label[w]} ({used}/{prep.capacity[d]} used)" for w, used in sorted(entry["weeks"].items())]
+        need = sum(_visits_needed(windows) for windows in entry["windows"].values())
         problems.append(f"department {d}: weekly capacity of {prep.capacity[d]} officer-visits short by "
-                        f"{entry['need']} officer-visits for {len(entry['pairs'])} unplaced pair(s) "
+                        f"{need} officer-visits for {len(entry['pairs'])} unplaced pair(s) "
                         f"({_listed(entry['pairs'])}); full in {_listed(weeks)}")
     return reasons, problems

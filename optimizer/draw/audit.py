@@ -70,7 +70,11 @@ def exact_probabilities(result: DrawResult) -> pl.DataFrame:
 
 
 def inclusion_audit(result: DrawResult) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Per-pair frequencies and per-task chi-square tests of them against the rules' π, over all seeds."""
+    """Per-pair frequencies and per-task chi-square tests of them against the rules' π, over all seeds.
+
+    Every float sum is over sorted values: a group's rows arrive in an order that varies from run to run (joins,
+    group_by), and a float sum in another order can differ in its last bit — enough to print Σπ 23.65 one run and
+    23.66 the next. The same draws give the same audit, byte for byte."""
     seeds = result.draws["seed"].n_unique()
     observed = result.draws.group_by("subject_id", "task_id").agg(
         pl.col("selected").sum().alias("O"), pl.col("replaced_by").is_not_null().sum().alias("replaced"))
@@ -81,7 +85,7 @@ def inclusion_audit(result: DrawResult) -> tuple[pl.DataFrame, pl.DataFrame]:
     per_cell = (
         random_part.with_columns(((pl.col("O") - expected) ** 2 / (expected * (1 - pl.col("pi")))).alias("term"))
         .group_by("task_id", "stratum", "pi")
-        .agg(pl.col("term").sum(), pl.len().alias("size"))
+        .agg(pl.col("term").sort().sum(), pl.len().alias("size"))
         .with_columns(
             pl.when(pl.col("size") > 1).then((pl.col("size") - 1) / pl.col("size") * pl.col("term"))
             .otherwise(pl.col("term")).alias("S"),
@@ -90,10 +94,10 @@ def inclusion_audit(result: DrawResult) -> tuple[pl.DataFrame, pl.DataFrame]:
     )
     certain = (pl.col("pi") >= 1) & (pl.col("O") < seeds) | (pl.col("pi") <= 0) & (pl.col("O") > 0)
     per_task = (
-        per_cell.group_by("task_id").agg(pl.col("S").sum().alias("chi2"), pl.col("df").sum())
+        per_cell.group_by("task_id").agg(pl.col("S").sort().sum().alias("chi2"), pl.col("df").sum())
         .join(pairs.group_by("task_id").agg(
             pl.len().alias("subjects"),
-            pl.col("pi").sum().alias("sum_pi"),
+            pl.col("pi").sort().sum().alias("sum_pi"),
             (pl.col("observed") - pl.col("pi")).abs().max().alias("max_abs_dev"),
             (pl.col("p_draw") - pl.col("pi")).abs().max().alias("max_rounding_gap"),
             ((seeds * pl.col("pi") >= NEVER_DRAWN) & (pl.col("O") == 0)).sum().alias("never_drawn"),
@@ -111,8 +115,8 @@ def _class_audit(result: DrawResult, pairs: pl.DataFrame) -> pl.DataFrame:
     """Per (task, risk class): observed total against RΣπ, as a z-score, and the sizes drawn per seed."""
     seeds = result.draws["seed"].n_unique()
     totals = pairs.with_columns(_risk_class(pl.col("stratum")).alias("risk_class")).group_by("task_id", "risk_class").agg(
-        pl.len().alias("subjects"), pl.col("pi").sum().alias("sum_pi"),
-        (pl.col("pi") * (1 - pl.col("pi"))).sum().alias("var1"), pl.col("O").sum().alias("O"))
+        pl.len().alias("subjects"), pl.col("pi").sort().sum().alias("sum_pi"),
+        (pl.col("pi") * (1 - pl.col("pi"))).sort().sum().alias("var1"), pl.col("O").sum().alias("O"))
     sizes = (
         result.draws.with_columns(_risk_class(pl.col("stratum")).alias("risk_class"))
         .group_by("seed", "task_id", "risk_class").agg(pl.col("selected").sum().alias("size"))
@@ -208,9 +212,9 @@ def visit_audit(result: DrawResult) -> dict[str, float]:
         "seeds": seeds,
         "mean_distinct_subjects": chosen.select("seed", "subject_id").unique().height / seeds,
         "mean_visits": chosen.select("seed", "subject_id", "round").unique().height / seeds,
-        "bound_positive": float(p.group_by("subject_id").agg(pl.col("p").max())["p"].sum()),
-        "bound_coordinated": float(p.group_by("subject_id", "round").agg(pl.col("p").max())["p"].sum()),
+        "bound_positive": float(p.group_by("subject_id").agg(pl.col("p").max())["p"].sort().sum()),
+        "bound_coordinated": float(p.group_by("subject_id", "round").agg(pl.col("p").max())["p"].sort().sum()),
         "expected_independent": float(
-            p.group_by("subject_id").agg((1 - (1 - pl.col("p")).product()).alias("q"))["q"].sum()
+            p.group_by("subject_id").agg((1 - (1 - pl.col("p")).sort().product()).alias("q"))["q"].sort().sum()
         ),
     }

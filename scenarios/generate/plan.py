@@ -17,6 +17,9 @@ Calibration (documented so every figure can be re-made):
   added to every task under their fixed ids.
 * The general-item cap: a task whose implied ratio count/N exceeds ``general_item_ratio_cap`` gets key
   items only (a general item its template names is left out there) (沪府发〔2024〕6号 一(二): general items have a capped ratio; key items do not).
+  A small directory (``--subjects``) raises ratios: there a department holding no key item for the type rides
+  along with a general one beside another department's key items (lawful, a warning), and a task no department
+  holds a key item for is sampled at ``ratio: general_item_ratio_cap`` — the cap itself — instead of its count.
 """
 
 from __future__ import annotations
@@ -146,10 +149,12 @@ def make_plan(
     type_names = {o.id: o.name for o in profile.object_types}
     capped = [r > profile.general_item_ratio_cap for r in ratios]
 
-    def options(k: int, dept: str) -> list[_Choice]:
-        """The catalogue's items of the department for the task's type; the profile's topics where it has none."""
+    def options(k: int, dept: str, key_only: bool | None = None) -> list[_Choice]:
+        """The catalogue's items of the department for the task's type; the profile's topics where it has none.
+        Key items only when ``key_only`` (default: the task is above the general-item cap)."""
         t = templates[k]
-        lawful = (lambda x: x.kind == "key") if capped[k] else (lambda x: True)  # noqa: E731
+        key_only = capped[k] if key_only is None else key_only
+        lawful = (lambda x: x.kind == "key") if key_only else (lambda x: True)  # noqa: E731
         found = [c for e in catalogue.entries(dept, t.object_type) if lawful(c := _Choice.of_entry(dept, e, t.object_type))]
         if not found:
             found = [c for x in profile.topics.get(dept, [])
@@ -170,6 +175,7 @@ def make_plan(
 
     chosen: dict[tuple[int, str], list[_Choice]] = {}
     fixed: dict[tuple[int, str], int] = {}  # how many of chosen[...] the template names (never removed)
+    general_only: set[int] = set()  # tasks above the general-item cap that no department holds a key item for
     for k, t in enumerate(templates):
         for dept in [t.lead, *t.partners]:
             if t.topics is not None:  # a profile naming its own topics: exactly those
@@ -182,12 +188,18 @@ def make_plan(
                 fixed[(k, dept)] = len(given)
                 continue
             choices = options(k, dept)
+            if not choices and capped[k]:
+                # a small directory can put a task above the general-item cap (its ratio grows as the directory
+                # shrinks): a department holding no key item for the type rides along with a general one, lawful
+                # beside another department's key items (沪府发〔2024〕6号 一(二): a warning, checked below)
+                choices = options(k, dept, key_only=False)
             if not choices:
-                raise ValueError(f"task {t.name!r}: department {dept} holds no "
-                                 f"{'key ' if capped[k] else ''}item for {t.object_type} in the catalogue or the profile"
-                                 + (f" (ratio {ratios[k]:.1%} is above the general-item cap)" if capped[k] else ""))
+                raise ValueError(f"task {t.name!r}: department {dept} holds no item for {t.object_type} in the "
+                                 "catalogue or the profile")
             chosen[(k, dept)] = [choices[int(rng.integers(len(choices)))]]
             fixed[(k, dept)] = 0
+        if capped[k] and not any(x.kind == "key" for d in [t.lead, *t.partners] for x in chosen[(k, d)]):
+            general_only.add(k)
 
     merged = _merged(profile, catalogue)
     for k, t in enumerate(templates):
@@ -254,6 +266,9 @@ def make_plan(
         }
         if t.flex:
             task["window_flex"] = {"earliest": _date(profile.year, t.flex[0]), "latest": _date(profile.year, t.flex[1])}
-        task["count"] = counts[k]
+        if k in general_only:  # general items only: sampled at the cap itself (沪府发〔2024〕6号 一(二)), not above it
+            task["ratio"] = profile.general_item_ratio_cap
+        else:
+            task["count"] = counts[k]
         tasks.append(task)
     return items, tasks
