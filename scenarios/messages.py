@@ -160,6 +160,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # the app's upload and the command line
     "upload.clash": ("上传的 {n} 个文件都对应 {target}；只保留其中一个后重新上传",
                      "{n} uploaded files give {target}; keep one of them and upload again"),
+    # a plan folder against its ledger record (records.binding)
+    "binding.unreadable": ("无法读取计划文件：{reason}", "cannot read the plan files: {reason}"),
+    "binding.no_manifest": ("没有 manifest.json", "no manifest.json"),
+    "binding.ledger_broken": ("台账未通过校验：{reason}", "does not verify: {reason}"),
+    "binding.manifest_edited": ("与本文件夹的台账第 {seq} 条记录不符：计划在生成后被修改",
+                                "differs from ledger record {seq} of this folder: the plan was edited after planning"),
+    "binding.missing": ("缺失；台账第 {seq} 条记录中有该文件", "missing; ledger record {seq} has it"),
+    "binding.changed": ("SHA-256 与台账第 {seq} 条记录不符：生成后被修改", "SHA-256 differs from ledger record {seq}: changed after planning"),
+    "binding.added": ("不在台账第 {seq} 条记录中：生成后被添加", "not in ledger record {seq}: added after planning"),
+    # inspection results imported by jointcheck results (records.results)
+    "results.column_missing": ("缺少必填列", "required column is missing"),
+    "results.unknown_visit": ("“{visit}”不是计划 {plan_id} 中的检查", "{visit!r} is not a visit of plan {plan_id}"),
+    "results.repeated_visit": ("“{visit}”已在第 {row} 行填报结果", "{visit!r} already has a result on row {row}"),
+    "results.not_a_date": ("“{value}”不是 YYYY-MM-DD 格式的日期", "{value!r} is not a date YYYY-MM-DD"),
+    "results.before_visit": ("{date} 早于检查日期 {visit_date}", "{date} is before the visit's date {visit_date}"),
+    "results.not_a_count": ("“{value}”不是大于等于 0 的整数", "{value!r} is not a whole number ≥ 0"),
+    "results.rectified_more": ("已整改 {fixed} 个，但只发现 {found} 个", "{fixed} rectified but only {found} found"),
+    "results.published_before": ("{date} 早于结果形成日期 {result_date}", "{date} is before the result date {result_date}"),
+    # a city-wide task in one district (optimizer.city.district)
+    "city.task_rule_error": ("在区“{district}”：{rule_id}（{source}）：{reason}", "in district {district!r}: {rule_id} ({source}): {reason}"),
     "year.no_calendar": ("chinese-calendar {version} 中没有 {year} 年的法定节假日安排，无法安排检查日期；国务院公布该年安排后请升级该软件包",
                          "the Chinese statutory calendar for {year} is not in chinese-calendar {version}: no visit can be "
                          "dated; upgrade the package once the State Council publishes that year's holiday arrangement"),
@@ -187,8 +207,11 @@ PYDANTIC_CODES: dict[str, str] = {
 
 def render(code: str, params: dict[str, Any], lang: str = "zh") -> str:
     """The message of ``code`` in ``lang`` with its parameters filled in (KeyError for an unknown code).
-    An ``issue`` parameter names a nested message, rendered in the same language as ``reason``."""
+    An ``issue`` parameter names a nested message, rendered in the same language as ``reason``; a parameter
+    ``x_zh`` is the Chinese text of parameter ``x`` (a rule's finding in both languages), used for ``zh``."""
     zh, en = MESSAGES[code]
+    if lang != "en":
+        params = {**params, **{k[:-3]: v for k, v in params.items() if k.endswith("_zh")}}
     if "issue" in params:
         inner = {k: v for k, v in params.items() if k not in ("issue", "value")}
         params = {**params, "reason": render(params["issue"], inner, lang)}

@@ -172,7 +172,7 @@ def test_validate_and_generate_a_city(tmp_path):
 def test_a_bad_city_writes_nothing(city_copy, tmp_path):
     _rewrite(city_copy / "city.yaml", "object_type: travel_agency", "object_type: spaceport")
     out = tmp_path / "plan"
-    result = runner.invoke(app, ["plan", str(city_copy), "--seed", SEED, "--out", str(out)])
+    result = runner.invoke(app, ["plan", str(city_copy), "--seed", SEED, "--out", str(out), "--lang", "en"])
     assert result.exit_code == 1, result.output
     assert "tasks[C01].object_type: object type 'spaceport' is not in district 'huangpu'" in result.output
     assert not out.exists() and [p.name for p in tmp_path.iterdir()] == ["city"]
@@ -180,7 +180,7 @@ def test_a_bad_city_writes_nothing(city_copy, tmp_path):
 
 def test_district_options_are_refused_for_a_district(tmp_path):
     result = runner.invoke(app, ["plan", str(CITY / "huangpu"), "--seed", SEED, "--out", str(tmp_path / "p"),
-                                 "--engine", "ray"])
+                                 "--engine", "ray", "--lang", "en"])
     assert result.exit_code == 2 and "for a city directory" in result.output
 
 
@@ -247,11 +247,11 @@ def test_a_district_in_the_city_equals_the_district_planned_alone(local_plan, tm
 def test_check_and_verify_a_city_plan(local_plan):
     """全程留痕: every district passes the hard-rule checker, and the census, split and every draw are re-done from
     the revealed public value; another value fails."""
-    result = runner.invoke(app, ["check", str(local_plan), str(CITY)])
+    result = runner.invoke(app, ["check", str(local_plan), str(CITY), "--lang", "en"])
     assert result.exit_code == 0 and "every check passed in all 3 districts" in result.output, result.output
-    result = runner.invoke(app, ["verify", str(local_plan), str(CITY), "--seed", SEED])
+    result = runner.invoke(app, ["verify", str(local_plan), str(CITY), "--seed", SEED, "--lang", "en"])
     assert result.exit_code == 0 and "city-wide task shares matches" in result.output, result.output
-    result = runner.invoke(app, ["verify", str(local_plan), str(CITY), "--seed", "1"])
+    result = runner.invoke(app, ["verify", str(local_plan), str(CITY), "--seed", "1", "--lang", "en"])
     assert result.exit_code == 1 and "split seed commitment does NOT match" in result.output, result.output
 
 

@@ -121,9 +121,9 @@ def test_every_tamper_is_refused_by_check_verify_and_publish(name: str, recorded
 
 def test_the_untouched_copy_passes(recorded, tmp_path: Path) -> None:
     plan, ledger = _copy(recorded, tmp_path)
-    result = runner.invoke(app, ["check", str(plan), str(TINY), "--ledger", str(ledger)])
+    result = runner.invoke(app, ["check", str(plan), str(TINY), "--ledger", str(ledger), "--lang", "en"])
     assert result.exit_code == 0 and "matches ledger record" in result.output, result.output
-    result = runner.invoke(app, ["verify", str(plan), str(TINY), "--seed", SEED, "--ledger", str(ledger)])
+    result = runner.invoke(app, ["verify", str(plan), str(TINY), "--seed", SEED, "--ledger", str(ledger), "--lang", "en"])
     assert result.exit_code == 0, result.output
 
 
@@ -134,7 +134,7 @@ def test_an_edited_ledger_record_is_refused(recorded, tmp_path: Path) -> None:
     conn.execute("UPDATE records SET body = replace(body, '\"visits\"', '\"visits_\"') WHERE kind = 'plan'")
     conn.commit()
     conn.close()
-    result = runner.invoke(app, ["check", str(plan), str(TINY), "--ledger", str(ledger)])
+    result = runner.invoke(app, ["check", str(plan), str(TINY), "--ledger", str(ledger), "--lang", "en"])
     assert result.exit_code == 1 and "does not verify" in result.output, result.output
 
 
@@ -158,9 +158,9 @@ def test_an_unrecorded_plan_with_an_edited_manifest_is_refused_even_with_the_fla
 def test_an_unrecorded_plan_needs_the_explicit_flag(recorded, tmp_path: Path) -> None:
     out, _, _ = recorded
     empty = tmp_path / "empty.db"
-    result = runner.invoke(app, ["check", str(out), str(TINY), "--ledger", str(empty)])
+    result = runner.invoke(app, ["check", str(out), str(TINY), "--ledger", str(empty), "--lang", "en"])
     assert result.exit_code == 1 and "--allow-unrecorded" in result.output
-    result = runner.invoke(app, ["check", str(out), str(TINY), "--ledger", str(empty), "--allow-unrecorded"])
+    result = runner.invoke(app, ["check", str(out), str(TINY), "--ledger", str(empty), "--allow-unrecorded", "--lang", "en"])
     assert result.exit_code == 0 and "not recorded" in result.output, result.output
 
 
@@ -173,15 +173,15 @@ def test_code_check_recomputes_the_hmac(recorded, tmp_path: Path) -> None:
     _edit_frame(forged, "visits.parquet", _first("inspection_code", pl.lit("FORGE-D2222")))
     empty = tmp_path / "empty.db"
     result = runner.invoke(app, ["code", "check", "FORGE-D2222", "--plan", str(forged), "--ledger", str(empty),
-                                 "--key-file", str(key)])
+                                 "--key-file", str(key), "--lang", "en"])
     assert result.exit_code == 1 and "genuine:" not in result.output.replace("not be genuine", ""), result.output
     result = runner.invoke(app, ["code", "check", "FORGE-D2222", "--plan", str(forged), "--ledger", str(empty),
-                                 "--key-file", str(key), "--seed", SEED])
+                                 "--key-file", str(key), "--seed", SEED, "--lang", "en"])
     assert result.exit_code == 1 and "NOT the HMAC" in result.output, result.output
     result = runner.invoke(app, ["code", "check", code, "--plan", str(out), "--ledger", str(empty),
-                                 "--key-file", str(key), "--seed", SEED])
+                                 "--key-file", str(key), "--seed", SEED, "--lang", "en"])
     assert result.exit_code == 0 and "HMAC recomputed" in result.output, result.output
-    result = runner.invoke(app, ["code", "check", code, "--ledger", str(db), "--key-file", str(key)])
+    result = runner.invoke(app, ["code", "check", code, "--ledger", str(db), "--key-file", str(key), "--lang", "en"])
     assert result.exit_code == 0 and "recorded in the ledger" in result.output, result.output
 
 
