@@ -27,7 +27,7 @@ runner = CliRunner()
 ZH_ENV = {"LC_ALL": None, "LC_MESSAGES": None, "LANG": "zh_CN.UTF-8"}
 EN_ENV = {"LC_ALL": None, "LC_MESSAGES": None, "LANG": "en_US.UTF-8"}
 # words a Chinese line may hold: file and option names, formats and acronyms a planner types or reads on a form
-ALLOWED = {"manifest", "json", "parquet", "csv", "SHA", "HMAC", "YYYY", "MM", "DD", "jointcheck", "plan", "publish",
+ALLOWED = {"manifest", "manifest_sha", "json", "parquet", "csv", "SHA", "HMAC", "YYYY", "MM", "DD", "jointcheck", "plan", "publish",
            "allow", "unrecorded", "force", "out", "seed", "lang", "MiB", "p", "sd", "n", "N"}
 
 
@@ -40,7 +40,7 @@ def run(args: list[str], env: dict | None = None) -> tuple[int, str]:
 def english_words(text: str, *typed: object) -> list[str]:
     """The English words of ``text`` once what the planner typed (paths, ids, seeds) and hex hashes are removed."""
     for value in sorted((str(t) for t in typed), key=len, reverse=True):
-        text = text.replace(value, " ")
+        text = re.sub(rf"(?<!\w){re.escape(value)}(?!\w)", " ", text)
     text = re.sub(r"\b[0-9a-f]{16,}\b", " ", text)
     text = re.sub(r"[\w.-]+\.(parquet|json|csv|xlsx|db|key)\b", " ", text)  # file names
     text = re.sub(r"\b[A-Z]\d+\b", " ", text)  # ids of the scenario: T01, S046, V0001 …
@@ -132,6 +132,53 @@ def test_verify_in_both_languages(own):
     code, output = run(["verify", str(plan), str(TINY), "--seed", "1", "--ledger", str(ledger)])
     assert code == 1, output
     assert "随机数承诺不一致" in output and f"结论：不通过 — {plan} 的抽取无法由公开随机数 1 复现" in output, output
+    assert re.search(r"不一致 检查对象 \S+ 任务 \S+：公开的计划为(未)?抽中，重新计算为(未)?抽中", output), output
+    assert english_words(output, plan, ledger) == [], output
+
+
+def test_check_names_each_violation_in_chinese(own):
+    """A plan edited by hand (a visit moved to a Sunday, the manifest's hashes redone) and recorded again: ``check``
+    lists what it breaks in Chinese, and the English line stays what the manifest would list."""
+    import datetime as dt
+    import hashlib
+
+    from records.ledger import record_plan
+
+    plan, ledger, _ = own
+    visits = pl.read_parquet(plan / "visits.parquet")
+    first = visits["visit_id"][0]
+    visits.with_columns(pl.when(pl.col("visit_id") == first).then(pl.lit(dt.date(2024, 3, 3))).otherwise(pl.col("date"))
+                        .alias("date")).write_parquet(plan / "visits.parquet")
+    manifest = json.loads((plan / "manifest.json").read_text(encoding="utf-8"))
+    manifest["files"] = {n: hashlib.sha256((plan / n).read_bytes()).hexdigest() for n in manifest["files"]}
+    (plan / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
+    record_plan(ledger, plan)
+    code, output = run(["check", str(plan), str(TINY), "--ledger", str(ledger)])
+    assert code == 1, output
+    assert "违反规则 manifest.json：内容与其 manifest_sha256 不符，生成后被修改" in output, output
+    assert f"违反规则 检查 {first}：2024-03-03 不是工作日" in output, output
+    assert re.search(r"结论：不通过 — .*：违反上述硬性规则 \d+ 处", output), output
+    assert english_words(output, plan, ledger) == [], output
+    code, output = run(["check", str(plan), str(TINY), "--ledger", str(ledger), "--lang", "en"])
+    assert f"violation [dates] visit {first}: 2024-03-03 is not a working day" in output, output
+
+
+def test_every_violation_and_mismatch_reads_in_both_languages():
+    """Each entry of the checker's table fills in Chinese and English from the same values."""
+    from optimizer.check import VIOLATIONS, Violation
+    from optimizer.verify import Mismatch
+
+    values = dict(name="visits.parquet", detail="x", task="T01", days=3, start="2024-01-02", end="2024-01-04",
+                  lo="2024-01-01", hi="2024-02-01", stratum="A", risk_class="A", pi=0.5, drawn=2, want="exactly 1",
+                  want_zh="恰好 1 户", subject="S1", n=2, u=1, visit="V1", date="2024-01-06", cap=1, officer="O1",
+                  home="SAMR", department="EDU", m=2, qualification="food", week=3)
+    for key in VIOLATIONS:
+        v = Violation.of(key, **values)
+        assert str(v).startswith(f"[{key.split('.')[0]}] ") and v.text("en") == str(v)
+        assert re.search(r"[\u4e00-\u9fff]", v.text("zh")) or key == "files.unreadable", key
+        assert english_words(v.text("zh"), *values.values()) == [], (key, v.text("zh"))
+    assert str(Mismatch("S1", "T1", False, True)) == "subject S1 task T1: published selected=False, recomputed True"
+    assert Mismatch("S1", "T1", False, True).text("zh") == "检查对象 S1 任务 T1：公开的计划为未抽中，重新计算为抽中"
 
 
 def test_publish_results_ledger_and_code_check_in_chinese(own, tmp_path):

@@ -168,7 +168,7 @@ def check_city_dir(plan_dir: Path, city_dir: Path) -> None:
     violations = check_city_plan(plan_dir, city)
     for d, found in violations.items():
         for v in found:
-            console.print(f"{head('violation', 'red')} {escape(d)}: {escape(str(v))}", highlight=False)
+            console.print(f"{head('violation', 'red')} {escape(d)}: {escape(v.text(current_lang()))}", highlight=False)
     total = sum(len(v) for v in violations.values())
     if total:
         line = say("verdict.fail", what=say("check_fail", path=plan_dir, n=total))
@@ -196,8 +196,8 @@ def verify_city_dir(plan_dir: Path, city_dir: Path, seed: str) -> None:
         line = (say("district_draws_ok", district=d, pairs=v.pairs) if v.ok
                 else say("district_draws_bad", district=d, pairs=v.pairs, n=len(v.mismatches)))
         console.print(("[green]" if v.ok else "[red]") + escape(line) + "[/]", highlight=False)
-        for line in v.mismatches[:20]:
-            console.print(f"{head('mismatch', 'red')} {escape(d)}: {escape(line)}", highlight=False)
+        for m in v.mismatches[:20]:
+            console.print(f"{head('mismatch', 'red')} {escape(d)}: {escape(m.text(current_lang()))}", highlight=False)
     if not result.ok:
         line = say("verdict.fail", what=say("city_verify_fail", path=plan_dir, seed=seed))
         console.print(f"[red]{escape(line)}[/]", highlight=False)

@@ -290,11 +290,11 @@ def adjust(
     with show_progress(lang.value if lang else None, ADJUST_STAGES):
         made, scenario, key = _adjusted(plan_dir, scenario_dir, seed, day, key_file, time_limit, previous,
                                         previous_seed)
-    db, found, recorded = ledger_path(ledger), [], []
+    db, found, recorded = ledger_path(ledger), [], []  # found: the violations of the new version
 
     def record(staging: Path) -> None:  # checked and recorded before the new version becomes visible
         with progress_stage("check"):
-            found.extend(str(v) for v in check_plan(staging, scenario))
+            found.extend(check_plan(staging, scenario))
         if found:
             raise AdjustError("rejected")
         recorded.append(record_plan(db, staging, code_key_id=key_id(key), recorded_as=out))
@@ -303,8 +303,8 @@ def adjust(
         with show_progress(lang.value if lang else None, ("check",)):
             write_adjusted(made, out, overwrite=force, exclusive=True, before_rename=record)
     except AdjustError:
-        for line in found:
-            console.print(f"{head('violation', 'red')} {escape(line)}", highlight=False)
+        for v in found:
+            console.print(f"{head('violation', 'red')} {escape(v.text(current_lang()))}", highlight=False)
         raise fail(say("adjusted_breaks", n=len(found)), code=1) from None
     except (OutputBusy, FileExistsError, LedgerError) as exc:
         raise fail(say("adjusted_not_written", detail=exc)) from None
@@ -382,7 +382,7 @@ def check(
     _same_scenario(plan_dir, scenario_dir, scenario)
     violations = check_plan(plan_dir, scenario)
     for v in violations:
-        console.print(f"{head('violation', 'red')} {escape(str(v))}", highlight=False)
+        console.print(f"{head('violation', 'red')} {escape(v.text(current_lang()))}", highlight=False)
     if violations:
         fail_line = say("verdict.fail", what=say("check_fail", path=plan_dir, n=len(violations)))
         console.print(f"[red]{escape(fail_line)}[/]", highlight=False)
@@ -431,8 +431,8 @@ def verify(
     result = verify_draw(plan_dir, scenario, seed, previous=previous, previous_seed=previous_seed)
     print_match("seed_commitment", result.commitment_ok)
     print_match("scenario_hash", result.scenario_ok)
-    for line in result.mismatches:
-        console.print(f"{head('mismatch', 'red')} {escape(line)}", highlight=False)
+    for m in result.mismatches:
+        console.print(f"{head('mismatch', 'red')} {escape(m.text(current_lang()))}", highlight=False)
     after_verify(plan_dir, result, seed, ledger)
     if not result.ok:
         more = say("verify_mismatches", n=len(result.mismatches)) if result.mismatches else ""

@@ -90,7 +90,8 @@ def write_recorded_plan(made: Any, out: Path, force: bool, ledger: Path | None, 
     db = ledger_path(ledger)
     recorded: list[Any] = []
 
-    found: list[str] = []
+    found: list[str] = []  # English, as the manifest lists them
+    shown: list[Any] = []  # the same violations, printed in the planner's language
 
     def record(staging: Path) -> None:
         from optimizer.check import check_plan
@@ -99,7 +100,8 @@ def write_recorded_plan(made: Any, out: Path, force: bool, ledger: Path | None, 
         from ui.cli.common import is_plan_folder
 
         with progress_stage("check"):
-            found.extend(str(v) for v in check_plan(staging, made.scenario))
+            shown.extend(check_plan(staging, made.scenario))
+            found.extend(str(v) for v in shown)
         if found and not allow_violations:
             raise _Rejected()
         if found:
@@ -113,13 +115,13 @@ def write_recorded_plan(made: Any, out: Path, force: bool, ledger: Path | None, 
         with writing_errors(out, "plan"):
             write_plan(made, out, overwrite=force, exclusive=True, before_rename=record)
     except _Rejected:
-        for line in found:
-            console.print(f"{head('violation', 'red')} {escape(line)}", highlight=False)
+        for v in shown:
+            console.print(f"{head('violation', 'red')} {escape(v.text(current_lang()))}", highlight=False)
         raise fail(say("plan_breaks", n=len(found), out=out), code=1) from None
     rec = recorded[0]
     console.print(escape(say("ledger_record", seq=rec.seq, hash=rec.hash[:16], db=db)), highlight=False)
-    for line in found:
-        console.print(f"{head('violation', 'red')} {escape(line)}", highlight=False)
+    for v in shown:
+        console.print(f"{head('violation', 'red')} {escape(v.text(current_lang()))}", highlight=False)
     if found:
         console.print(f"{head('warning')} {escape(say('written_with_violations', n=len(found)))}", highlight=False)
 
