@@ -52,7 +52,8 @@ def plan_binding(db: str | Path, plan_dir: str | Path) -> Binding:
     if not db.exists():
         return Binding(None)
     report = verify_ledger(db)
-    problems = [Problem.of(f"ledger {db}", None, "", "binding.ledger_broken", reason=p) for p in report.problems]
+    problems = [Problem.of(str(db), None, "", "binding.ledger_broken", reason=p, reason_zh=p.text("zh"))
+                for p in report.problems]
     plans = [r for r in records(db) if r.kind == "plan" and isinstance(r.body.get("files"), dict)]
     mine = [r for r in plans if r.body["files"].get("manifest.json") == manifest]
     if not mine:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["MESSAGES", "render", "describe_error", "PYDANTIC_CODES", "LANGS"]
+__all__ = ["MESSAGES", "render", "describe_error", "PYDANTIC_CODES", "LANGS", "Message"]
 
 LANGS = ("zh", "en")
 
@@ -163,7 +163,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # a plan folder against its ledger record (records.binding)
     "binding.unreadable": ("无法读取计划文件：{reason}", "cannot read the plan files: {reason}"),
     "binding.no_manifest": ("没有 manifest.json", "no manifest.json"),
-    "binding.ledger_broken": ("台账未通过校验：{reason}", "does not verify: {reason}"),
+    "binding.ledger_broken": ("台账未通过校验：{reason}", "the ledger does not verify: {reason}"),
     "binding.manifest_edited": ("与本文件夹的台账第 {seq} 条记录不符：计划在生成后被修改",
                                 "differs from ledger record {seq} of this folder: the plan was edited after planning"),
     "binding.missing": ("缺失；台账第 {seq} 条记录中有该文件", "missing; ledger record {seq} has it"),
@@ -180,6 +180,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "results.published_before": ("{date} 早于结果形成日期 {result_date}", "{date} is before the result date {result_date}"),
     # a city-wide task in one district (optimizer.city.district)
     "city.task_rule_error": ("在区“{district}”：{rule_id}（{source}）：{reason}", "in district {district!r}: {rule_id} ({source}): {reason}"),
+    # the ledger's hash chain (records.ledger.verify_ledger)
+    "ledger.gap": ("第 {first}..{last} 条记录缺失：第 {seq} 条之前的记录被删除",
+                   "record {first}..{last} missing: record(s) were deleted before seq {seq}"),
+    "ledger.broken_link": ("第 {seq} 条记录（{kind}，{plan_id}）：与前一条记录的链接断开（之前的记录被修改、删除或插入）",
+                           "record {seq} ({kind}, {plan_id}): link to the previous record is broken "
+                           "(a record before it was edited, deleted or inserted)"),
+    "ledger.edited": ("第 {seq} 条记录（{kind}，{plan_id}）：内容与其哈希不符（记录被修改）",
+                      "record {seq} ({kind}, {plan_id}): content does not match its hash (the record was edited)"),
+    "ledger.anchor_unreadable": ("链头锚点 {anchor} 无法读取", "head anchor {anchor} is unreadable"),
+    "ledger.anchor_ahead": ("链头锚点指向第 {mark} 条记录，但台账止于第 {last} 条：最后的记录被删除",
+                            "the head anchor names record {mark} but the ledger ends at {last}: the last record(s) were deleted"),
+    "ledger.anchor_rewritten": ("链头锚点的第 {mark} 条记录哈希不同：历史被改写",
+                                "the head anchor's record {mark} has a different hash: history was rewritten"),
+    "ledger.anchor_behind": ("链头锚点在第 {mark} 条记录，台账在第 {last} 条（追加记录时在写入锚点前中断）",
+                             "head anchor is at record {mark}, the ledger at {last} "
+                             "(an append was interrupted before the anchor was written)"),
+    "ledger.anchor_missing": ("台账有 {n} 条记录，但链头锚点 {anchor} 缺失：它被删除，可能连同最后的记录一起",
+                              "the head anchor {anchor} is missing although the ledger holds {n} records: "
+                              "it was deleted, perhaps with the last record(s)"),
+    "ledger.no_anchor": ("没有链头锚点 {anchor}；本地无法发现被删除的末尾记录",
+                         "no head anchor {anchor}; deleted trailing records cannot be detected locally"),
+    "ledger.head_not_found": ("预期的链头 {head}… 不在台账中：历史被改写或截断",
+                              "the expected head {head}… is not in the ledger: history was rewritten or cut"),
+    "ledger.triggers_removed": ("台账的只追加触发器被删除", "the append-only triggers were removed from the ledger"),
+    "ledger.triggers_replaced": ("台账的只追加触发器被同名的其他触发器替换", "the append-only triggers were replaced by others of the same name"),
     "year.no_calendar": ("chinese-calendar {version} 中没有 {year} 年的法定节假日安排，无法安排检查日期；国务院公布该年安排后请升级该软件包",
                          "the Chinese statutory calendar for {year} is not in chinese-calendar {version}: no visit can be "
                          "dated; upgrade the package once the State Council publishes that year's holiday arrangement"),
@@ -203,6 +228,29 @@ PYDANTIC_CODES: dict[str, str] = {
     "enum": "value.choice", "literal_error": "value.choice",
     "extra_forbidden": "value.unknown_field",
 }
+
+
+class Message(str):
+    """A message of the table that is also its English text (a ``str``: logs, tests, JSON); :meth:`text` gives it in
+    Chinese or English. For findings that have no file, row or field (the ledger's chain)."""
+
+    code: str
+    params: dict[str, Any]
+
+    def __new__(cls, code: str, **params: Any) -> Message:
+        made = super().__new__(cls, render(code, params, "en"))
+        made.code, made.params = code, params
+        return made
+
+    def text(self, lang: str = "zh") -> str:
+        return render(self.code, self.params, lang)
+
+    def __reduce__(self):  # noqa: ANN204 - pickled as the code and its parameters
+        return (_message, (self.code, self.params))
+
+
+def _message(code: str, params: dict[str, Any]) -> Message:
+    return Message(code, **params)
 
 
 def render(code: str, params: dict[str, Any], lang: str = "zh") -> str:

@@ -254,3 +254,26 @@ def test_draw_summary_in_both_languages(tmp_path):
     assert english_words(output, out) == [], output
     code, output = run(["draw", str(TINY), "--seed", "1", "--out", str(out), "--lang", "en"])
     assert code == 0 and f"wrote {out}:" in output and "mode coordinated" in output, output
+
+
+def test_an_edited_ledger_is_reported_in_chinese(own):
+    """``ledger verify`` and the plan it binds name the edited record in Chinese; the English finding is unchanged."""
+    import sqlite3
+
+    from records.ledger import verify_ledger
+
+    plan, ledger, _ = own
+    conn = sqlite3.connect(ledger)
+    conn.execute("DROP TRIGGER records_no_update")
+    conn.execute("UPDATE records SET plan_id = 'forged' WHERE seq = 1")
+    conn.commit()
+    conn.close()
+    code, output = run(["ledger", "verify", "--ledger", str(ledger)])
+    assert code == 1, output
+    assert "被篡改 第 1 条记录（plan，forged）：内容与其哈希不符（记录被修改）" in output, output
+    assert "被篡改 台账的只追加触发器被删除" in output, output
+    assert english_words(output, ledger, "plan", "forged") == [], output
+    assert any(p == "record 1 (plan, forged): content does not match its hash (the record was edited)"
+               for p in verify_ledger(ledger).problems)
+    code, output = run(["check", str(plan), str(TINY), "--ledger", str(ledger)])
+    assert code == 1 and f"被篡改 {ledger}：台账未通过校验：第 1 条记录" in output, output

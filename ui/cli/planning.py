@@ -135,8 +135,8 @@ def audit(
         pl.col("z").abs().max().alias("max_abs_z"), (pl.col("z_ok") & pl.col("size_ok")).all().alias("classes_ok"))
     table = Table(title=escape(say("audit_title", name=scenario.name, seeds=seeds, first=first, last=first + seeds - 1,
                                    mode=_mode_name(mode.value), policy=policy or scenario.policy)))
-    for k, column in enumerate(say("audit_columns").split(",")):
-        table.add_column(column, justify="left" if k < 2 else "right", no_wrap=True)
+    for k, column in enumerate(say("audit_columns").split(",")):  # the task's name wraps; the figures never do
+        table.add_column(column, justify="left" if k < 2 else "right", no_wrap=k > 0, overflow="fold")
     names = {t.id: t.name for t in scenario.tasks}
     for row in report.tasks.join(worst, on="task_id", how="left").iter_rows(named=True):
         sizes = str(row["min_size"]) if row["min_size"] == row["max_size"] else f"{row['min_size']}–{row['max_size']}"

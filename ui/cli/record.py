@@ -367,9 +367,9 @@ def ledger_verify(
     except LedgerError as exc:
         raise fail(str(exc)) from None
     for line in report.problems:
-        console.print(f"{head('tampered', 'red')} {escape(line)}", highlight=False)
+        console.print(f"{head('tampered', 'red')} {escape(line.text(current_lang()))}", highlight=False)
     for line in report.notes:
-        console.print(f"{head('note')} {escape(line)}", highlight=False)
+        console.print(f"{head('note')} {escape(line.text(current_lang()))}", highlight=False)
     if not report.ok:
         raise fail(say("ledger_problems", db=db, n=len(report.problems), records=report.records), code=1)
     console.print(f"[green]{escape(say('ledger_intact', db=db, records=report.records, head=report.head))}[/]",
