@@ -77,7 +77,8 @@ def _squash(sql: str | None) -> str:
 
 
 class LedgerError(RuntimeError):
-    """The ledger cannot be opened or written (not a SQLite file, locked too long, read-only)."""
+    """The ledger cannot be opened or written (not a SQLite file, locked too long, read-only); its argument is a
+    :class:`~scenarios.messages.Message` (English as ``str``, Chinese by ``text``)."""
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,7 @@ def _file_lock(db: Path) -> Iterator[None]:
 
 def _connect(db: Path, create: bool) -> sqlite3.Connection:
     if not create and not db.exists():
-        raise LedgerError(f"ledger {db} not found")
+        raise LedgerError(Message("ledger.not_found", db=db))
     try:
         db.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(db, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
@@ -152,7 +153,7 @@ def _connect(db: Path, create: bool) -> sqlite3.Connection:
             conn.execute("PRAGMA synchronous=FULL")
             conn.executescript(_SCHEMA)
     except sqlite3.DatabaseError as exc:
-        raise LedgerError(f"ledger {db} cannot be opened: {exc}") from None
+        raise LedgerError(Message("ledger.cannot_open", db=db, reason=exc)) from None
     return conn
 
 
@@ -174,7 +175,7 @@ def append(db: str | Path, kind: str, plan_id: str, body: dict[str, Any], now: d
         except sqlite3.DatabaseError as exc:
             with contextlib.suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
-            raise LedgerError(f"ledger {db}: cannot append: {exc}") from None
+            raise LedgerError(Message("ledger.cannot_append", db=db, reason=exc)) from None
         finally:
             conn.close()
         with atomic_file(_anchor_path(db)) as staging:
@@ -190,7 +191,7 @@ def _rows(db: Path) -> list[tuple]:
         return conn.execute(
             "SELECT seq, kind, plan_id, recorded_at, body, prev_hash, hash FROM records ORDER BY seq").fetchall()
     except sqlite3.DatabaseError as exc:
-        raise LedgerError(f"ledger {db} cannot be read: {exc}") from None
+        raise LedgerError(Message("ledger.cannot_read", db=db, reason=exc)) from None
     finally:
         conn.close()
 

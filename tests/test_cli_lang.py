@@ -277,3 +277,24 @@ def test_an_edited_ledger_is_reported_in_chinese(own):
                for p in verify_ledger(ledger).problems)
     code, output = run(["check", str(plan), str(TINY), "--ledger", str(ledger)])
     assert code == 1 and f"被篡改 {ledger}：台账未通过校验：第 1 条记录" in output, output
+
+
+def test_errors_raised_below_the_command_line_are_chinese(own, tmp_path):
+    """The ledger, the district key, publication and the generator raise their message in both languages."""
+    plan, ledger, _ = own
+    not_db = tmp_path / "not.db"
+    not_db.write_text("hello", encoding="utf-8")
+    code, output = run(["ledger", "verify", "--ledger", str(not_db)])
+    assert code == 2 and f"无法打开台账 {not_db}：" in output, output
+    code, output = run(["ledger", "verify", "--ledger", str(not_db), "--lang", "en"])
+    assert code == 2 and f"ledger {not_db} cannot be opened" in output, output
+    bad_key = tmp_path / "bad.key"
+    bad_key.write_text("x", encoding="utf-8")
+    code, output = run(["plan", str(TINY), "--seed", "1", "--out", str(tmp_path / "p"), "--key-file", str(bad_key),
+                        "--ledger", str(tmp_path / "j.db")])
+    assert code == 2 and f"区密钥文件 {bad_key} 应含 64 个十六进制数字" in output, output
+    code, output = run(["publish", str(plan), str(TINY), "--out", str(tmp_path / "pub"), "--formed", "2024-02-01",
+                        "--reveal", "wrong", "--ledger", str(ledger)])
+    assert code == 2 and "公开的随机数与计划的随机数承诺不符" in output, output
+    code, output = run(["generate", "atlantis", "--out", str(tmp_path / "g")])
+    assert code == 2 and "没有生成配置“atlantis”" in output, output

@@ -147,9 +147,9 @@ def test_not_a_ledger_is_a_clear_error(tmp_path: Path) -> None:
         verify_ledger(bad)
     with pytest.raises(LedgerError):
         append(bad, "plan", "x", {})
-    result = runner.invoke(_app(), ["ledger", "verify", "--ledger", str(bad)])
+    result = runner.invoke(_app(), ["ledger", "verify", "--ledger", str(bad), "--lang", "en"])
     assert result.exit_code == 2 and not isinstance(result.exception, LedgerError)
-    result = runner.invoke(_app(), ["ledger", "show", "--ledger", str(tmp_path / "absent.db")])
+    result = runner.invoke(_app(), ["ledger", "show", "--ledger", str(tmp_path / "absent.db"), "--lang", "en"])
     assert result.exit_code == 2 and "not found" in result.output
 
 

@@ -60,16 +60,16 @@ class _Guarded(TyperGroup):
 
 def _as_exit(exc: Exception) -> typer.Exit:
     from rules.engine.errors import EngineError
-    from ui.cli.common import fail, say
+    from ui.cli.common import err_text, fail, say
 
     if isinstance(exc, EngineError):
-        return fail(say("rule_engine", detail=exc), code=3)
+        return fail(say("rule_engine", detail=err_text(exc)), code=3)
     if isinstance(exc, OSError):
         where = f"{exc.filename}: " if exc.filename else ""
         return fail(f"{where}{exc.strerror or exc}", code=2)
     if isinstance(exc, (RecursionError, MemoryError)):
         return fail(say("too_large", kind=type(exc).__name__), code=2)
-    return fail(say("internal_error", kind=type(exc).__name__, detail=exc), code=3)
+    return fail(say("internal_error", kind=type(exc).__name__, detail=err_text(exc)), code=3)
 
 
 def _flags_as_flags() -> None:

@@ -16,6 +16,7 @@ from rich.table import Table
 from ui.cli.common import (
     console,
     current_lang,
+    err_text,
     fail,
     head,
     print_match,
@@ -52,7 +53,7 @@ def plan_city_dir(
     try:
         key = load_or_create_key(key_file or default_key_path())
     except (CodeKeyError, OSError) as exc:
-        raise fail(str(exc)) from None
+        raise fail(err_text(exc)) from None
     db, recorded = ledger_path(ledger), []
 
     def record(staging: Path) -> None:
@@ -71,7 +72,7 @@ def plan_city_dir(
         console.print(f"[red]{escape(say('city_errors_nothing', path=city_dir, n=len(exc.errors)))}[/]", highlight=False)
         raise typer.Exit(code=1) from None
     except EngineError as exc:
-        raise fail(str(exc)) from None
+        raise fail(err_text(exc)) from None
     except DistrictError as exc:
         console.print(f"[red]{escape(exc.text(current_lang()))}[/]", highlight=False)
         console.print(f"[red]{escape(say('city_nothing', path=city_dir))}[/]", highlight=False)
@@ -113,7 +114,7 @@ def generate_city_dir(out: Path, districts: int, subjects_per_district: int, dis
         with console.status(say("generating_city", n=districts)):
             generate_city(out, districts, subjects_per_district, district_profile, seed=seed, overwrite=force)
     except FileNotFoundError as exc:
-        raise fail(str(exc)) from None
+        raise fail(err_text(exc)) from None
     city, problems = check_city(out)
     print_problems(problems)
     if city is None:

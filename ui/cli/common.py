@@ -19,13 +19,14 @@ from rich.table import Table
 
 from optimizer.draw import DrawMode
 from scenarios import Problem, Scenario, check_scenario
+from scenarios.messages import Message
 from ui.cli.messages import current_lang, default_lang, say
 
 __all__ = [
     "planning_errors", "console", "ScenarioDir", "PlanDir", "PublicSeed", "PlanId", "Mode", "LedgerOption", "KeyFileOption",
     "print_problems", "figures_table", "load_or_exit", "require_plan_dir", "require_bound_plan", "AllowUnrecorded",
     "fail", "writing_errors", "parse_date", "ledger_path", "is_plan_folder", "check_plan_out", "calendar_problem", "default_lang",
-    "say", "current_lang", "head", "print_match",
+    "say", "current_lang", "head", "print_match", "err_text",
 ]
 
 console = Console(soft_wrap=True, highlight=False)  # no auto-highlighting: user text stays plain (and linear)
@@ -48,6 +49,13 @@ AllowUnrecorded = Annotated[bool, typer.Option(
 
 
 SEVERITY_ZH = {"error": "错误", "warning": "警告"}
+
+
+def err_text(exc: BaseException | str) -> str:
+    """An error's message in the command's language: a :class:`~scenarios.messages.Message` (what the records and
+    the generator raise) in Chinese or English; any other message as it is."""
+    arg = exc.args[0] if isinstance(exc, BaseException) and len(exc.args) == 1 else exc
+    return arg.text(current_lang()) if isinstance(arg, Message) else str(exc)
 
 
 def head(kind: str, style: str = "yellow") -> str:
@@ -150,9 +158,9 @@ def require_plan_dir(plan_dir: Path) -> None:
     try:
         read_plan(plan_dir)
     except PlanFileError as exc:
-        raise fail(say("damaged_plan", detail=exc)) from None
+        raise fail(say("damaged_plan", detail=err_text(exc))) from None
     except (OSError, MemoryError) as exc:
-        raise fail(say("plan_unreadable", path=plan_dir, detail=exc)) from None
+        raise fail(say("plan_unreadable", path=plan_dir, detail=err_text(exc))) from None
 
 
 def require_bound_plan(plan_dir: Path, ledger: Path | None, allow_unrecorded: bool) -> None:
@@ -167,7 +175,7 @@ def require_bound_plan(plan_dir: Path, ledger: Path | None, allow_unrecorded: bo
     try:
         binding = plan_binding(db, plan_dir)
     except LedgerError as exc:
-        raise fail(str(exc)) from None
+        raise fail(err_text(exc)) from None
     for problem in binding.problems:
         console.print(f"{head('tampered', 'red')} {escape(problem.describe(current_lang()))}", highlight=False)
     if binding.problems:
@@ -263,11 +271,11 @@ def writing_errors(out: Path, what: str = "plan") -> Iterator[None]:
     try:
         yield
     except OutputBusy as exc:
-        raise fail(str(exc)) from None
+        raise fail(err_text(exc)) from None
     except FileExistsError as exc:
-        raise fail(say("exists_force_plan", detail=exc)) from None
+        raise fail(say("exists_force_plan", detail=err_text(exc))) from None
     except LedgerError as exc:
-        raise fail(say("not_written_ledger", what=say(f"what.{what}"), detail=exc)) from None
+        raise fail(say("not_written_ledger", what=say(f"what.{what}"), detail=err_text(exc))) from None
     except OSError as exc:
         raise fail(say("cannot_write", out=out, what=say(f"what.{what}"), detail=exc.strerror or exc)) from None
 
@@ -285,5 +293,5 @@ def planning_errors() -> Iterator[None]:
         console.print(f"[red]{escape(exc.text(current_lang()))}[/]")
         raise typer.Exit(code=1) from None
     except PolicyError as exc:
-        console.print(f"[red]{escape(str(exc))}[/]")
+        console.print(f"[red]{escape(err_text(exc))}[/]")
         raise typer.Exit(code=2) from None

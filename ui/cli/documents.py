@@ -19,6 +19,7 @@ from ui.cli.common import (
     PlanDir,
     console,
     default_lang,
+    err_text,
     fail,
     load_or_exit,
     require_plan_dir,
@@ -79,7 +80,7 @@ def export(
             files = make_documents(plan_dir, scenario, whats, formats, lang.value)
             paths = write_documents(out, files, overwrite=force)
     except (DocumentError, ValueError, OSError) as exc:
-        raise fail(str(exc)) from None
+        raise fail(err_text(exc)) from None
     for path in paths:
         console.print(f"  {escape(str(path))}", highlight=False)
     console.print(f"[green]{escape(say('documents_wrote', n=len(paths), path=out))}[/]", highlight=False)

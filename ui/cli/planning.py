@@ -22,6 +22,7 @@ from ui.cli.common import (
     ScenarioDir,
     check_plan_out,
     console,
+    err_text,
     fail,
     head,
     load_or_exit,
@@ -247,7 +248,7 @@ def _rotation(previous: list[Path] | None, previous_seed: str | None):  # noqa: 
     try:
         rotation = load_rotation(previous, previous_seed)
     except RotationError as exc:
-        raise fail(str(exc)) from None
+        raise fail(err_text(exc)) from None
     console.print(escape(say("rotation", n=len(previous), mean=rotation.manifest["mean_end"])), highlight=False)
     return rotation
 
@@ -307,7 +308,7 @@ def adjust(
             console.print(f"{head('violation', 'red')} {escape(v.text(current_lang()))}", highlight=False)
         raise fail(say("adjusted_breaks", n=len(found)), code=1) from None
     except (OutputBusy, FileExistsError, LedgerError) as exc:
-        raise fail(say("adjusted_not_written", detail=exc)) from None
+        raise fail(say("adjusted_not_written", detail=err_text(exc))) from None
     rec = recorded[0]
     console.print(escape(say("ledger_record", seq=rec.seq, hash=rec.hash[:16], db=db)), highlight=False)
     a = made.manifest["adjustment"]
@@ -346,7 +347,7 @@ def _adjusted(plan_dir: Path, scenario_dir: Path, seed: str, day, key_file: Path
     try:
         key = load_key(key_file or default_key_path())
     except CodeKeyError as exc:
-        raise fail(say("key_needed", detail=exc)) from None
+        raise fail(say("key_needed", detail=err_text(exc))) from None
     limit = {} if time_limit is None else {"deterministic_time": time_limit}
     try:
         with planning_errors():
@@ -354,7 +355,7 @@ def _adjusted(plan_dir: Path, scenario_dir: Path, seed: str, day, key_file: Path
                                teams=TeamConfig(**limit), previous=list(previous or []) or None,
                                previous_seed=previous_seed)
     except AdjustError as exc:
-        raise fail(str(exc)) from None
+        raise fail(err_text(exc)) from None
     return made, scenario, key
 
 

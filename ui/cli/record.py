@@ -22,6 +22,7 @@ from ui.cli.common import (
     LedgerOption,
     PlanDir,
     console,
+    err_text,
     fail,
     head,
     ledger_path,
@@ -57,11 +58,11 @@ def seal_plan_codes(made: Any, key_file: Path | None) -> Any:
     try:
         key = load_or_create_key(path)
     except (CodeKeyError, OSError) as exc:
-        raise fail(str(exc)) from None
+        raise fail(err_text(exc)) from None
     if not existed:
         console.print(f"{head('new_key')} {escape(say('new_key', path=path.resolve()))}", highlight=False)
     for warning in key_file_warnings(path):
-        console.print(f"{head('warning')} {escape(warning)}", highlight=False)
+        console.print(f"{head('warning')} {escape(err_text(warning))}", highlight=False)
     return dataclasses.replace(made, visits=seal_codes(made.visits, made.seed, key))
 
 
@@ -143,7 +144,7 @@ def after_plan(out: Path, ledger: Path | None, key_file: Path | None, made: Any 
         rec = record_plan(ledger_path(ledger), out, code_key_id=kid,
                           stage_seconds=getattr(made, "stage_seconds", None))
     except LedgerError as exc:
-        raise fail(say("written_but", out=out, detail=exc)) from None
+        raise fail(say("written_but", out=out, detail=err_text(exc))) from None
     console.print(escape(say("ledger_record", seq=rec.seq, hash=rec.hash[:16], db=ledger_path(ledger))), highlight=False)
 
 
@@ -154,7 +155,7 @@ def after_verify(plan_dir: Path, result: Any, seed: str, ledger: Path | None) ->
     try:
         rec = record_verify(ledger_path(ledger), plan_dir, result, seed)
     except LedgerError as exc:
-        raise fail(str(exc)) from None
+        raise fail(err_text(exc)) from None
     console.print(escape(say("ledger_record", seq=rec.seq, hash=rec.hash[:16], db=ledger_path(ledger))), highlight=False)
 
 
@@ -210,7 +211,7 @@ def publish(
         mark = None if no_ledger else (ledger_head(db) if db.exists() else (0, GENESIS))
         done = do_publish(plan_dir, scenario, out, formed_day, published_day, reveal, mark, overwrite=force)
     except (PublishError, CalendarError, LedgerError) as exc:
-        raise fail(str(exc)) from None
+        raise fail(err_text(exc)) from None
     d = done.deadlines
     console.print("[green]" + escape(say("publish_wrote", path=out, tasks=len(done.body["tasks"]),
                                          visits=done.body["totals"]["visits"])) + "[/]", highlight=False)
@@ -234,7 +235,7 @@ def publish(
         try:
             rec = append(db, "publish", done.body["plan_id"], body)
         except LedgerError as exc:
-            raise fail(say("publish_written_but", out=out, detail=exc)) from None
+            raise fail(say("publish_written_but", out=out, detail=err_text(exc))) from None
         console.print(escape(say("ledger_record", seq=rec.seq, hash=rec.hash[:16], db=db)), highlight=False)
     if done.overdue:
         raise typer.Exit(code=1)
@@ -293,7 +294,7 @@ def results(
         try:
             text = results_csv_text(results_csv)
         except ValueError as exc:
-            raise fail(str(exc)) from None
+            raise fail(err_text(exc)) from None
         converted = Path(tempfile.mkdtemp(prefix="jointcheck-results-")) / results_csv.name
         converted.write_text(text, encoding="utf-8")
         results_csv = converted
@@ -306,9 +307,9 @@ def results(
 
             shutil.rmtree(converted.parent, ignore_errors=True)
     except CalendarError as exc:
-        raise fail(str(exc)) from None
+        raise fail(err_text(exc)) from None
     except (OSError, ValueError, KeyError) as exc:
-        raise fail(say("plan_unreadable", path=plan_dir, detail=exc)) from None
+        raise fail(say("plan_unreadable", path=plan_dir, detail=err_text(exc))) from None
     if not imported.ok:
         for p in imported.problems:
             console.print(f"{head('error', 'red')} {escape(p.describe(current_lang()))}", highlight=False)
@@ -341,7 +342,7 @@ def results(
         try:
             rec = append(ledger_path(ledger), "results", str(plan.manifest.get("plan_id", "")), body)
         except LedgerError as exc:
-            raise fail(str(exc)) from None
+            raise fail(err_text(exc)) from None
         console.print(escape(say("ledger_record_short", seq=rec.seq, hash=rec.hash[:16])), highlight=False)
     if overdue.height:
         raise typer.Exit(code=1)
@@ -365,7 +366,7 @@ def ledger_verify(
     try:
         report = verify_ledger(db, expect_head)
     except LedgerError as exc:
-        raise fail(str(exc)) from None
+        raise fail(err_text(exc)) from None
     for line in report.problems:
         console.print(f"{head('tampered', 'red')} {escape(line.text(current_lang()))}", highlight=False)
     for line in report.notes:
@@ -390,7 +391,7 @@ def ledger_show(
     try:
         recs = records(ledger_path(ledger))
     except LedgerError as exc:
-        raise fail(str(exc)) from None
+        raise fail(err_text(exc)) from None
     if seq is not None or as_json:
         chosen = [r for r in recs if seq is None or r.seq == seq]
         if not chosen:
@@ -448,7 +449,7 @@ def code_check(
                 if r.kind in ("verify", "publish") and isinstance(r.body.get("revealed"), dict) and r.body["revealed"].get("seed"):
                     revealed[str(r.body.get("plan_dir"))] = str(r.body["revealed"]["seed"])
         except LedgerError as exc:
-            raise fail(str(exc)) from None
+            raise fail(err_text(exc)) from None
     dirs = [p.resolve() for p in plan] if plan else [Path(d) for d in known]
     if not dirs:
         raise fail(say("no_plan_to_search", db=db))

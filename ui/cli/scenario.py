@@ -15,6 +15,7 @@ from ui.cli.common import (
     ScenarioDir,
     calendar_problem,
     console,
+    err_text,
     figures_table,
     load_or_exit,
     print_problems,
@@ -103,7 +104,7 @@ def generate(
     try:
         loaded = load_profile(profile)
     except FileNotFoundError as exc:
-        console.print(f"[red]{escape(str(exc))}[/]")
+        console.print(f"[red]{escape(err_text(exc))}[/]")
         raise typer.Exit(code=2) from None
     if out.exists() and not force:
         console.print(f"[red]{escape(say('out_exists', out=out))}[/]", highlight=False)
@@ -142,7 +143,7 @@ def explain(
     try:
         text = explain_text(scenario, subject, task, policy=policy, lang=lang_)
     except PolicyError as exc:
-        console.print(f"[red]{escape(str(exc))}[/]")
+        console.print(f"[red]{escape(err_text(exc))}[/]")
         raise typer.Exit(code=2) from None
     typer.echo(text)
 

@@ -13,6 +13,7 @@ from ui.cli.common import (
     ScenarioDir,
     console,
     current_lang,
+    err_text,
     fail,
     head,
     load_or_exit,
@@ -44,7 +45,7 @@ def score(
     try:
         loaded = load_card(card)
     except CardError as exc:
-        raise fail(str(exc)) from None
+        raise fail(err_text(exc)) from None
     scenario = load_or_exit(scenario_dir)
     c = loaded.card
     console.print(escape(say("scorecard", id=c.id, name=c.name, document=c.reference.document)), highlight=False)
@@ -66,7 +67,7 @@ def score(
     try:
         done = score_scenario(scenario, loaded, out, overwrite=force)
     except CardError as exc:
-        raise fail(str(exc)) from None
+        raise fail(err_text(exc)) from None
     cross = Table(title=say("score_cross"))
     cross.add_column(say("score_given"))
     for klass in "ABCD":
