@@ -221,6 +221,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                "{plan} was made from a different scenario than {scenario} (hash differs)"),
     "publish.reveal_mismatch": ("公开的随机数与计划的随机数承诺不符", "the revealed public value does not match the plan's seed commitment"),
     "profile.unknown": ("没有生成配置“{name}”；内置：{bundled}", "no generator profile {name!r}; bundled: {bundled}"),
+    "city.shares_mismatch": ("全市任务 {task}：公开的分配为 {published}，重新计算为 {recomputed}",
+                             "city-wide task {task}: shares {published} published, {recomputed} recomputed"),
     "output.busy": ("另一个进程正在写出 {target}；请等待其完成后重试",
                     "{target} is being written by another process right now; wait for it and try again"),
     "year.no_calendar": ("chinese-calendar {version} 中没有 {year} 年的法定节假日安排，无法安排检查日期；国务院公布该年安排后请升级该软件包",

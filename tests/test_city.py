@@ -253,6 +253,13 @@ def test_check_and_verify_a_city_plan(local_plan):
     assert result.exit_code == 0 and "city-wide task shares matches" in result.output, result.output
     result = runner.invoke(app, ["verify", str(local_plan), str(CITY), "--seed", "1", "--lang", "en"])
     assert result.exit_code == 1 and "split seed commitment does NOT match" in result.output, result.output
+    zh = {"LC_ALL": None, "LC_MESSAGES": None, "LANG": "zh_CN.UTF-8"}  # Chinese by default
+    result = runner.invoke(app, ["check", str(local_plan), str(CITY)], env=zh)
+    assert result.exit_code == 0 and f"结论：通过 — {local_plan}：全部 3 个区的检查均通过" in result.output, result.output
+    result = runner.invoke(app, ["verify", str(local_plan), str(CITY), "--seed", "1"], env=zh)
+    assert result.exit_code == 1 and "分配随机数承诺不一致" in result.output and "结论：不通过 — 全市计划" in result.output, \
+        result.output
+
 
 
 def test_a_district_error_crosses_processes_naming_the_district():
@@ -265,6 +272,8 @@ def test_a_district_error_crosses_processes_naming_the_district():
 
     error = pickle.loads(pickle.dumps(DistrictError("huangpu", "the plan breaks rules of its policy", 1)))
     assert (error.district, error.code, str(error)) == ("huangpu", 1, "district 'huangpu': the plan breaks rules of its policy")
+    chinese = pickle.loads(pickle.dumps(DistrictError("huangpu", "the plan breaks rules", 1, "计划违反规则")))
+    assert (chinese.text("zh"), chinese.text("en")) == ("区“huangpu”：计划违反规则", "district 'huangpu': the plan breaks rules")
     findings = pl.DataFrame({"rule_id": ["r1"], "source": ["doc"], "message": ["too high"]})
     with pytest.raises(DistrictError, match="district 'xuhui': the plan breaks rules of its policy"):
         with _planning("xuhui"):

@@ -24,6 +24,7 @@ from ui.cli.common import (
     say,
     writing_errors,
 )
+from ui.cli.messages import MESSAGES
 
 __all__ = ["plan_city_dir", "generate_city_dir", "validate_city_dir", "check_city_dir", "verify_city_dir"]
 
@@ -97,7 +98,8 @@ def plan_city_dir(
         for note in p.notes:
             console.print(f"{head('warning')} {escape(p.district)}: {escape(note)}", highlight=False)
     sep = "，" if current_lang() == "zh" else ", "
-    console.print(escape(say("stage_seconds", stages=sep.join(f"{k} {v:.1f}" for k, v in run.seconds.items()))),
+    console.print(escape(say("stage_seconds", stages=sep.join(
+        f"{say('city_stage.' + k) if 'city_stage.' + k in MESSAGES else k} {v:.1f}" for k, v in run.seconds.items()))),
                   highlight=False)
     console.print(f"[green]{escape(say('city_wrote', out=out))}[/]", highlight=False)
 
@@ -192,7 +194,7 @@ def verify_city_dir(plan_dir: Path, city_dir: Path, seed: str) -> None:
                       ("city_shares", result.shares_ok)):
         print_match(label, ok)
     for line in result.mismatches:
-        console.print(f"{head('mismatch', 'red')} {escape(line)}", highlight=False)
+        console.print(f"{head('mismatch', 'red')} {escape(err_text(line))}", highlight=False)
     for d, v in result.districts.items():
         line = (say("district_draws_ok", district=d, pairs=v.pairs) if v.ok
                 else say("district_draws_bad", district=d, pairs=v.pairs, n=len(v.mismatches)))
