@@ -89,7 +89,7 @@ def test_uncovered_year_is_a_clear_error(plan_dir: Path, tmp_path: Path, public_
 def test_wrong_scenario_is_refused(plan_dir: Path, tiny_copy: Path, edit, tmp_path: Path, public_app) -> None:
     edit(tiny_copy / "subjects.csv", "S002,新华路面馆", "S002,新华路面馆二店")
     result = runner.invoke(public_app, ["publish", str(plan_dir), str(tiny_copy), "--allow-unrecorded", "--out", str(tmp_path / "p"),
-                                    "--formed", "2024-03-25", "--no-ledger"])
+                                    "--formed", "2024-03-25", "--no-ledger", "--lang", "en"])
     assert result.exit_code == 2 and "different scenario" in result.output
 
 
