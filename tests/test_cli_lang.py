@@ -298,3 +298,13 @@ def test_errors_raised_below_the_command_line_are_chinese(own, tmp_path):
     assert code == 2 and "公开的随机数与计划的随机数承诺不符" in output, output
     code, output = run(["generate", "atlantis", "--out", str(tmp_path / "g")])
     assert code == 2 and "没有生成配置“atlantis”" in output, output
+
+
+def test_score_speaks_chinese(tmp_path):
+    code, output = run(["score", str(TINY), "--card", "nope", "--out", str(tmp_path / "s")])
+    assert code == 2 and "未知评分卡“nope”；已有：" in output, output
+    code, output = run(["score", str(TINY), "--card", "putuo-beauty-2023", "--out", str(tmp_path / "s")])
+    assert code == 2 and "评分卡 putuo-beauty-2023" in output and "判断矩阵一致性" in output, output
+    assert "检查对象名录缺少列" in output, output
+    code, output = run(["score", str(TINY), "--card", "nope", "--out", str(tmp_path / "s"), "--lang", "en"])
+    assert code == 2 and "unknown scorecard 'nope'" in output, output
