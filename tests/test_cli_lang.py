@@ -171,12 +171,16 @@ def test_every_violation_and_mismatch_reads_in_both_languages():
     values = dict(name="visits.parquet", detail="x", task="T01", days=3, start="2024-01-02", end="2024-01-04",
                   lo="2024-01-01", hi="2024-02-01", stratum="A", risk_class="A", pi=0.5, drawn=2, want="exactly 1",
                   want_zh="恰好 1 户", subject="S1", n=2, u=1, visit="V1", date="2024-01-06", cap=1, officer="O1",
-                  home="SAMR", department="EDU", m=2, qualification="food", week=3)
+                  home="SAMR", department="EDU", m=2, qualification="food", week=3, why="", why_zh="")
     for key in VIOLATIONS:
         v = Violation.of(key, **values)
         assert str(v).startswith(f"[{key.split('.')[0]}] ") and v.text("en") == str(v)
         assert re.search(r"[\u4e00-\u9fff]", v.text("zh")) or key == "files.unreadable", key
         assert english_words(v.text("zh"), *values.values()) == [], (key, v.text("zh"))
+    short = Violation.of("sample.task", task="T01", drawn=1, want="exactly 2", want_zh="恰好 2 户", why=" — capped",
+                         why_zh="；已达上限")
+    assert (str(short), short.text("zh")) == ("[sample] task T01: drew 1, lawful size exactly 2 — capped",
+                                              "任务 T01：抽取 1 户，合法户数为恰好 2 户；已达上限")
     assert str(Mismatch("S1", "T1", False, True)) == "subject S1 task T1: published selected=False, recomputed True"
     assert Mismatch("S1", "T1", False, True).text("zh") == "检查对象 S1 任务 T1：公开的计划为未抽中，重新计算为抽中"
 
