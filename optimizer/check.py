@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,7 @@ from optimizer.progress import step, within
 from rules import RuleResults, evaluate, load_policy
 from scenarios.model import Scenario
 
-__all__ = ["Violation", "PlanFiles", "PlanFileError", "read_plan", "check_plan", "CHECKS", "PLAN_FILES"]
+__all__ = ["Violation", "VIOLATIONS", "PlanFiles", "PlanFileError", "read_plan", "check_plan", "CHECKS", "PLAN_FILES"]
 
 
 ADJUSTMENT_FILES = ("offset_basis.parquet", "changes.csv", "changes.json")
@@ -63,11 +63,82 @@ PLAN_FILES: dict[str, tuple[dict[str, Any], frozenset[str]]] = {
 _HEX64 = frozenset("0123456789abcdef")
 
 
+VIOLATIONS: dict[str, tuple[str, str, str]] = {
+    # code: (where, English message, Chinese line) — ``str`` (manifests, logs) is English, :meth:`Violation.text` either
+    "files.no_digest": ("manifest.json", "has no manifest_sha256: not a manifest jointcheck wrote",
+                        "manifest.json：没有 manifest_sha256，不是 jointcheck 写出的 manifest"),
+    "files.edited": ("manifest.json", "its content differs from its manifest_sha256: edited after planning",
+                     "manifest.json：内容与其 manifest_sha256 不符，生成后被修改"),
+    "files.unknown": ("manifest.json", "lists a file jointcheck does not write: {name!r}",
+                      "manifest.json：列出了 jointcheck 不会写出的文件“{name}”"),
+    "files.unreadable": ("{name}", "{detail}", "{name}：{detail}"),
+    "files.changed": ("{name}", "SHA-256 differs from the manifest: the file was changed", "{name}：SHA-256 与 manifest 不符，文件被修改"),
+    "files.other_scenario": ("manifest.json", "the plan was made from a different scenario (hash differs)",
+                             "manifest.json：计划由另一场景生成（场景哈希不同）"),
+    "windows.missing": ("task {task}", "missing from the manifest", "任务 {task}：manifest 中没有该任务"),
+    "windows.length": ("task {task}", "window length changed to {days} days", "任务 {task}：时间窗口长度变为 {days} 天"),
+    "windows.outside_flex": ("task {task}", "window {start}..{end} leaves {lo}..{hi}",
+                             "任务 {task}：时间窗口 {start}..{end} 超出可调整范围 {lo}..{hi}"),
+    "sample.cell": ("task {task} stratum {stratum} (π = {pi:g})", "drew {drawn}, lawful size {want}{why}",
+                    "任务 {task} 分层 {stratum}（π = {pi:g}）：抽取 {drawn} 户，合法户数为{want}{why}"),
+    "sample.class": ("task {task} class {risk_class}", "drew {drawn}, lawful size {want}{why}",
+                     "任务 {task} 信用风险分类 {risk_class}：抽取 {drawn} 户，合法户数为{want}{why}"),
+    "sample.task": ("task {task}", "drew {drawn}, lawful size {want}{why}", "任务 {task}：抽取 {drawn} 户，合法户数为{want}{why}"),
+    "coverage.not_drawn_visited": ("subject {subject} task {task}", "visited but not drawn",
+                                   "检查对象 {subject} 任务 {task}：未被抽中却安排了上门"),
+    "coverage.not_drawn_unplaced": ("subject {subject} task {task}", "listed as unplaced but not drawn",
+                                    "检查对象 {subject} 任务 {task}：未被抽中却列为未安排"),
+    "coverage.missing": ("subject {subject} task {task}", "drawn but in no visit and not listed as unplaced",
+                         "检查对象 {subject} 任务 {task}：已抽中，但没有安排上门，也未列为未安排"),
+    "coverage.repeated": ("subject {subject} task {task}", "served by {n} visits", "检查对象 {subject} 任务 {task}：由 {n} 次上门完成"),
+    "coverage.both": ("subject {subject} task {task}", "served by {n} visit(s) and listed {u} time(s) as unplaced",
+                      "检查对象 {subject} 任务 {task}：由 {n} 次上门完成，又 {u} 次列为未安排"),
+    "dates.outside": ("visit {visit}", "{date} is outside task {task}'s window {start}..{end}",
+                      "检查 {visit}：{date} 不在任务 {task} 的时间窗口 {start}..{end} 内"),
+    "dates.not_working": ("visit {visit}", "{date} is not a working day", "检查 {visit}：{date} 不是工作日"),
+    "cap.over": ("subject {subject}", "{n} visits, cap {cap}", "检查对象 {subject}：上门 {n} 次，上限 {cap} 次"),
+    "visits.id": ("visit {visit}", "{detail}", "检查 {visit}：{detail}"),
+    "teams.unknown_officer": ("visit {visit}", "officer {officer} is not in the officer directory",
+                              "检查 {visit}：执法人员 {officer} 不在执法检查人员名录中"),
+    "teams.duplicate": ("visit {visit}", "officer {officer} is listed {n} times", "检查 {visit}：执法人员 {officer} 重复列出 {n} 次"),
+    "teams.wrong_department": ("visit {visit}", "officer {officer} is of {home}, assigned for {department}",
+                               "检查 {visit}：执法人员 {officer} 属于 {home}，却被派为 {department} 检查"),
+    "teams.short_department": ("visit {visit}", "{department}: {n} officer(s), at least {m} needed (行政处罚法 art. 42){why}",
+                               "检查 {visit}：{department} 只有 {n} 名执法人员，至少需要 {m} 名（行政处罚法第四十二条）{why}"),
+    "teams.small": ("visit {visit}", "{n} officer(s) in all, at least {m} needed", "检查 {visit}：共 {n} 名执法人员，至少需要 {m} 名"),
+    "teams.own_grid": ("visit {visit}", "officer {officer} is from the subject's own grid",
+                       "检查 {visit}：执法人员 {officer} 来自检查对象所在网格"),
+    "teams.qualification": ("visit {visit}", "no officer of {department} holds {qualification}",
+                            "检查 {visit}：{department} 没有持有 {qualification} 资格的执法人员"),
+    "capacity.over": ("officer {officer} week {week}", "{n} visits, capacity {cap}",
+                      "执法人员 {officer} 第 {week} 周：{n} 户次，能力 {cap} 户次"),
+}
+"""Every violation the checker reports, where and what, in English and Chinese (one place per message)."""
+
+
 @dataclass(frozen=True)
 class Violation:
+    """One hard rule a written plan breaks: the check (files, teams …), where, and what (English).
+    ``code`` and ``params`` name its entry in :data:`VIOLATIONS`; :meth:`text` gives it in Chinese or English."""
+
     check: str
     where: str
     message: str
+    code: str = field(default="", compare=False)
+    params: tuple[tuple[str, Any], ...] = field(default=(), compare=False)
+
+    @classmethod
+    def of(cls, code: str, **params: Any) -> Violation:
+        where, message, _ = VIOLATIONS[code]
+        return cls(code.split(".")[0], where.format(**params), message.format(**params), code, tuple(params.items()))
+
+    def text(self, lang: str = "zh") -> str:
+        """The violation as a planner reads it in ``lang`` (zh or en); English is :meth:`__str__`."""
+        if lang == "en" or not self.code:
+            return str(self)
+        params = dict(self.params)  # a value ``x_zh`` is the Chinese of ``x`` (a reason in both languages)
+        params.update({k[:-3]: v for k, v in params.items() if k.endswith("_zh")})
+        return VIOLATIONS[self.code][2].format(**params)
 
     def __str__(self) -> str:
         return f"[{self.check}] {self.where}: {self.message}"
@@ -174,22 +245,22 @@ def check_files(plan: PlanFiles, scenario: Scenario, results: RuleResults) -> li
     out = []
     stated = plan.manifest.get("manifest_sha256")
     if stated is None:
-        out.append(Violation("files", "manifest.json", "has no manifest_sha256: not a manifest jointcheck wrote"))
+        out.append(Violation.of("files.no_digest"))
     elif stated != manifest_digest(plan.manifest):
-        out.append(Violation("files", "manifest.json", "its content differs from its manifest_sha256: edited after planning"))
+        out.append(Violation.of("files.edited"))
     for name, digest in plan.manifest["files"].items():
         if name not in PLAN_FILES and not (plan.manifest.get("adjustment") and name in ADJUSTMENT_FILES):
-            out.append(Violation("files", "manifest.json", f"lists a file jointcheck does not write: {name!r}"))
+            out.append(Violation.of("files.unknown", name=name))
             continue
         try:
             actual = hashlib.sha256(_regular(plan.root, name).read_bytes()).hexdigest()
         except PlanFileError as exc:
-            out.append(Violation("files", name, str(exc)))
+            out.append(Violation.of("files.unreadable", name=name, detail=str(exc)))
             continue
         if actual != digest:
-            out.append(Violation("files", name, "SHA-256 differs from the manifest: the file was changed"))
+            out.append(Violation.of("files.changed", name=name))
     if plan.manifest["scenario"]["hash"] != scenario.content_hash:
-        out.append(Violation("files", "manifest.json", "the plan was made from a different scenario (hash differs)"))
+        out.append(Violation.of("files.other_scenario"))
     return out
 
 
@@ -199,14 +270,14 @@ def check_windows(plan: PlanFiles, scenario: Scenario, results: RuleResults) -> 
     aligned = {t: (s, e) for t, s, e in _windows(plan).iter_rows()}
     for task in scenario.tasks:
         if task.id not in aligned:
-            out.append(Violation("windows", f"task {task.id}", "missing from the manifest"))
+            out.append(Violation.of("windows.missing", task=task.id))
             continue
         start, end = aligned[task.id]
         if (end - start).days + 1 != task.window.days:
-            out.append(Violation("windows", f"task {task.id}", f"window length changed to {(end - start).days + 1} days"))
+            out.append(Violation.of("windows.length", task=task.id, days=(end - start).days + 1))
         lo, hi = (task.window_flex.earliest, task.window_flex.latest) if task.window_flex else (task.window.start, task.window.end)
         if start < lo or end > hi:
-            out.append(Violation("windows", f"task {task.id}", f"window {start}..{end} leaves {lo}..{hi}"))
+            out.append(Violation.of("windows.outside_flex", task=task.id, start=start, end=end, lo=lo, hi=hi))
     return out
 
 
@@ -247,16 +318,21 @@ def check_sample_sizes(plan: PlanFiles, scenario: Scenario, results: RuleResults
         low = pl.col("lo") + pl.col("frac") // pl.col("den")
         return agg.with_columns(low.alias("low"), (low + (pl.col("frac") % pl.col("den") > 0).cast(pl.Int64)).alias("high"))
 
-    levels = [(["task_id", "stratum", "pi_units"], "task {task_id} stratum {stratum} (π = {pi:g})"),
-              (["task_id", "risk_class"], "task {task_id} class {risk_class}"), (["task_id"], "task {task_id}")]
-    for by, where in levels:
+    levels = [(["task_id", "stratum", "pi_units"], "sample.cell"), (["task_id", "risk_class"], "sample.class"),
+              (["task_id"], "sample.task")]
+    for by, code in levels:
         bad = bounds(cells, by).filter(~lawful).sort(by)
         for row in bad.iter_rows(named=True):
-            place = where.format(pi=row.get("pi_units", 0) / PI_SCALE, **row)
-            want = f"exactly {row['low']}" if row["low"] == row["high"] else f"{row['low']} or {row['high']}"
+            exact = row["low"] == row["high"]
+            want = f"exactly {row['low']}" if exact else f"{row['low']} or {row['high']}"
+            want_zh = f"恰好 {row['low']} 户" if exact else f"{row['low']} 或 {row['high']} 户"
+            capped = row["drawn"] < row["low"] and row["capped"]
             why = (f" — not drawn: {row['capped']} eligible subject(s) at their annual cap of visits; the caps and "
-                   "this sample cannot both hold" if row["drawn"] < row["low"] and row["capped"] else "")
-            out.append(Violation("sample", place, f"drew {row['drawn']}, lawful size {want}{why}"))
+                   "this sample cannot both hold" if capped else "")
+            why_zh = f"；{row['capped']} 个符合条件的对象已达年度上门上限而未抽取：上限与该样本无法同时满足" if capped else ""
+            out.append(Violation.of(code, task=row["task_id"], stratum=row.get("stratum"), risk_class=row.get("risk_class"),
+                                    pi=row.get("pi_units", 0) / PI_SCALE, drawn=row["drawn"], want=want, want_zh=want_zh,
+                                    why=why, why_zh=why_zh))
     return out
 
 
@@ -273,14 +349,14 @@ def check_coverage(plan: PlanFiles, scenario: Scenario, results: RuleResults) ->
     out = []
     for s, t, n, u, drawn in bad.select("subject_id", "task_id", "served", "unplaced", "drawn").iter_rows():
         if not drawn:
-            message = "visited but not drawn" if n else "listed as unplaced but not drawn"
+            code = "coverage.not_drawn_visited" if n else "coverage.not_drawn_unplaced"
         elif n + u == 0:
-            message = "drawn but in no visit and not listed as unplaced"
+            code = "coverage.missing"
         elif n > 1:
-            message = f"served by {n} visits"
+            code = "coverage.repeated"
         else:
-            message = f"served by {n} visit(s) and listed {u} time(s) as unplaced"
-        out.append(Violation("coverage", f"subject {s} task {t}", message))
+            code = "coverage.both"
+        out.append(Violation.of(code, subject=s, task=t, n=n, u=u))
     return out
 
 
@@ -298,23 +374,23 @@ def check_dates(plan: PlanFiles, scenario: Scenario, results: RuleResults) -> li
     if as_of is not None:
         visits = visits.filter(pl.col("date") >= as_of)
     per_task = visits.select("visit_id", "date", pl.col("task_ids").alias("task_id")).explode("task_id")
-    out = [Violation("dates", f"visit {v}", f"{d} is outside task {t}'s window {s}..{e}")
+    out = [Violation.of("dates.outside", visit=v, date=d, task=t, start=s, end=e)
            for v, d, t, s, e in outside_windows(per_task, _windows(plan)).iter_rows()]
-    out += [Violation("dates", f"visit {v}", f"{day} is not a working day") for v, day in not_working_days(visits).iter_rows()]
+    out += [Violation.of("dates.not_working", visit=v, date=day) for v, day in not_working_days(visits).iter_rows()]
     return out
 
 
 def check_caps(plan: PlanFiles, scenario: Scenario, results: RuleResults) -> list[Violation]:
     """No subject gets more visits than its annual cap."""
-    return [Violation("cap", f"subject {s}", f"{n} visits, cap {c}")
+    return [Violation.of("cap.over", subject=s, n=n, cap=c)
             for s, n, c in over_annual_cap(plan.visits, results.subjects).iter_rows()]
 
 
 def _too_few_in_directory(short: pl.DataFrame, visits: pl.DataFrame, scenario: Scenario,
-                         visit_min: pl.DataFrame) -> dict[tuple[str, str], str]:
+                         visit_min: pl.DataFrame) -> dict[tuple[str, str], tuple[str, str]]:
     """Why a department is short on a visit when no plan could fill it: the directory holds fewer of its officers
     than the minimum (outside the subject's grid where the visit excludes it — 所所交叉). ``(visit, department)``
-    → the words to add to the violation; absent where the directory would have sufficed (capacity, a solver)."""
+    → the words to add to the violation (English, Chinese); absent where the directory would have sufficed."""
     rows = short.join(visits.select("visit_id", "subject_id"), on="visit_id").join(
         scenario.subjects.select("subject_id", pl.col("grid").alias("subject_grid")), on="subject_id", how="left").join(
         visit_min.select("visit_id", "exclude_own_grid"), on="visit_id", how="left")
@@ -327,7 +403,9 @@ def _too_few_in_directory(short: pl.DataFrame, visits: pl.DataFrame, scenario: S
         n = mine.filter(pl.col("grid") != grid).height if own else mine.height
         if n < m:
             out[(v, d)] = (f" — the officer directory has only {n} officer(s) of {d}"
-                           + (f" outside the subject's grid {grid} (所所交叉)" if own else ""))
+                           + (f" outside the subject's grid {grid} (所所交叉)" if own else ""),
+                           f"；执法检查人员名录中 {d} 只有 {n} 名执法人员"
+                           + (f"（检查对象所在网格 {grid} 以外，所所交叉）" if own else ""))
     return out
 
 
@@ -345,12 +423,12 @@ def check_teams(plan: PlanFiles, scenario: Scenario, results: RuleResults) -> li
     as_of = _adjusted_on(plan)
     made = plan.visits.filter(pl.col("date") < as_of)["visit_id"] if as_of else pl.Series("visit_id", [], pl.String)
     current = ~pl.col("visit_id").is_in(made.implode())
-    out += [Violation("visits", f"visit {v}", problem) for v, problem in visit_id_problems(plan.visits, assignments)]
-    out += [Violation("teams", f"visit {v}", f"officer {o} is not in the officer directory")
+    out += [Violation.of("visits.id", visit=v, detail=problem) for v, problem in visit_id_problems(plan.visits, assignments)]
+    out += [Violation.of("teams.unknown_officer", visit=v, officer=o)
             for v, o in unknown_officers(assignments.filter(current), directory).iter_rows()]
-    out += [Violation("teams", f"visit {v}", f"officer {o} is listed {n} times")
+    out += [Violation.of("teams.duplicate", visit=v, officer=o, n=n)
             for v, o, n in duplicate_assignments(assignments).iter_rows()]
-    out += [Violation("teams", f"visit {v}", f"officer {o} is of {h}, assigned for {d}")
+    out += [Violation.of("teams.wrong_department", visit=v, officer=o, home=h, department=d)
             for v, o, d, h in wrong_department(assignments.filter(current), directory).iter_rows()]
     tasks = results.tasks.select("task_id", "required_departments", "min_officers_per_department",
                                  "min_officers_per_visit", "exclude_own_grid")
@@ -361,10 +439,10 @@ def check_teams(plan: PlanFiles, scenario: Scenario, results: RuleResults) -> li
     visit_min = per_task.group_by("visit_id").agg(pl.col("min_officers_per_visit").max(), pl.col("exclude_own_grid").any())
     short = short_departments(need, assignments)
     why = _too_few_in_directory(short, plan.visits.filter(current), scenario, visit_min)
-    out += [Violation("teams", f"visit {v}", f"{d}: {n} officer(s), at least {m} needed (行政处罚法 art. 42)"
-                      + why.get((v, d), ""))
+    out += [Violation.of("teams.short_department", visit=v, department=d, n=n, m=m, why=why.get((v, d), ("", ""))[0],
+                         why_zh=why.get((v, d), ("", ""))[1])
             for v, d, m, n in short.iter_rows()]
-    out += [Violation("teams", f"visit {v}", f"{n} officer(s) in all, at least {m} needed")
+    out += [Violation.of("teams.small", visit=v, n=n, m=m)
             for v, m, n in small_teams(visit_min.select("visit_id", "min_officers_per_visit"), assignments).iter_rows()]
     officers = directory.select("officer_id", "qualifications", pl.col("grid").alias("officer_grid"), "weekly_capacity")
     # a visit made before an adjustment may be to a subject since removed from the directory (动态调整): its team
@@ -373,16 +451,16 @@ def check_teams(plan: PlanFiles, scenario: Scenario, results: RuleResults) -> li
         .join(scenario.subjects.select("subject_id", pl.col("grid").alias("subject_grid")), on="subject_id", how="left") \
         .with_columns(pl.col("subject_grid").fill_null("")) \
         .join(visit_min.select("visit_id", "exclude_own_grid"), on="visit_id")
-    out += [Violation("teams", f"visit {v}", f"officer {o} is from the subject's own grid")
+    out += [Violation.of("teams.own_grid", visit=v, officer=o)
             for v, o in own_grid(team.filter(current)).select("visit_id", "officer_id").iter_rows()]
     required = per_task.select("visit_id", "task_id").unique().join(scenario.task_qualifications(), on="task_id")
     held = team.select("visit_id", "department", pl.col("qualifications").alias("qualification")).explode("qualification").drop_nulls()
-    out += [Violation("teams", f"visit {v}", f"no officer of {d} holds {q}")
+    out += [Violation.of("teams.qualification", visit=v, department=d, qualification=q)
             for v, d, q in missing_qualifications(required.filter(current), held).iter_rows()]
     if as_of is not None:  # the adjustment date's week shares capacity with the visits made in it: counted whole
         monday = as_of - dt.timedelta(days=as_of.weekday())
         team = team.join(plan.visits.select("visit_id", "date"), on="visit_id").filter(pl.col("date") >= monday)
-    out += [Violation("capacity", f"officer {o} week {w}", f"{n} visits, capacity {c}")
+    out += [Violation.of("capacity.over", officer=o, week=w, n=n, cap=c)
             for o, w, c, n in officer_over_capacity(team).iter_rows()]
     return out
 

@@ -26,14 +26,47 @@ from optimizer.draw import (
 from rules import evaluate, load_policy
 from scenarios.model import Scenario
 
-__all__ = ["Verification", "verify_draw"]
+__all__ = ["Verification", "Mismatch", "verify_draw"]
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """One way the published draw differs from the recomputed one: a (subject, task) selected differently, how many
+    more were left out (``more``), or why nothing could be recomputed (``reason``). ``str`` is English (logs);
+    :meth:`text` gives it in Chinese or English."""
+
+    subject: str = ""
+    task: str = ""
+    published: bool | None = None
+    recomputed: bool | None = None
+    more: int = 0
+    reason: str = ""
+
+    def text(self, lang: str = "zh") -> str:
+        zh = lang != "en"
+        if self.reason == "rotation_inputs":
+            return ("该计划按往年计划轮换：请给出往年计划（--previous DIR）和该链第一个公开随机数（--previous-seed）" if zh else
+                    "the plan was rotated against earlier plans: pass them (--previous DIR) and the chain's first public "
+                    "value (--previous-seed)")
+        if self.reason:
+            return self.reason
+        if self.more:
+            return f"……另有 {self.more} 处" if zh else f"… and {self.more} more"
+        if not zh:
+            return f"subject {self.subject} task {self.task}: published selected={self.published}, recomputed {self.recomputed}"
+        drawn = {True: "抽中", False: "未抽中", None: "缺失"}
+        return (f"检查对象 {self.subject} 任务 {self.task}：公开的计划为{drawn[self.published]}，"
+                f"重新计算为{drawn[self.recomputed]}")
+
+    def __str__(self) -> str:
+        return self.text("en")
 
 
 @dataclass(frozen=True)
 class Verification:
     commitment_ok: bool
     scenario_ok: bool
-    mismatches: list[str] = field(default_factory=list)
+    mismatches: list[Mismatch] = field(default_factory=list)
     pairs: int = 0
 
     @property
@@ -66,13 +99,11 @@ def verify_draw(plan_dir: str | Path, scenario: Scenario, public_value: str, *,
         from optimizer.rotation import RotationError, load_rotation
 
         if not previous or previous_seed is None:
-            return Verification(commitment_ok, scenario_ok, [
-                "the plan was rotated against earlier plans: pass them (--previous DIR) and the chain's first public value "
-                "(--previous-seed)"], 0)
+            return Verification(commitment_ok, scenario_ok, [Mismatch(reason="rotation_inputs")], 0)
         try:
             rotation = load_rotation(previous, previous_seed, expect=m["rotation"])
         except RotationError as exc:
-            return Verification(commitment_ok, scenario_ok, [str(exc)], 0)
+            return Verification(commitment_ok, scenario_ok, [Mismatch(reason=str(exc))], 0)
         ticket_seed, options["shift"], options["last"] = rotation.prn_seed, rotation.shift, rotation.follow
     redo = draw_subjects(draw_input(scenario, results, rounds), ticket_seed, DrawMode(m["mode"]), **options).draws
     key = ["subject_id", "task_id"]
@@ -83,10 +114,7 @@ def verify_draw(plan_dir: str | Path, scenario: Scenario, public_value: str, *,
         (pl.col("expected") != pl.col("selected")).fill_null(True)
         | (pl.col("expected_replaced").fill_null("") != pl.col("replaced_by").fill_null(""))
     ).sort(key)
-    mismatches = [
-        f"subject {s} task {t}: published selected={sel}, recomputed {exp}"
-        for s, t, exp, _, sel, _ in bad.head(50).iter_rows()
-    ]
+    mismatches = [Mismatch(s, t, sel, exp) for s, t, exp, _, sel, _ in bad.head(50).iter_rows()]
     if bad.height > 50:
-        mismatches.append(f"… and {bad.height - 50} more")
+        mismatches.append(Mismatch(more=bad.height - 50))
     return Verification(commitment_ok, scenario_ok, mismatches, joined.height)

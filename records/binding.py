@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from records.ledger import Record, file_digests, records, verify_ledger
+from scenarios.errors import Problem
 
 __all__ = ["Binding", "plan_binding", "ADDED_LATER"]
 
@@ -24,10 +25,11 @@ ADDED_LATER = frozenset({"results.parquet"})
 
 @dataclass(frozen=True)
 class Binding:
-    """The plan record a folder is bound to (None: not recorded) and every way the two differ."""
+    """The plan record a folder is bound to (None: not recorded) and every way the two differ: each a
+    :class:`~scenarios.errors.Problem` naming the file (``str``: English; ``describe(lang)``: Chinese or English)."""
 
     record: Record | None
-    problems: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -43,32 +45,33 @@ def plan_binding(db: str | Path, plan_dir: str | Path) -> Binding:
     try:
         actual = file_digests(plan_dir)
     except OSError as exc:
-        return Binding(None, [f"{plan_dir}: cannot read the plan files: {exc.strerror or exc}"])
+        return Binding(None, [Problem.of(str(plan_dir), None, "", "binding.unreadable", reason=exc.strerror or exc)])
     manifest = actual.get("manifest.json")
     if manifest is None:
-        return Binding(None, [f"{plan_dir}: no manifest.json"])
+        return Binding(None, [Problem.of(str(plan_dir), None, "", "binding.no_manifest")])
     if not db.exists():
         return Binding(None)
     report = verify_ledger(db)
-    problems = [f"ledger {db} does not verify: {p}" for p in report.problems]
+    problems = [Problem.of(str(db), None, "", "binding.ledger_broken", reason=p, reason_zh=p.text("zh"))
+                for p in report.problems]
     plans = [r for r in records(db) if r.kind == "plan" and isinstance(r.body.get("files"), dict)]
     mine = [r for r in plans if r.body["files"].get("manifest.json") == manifest]
     if not mine:
         here = str(plan_dir.resolve())
         same_place = [r for r in plans if r.body.get("plan_dir") == here]
         if same_place:
-            problems.append(f"{plan_dir}/manifest.json differs from ledger record {same_place[-1].seq} of this folder: "
-                            "the plan was edited after planning")
+            problems.append(Problem.of(f"{plan_dir}/manifest.json", None, "", "binding.manifest_edited",
+                                       seq=same_place[-1].seq))
             return Binding(same_place[-1], problems)
         return Binding(None, problems)
     record = mine[-1]
     recorded: dict[str, str] = record.body["files"]
     for name, digest in sorted(recorded.items()):
         if name not in actual:
-            problems.append(f"{plan_dir}/{name}: missing; ledger record {record.seq} has it")
+            problems.append(Problem.of(f"{plan_dir}/{name}", None, "", "binding.missing", seq=record.seq))
         elif actual[name] != digest:
-            problems.append(f"{plan_dir}/{name}: SHA-256 differs from ledger record {record.seq}: changed after planning")
+            problems.append(Problem.of(f"{plan_dir}/{name}", None, "", "binding.changed", seq=record.seq))
     for name in sorted(set(actual) - set(recorded) - ADDED_LATER):
-        problems.append(f"{plan_dir}/{name}: not in ledger record {record.seq}: added after planning")
+        problems.append(Problem.of(f"{plan_dir}/{name}", None, "", "binding.added", seq=record.seq))
     return Binding(record, problems)
 

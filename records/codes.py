@@ -34,6 +34,8 @@ from pathlib import Path
 
 import polars as pl
 
+from scenarios.messages import Message
+
 __all__ = [
     "CodeKeyError", "code_secret", "inspection_codes", "load_or_create_key", "load_key", "key_id",
     "normalize_code", "code_matches", "seal_codes", "default_key_path", "key_file_warnings",
@@ -97,15 +99,15 @@ def load_key(path: str | Path) -> bytes:
     try:
         text = path.read_text(encoding="ascii").strip()
     except FileNotFoundError:
-        raise CodeKeyError(f"district key file {path} not found") from None
+        raise CodeKeyError(Message("key.not_found", path=path)) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise CodeKeyError(f"district key file {path} is unreadable: {exc}") from None
+        raise CodeKeyError(Message("key.unreadable", path=path, reason=exc)) from None
     try:
         key = bytes.fromhex(text)
     except ValueError:
         key = b""
     if len(key) != KEY_BYTES:
-        raise CodeKeyError(f"district key file {path} must hold {KEY_BYTES * 2} hex digits")
+        raise CodeKeyError(Message("key.malformed", path=path, digits=KEY_BYTES * 2))
     return key
 
 
@@ -115,13 +117,13 @@ def key_file_warnings(path: str | Path) -> list[str]:
     path = Path(path)
     out = []
     if path.is_symlink():
-        out.append(f"district key file {path} is a symbolic link (to {os.readlink(path)}); keep the key in a regular file")
+        out.append(Message("key.symlink", path=path, target=os.readlink(path)))
     try:
         mode = path.stat().st_mode
     except OSError:
         return out
     if mode & 0o077:
-        out.append(f"district key file {path} can be read by other users (mode {mode & 0o777:o}); run chmod 600 {path}")
+        out.append(Message("key.readable", path=path, mode=f"{mode & 0o777:o}"))
     return out
 
 

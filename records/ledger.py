@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from scenarios.atomic import atomic_file
+from scenarios.messages import Message
 
 __all__ = [
     "DEFAULT_LEDGER", "GENESIS", "LedgerError", "Record", "LedgerReport", "append", "records", "verify_ledger",
@@ -76,7 +77,8 @@ def _squash(sql: str | None) -> str:
 
 
 class LedgerError(RuntimeError):
-    """The ledger cannot be opened or written (not a SQLite file, locked too long, read-only)."""
+    """The ledger cannot be opened or written (not a SQLite file, locked too long, read-only); its argument is a
+    :class:`~scenarios.messages.Message` (English as ``str``, Chinese by ``text``)."""
 
 
 @dataclass(frozen=True)
@@ -94,8 +96,8 @@ class Record:
 class LedgerReport:
     records: int
     head: str
-    problems: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
+    problems: list[Message] = field(default_factory=list)
+    notes: list[Message] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -137,7 +139,7 @@ def _file_lock(db: Path) -> Iterator[None]:
 
 def _connect(db: Path, create: bool) -> sqlite3.Connection:
     if not create and not db.exists():
-        raise LedgerError(f"ledger {db} not found")
+        raise LedgerError(Message("ledger.not_found", db=db))
     try:
         db.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(db, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
@@ -151,7 +153,7 @@ def _connect(db: Path, create: bool) -> sqlite3.Connection:
             conn.execute("PRAGMA synchronous=FULL")
             conn.executescript(_SCHEMA)
     except sqlite3.DatabaseError as exc:
-        raise LedgerError(f"ledger {db} cannot be opened: {exc}") from None
+        raise LedgerError(Message("ledger.cannot_open", db=db, reason=exc)) from None
     return conn
 
 
@@ -173,7 +175,7 @@ def append(db: str | Path, kind: str, plan_id: str, body: dict[str, Any], now: d
         except sqlite3.DatabaseError as exc:
             with contextlib.suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
-            raise LedgerError(f"ledger {db}: cannot append: {exc}") from None
+            raise LedgerError(Message("ledger.cannot_append", db=db, reason=exc)) from None
         finally:
             conn.close()
         with atomic_file(_anchor_path(db)) as staging:
@@ -189,7 +191,7 @@ def _rows(db: Path) -> list[tuple]:
         return conn.execute(
             "SELECT seq, kind, plan_id, recorded_at, body, prev_hash, hash FROM records ORDER BY seq").fetchall()
     except sqlite3.DatabaseError as exc:
-        raise LedgerError(f"ledger {db} cannot be read: {exc}") from None
+        raise LedgerError(Message("ledger.cannot_read", db=db, reason=exc)) from None
     finally:
         conn.close()
 
@@ -220,19 +222,18 @@ def verify_ledger(db: str | Path, expect_head: str | None = None) -> LedgerRepor
     """Recompute the chain; report every edited, deleted or reordered record (and a missing head)."""
     db = Path(db)
     rows = _rows(db)
-    problems: list[str] = []
-    notes: list[str] = []
+    problems: list[Message] = []  # each a str: its English text
+    notes: list[Message] = []
     prev = GENESIS
     hashes: dict[str, int] = {}
     for expected_seq, (seq, kind, plan_id, at, body, prev_hash, digest) in enumerate(rows, start=1):
         if seq != expected_seq:
-            problems.append(f"record {expected_seq}..{seq - 1} missing: record(s) were deleted before seq {seq}")
+            problems.append(Message("ledger.gap", first=expected_seq, last=seq - 1, seq=seq))
         if prev_hash != prev:
-            problems.append(f"record {seq} ({kind}, {plan_id}): link to the previous record is broken "
-                            "(a record before it was edited, deleted or inserted)")
+            problems.append(Message("ledger.broken_link", seq=seq, kind=kind, plan_id=plan_id))
         body_text = body if isinstance(body, str) else str(body)
         if record_hash(prev_hash, seq, kind, plan_id, at, body_text) != digest:
-            problems.append(f"record {seq} ({kind}, {plan_id}): content does not match its hash (the record was edited)")
+            problems.append(Message("ledger.edited", seq=seq, kind=kind, plan_id=plan_id))
         hashes[digest] = seq
         prev = digest
     last_seq, last_hash = (rows[-1][0], rows[-1][6]) if rows else (0, GENESIS)
@@ -242,24 +243,21 @@ def verify_ledger(db: str | Path, expect_head: str | None = None) -> LedgerRepor
             mark = json.loads(anchor.read_text(encoding="utf-8"))
             mark_seq, mark_hash = int(mark["seq"]), str(mark["hash"])
         except (ValueError, KeyError, TypeError):
-            problems.append(f"head anchor {anchor} is unreadable")
+            problems.append(Message("ledger.anchor_unreadable", anchor=anchor))
         else:
             if mark_seq > last_seq:
-                problems.append(f"the head anchor names record {mark_seq} but the ledger ends at {last_seq}: "
-                                "the last record(s) were deleted")
+                problems.append(Message("ledger.anchor_ahead", mark=mark_seq, last=last_seq))
             elif hashes.get(mark_hash) != mark_seq:
-                problems.append(f"the head anchor's record {mark_seq} has a different hash: history was rewritten")
+                problems.append(Message("ledger.anchor_rewritten", mark=mark_seq))
             elif mark_seq < last_seq:
-                notes.append(f"head anchor is at record {mark_seq}, the ledger at {last_seq} "
-                             "(an append was interrupted before the anchor was written)")
+                notes.append(Message("ledger.anchor_behind", mark=mark_seq, last=last_seq))
     elif len(rows) > 1:  # every append after the first leaves an anchor: a missing one was deleted
-        problems.append(f"the head anchor {anchor.name} is missing although the ledger holds {len(rows)} records: "
-                        "it was deleted, perhaps with the last record(s)")
+        problems.append(Message("ledger.anchor_missing", anchor=anchor.name, n=len(rows)))
     elif rows:
-        notes.append(f"no head anchor {anchor.name}; deleted trailing records cannot be detected locally")
+        notes.append(Message("ledger.no_anchor", anchor=anchor.name))
     if expect_head:
         if expect_head not in hashes:
-            problems.append(f"the expected head {expect_head[:16]}… is not in the ledger: history was rewritten or cut")
+            problems.append(Message("ledger.head_not_found", head=expect_head[:16]))
     conn = _connect(db, create=False)
     try:
         fresh = not _has_records_table(conn)
@@ -267,9 +265,9 @@ def verify_ledger(db: str | Path, expect_head: str | None = None) -> LedgerRepor
     finally:
         conn.close()
     if not fresh and not {"records_no_update", "records_no_delete"} <= set(triggers):
-        problems.append("the append-only triggers were removed from the ledger")
+        problems.append(Message("ledger.triggers_removed"))
     elif not fresh and any(_squash(triggers[name]) != _squash(sql) for name, sql in _TRIGGERS.items()):
-        problems.append("the append-only triggers were replaced by others of the same name")
+        problems.append(Message("ledger.triggers_replaced"))
     return LedgerReport(len(rows), last_hash, problems, notes)
 
 

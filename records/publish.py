@@ -30,6 +30,7 @@ from optimizer.draw import plan_seed, seed_commitment
 from records.cells import csv_safe  # re-exported: the one formula-neutralising function
 from rules import evaluate, load_policy
 from scenarios.atomic import atomic_directory
+from scenarios.messages import Message
 from scenarios.model import Scenario
 
 __all__ = ["PublishError", "Deadlines", "csv_safe", "write_safe_csv", "deadlines_for", "public_plan", "publish",
@@ -97,7 +98,7 @@ def public_plan(plan_dir: str | Path, scenario: Scenario) -> dict[str, Any]:
     plan = read_plan(plan_dir)
     m = plan.manifest
     if m["scenario"]["hash"] != scenario.content_hash:
-        raise PublishError(f"{plan_dir} was made from a different scenario than {scenario.root} (hash differs)")
+        raise PublishError(Message("publish.other_scenario", plan=plan_dir, scenario=scenario.root))
     departments = scenario.departments
     items = scenario.items
     object_types = {o.id: o.name for o in (scenario.spec.object_types or [])}
@@ -173,7 +174,7 @@ def publish(plan_dir: str | Path, scenario: Scenario, out: str | Path, formed: d
     if reveal is not None:
         seed = plan_seed(scenario.content_hash, reveal, body["plan_id"])
         if seed_commitment(seed) != body["seed_commitment"]:
-            raise PublishError("the revealed public value does not match the plan's seed commitment")
+            raise PublishError(Message("publish.reveal_mismatch"))
         body["revealed"] = {"public_value": str(reveal), "seed": seed}
     if ledger_head is not None:
         body["ledger_head"] = {"seq": ledger_head[0], "hash": ledger_head[1]}

@@ -67,7 +67,7 @@ def read_results(path: str | Path, plan: PlanFiles, result_days: int | None, as_
         return ImportedResults(None, problems)
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
-        return ImportedResults(None, [Problem(label, 1, c, "required column is missing") for c in missing])
+        return ImportedResults(None, [Problem.of(label, 1, c, "results.column_missing") for c in missing])
     visits = {v: (s, d) for v, s, d in plan.visits.select("visit_id", "subject_id", "date").iter_rows()}
     has_published = "published_date" in frame.columns
     rows = []
@@ -81,31 +81,35 @@ def read_results(path: str | Path, plan: PlanFiles, result_days: int | None, as_
         if visit_id in visits and not any((record.get(c) or "").strip() for c in _RESULT_FIELDS):
             continue  # a row of the results template not filled in yet: the visit's result is pending
         if visit_id not in visits:
-            problems.append(Problem(label, row, "visit_id", f"{visit_id[:64]!r} is not a visit of plan {plan.manifest['plan_id']}"))
+            problems.append(Problem.of(label, row, "visit_id", "results.unknown_visit", visit=visit_id[:64],
+                                       plan_id=plan.manifest["plan_id"]))
         elif visit_id in seen:
-            problems.append(Problem(label, row, "visit_id", f"{visit_id!r} already has a result on row {seen[visit_id]}"))
+            problems.append(Problem.of(label, row, "visit_id", "results.repeated_visit", visit=visit_id, row=seen[visit_id]))
         else:
             seen[visit_id] = row
         result_date = _date(record["result_date"] or "")
         if result_date is None:
-            problems.append(Problem(label, row, "result_date", f"{(record['result_date'] or '')[:32]!r} is not a date YYYY-MM-DD"))
+            problems.append(Problem.of(label, row, "result_date", "results.not_a_date", value=(record["result_date"] or "")[:32]))
         elif visit_id in visits and result_date < visits[visit_id][1]:
-            problems.append(Problem(label, row, "result_date", f"{result_date} is before the visit's date {visits[visit_id][1]}"))
+            problems.append(Problem.of(label, row, "result_date", "results.before_visit", date=result_date,
+                                       visit_date=visits[visit_id][1]))
         found = _count(record["problems_found"] or "")
         fixed = _count(record["problems_rectified"] or "")
         if found is None:
-            problems.append(Problem(label, row, "problems_found", f"{(record['problems_found'] or '')[:32]!r} is not a whole number ≥ 0"))
+            problems.append(Problem.of(label, row, "problems_found", "results.not_a_count", value=(record["problems_found"] or "")[:32]))
         if fixed is None:
-            problems.append(Problem(label, row, "problems_rectified", f"{(record['problems_rectified'] or '')[:32]!r} is not a whole number ≥ 0"))
+            problems.append(Problem.of(label, row, "problems_rectified", "results.not_a_count",
+                                       value=(record["problems_rectified"] or "")[:32]))
         elif found is not None and fixed > found:
-            problems.append(Problem(label, row, "problems_rectified", f"{fixed} rectified but only {found} found"))
+            problems.append(Problem.of(label, row, "problems_rectified", "results.rectified_more", fixed=fixed, found=found))
         published = None
         if has_published and (record["published_date"] or "").strip():
             published = _date(record["published_date"])
             if published is None:
-                problems.append(Problem(label, row, "published_date", f"{record['published_date'][:32]!r} is not a date YYYY-MM-DD"))
+                problems.append(Problem.of(label, row, "published_date", "results.not_a_date", value=record["published_date"][:32]))
             elif result_date is not None and published < result_date:
-                problems.append(Problem(label, row, "published_date", f"{published} is before the result date {result_date}"))
+                problems.append(Problem.of(label, row, "published_date", "results.published_before", date=published,
+                                       result_date=result_date))
         if len(problems) == bad:
             rows.append((visit_id, visits[visit_id][0], visits[visit_id][1], result_date, found, fixed, published,
                          (record.get("note") or "")[:1000]))

@@ -23,6 +23,8 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from scenarios.messages import Message
+
 __all__ = ["atomic_directory", "atomic_file", "OutputBusy", "stale_staging"]
 
 
@@ -71,7 +73,7 @@ def _exclusive(target: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             handle.close()
-            raise OutputBusy(f"{target} is being written by another process right now; wait for it and try again") from None
+            raise OutputBusy(Message("output.busy", target=target)) from None
         try:
             same = os.fstat(handle.fileno()).st_ino == os.stat(lock).st_ino
         except FileNotFoundError:

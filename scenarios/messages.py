@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["MESSAGES", "render", "describe_error", "PYDANTIC_CODES", "LANGS"]
+__all__ = ["MESSAGES", "render", "describe_error", "PYDANTIC_CODES", "LANGS", "Message"]
 
 LANGS = ("zh", "en")
 
@@ -160,6 +160,86 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # the app's upload and the command line
     "upload.clash": ("上传的 {n} 个文件都对应 {target}；只保留其中一个后重新上传",
                      "{n} uploaded files give {target}; keep one of them and upload again"),
+    # a plan folder against its ledger record (records.binding)
+    "binding.unreadable": ("无法读取计划文件：{reason}", "cannot read the plan files: {reason}"),
+    "binding.no_manifest": ("没有 manifest.json", "no manifest.json"),
+    "binding.ledger_broken": ("台账未通过校验：{reason}", "the ledger does not verify: {reason}"),
+    "binding.manifest_edited": ("与本文件夹的台账第 {seq} 条记录不符：计划在生成后被修改",
+                                "differs from ledger record {seq} of this folder: the plan was edited after planning"),
+    "binding.missing": ("缺失；台账第 {seq} 条记录中有该文件", "missing; ledger record {seq} has it"),
+    "binding.changed": ("SHA-256 与台账第 {seq} 条记录不符：生成后被修改", "SHA-256 differs from ledger record {seq}: changed after planning"),
+    "binding.added": ("不在台账第 {seq} 条记录中：生成后被添加", "not in ledger record {seq}: added after planning"),
+    # inspection results imported by jointcheck results (records.results)
+    "results.column_missing": ("缺少必填列", "required column is missing"),
+    "results.unknown_visit": ("“{visit}”不是计划 {plan_id} 中的检查", "{visit!r} is not a visit of plan {plan_id}"),
+    "results.repeated_visit": ("“{visit}”已在第 {row} 行填报结果", "{visit!r} already has a result on row {row}"),
+    "results.not_a_date": ("“{value}”不是 YYYY-MM-DD 格式的日期", "{value!r} is not a date YYYY-MM-DD"),
+    "results.before_visit": ("{date} 早于检查日期 {visit_date}", "{date} is before the visit's date {visit_date}"),
+    "results.not_a_count": ("“{value}”不是大于等于 0 的整数", "{value!r} is not a whole number ≥ 0"),
+    "results.rectified_more": ("已整改 {fixed} 个，但只发现 {found} 个", "{fixed} rectified but only {found} found"),
+    "results.published_before": ("{date} 早于结果形成日期 {result_date}", "{date} is before the result date {result_date}"),
+    # a city-wide task in one district (optimizer.city.district)
+    "city.task_rule_error": ("在区“{district}”：{rule_id}（{source}）：{reason}", "in district {district!r}: {rule_id} ({source}): {reason}"),
+    # the ledger's hash chain (records.ledger.verify_ledger)
+    "ledger.gap": ("第 {first}..{last} 条记录缺失：第 {seq} 条之前的记录被删除",
+                   "record {first}..{last} missing: record(s) were deleted before seq {seq}"),
+    "ledger.broken_link": ("第 {seq} 条记录（{kind}，{plan_id}）：与前一条记录的链接断开（之前的记录被修改、删除或插入）",
+                           "record {seq} ({kind}, {plan_id}): link to the previous record is broken "
+                           "(a record before it was edited, deleted or inserted)"),
+    "ledger.edited": ("第 {seq} 条记录（{kind}，{plan_id}）：内容与其哈希不符（记录被修改）",
+                      "record {seq} ({kind}, {plan_id}): content does not match its hash (the record was edited)"),
+    "ledger.anchor_unreadable": ("链头锚点 {anchor} 无法读取", "head anchor {anchor} is unreadable"),
+    "ledger.anchor_ahead": ("链头锚点指向第 {mark} 条记录，但台账止于第 {last} 条：最后的记录被删除",
+                            "the head anchor names record {mark} but the ledger ends at {last}: the last record(s) were deleted"),
+    "ledger.anchor_rewritten": ("链头锚点的第 {mark} 条记录哈希不同：历史被改写",
+                                "the head anchor's record {mark} has a different hash: history was rewritten"),
+    "ledger.anchor_behind": ("链头锚点在第 {mark} 条记录，台账在第 {last} 条（追加记录时在写入锚点前中断）",
+                             "head anchor is at record {mark}, the ledger at {last} "
+                             "(an append was interrupted before the anchor was written)"),
+    "ledger.anchor_missing": ("台账有 {n} 条记录，但链头锚点 {anchor} 缺失：它被删除，可能连同最后的记录一起",
+                              "the head anchor {anchor} is missing although the ledger holds {n} records: "
+                              "it was deleted, perhaps with the last record(s)"),
+    "ledger.no_anchor": ("没有链头锚点 {anchor}；本地无法发现被删除的末尾记录",
+                         "no head anchor {anchor}; deleted trailing records cannot be detected locally"),
+    "ledger.head_not_found": ("预期的链头 {head}… 不在台账中：历史被改写或截断",
+                              "the expected head {head}… is not in the ledger: history was rewritten or cut"),
+    "ledger.triggers_removed": ("台账的只追加触发器被删除", "the append-only triggers were removed from the ledger"),
+    "ledger.triggers_replaced": ("台账的只追加触发器被同名的其他触发器替换", "the append-only triggers were replaced by others of the same name"),
+    # the ledger file, the district key, publication, generator profiles (errors that reach the planner)
+    "ledger.not_found": ("台账 {db} 不存在", "ledger {db} not found"),
+    "ledger.cannot_open": ("无法打开台账 {db}：{reason}", "ledger {db} cannot be opened: {reason}"),
+    "ledger.cannot_append": ("台账 {db}：无法追加记录：{reason}", "ledger {db}: cannot append: {reason}"),
+    "ledger.cannot_read": ("无法读取台账 {db}：{reason}", "ledger {db} cannot be read: {reason}"),
+    "key.not_found": ("区密钥文件 {path} 不存在", "district key file {path} not found"),
+    "key.unreadable": ("区密钥文件 {path} 无法读取：{reason}", "district key file {path} is unreadable: {reason}"),
+    "key.malformed": ("区密钥文件 {path} 应含 {digits} 个十六进制数字", "district key file {path} must hold {digits} hex digits"),
+    "key.symlink": ("区密钥文件 {path} 是符号链接（指向 {target}）；请将密钥保存在普通文件中",
+                    "district key file {path} is a symbolic link (to {target}); keep the key in a regular file"),
+    "key.readable": ("区密钥文件 {path} 可被其他用户读取（权限 {mode}）；请运行 chmod 600 {path}",
+                     "district key file {path} can be read by other users (mode {mode}); run chmod 600 {path}"),
+    "publish.other_scenario": ("{plan} 由另一场景生成，不是 {scenario}（场景哈希不同）",
+                               "{plan} was made from a different scenario than {scenario} (hash differs)"),
+    "publish.reveal_mismatch": ("公开的随机数与计划的随机数承诺不符", "the revealed public value does not match the plan's seed commitment"),
+    "profile.unknown": ("没有生成配置“{name}”；内置：{bundled}", "no generator profile {name!r}; bundled: {bundled}"),
+    "city.shares_mismatch": ("全市任务 {task}：公开的分配为 {published}，重新计算为 {recomputed}",
+                             "city-wide task {task}: shares {published} published, {recomputed} recomputed"),
+    # scorecards (一企一档, scoring)
+    "card.missing_columns": ("评分卡 {card}：检查对象名录缺少列 {columns}（指标 {indicators} 需要）",
+                             "scorecard {card}: the subject directory has no column {columns} (needed by indicator(s) {indicators})"),
+    "card.reread": ("{source}：无法重新读取检查对象名录：{reason}", "{source}: cannot re-read the subject directory: {reason}"),
+    "card.no_subject": ("评分卡 {card} 适用于对象类型 {types}；{scenario} 中没有这类检查对象",
+                        "scorecard {card} applies to object types {types}; no subject of {scenario} has one"),
+    "card.comparisons": ("{where} 的判断矩阵：{reason}", "comparisons of {where}: {reason}"),
+    "card.inconsistent": ("{where} 的判断矩阵不一致：CR = {cr:.3f}（λ_max {lambda_max:.3f}，n {n}）；Saaty 的界限为 CR < {limit:.2f}",
+                          "comparisons of {where} are inconsistent: CR = {cr:.3f} (λ_max {lambda_max:.3f}, n {n}); "
+                          "Saaty's limit is CR < {limit:.2f}"),
+    "card.duplicate_id": ("节点编号“{name}”重复；评分卡中的编号必须唯一", "node id {name!r} is used twice; ids must be unique in a card"),
+    "card.unknown": ("未知评分卡“{name}”；已有：{known}", "unknown scorecard {name!r}; known: {known}"),
+    "card.not_yaml": ("{file}：不是有效的 YAML：{reason}", "{file}: not valid YAML: {reason}"),
+    "card.invalid": ("{file}，位置 {where}：{reason}", "{file}, {where}: {reason}"),
+    "card.root_group": ("{file}：根节点必须是一组准则", "{file}: root must be a group of criteria"),
+    "output.busy": ("另一个进程正在写出 {target}；请等待其完成后重试",
+                    "{target} is being written by another process right now; wait for it and try again"),
     "year.no_calendar": ("chinese-calendar {version} 中没有 {year} 年的法定节假日安排，无法安排检查日期；国务院公布该年安排后请升级该软件包",
                          "the Chinese statutory calendar for {year} is not in chinese-calendar {version}: no visit can be "
                          "dated; upgrade the package once the State Council publishes that year's holiday arrangement"),
@@ -185,10 +265,36 @@ PYDANTIC_CODES: dict[str, str] = {
 }
 
 
+class Message(str):
+    """A message of the table that is also its English text (a ``str``: logs, tests, JSON); :meth:`text` gives it in
+    Chinese or English. For findings that have no file, row or field (the ledger's chain)."""
+
+    code: str
+    params: dict[str, Any]
+
+    def __new__(cls, code: str, **params: Any) -> Message:
+        made = super().__new__(cls, render(code, params, "en"))
+        made.code, made.params = code, params
+        return made
+
+    def text(self, lang: str = "zh") -> str:
+        return render(self.code, self.params, lang)
+
+    def __reduce__(self):  # noqa: ANN204 - pickled as the code and its parameters
+        return (_message, (self.code, self.params))
+
+
+def _message(code: str, params: dict[str, Any]) -> Message:
+    return Message(code, **params)
+
+
 def render(code: str, params: dict[str, Any], lang: str = "zh") -> str:
     """The message of ``code`` in ``lang`` with its parameters filled in (KeyError for an unknown code).
-    An ``issue`` parameter names a nested message, rendered in the same language as ``reason``."""
+    An ``issue`` parameter names a nested message, rendered in the same language as ``reason``; a parameter
+    ``x_zh`` is the Chinese text of parameter ``x`` (a rule's finding in both languages), used for ``zh``."""
     zh, en = MESSAGES[code]
+    if lang != "en":
+        params = {**params, **{k[:-3]: v for k, v in params.items() if k.endswith("_zh")}}
     if "issue" in params:
         inner = {k: v for k, v in params.items() if k not in ("issue", "value")}
         params = {**params, "reason": render(params["issue"], inner, lang)}

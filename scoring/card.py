@@ -31,6 +31,7 @@ from pydantic import (
     model_validator,
 )
 
+from scenarios.messages import Message
 from scoring.ahp import CR_LIMIT, Priorities, comparison_matrix, priorities
 
 __all__ = ["CARD_DIR", "CardError", "Indicator", "Node", "Card", "LoadedCard", "known_cards", "load_card"]
@@ -168,15 +169,15 @@ def _walk(node: Node, path: tuple[str, ...], weight: float, out: dict[str, Any])
     try:
         matrix = comparison_matrix(list(children), node.comparisons)
     except ValueError as exc:
-        raise CardError(f"comparisons of {where}: {exc}") from None
+        raise CardError(Message("card.comparisons", where=where, reason=exc)) from None
     result = priorities(list(children), matrix)
     if not result.consistent:
-        raise CardError(f"comparisons of {where} are inconsistent: CR = {result.consistency_ratio:.3f} "
-                        f"(λ_max {result.lambda_max:.3f}, n {len(children)}); Saaty's limit is CR < {CR_LIMIT:.2f}")
+        raise CardError(Message("card.inconsistent", where=where, cr=result.consistency_ratio, lambda_max=result.lambda_max,
+                                n=len(children), limit=CR_LIMIT))
     out["matrices"][where] = result
     for name, child in children.items():
         if name in out["names"]:
-            raise CardError(f"node id {name!r} is used twice; ids must be unique in a card")
+            raise CardError(Message("card.duplicate_id", name=name))
         out["names"][name] = (child.name, child.name_en or child.name)
         w = weight * result.as_dict()[name]
         if child.indicator is not None:
@@ -193,18 +194,18 @@ def load_card(name_or_path: str | Path) -> LoadedCard:
     if path.suffix not in (".yaml", ".yml"):
         path = CARD_DIR / f"{name_or_path}.yaml"
     if not path.is_file():
-        raise CardError(f"unknown scorecard {str(name_or_path)!r}; known: {', '.join(known_cards()) or 'none'}")
+        raise CardError(Message("card.unknown", name=str(name_or_path), known=", ".join(known_cards()) or "—"))
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         card = Card.model_validate(raw)
     except yaml.YAMLError as exc:
-        raise CardError(f"{path.name}: not valid YAML: {exc}") from None
+        raise CardError(Message("card.not_yaml", file=path.name, reason=exc)) from None
     except ValidationError as exc:
         first = exc.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        raise CardError(f"{path.name}, {where}: {first['msg']}") from None
+        raise CardError(Message("card.invalid", file=path.name, where=where, reason=first["msg"])) from None
     if card.root.children is None:
-        raise CardError(f"{path.name}: root must be a group of criteria")
+        raise CardError(Message("card.root_group", file=path.name))
     out: dict[str, Any] = {"weights": {}, "indicators": {}, "names": {}, "paths": {}, "matrices": {}}
     _walk(card.root, ("root",), 1.0, out)
     return LoadedCard(card=card, **out)

@@ -19,6 +19,7 @@ import yaml
 from scenarios.atomic import atomic_directory
 from scenarios.files import read_csv_text, read_text
 from scenarios.load import canonical_hash
+from scenarios.messages import Message
 from scenarios.model import Scenario
 from scenarios.schema import RiskEnum
 from scoring.card import CardError, LoadedCard
@@ -67,11 +68,11 @@ def score_scenario(scenario: Scenario, card: LoadedCard, out: Path, overwrite: b
     text, problems = read_text(source, scenario.spec.subjects)
     raw, more = read_csv_text(text or "", scenario.spec.subjects)
     if raw is None or problems or more:
-        raise CardError(f"{source}: cannot re-read the subject directory: {'; '.join(map(str, problems + more))}")
+        raise CardError(Message("card.reread", source=source, reason="; ".join(map(str, problems + more))))
     scored = score_subjects(scenario.subjects, card)
     if scored.table.height == 0:
-        raise CardError(f"scorecard {card.id} applies to object types {', '.join(card.card.applies_to or [])}; "
-                        f"no subject of {scenario.name} has one")
+        raise CardError(Message("card.no_subject", card=card.id, types=", ".join(card.card.applies_to or []),
+                                scenario=scenario.name))
     merged = _with_card_class(raw, scored, as_text=True)
     spec_text = (scenario.root / "scenario.yaml").read_text(encoding="utf-8-sig")
     spec = yaml.safe_load(spec_text)
@@ -93,8 +94,8 @@ def scored_in_memory(scenario: Scenario, card: LoadedCard) -> tuple[Scenario, Sc
     (the app's 一企一档 panel). ``risk_class_given`` keeps the class the directory came with."""
     scored = score_subjects(scenario.subjects, card)
     if scored.table.height == 0:
-        raise CardError(f"scorecard {card.id} applies to object types {', '.join(card.card.applies_to or [])}; "
-                        f"no subject of {scenario.name} has one")
+        raise CardError(Message("card.no_subject", card=card.id, types=", ".join(card.card.applies_to or []),
+                                scenario=scenario.name))
     subjects = _with_card_class(scenario.subjects, scored, as_text=False)
     spec = scenario.spec.model_copy(update={"risk_scorecard": card.id})
     return scenario.model_copy(update={

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
+from scenarios.messages import Message
 from scoring.card import CardError, Indicator, LoadedCard
 
 __all__ = ["Scored", "indicator_score", "score_subjects", "CONTRIBUTION_PREFIX"]
@@ -49,8 +50,8 @@ def score_subjects(subjects: pl.DataFrame, card: LoadedCard) -> Scored:
     """Score every subject the card applies to (all, or those of its ``applies_to`` object types)."""
     absent = sorted({i.column for i in card.indicators.values()} - set(subjects.columns))
     if absent:
-        raise CardError(f"scorecard {card.id}: the subject directory has no column {', '.join(absent)} "
-                        f"(needed by indicator(s) {', '.join(k for k, i in card.indicators.items() if i.column in absent)})")
+        raise CardError(Message("card.missing_columns", card=card.id, columns=", ".join(absent),
+                                indicators=", ".join(k for k, i in card.indicators.items() if i.column in absent)))
     frame = subjects
     if card.card.applies_to:
         wanted = card.card.applies_to

@@ -152,11 +152,11 @@ def test_cli_adjust_links_the_versions_in_the_ledger_and_publishes_with_its_own_
     monkeypatch.setenv("JOINTCHECK_LEDGER", str(db))
     monkeypatch.setenv("JOINTCHECK_KEY_FILE", str(key))
     v1 = tmp_path / "v1"
-    result = runner.invoke(app, ["plan", str(SCENARIOS / "tiny"), "--seed", VALUE, "--out", str(v1)])
+    result = runner.invoke(app, ["plan", str(SCENARIOS / "tiny"), "--seed", VALUE, "--out", str(v1), "--lang", "en"])
     assert result.exit_code == 0, result.output
     scenario_dir = made["root"] / "tiny-2"
     result = runner.invoke(app, ["adjust", str(v1), str(scenario_dir), "--as-of", AS_OF.isoformat(), "--seed", VALUE,
-                                 "--out", str(tmp_path / "v2")])
+                                 "--out", str(tmp_path / "v2"), "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert "version 2" in result.output
     first, second = [r for r in records(db) if r.kind == "plan"]
@@ -164,11 +164,11 @@ def test_cli_adjust_links_the_versions_in_the_ledger_and_publishes_with_its_own_
     assert second.body["adjusts"]["as_of"] == "2024-05-01"
     manifest = json.loads((tmp_path / "v2" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["adjusts"]["manifest_sha256"] == first.body["files"]["manifest.json"]
-    for command in (["check", str(tmp_path / "v2"), str(scenario_dir)],
-                    ["verify", str(tmp_path / "v2"), str(scenario_dir), "--seed", VALUE]):
+    for command in (["check", str(tmp_path / "v2"), str(scenario_dir), "--lang", "en"],
+                    ["verify", str(tmp_path / "v2"), str(scenario_dir), "--seed", VALUE, "--lang", "en"]):
         result = runner.invoke(app, command)
         assert result.exit_code == 0 and "PASS" in result.output, result.output
-    result = runner.invoke(app, ["publish", str(tmp_path / "v2"), str(scenario_dir), "--out", str(tmp_path / "pub")])
+    result = runner.invoke(app, ["publish", str(tmp_path / "v2"), str(scenario_dir), "--out", str(tmp_path / "pub"), "--lang", "en"])
     assert result.exit_code == 0, result.output
     public = json.loads((tmp_path / "pub" / "public_plan.json").read_text(encoding="utf-8"))
     assert public["publication"]["plan_formed"] == "2024-05-01"

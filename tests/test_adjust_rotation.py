@@ -70,13 +70,13 @@ def test_the_adjusted_rotated_plan_passes_check_and_verify(chain: dict) -> None:
     before = json.loads((chain["y2"] / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["rotation"] == before["rotation"] and manifest["adjusts"]["plan_id"] == "tiny-2025"
     assert manifest["rotation"]["cells_follow_last_year"] is True
-    assert runner.invoke(app, ["check", v2, updated]).exit_code == 0
-    ok = runner.invoke(app, ["verify", v2, updated, "--seed", "12", "--previous", str(chain["y1"]), "--previous-seed", "11"])
+    assert runner.invoke(app, ["check", v2, updated, "--lang", "en"]).exit_code == 0
+    ok = runner.invoke(app, ["verify", v2, updated, "--seed", "12", "--previous", str(chain["y1"]), "--previous-seed", "11", "--lang", "en"])
     assert ok.exit_code == 0 and "PASS" in ok.output, ok.output
     # the plan's own public value opens its commitment; the chain's first one recomputes the shift — both needed
-    assert runner.invoke(app, ["verify", v2, updated, "--seed", "12"]).exit_code == 1
+    assert runner.invoke(app, ["verify", v2, updated, "--seed", "12", "--lang", "en"]).exit_code == 1
     assert runner.invoke(app, ["verify", v2, updated, "--seed", "13", "--previous", str(chain["y1"]),
-                               "--previous-seed", "11"]).exit_code == 1
+                               "--previous-seed", "11", "--lang", "en"]).exit_code == 1
 
 
 def test_unchanged_tasks_keep_their_rotated_subjects(chain: dict) -> None:

@@ -172,7 +172,7 @@ def test_validate_and_generate_a_city(tmp_path):
 def test_a_bad_city_writes_nothing(city_copy, tmp_path):
     _rewrite(city_copy / "city.yaml", "object_type: travel_agency", "object_type: spaceport")
     out = tmp_path / "plan"
-    result = runner.invoke(app, ["plan", str(city_copy), "--seed", SEED, "--out", str(out)])
+    result = runner.invoke(app, ["plan", str(city_copy), "--seed", SEED, "--out", str(out), "--lang", "en"])
     assert result.exit_code == 1, result.output
     assert "tasks[C01].object_type: object type 'spaceport' is not in district 'huangpu'" in result.output
     assert not out.exists() and [p.name for p in tmp_path.iterdir()] == ["city"]
@@ -180,7 +180,7 @@ def test_a_bad_city_writes_nothing(city_copy, tmp_path):
 
 def test_district_options_are_refused_for_a_district(tmp_path):
     result = runner.invoke(app, ["plan", str(CITY / "huangpu"), "--seed", SEED, "--out", str(tmp_path / "p"),
-                                 "--engine", "ray"])
+                                 "--engine", "ray", "--lang", "en"])
     assert result.exit_code == 2 and "for a city directory" in result.output
 
 
@@ -247,12 +247,19 @@ def test_a_district_in_the_city_equals_the_district_planned_alone(local_plan, tm
 def test_check_and_verify_a_city_plan(local_plan):
     """全程留痕: every district passes the hard-rule checker, and the census, split and every draw are re-done from
     the revealed public value; another value fails."""
-    result = runner.invoke(app, ["check", str(local_plan), str(CITY)])
+    result = runner.invoke(app, ["check", str(local_plan), str(CITY), "--lang", "en"])
     assert result.exit_code == 0 and "every check passed in all 3 districts" in result.output, result.output
-    result = runner.invoke(app, ["verify", str(local_plan), str(CITY), "--seed", SEED])
+    result = runner.invoke(app, ["verify", str(local_plan), str(CITY), "--seed", SEED, "--lang", "en"])
     assert result.exit_code == 0 and "city-wide task shares matches" in result.output, result.output
-    result = runner.invoke(app, ["verify", str(local_plan), str(CITY), "--seed", "1"])
+    result = runner.invoke(app, ["verify", str(local_plan), str(CITY), "--seed", "1", "--lang", "en"])
     assert result.exit_code == 1 and "split seed commitment does NOT match" in result.output, result.output
+    zh = {"LC_ALL": None, "LC_MESSAGES": None, "LANG": "zh_CN.UTF-8"}  # Chinese by default
+    result = runner.invoke(app, ["check", str(local_plan), str(CITY)], env=zh)
+    assert result.exit_code == 0 and f"结论：通过 — {local_plan}：全部 3 个区的检查均通过" in result.output, result.output
+    result = runner.invoke(app, ["verify", str(local_plan), str(CITY), "--seed", "1"], env=zh)
+    assert result.exit_code == 1 and "分配随机数承诺不一致" in result.output and "结论：不通过 — 全市计划" in result.output, \
+        result.output
+
 
 
 def test_a_district_error_crosses_processes_naming_the_district():
@@ -265,6 +272,8 @@ def test_a_district_error_crosses_processes_naming_the_district():
 
     error = pickle.loads(pickle.dumps(DistrictError("huangpu", "the plan breaks rules of its policy", 1)))
     assert (error.district, error.code, str(error)) == ("huangpu", 1, "district 'huangpu': the plan breaks rules of its policy")
+    chinese = pickle.loads(pickle.dumps(DistrictError("huangpu", "the plan breaks rules", 1, "计划违反规则")))
+    assert (chinese.text("zh"), chinese.text("en")) == ("区“huangpu”：计划违反规则", "district 'huangpu': the plan breaks rules")
     findings = pl.DataFrame({"rule_id": ["r1"], "source": ["doc"], "message": ["too high"]})
     with pytest.raises(DistrictError, match="district 'xuhui': the plan breaks rules of its policy"):
         with _planning("xuhui"):

@@ -60,17 +60,17 @@ def test_validate_missing_directory(tmp_path: Path) -> None:
 
 def test_generate_writes_a_valid_scenario(tmp_path: Path) -> None:
     out = tmp_path / "pt"
-    result = runner.invoke(app, ["generate", "putuo-2023", "--out", str(out), "--subjects", "3000"])
+    result = runner.invoke(app, ["generate", "putuo-2023", "--out", str(out), "--subjects", "3000", "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert f"wrote {out}" in result.output.replace("\n", "")
-    again = runner.invoke(app, ["generate", "putuo-2023", "--out", str(out)])
+    again = runner.invoke(app, ["generate", "putuo-2023", "--out", str(out), "--lang", "en"])
     assert again.exit_code == 2 and "--force" in again.output
-    unknown = runner.invoke(app, ["generate", "atlantis", "--out", str(tmp_path / "x")])
+    unknown = runner.invoke(app, ["generate", "atlantis", "--out", str(tmp_path / "x"), "--lang", "en"])
     assert unknown.exit_code == 2 and "no generator profile" in unknown.output
 
 
 def test_explain_targeted_d_class_subject_is_cited() -> None:
-    result = runner.invoke(app, ["explain", str(SCENARIOS / "changning-2024"), "--subject", "913101054696412514", "--task", "T34"])  # row 95: a D-class building, penalised
+    result = runner.invoke(app, ["explain", str(SCENARIOS / "changning-2024"), "--subject", "913101054696412514", "--task", "T34", "--lang", "en"])  # row 95: a D-class building, penalised
     assert result.exit_code == 0, result.output
     out = result.output
     assert "risk class D" in out and "targeted (定向抽查): yes" in out
@@ -80,7 +80,7 @@ def test_explain_targeted_d_class_subject_is_cited() -> None:
 
 
 def test_explain_unknown_subject_is_a_clear_error() -> None:
-    result = runner.invoke(app, ["explain", str(SCENARIOS / "tiny"), "--subject", "NOPE"])
+    result = runner.invoke(app, ["explain", str(SCENARIOS / "tiny"), "--subject", "NOPE", "--lang", "en"])
     assert result.exit_code == 2 and "'NOPE' is not in" in result.output
 
 

@@ -56,11 +56,11 @@ def test_plan_summary_in_english_from_the_locale(tmp_path: Path) -> None:
 
 def test_a_new_district_key_says_so_and_where(tmp_path: Path) -> None:
     key = tmp_path / "keys" / "district.key"
-    result = runner.invoke(app, ["plan", str(PUTUO), "--seed", "7", "--out", str(tmp_path / "p"), "--key-file", str(key)])
+    result = runner.invoke(app, ["plan", str(PUTUO), "--seed", "7", "--out", str(tmp_path / "p"), "--key-file", str(key), "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert "new district key" in result.output and str(key.resolve()) in _flat(result.output)
     again = runner.invoke(app, ["plan", str(PUTUO), "--seed", "7", "--out", str(tmp_path / "p"), "--force",
-                                "--key-file", str(key)])
+                                "--key-file", str(key), "--lang", "en"])
     assert "new district key" not in again.output
 
 
@@ -75,29 +75,29 @@ def test_version_and_flags_shown_as_flags() -> None:
 
 
 def test_publish_says_which_formed_day_it_used_and_warns_of_earlier_visits(putuo: Path, tmp_path: Path) -> None:
-    result = runner.invoke(app, ["publish", str(putuo), str(PUTUO), "--out", str(tmp_path / "a"), "--no-ledger"])
+    result = runner.invoke(app, ["publish", str(putuo), str(PUTUO), "--out", str(tmp_path / "a"), "--no-ledger", "--lang", "en"])
     assert "--formednotgiven" in _flat(result.output) and "today" in result.output
     result = runner.invoke(app, ["publish", str(putuo), str(PUTUO), "--out", str(tmp_path / "b"), "--no-ledger",
-                                 "--formed", "2023-03-01"])
+                                 "--formed", "2023-03-01", "--lang", "en"])
     assert "--formed not given" not in result.output
     assert "datedbeforetheplanwasformedon2023-03-01" in _flat(result.output)
     result = runner.invoke(app, ["publish", str(putuo), str(PUTUO), "--out", str(tmp_path / "c"), "--no-ledger",
-                                 "--formed", "2023-01-10"])
+                                 "--formed", "2023-01-10", "--lang", "en"])
     assert "dated before" not in result.output
 
 
 def test_check_and_verify_end_with_a_verdict_and_stop_at_another_scenario(putuo: Path, tmp_path: Path) -> None:
     tiny = REPO / "scenarios" / "tiny"
-    ok = runner.invoke(app, ["check", str(putuo), str(PUTUO)])
+    ok = runner.invoke(app, ["check", str(putuo), str(PUTUO), "--lang", "en"])
     assert ok.exit_code == 0 and ok.output.strip().splitlines()[-1].startswith("verdict: PASS"), ok.output
-    for args in (["check", str(putuo), str(tiny)], ["verify", str(putuo), str(tiny), "--seed", "7"]):
+    for args in (["check", str(putuo), str(tiny), "--lang", "en"], ["verify", str(putuo), str(tiny), "--seed", "7", "--lang", "en"]):
         other = runner.invoke(app, args)
         assert other.exit_code == 1, other.output
         assert _flat(other.output).count("verdict") == 1 and "differentscenario" in _flat(other.output)
         assert "violation" not in other.output and "mismatch" not in other.output, "that one error only"
     good = runner.invoke(app, ["verify", str(putuo), str(PUTUO), "--seed", "7", "--ledger", str(tmp_path / "j.db"),
-                                "--allow-unrecorded"])  # a fresh ledger: the plan is recorded in the session's
+                                "--allow-unrecorded", "--lang", "en"])  # a fresh ledger: the plan is recorded in the session's
     assert good.exit_code == 0 and "verdict: PASS" in good.output, good.output
     bad = runner.invoke(app, ["verify", str(putuo), str(PUTUO), "--seed", "8", "--ledger", str(tmp_path / "j.db"),
-                                "--allow-unrecorded"])  # a fresh ledger: the plan is recorded in the session's
+                                "--allow-unrecorded", "--lang", "en"])  # a fresh ledger: the plan is recorded in the session's
     assert bad.exit_code == 1 and "verdict:FAIL" in _flat(bad.output)

@@ -108,7 +108,7 @@ def test_code_check_confirms_one_visit_and_nothing_else(sealed_plan, public_app)
     visits = pl.read_parquet(out / "visits.parquet")
     row = visits.row(0, named=True)
     typed = row["inspection_code"].lower().replace("-", " ")
-    result = runner.invoke(public_app, ["code", "check", typed, "--ledger", str(db)])
+    result = runner.invoke(public_app, ["code", "check", typed, "--ledger", str(db), "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert "genuine" in result.output and row["subject_id"] in result.output and str(row["date"]) in result.output
     assert "recorded in the ledger" in result.output
@@ -118,11 +118,11 @@ def test_code_check_confirms_one_visit_and_nothing_else(sealed_plan, public_app)
 
 def test_unknown_and_malformed_codes_fail(sealed_plan, public_app) -> None:
     out, db, _ = sealed_plan
-    result = runner.invoke(public_app, ["code", "check", "AAAAA-AAAAA", "--ledger", str(db)])
+    result = runner.invoke(public_app, ["code", "check", "AAAAA-AAAAA", "--ledger", str(db), "--lang", "en"])
     assert result.exit_code == 1 and "not be genuine" in result.output
-    result = runner.invoke(public_app, ["code", "check", "hello", "--plan", str(out)])
+    result = runner.invoke(public_app, ["code", "check", "hello", "--plan", str(out), "--lang", "en"])
     assert result.exit_code == 1 and "not an inspection code" in result.output
-    result = runner.invoke(public_app, ["code", "check", "AAAAA-AAAAA", "--ledger", str(out / "absent.db")])
+    result = runner.invoke(public_app, ["code", "check", "AAAAA-AAAAA", "--ledger", str(out / "absent.db"), "--lang", "en"])
     assert result.exit_code == 2 and "no plan to search" in result.output
 
 
@@ -137,5 +137,5 @@ def test_a_forged_visits_file_is_not_trusted(sealed_plan, tmp_path: Path, public
     visits.with_columns(  # …then a code is forged into it
         pl.when(pl.col("visit_id") == visits["visit_id"][0]).then(pl.lit("FORGE-D2222")).otherwise(pl.col("inspection_code"))
         .alias("inspection_code")).write_parquet(forged / "visits.parquet")
-    result = runner.invoke(public_app, ["code", "check", "FORGE-D2222", "--ledger", str(db)])
+    result = runner.invoke(public_app, ["code", "check", "FORGE-D2222", "--ledger", str(db), "--lang", "en"])
     assert result.exit_code == 1 and "not trusted" in result.output

@@ -133,7 +133,7 @@ def test_every_task_sheet_code_passes_code_check(putuo: Path, putuo_docs: Path) 
     body = _csv(putuo_docs / "task-sheets.csv")
     at = body[0].index("检查码")
     for row in body[1:]:
-        result = runner.invoke(app, ["code", "check", row[at], "--plan", str(putuo)])
+        result = runner.invoke(app, ["code", "check", row[at], "--plan", str(putuo), "--lang", "en"])
         assert result.exit_code == 0 and "genuine" in result.output, (row[at], result.output)
         assert row[0] in result.output  # the visit id the sheet names
 
@@ -158,7 +158,7 @@ def test_results_template_round_trips_through_jointcheck_results(putuo: Path, pu
     header = rows[0]
     assert header[:4] == ["visit_id", "subject_id", "subject_name", "visit_date"]
     unchanged = runner.invoke(app, ["results", str(putuo), str(putuo_docs / "results-template.csv"), "--as-of",
-                                    "2023-06-01", "--no-ledger"])
+                                    "2023-06-01", "--no-ledger", "--lang", "en"])
     assert unchanged.exit_code == 0 and "recorded 0 result(s)" in unchanged.output, unchanged.output
     filled = tmp_path / "results.csv"
     with open(filled, "w", encoding="utf-8-sig", newline="") as handle:
@@ -173,7 +173,7 @@ def test_results_template_round_trips_through_jointcheck_results(putuo: Path, pu
             row[header.index("problems_found")] = str(k % 2)
             row[header.index("problems_rectified")] = str(k % 2)
             writer.writerow(row)
-    result = runner.invoke(app, ["results", str(putuo), str(filled), "--as-of", "2023-06-01", "--no-ledger"])
+    result = runner.invoke(app, ["results", str(putuo), str(filled), "--as-of", "2023-06-01", "--no-ledger", "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert f"recorded {len(rows) - 2} result(s)" in result.output
     # the plan table now carries the results columns (a visit serving two tasks counts for each)
@@ -198,7 +198,7 @@ def test_results_template_xlsx_is_read_by_jointcheck_results(putuo: Path, putuo_
         sheet.cell(r, header.index("已整改问题(个)") + 1, 0)
     filled = tmp_path / "results.xlsx"
     book.save(filled)
-    result = runner.invoke(app, ["results", str(putuo), str(filled), "--as-of", "2023-06-01", "--no-ledger"])
+    result = runner.invoke(app, ["results", str(putuo), str(filled), "--as-of", "2023-06-01", "--no-ledger", "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert f"recorded {sheet.max_row - 1} result(s)" in result.output
 
@@ -299,7 +299,7 @@ def test_changning_documents(changning: Path, tmp_path: Path) -> None:
     assert len(sheets) - 1 == visits.height
     at = sheets[0].index("检查码")
     for row in sheets[1:4]:
-        result = runner.invoke(app, ["code", "check", row[at], "--plan", str(changning)])
+        result = runner.invoke(app, ["code", "check", row[at], "--plan", str(changning), "--lang", "en"])
         assert result.exit_code == 0 and "genuine" in result.output, result.output
     assert len(_csv(out / "calendar.csv")) - 1 == int(visits["departments"].list.len().sum())
     assert len(_csv(out / "results-template.csv")) - 1 == visits.height

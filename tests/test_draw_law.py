@@ -124,11 +124,11 @@ def test_the_audit_fails_a_draw_with_fixed_round_sizes() -> None:
 
 
 def test_audit_command_prints_a_table_and_exits_by_the_verdict(stress_dir: Path) -> None:
-    result = runner.invoke(app, ["audit", str(stress_dir / "counts-unequal"), "--seeds", "400"])
+    result = runner.invoke(app, ["audit", str(stress_dir / "counts-unequal"), "--seeds", "400", "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert "every task passes" in result.output and "T09" in result.output
     # caps bind in the third round of the caps scenario: the audit says so and exits 1
-    result = runner.invoke(app, ["audit", str(stress_dir / "caps"), "--seeds", "400"])
+    result = runner.invoke(app, ["audit", str(stress_dir / "caps"), "--seeds", "400", "--lang", "en"])
     assert result.exit_code == 1, result.output
     assert "failure" in result.output
 

@@ -93,5 +93,5 @@ def test_draw_command_writes_the_published_columns(tmp_path: Path) -> None:
 
 
 def test_draw_command_rejects_bad_options(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["draw", str(SCENARIOS / "tiny"), "--seed", "x", "--repeat", "2", "--out", str(tmp_path / "a")])
+    result = runner.invoke(app, ["draw", str(SCENARIOS / "tiny"), "--seed", "x", "--repeat", "2", "--out", str(tmp_path / "a"), "--lang", "en"])
     assert result.exit_code == 2 and "integer --seed" in result.output

@@ -90,7 +90,7 @@ def test_ledger_verify_catches_an_edited_record(tmp_path: Path) -> None:
     report = verify_ledger(db)
     assert not report.ok
     assert any("record 3" in p and "edited" in p for p in report.problems)
-    result = runner.invoke(_app(), ["ledger", "verify", "--ledger", str(db)])
+    result = runner.invoke(_app(), ["ledger", "verify", "--ledger", str(db), "--lang", "en"])
     assert result.exit_code == 1, result.output
     assert "record 3" in result.output and "tampered" in result.output
 
@@ -147,17 +147,17 @@ def test_not_a_ledger_is_a_clear_error(tmp_path: Path) -> None:
         verify_ledger(bad)
     with pytest.raises(LedgerError):
         append(bad, "plan", "x", {})
-    result = runner.invoke(_app(), ["ledger", "verify", "--ledger", str(bad)])
+    result = runner.invoke(_app(), ["ledger", "verify", "--ledger", str(bad), "--lang", "en"])
     assert result.exit_code == 2 and not isinstance(result.exception, LedgerError)
-    result = runner.invoke(_app(), ["ledger", "show", "--ledger", str(tmp_path / "absent.db")])
+    result = runner.invoke(_app(), ["ledger", "show", "--ledger", str(tmp_path / "absent.db"), "--lang", "en"])
     assert result.exit_code == 2 and "not found" in result.output
 
 
 def test_show_lists_and_prints_records(tmp_path: Path) -> None:
     db = _filled(tmp_path, 3)
-    result = runner.invoke(_app(), ["ledger", "show", "--ledger", str(db)])
+    result = runner.invoke(_app(), ["ledger", "show", "--ledger", str(db), "--lang", "en"])
     assert result.exit_code == 0 and "verify" in result.output
-    result = runner.invoke(_app(), ["ledger", "show", "--ledger", str(db), "--seq", "2"])
+    result = runner.invoke(_app(), ["ledger", "show", "--ledger", str(db), "--seq", "2", "--lang", "en"])
     assert json.loads(result.output)[0]["plan_id"] == "P1"
 
 

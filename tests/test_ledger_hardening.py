@@ -74,5 +74,5 @@ def test_an_unsafe_key_file_is_named(tmp_path: Path) -> None:
     os.chmod(key, 0o600)
     assert key_file_warnings(key) == []
     result = runner.invoke(app, ["plan", str(REPO / "scenarios" / "tiny"), "--seed", "1", "--out", str(tmp_path / "p"),
-                                 "--ledger", str(tmp_path / "j.db"), "--key-file", str(link)])
+                                 "--ledger", str(tmp_path / "j.db"), "--key-file", str(link), "--lang", "en"])
     assert result.exit_code == 0 and "symbolic link" in result.output, result.output

@@ -58,7 +58,7 @@ def test_force_refuses_anything_but_a_plan_folder(kind: str, tmp_path: Path) -> 
     _clean(_plan(TINY, out, tmp_path, "--force"))
     if kind == "file":
         assert out.read_text(encoding="utf-8") == "precious"
-    assert "--force replaces only a plan folder" in _plan(TINY, out, tmp_path, "--force").output.replace("\n", " ")
+    assert "--force replaces only a plan folder" in _plan(TINY, out, tmp_path, "--force", "--lang", "en").output.replace("\n", " ")
 
 
 def test_force_refuses_the_current_directory(tmp_path: Path, monkeypatch) -> None:
@@ -89,6 +89,6 @@ def test_key_file_inside_out_is_refused(tmp_path: Path) -> None:
     out = tmp_path / "plan"
     assert _plan(TINY, out, tmp_path).exit_code == 0
     result = runner.invoke(app, ["plan", str(TINY), "--seed", "1", "--out", str(out), "--force",
-                                 "--ledger", str(tmp_path / "j.db"), "--key-file", str(out / "d.key")])
+                                 "--ledger", str(tmp_path / "j.db"), "--key-file", str(out / "d.key"), "--lang", "en"])
     _clean(result)
     assert "district key" in result.output

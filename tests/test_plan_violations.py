@@ -39,7 +39,7 @@ def _plan(scenario: Path, out: Path, tmp_path: Path, *extra: str):
 
 def test_plan_refuses_a_plan_its_checker_rejects(one_health_officer: Path, tmp_path: Path) -> None:
     out = tmp_path / "plan"
-    result = _plan(one_health_officer, out, tmp_path)
+    result = _plan(one_health_officer, out, tmp_path, "--lang", "en")
     assert result.exit_code == 1, result.output
     assert "violation [teams]" in result.output and "at least 2 needed" in result.output
     assert "--allow-violations" in result.output
@@ -53,7 +53,7 @@ def test_allow_violations_writes_the_plan_marked(one_health_officer: Path, tmp_p
     assert result.exit_code == 0, result.output
     marked = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["violations"]
     assert marked["allowed"] is True and any("at least 2 needed" in v for v in marked["found"])
-    check = runner.invoke(app, ["check", str(out), str(one_health_officer), "--ledger", str(tmp_path / "j.db")])
+    check = runner.invoke(app, ["check", str(out), str(one_health_officer), "--ledger", str(tmp_path / "j.db"), "--lang", "en"])
     assert check.exit_code == 1 and "matches ledger record" in check.output  # recorded as written, still unlawful
 
 

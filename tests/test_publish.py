@@ -45,7 +45,7 @@ def test_public_plan_has_tasks_and_counts_but_no_names(plan_dir: Path, tmp_path:
     db = tmp_path / "j.db"
     out = tmp_path / "public"
     result = runner.invoke(public_app, ["publish", str(plan_dir), str(TINY), "--allow-unrecorded", "--out", str(out), "--formed", "2024-03-25",
-                                    "--published", "2024-03-28", "--ledger", str(db)])
+                                    "--published", "2024-03-28", "--ledger", str(db), "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert "to be published by 2024-04-01" in result.output
     body = json.loads((out / "public_plan.json").read_text(encoding="utf-8"))
@@ -66,16 +66,16 @@ def test_public_plan_has_tasks_and_counts_but_no_names(plan_dir: Path, tmp_path:
 def test_late_publication_exits_1_and_reveal_is_checked(plan_dir: Path, tmp_path: Path, public_app) -> None:
     app = public_app
     late = runner.invoke(app, ["publish", str(plan_dir), str(TINY), "--allow-unrecorded", "--out", str(tmp_path / "a"), "--formed",
-                               "2024-09-27", "--published", "2024-10-11", "--no-ledger"])
+                               "2024-09-27", "--published", "2024-10-11", "--no-ledger", "--lang", "en"])
     assert late.exit_code == 1 and "OVERDUE" in late.output and "after 2024-03-31" in late.output
     wrong = runner.invoke(app, ["publish", str(plan_dir), str(TINY), "--allow-unrecorded", "--out", str(tmp_path / "b"), "--formed",
-                                "2024-03-25", "--reveal", "123", "--no-ledger"])
+                                "2024-03-25", "--reveal", "123", "--no-ledger", "--lang", "en"])
     assert wrong.exit_code == 2 and "does not match" in wrong.output and not (tmp_path / "b").exists()
     right = runner.invoke(app, ["publish", str(plan_dir), str(TINY), "--allow-unrecorded", "--out", str(tmp_path / "c"), "--formed",
-                                "2024-03-25", "--reveal", "20240301", "--no-ledger"])
+                                "2024-03-25", "--reveal", "20240301", "--no-ledger", "--lang", "en"])
     assert right.exit_code == 0, right.output
     assert json.loads((tmp_path / "c" / "public_plan.json").read_text())["revealed"]["public_value"] == "20240301"
-    exists = runner.invoke(app, ["publish", str(plan_dir), str(TINY), "--allow-unrecorded", "--out", str(tmp_path / "c"), "--no-ledger"])
+    exists = runner.invoke(app, ["publish", str(plan_dir), str(TINY), "--allow-unrecorded", "--out", str(tmp_path / "c"), "--no-ledger", "--lang", "en"])
     assert exists.exit_code == 2 and "--force" in exists.output
 
 
@@ -89,7 +89,7 @@ def test_uncovered_year_is_a_clear_error(plan_dir: Path, tmp_path: Path, public_
 def test_wrong_scenario_is_refused(plan_dir: Path, tiny_copy: Path, edit, tmp_path: Path, public_app) -> None:
     edit(tiny_copy / "subjects.csv", "S002,新华路面馆", "S002,新华路面馆二店")
     result = runner.invoke(public_app, ["publish", str(plan_dir), str(tiny_copy), "--allow-unrecorded", "--out", str(tmp_path / "p"),
-                                    "--formed", "2024-03-25", "--no-ledger"])
+                                    "--formed", "2024-03-25", "--no-ledger", "--lang", "en"])
     assert result.exit_code == 2 and "different scenario" in result.output
 
 
@@ -123,14 +123,14 @@ def test_results_import_summarises_and_reports_overdue(plan_dir: Path, tmp_path:
     csv_path = tmp_path / "results.csv"
     rows = _results_csv(csv_path, work, {0: rows_date(work, 0, 1), 1: rows_date(work, 1, 60)})
     db = tmp_path / "j.db"
-    result = runner.invoke(public_app, ["results", str(work), str(csv_path), "--as-of", "2024-12-31", "--ledger", str(db)])
+    result = runner.invoke(public_app, ["results", str(work), str(csv_path), "--as-of", "2024-12-31", "--ledger", str(db), "--lang", "en"])
     assert result.exit_code == 1, result.output  # overdue ones exist
     table = pl.read_parquet(work / "results.parquet")
     assert table.height == 4 and table["problems_found"].sum() == 0 + 1 + 2 + 3
     overdue = set(table.filter("overdue")["visit_id"])
     assert rows[0]["visit_id"] not in overdue              # published the next day
     assert {rows[1]["visit_id"], rows[2]["visit_id"], rows[3]["visit_id"]} == overdue  # late or never published
-    assert "发现问题(个)" in result.output and "overdue" in result.output
+    assert "Results of plan tiny" in result.output and "overdue" in result.output
     rec = records(db)[-1]
     assert rec.kind == "results" and rec.body["overdue"] == 3 and verify_ledger(db).ok
     from optimizer.check import check_plan
@@ -165,7 +165,7 @@ def test_bad_results_rows_are_all_reported_and_nothing_recorded(plan_dir: Path, 
         "V0003,2024-12-01,1,2\n"          # row 5: more rectified than found
         "V0003,2024-12-01,1,1\n",         # row 6: duplicate visit
         encoding="utf-8")
-    result = runner.invoke(public_app, ["results", str(work), str(csv_path), "--no-ledger"])
+    result = runner.invoke(public_app, ["results", str(work), str(csv_path), "--no-ledger", "--lang", "en"])
     assert result.exit_code == 1
     for where in ("row 2, visit_id", "row 3, result_date", "row 4, problems_found", "row 4, problems_rectified",
                   "row 5, problems_rectified", "row 6, visit_id"):
@@ -173,7 +173,7 @@ def test_bad_results_rows_are_all_reported_and_nothing_recorded(plan_dir: Path, 
     assert not (work / "results.parquet").exists()
     missing = tmp_path / "m.csv"
     missing.write_text("visit_id,result_date\nV0001,2024-05-01\n")
-    result = runner.invoke(public_app, ["results", str(work), str(missing), "--no-ledger"])
+    result = runner.invoke(public_app, ["results", str(work), str(missing), "--no-ledger", "--lang", "en"])
     assert result.exit_code == 1 and "problems_found: required column is missing" in result.output
-    result = runner.invoke(public_app, ["results", str(tmp_path), str(missing), "--no-ledger"])
+    result = runner.invoke(public_app, ["results", str(tmp_path), str(missing), "--no-ledger", "--lang", "en"])
     assert result.exit_code == 2 and "not a plan directory" in result.output

@@ -150,11 +150,11 @@ def test_plan_and_verify_with_previous(tmp_path: Path, monkeypatch: pytest.Monke
     monkeypatch.setenv("JOINTCHECK_KEY_FILE", str(tmp_path / "district.key"))
     tiny = str(SCENARIOS / "tiny")
     y1, y2 = tmp_path / "y1", tmp_path / "y2"
-    assert runner.invoke(app, ["plan", tiny, "--seed", "11", "--out", str(y1)]).exit_code == 0
-    bad = runner.invoke(app, ["plan", tiny, "--seed", "12", "--out", str(y2), "--previous", str(y1), "--previous-seed", "99"])
+    assert runner.invoke(app, ["plan", tiny, "--seed", "11", "--out", str(y1), "--lang", "en"]).exit_code == 0
+    bad = runner.invoke(app, ["plan", tiny, "--seed", "12", "--out", str(y2), "--previous", str(y1), "--previous-seed", "99", "--lang", "en"])
     assert bad.exit_code == 2 and "commitment" in bad.output
     result = runner.invoke(app, ["plan", tiny, "--seed", "12", "--plan-id", "tiny-2025", "--out", str(y2),
-                                 "--previous", str(y1), "--previous-seed", "11"])
+                                 "--previous", str(y1), "--previous-seed", "11", "--lang", "en"])
     assert result.exit_code == 0, result.output
     manifest = json.loads((y2 / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["rotation"]["prn"]["seed_commitment"] != manifest["seed_commitment"]
@@ -165,11 +165,11 @@ def test_plan_and_verify_with_previous(tmp_path: Path, monkeypatch: pytest.Monke
     print(f"\ntiny, seeds 11 → 12: {len(first)} and {len(second)} subjects drawn, {len(first & second)} in both "
           f"({len(certain)} with π = 1)")
     assert len(first & second) <= len(first) / 2
-    ok = runner.invoke(app, ["verify", str(y2), tiny, "--seed", "12", "--previous", str(y1), "--previous-seed", "11"])
+    ok = runner.invoke(app, ["verify", str(y2), tiny, "--seed", "12", "--previous", str(y1), "--previous-seed", "11", "--lang", "en"])
     assert ok.exit_code == 0 and "PASS" in ok.output, ok.output
-    missing = runner.invoke(app, ["verify", str(y2), tiny, "--seed", "12"])
+    missing = runner.invoke(app, ["verify", str(y2), tiny, "--seed", "12", "--lang", "en"])
     assert missing.exit_code == 1 and "--previous" in missing.output
-    assert runner.invoke(app, ["check", str(y2), tiny]).exit_code == 0
+    assert runner.invoke(app, ["check", str(y2), tiny, "--lang", "en"]).exit_code == 0
 
 
 @pytest.mark.parametrize("name", ["small-strata", "counts-equal", "counts-unequal"])  # caps: replacements, not π

@@ -112,7 +112,8 @@ def test_every_tamper_is_refused_by_check_verify_and_publish(name: str, recorded
     for command, args in commands.items():
         result = runner.invoke(app, args)
         assert result.exit_code in (1, 2), f"{command} accepted a plan with {name}: {result.output}"
-        assert "internal error" not in result.output and isinstance(result.exception, SystemExit), result.output
+        assert "internal error" not in result.output and "内部错误" not in result.output, result.output
+        assert isinstance(result.exception, SystemExit), result.output
         # even the explicit flag does not accept an edited plan
         result = runner.invoke(app, [*args, "--allow-unrecorded"])
         assert result.exit_code in (1, 2), f"{command} --allow-unrecorded accepted a plan with {name}: {result.output}"
@@ -121,9 +122,9 @@ def test_every_tamper_is_refused_by_check_verify_and_publish(name: str, recorded
 
 def test_the_untouched_copy_passes(recorded, tmp_path: Path) -> None:
     plan, ledger = _copy(recorded, tmp_path)
-    result = runner.invoke(app, ["check", str(plan), str(TINY), "--ledger", str(ledger)])
+    result = runner.invoke(app, ["check", str(plan), str(TINY), "--ledger", str(ledger), "--lang", "en"])
     assert result.exit_code == 0 and "matches ledger record" in result.output, result.output
-    result = runner.invoke(app, ["verify", str(plan), str(TINY), "--seed", SEED, "--ledger", str(ledger)])
+    result = runner.invoke(app, ["verify", str(plan), str(TINY), "--seed", SEED, "--ledger", str(ledger), "--lang", "en"])
     assert result.exit_code == 0, result.output
 
 
@@ -134,7 +135,7 @@ def test_an_edited_ledger_record_is_refused(recorded, tmp_path: Path) -> None:
     conn.execute("UPDATE records SET body = replace(body, '\"visits\"', '\"visits_\"') WHERE kind = 'plan'")
     conn.commit()
     conn.close()
-    result = runner.invoke(app, ["check", str(plan), str(TINY), "--ledger", str(ledger)])
+    result = runner.invoke(app, ["check", str(plan), str(TINY), "--ledger", str(ledger), "--lang", "en"])
     assert result.exit_code == 1 and "does not verify" in result.output, result.output
 
 
@@ -158,9 +159,9 @@ def test_an_unrecorded_plan_with_an_edited_manifest_is_refused_even_with_the_fla
 def test_an_unrecorded_plan_needs_the_explicit_flag(recorded, tmp_path: Path) -> None:
     out, _, _ = recorded
     empty = tmp_path / "empty.db"
-    result = runner.invoke(app, ["check", str(out), str(TINY), "--ledger", str(empty)])
+    result = runner.invoke(app, ["check", str(out), str(TINY), "--ledger", str(empty), "--lang", "en"])
     assert result.exit_code == 1 and "--allow-unrecorded" in result.output
-    result = runner.invoke(app, ["check", str(out), str(TINY), "--ledger", str(empty), "--allow-unrecorded"])
+    result = runner.invoke(app, ["check", str(out), str(TINY), "--ledger", str(empty), "--allow-unrecorded", "--lang", "en"])
     assert result.exit_code == 0 and "not recorded" in result.output, result.output
 
 
@@ -173,15 +174,15 @@ def test_code_check_recomputes_the_hmac(recorded, tmp_path: Path) -> None:
     _edit_frame(forged, "visits.parquet", _first("inspection_code", pl.lit("FORGE-D2222")))
     empty = tmp_path / "empty.db"
     result = runner.invoke(app, ["code", "check", "FORGE-D2222", "--plan", str(forged), "--ledger", str(empty),
-                                 "--key-file", str(key)])
+                                 "--key-file", str(key), "--lang", "en"])
     assert result.exit_code == 1 and "genuine:" not in result.output.replace("not be genuine", ""), result.output
     result = runner.invoke(app, ["code", "check", "FORGE-D2222", "--plan", str(forged), "--ledger", str(empty),
-                                 "--key-file", str(key), "--seed", SEED])
+                                 "--key-file", str(key), "--seed", SEED, "--lang", "en"])
     assert result.exit_code == 1 and "NOT the HMAC" in result.output, result.output
     result = runner.invoke(app, ["code", "check", code, "--plan", str(out), "--ledger", str(empty),
-                                 "--key-file", str(key), "--seed", SEED])
+                                 "--key-file", str(key), "--seed", SEED, "--lang", "en"])
     assert result.exit_code == 0 and "HMAC recomputed" in result.output, result.output
-    result = runner.invoke(app, ["code", "check", code, "--ledger", str(db), "--key-file", str(key)])
+    result = runner.invoke(app, ["code", "check", code, "--ledger", str(db), "--key-file", str(key), "--lang", "en"])
     assert result.exit_code == 0 and "recorded in the ledger" in result.output, result.output
 
 
@@ -229,7 +230,7 @@ def test_damaged_plan_folders_end_in_clear_errors(name: str, recorded, tmp_path:
                  ["publish", str(plan), str(TINY), "--out", str(tmp_path / "pub"), "--allow-unrecorded", "--no-ledger"],
                  ["results", str(plan), str(results_csv), "--no-ledger"],
                  ["code", "check", "AAAAA-AAAAA", "--plan", str(plan), "--key-file", str(key)]):
-        result = runner.invoke(app, [*args[:1], *args[1:]] if args[0] != "code" else args)
+        result = runner.invoke(app, [*args, "--lang", "en"])
         assert result.exit_code in (1, 2), f"{args[0]} on {name}: exit {result.exit_code}: {result.output}"
         assert isinstance(result.exception, SystemExit), f"{args[0]} on {name}: {result.exception!r}"
         assert "internal error" not in result.output and "Traceback" not in result.output, result.output
@@ -240,7 +241,7 @@ def test_concurrent_plans_on_one_out_never_trace_or_replace(tmp_path: Path) -> N
     out = tmp_path / "plan"
     env_args = ["--ledger", str(tmp_path / "j.db"), "--key-file", str(tmp_path / "d.key")]
     procs = [subprocess.Popen([sys.executable, "-m", "ui.cli", "plan", str(TINY), "--seed", SEED, "--out", str(out),
-                               *env_args], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               *env_args, "--lang", "en"], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
              for _ in range(4)]
     outcomes = [(p.wait(timeout=300), *p.communicate()) for p in procs]
     assert sorted(code for code, _, _ in outcomes) == [0, 2, 2, 2], outcomes

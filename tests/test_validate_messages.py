@@ -31,6 +31,7 @@ ALLOWED = {
     "CSV", "UTF", "BOM", "YAML", "GBK", "GB", "NUL", "Excel", "Unicode", "YYYY", "MM", "DD", "true", "false",
     "scenario", "yaml", "subjects", "csv", "officers", "object_types", "window_flex", "ratio", "count",
     "ratio_by_class", "name", "year", "policy", "departments", "items", "tasks", "districts", "chinese", "calendar",
+    "manifest", "json", "SHA", "chmod", "CR", "Saaty", "_max",
 }
 
 

@@ -38,13 +38,20 @@ class DistrictError(Exception):
     """A district the rules, the policy or the draw cannot plan (PlanBlocked, PolicyError), naming the district.
 
     Plain arguments only, so it crosses a process pool or Ray unchanged; ``code`` is the exit code the command
-    line uses (1: the plan breaks its rules; 2: the policy cannot be used)."""
+    line uses (1: the plan breaks its rules; 2: the policy cannot be used); ``message_zh`` the Chinese message
+    when there is one (the command line prints :meth:`text` in the planner's language)."""
 
-    def __init__(self, district: str, message: str, code: int = 1):
-        super().__init__(district, message, code)
-        self.district, self.message, self.code = district, message, code
+    def __init__(self, district: str, message: str, code: int = 1, message_zh: str = ""):
+        super().__init__(district, message, code, message_zh)
+        self.district, self.message, self.code, self.message_zh = district, message, code, message_zh
 
     def __str__(self) -> str:
+        return self.text("en")
+
+    def text(self, lang: str = "zh") -> str:
+        """The district and what refused it, in ``lang`` (zh or en; English when no Chinese message exists)."""
+        if lang == "zh":
+            return f"区“{self.district}”：{self.message_zh or self.message}"
         return f"district {self.district!r}: {self.message}"
 
 
@@ -59,7 +66,7 @@ def _planning(district: str):  # noqa: ANN202 - a context manager
         try:
             yield
         except PlanBlocked as exc:
-            raise DistrictError(district, str(exc), 1) from None
+            raise DistrictError(district, exc.text("en"), 1, exc.text("zh")) from None
         except PolicyError as exc:
             raise DistrictError(district, str(exc), 2) from None
 
@@ -128,7 +135,7 @@ class Census:
 
 
 def _located(district: str, problems: list[Problem]) -> list[Problem]:
-    return [Problem(f"{district}/{p.file}", p.row, p.field, p.message, p.severity) for p in problems]
+    return [p.located(f"{district}/{p.file}") for p in problems]
 
 
 def _load(city: City, district: str) -> tuple[Scenario | None, list[Problem]]:
@@ -167,9 +174,12 @@ def census(job: CensusJob) -> Census:
         results = evaluate(_probe(scenario, city))
     # only the city-wide tasks' own findings: plan-level rules (item coverage…) judge the district's whole plan
     task_errors = results.errors.filter(pl.col("task_id").is_not_null())
-    for rule_id, source, message, task_id in task_errors.select("rule_id", "source", "message", "task_id").iter_rows():
-        problems.append(Problem("city.yaml", city.task_lines.get(task_id, {}).get("id"), f"tasks[{task_id}]",
-                                f"in district {district!r}: {rule_id} ({source}): {message}"))
+    zh = "message_zh" if "message_zh" in task_errors.columns else "message"
+    for rule_id, source, message, message_zh, task_id in task_errors.select(
+            "rule_id", "source", "message", pl.col(zh).alias("zh"), "task_id").iter_rows():
+        problems.append(Problem.of("city.yaml", city.task_lines.get(task_id, {}).get("id"), f"tasks[{task_id}]",
+                                   "city.task_rule_error", district=district, rule_id=rule_id, source=source,
+                                   reason=message, reason_zh=message_zh))
     pairs = results.pairs.filter(pl.col("eligible"))
     ratio_units: dict[str, int] = {}
     profiles: dict[str, list[tuple[float, int, bool]]] = {}

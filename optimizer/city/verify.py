@@ -28,6 +28,7 @@ from optimizer.city.run import (
 from optimizer.draw import seed_commitment
 from scenarios.city import City, with_city_tasks
 from scenarios.load import load_scenario
+from scenarios.messages import Message
 from scenarios.model import Scenario
 
 __all__ = ["read_city_manifest", "district_scenarios", "check_city_plan", "verify_city_plan", "CityVerification"]
@@ -61,7 +62,7 @@ class CityVerification:
     split_commitment_ok: bool
     shares_ok: bool
     districts: dict[str, Any] = field(default_factory=dict)   # district → optimizer.verify.Verification
-    mismatches: list[str] = field(default_factory=list)
+    mismatches: list[Message] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -75,7 +76,7 @@ def verify_city_plan(out: str | Path, city: City, public_value: str) -> CityVeri
 
     out = Path(out)
     manifest = read_city_manifest(out)
-    mismatches: list[str] = []
+    mismatches: list[Message] = []
     censuses = [census(CensusJob(city, d)) for d in city.districts]
     c_hash = city_hash(city, {c.district: c.content_hash for c in censuses})
     hash_ok = c_hash == manifest.get("city_hash")
@@ -87,8 +88,8 @@ def verify_city_plan(out: str | Path, city: City, public_value: str) -> CityVeri
     for task_id, entry in split.items():
         if published.get(task_id) != entry["shares"]:
             shares_ok = False
-            mismatches.append(f"city-wide task {task_id}: shares {published.get(task_id)} published, "
-                              f"{entry['shares']} recomputed")
+            mismatches.append(Message("city.shares_mismatch", task=task_id, published=published.get(task_id),
+                                      recomputed=entry["shares"]))
     scenarios = district_scenarios(city, manifest)
     districts = {d: verify_draw(out / DISTRICTS_DIR / d, scenarios[d], district_public_value(public_value, city.name, d))
                  for d in city.districts}

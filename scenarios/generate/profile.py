@@ -12,6 +12,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, Field
 
+from scenarios.messages import Message
 from scenarios.model import ItemKind
 
 __all__ = ["Profile", "DepartmentProfile", "ObjectTypeProfile", "Topic", "TaskTemplate", "load_profile", "PROFILES"]
@@ -101,5 +102,5 @@ def load_profile(name_or_path: str | Path) -> Profile:
     if not path.suffix:
         path = PROFILE_DIR / f"{name_or_path}.yaml"
     if not path.exists():
-        raise FileNotFoundError(f"no generator profile {name_or_path!r}; bundled: {', '.join(PROFILES)}")
+        raise FileNotFoundError(Message("profile.unknown", name=str(name_or_path), bundled=", ".join(PROFILES)))
     return Profile.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))

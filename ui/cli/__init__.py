@@ -47,6 +47,9 @@ class _Guarded(TyperGroup):
     """The command group; an exception a command lets through becomes a message and an exit code."""
 
     def invoke(self, ctx):  # noqa: D102, ANN001 - click's Context
+        from ui.cli.messages import use_lang
+
+        use_lang(None)  # the locale's language until the command reads its --lang
         try:
             return super().invoke(ctx)
         except _PASSED_ON:
@@ -57,16 +60,16 @@ class _Guarded(TyperGroup):
 
 def _as_exit(exc: Exception) -> typer.Exit:
     from rules.engine.errors import EngineError
-    from ui.cli.common import fail
+    from ui.cli.common import err_text, fail, say
 
     if isinstance(exc, EngineError):
-        return fail(f"rule engine: {exc}", code=3)
+        return fail(say("rule_engine", detail=err_text(exc)), code=3)
     if isinstance(exc, OSError):
         where = f"{exc.filename}: " if exc.filename else ""
         return fail(f"{where}{exc.strerror or exc}", code=2)
     if isinstance(exc, (RecursionError, MemoryError)):
-        return fail(f"input too deeply nested or too large ({type(exc).__name__})", code=2)
-    return fail(f"internal error: {type(exc).__name__}: {exc} — please report it with the command that caused it", code=3)
+        return fail(say("too_large", kind=type(exc).__name__), code=2)
+    return fail(say("internal_error", kind=type(exc).__name__, detail=err_text(exc)), code=3)
 
 
 def _flags_as_flags() -> None:

@@ -13,7 +13,18 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from ui.cli.common import console, fail, print_problems, writing_errors
+from ui.cli.common import (
+    console,
+    current_lang,
+    err_text,
+    fail,
+    head,
+    print_match,
+    print_problems,
+    say,
+    writing_errors,
+)
+from ui.cli.messages import MESSAGES
 
 __all__ = ["plan_city_dir", "generate_city_dir", "validate_city_dir", "check_city_dir", "verify_city_dir"]
 
@@ -37,13 +48,13 @@ def plan_city_dir(
     city, problems = check_city(city_dir)
     if city is None:
         print_problems(problems)
-        console.print(f"[red]{escape(str(city_dir))}: invalid city; see the problems above[/]")
+        console.print(f"[red]{escape(say('city_invalid', path=city_dir))}[/]", highlight=False)
         raise typer.Exit(code=1)
     print_problems(problems)
     try:
         key = load_or_create_key(key_file or default_key_path())
     except (CodeKeyError, OSError) as exc:
-        raise fail(str(exc)) from None
+        raise fail(err_text(exc)) from None
     db, recorded = ledger_path(ledger), []
 
     def record(staging: Path) -> None:
@@ -54,25 +65,26 @@ def plan_city_dir(
                                     recorded_as=out / DISTRICTS_DIR / d) for d in city.districts)
 
     try:
-        with writing_errors(out, "city plan"), show_progress(lang, CITY_STAGES):
+        with writing_errors(out, "city_plan"), show_progress(lang, CITY_STAGES):
             run = plan_city(city, seed, out, district_key=key, engine=engine, workers=workers, address=address,
                             settings=settings, overwrite=force, exclusive=True, before_rename=record)
     except ScenarioError as exc:
         print_problems(exc.problems)
-        console.print(f"[red]{escape(str(city_dir))}: {len(exc.errors)} error(s); nothing was written[/]")
+        console.print(f"[red]{escape(say('city_errors_nothing', path=city_dir, n=len(exc.errors)))}[/]", highlight=False)
         raise typer.Exit(code=1) from None
     except EngineError as exc:
-        raise fail(str(exc)) from None
+        raise fail(err_text(exc)) from None
     except DistrictError as exc:
-        console.print(f"[red]{escape(str(exc))}[/]", highlight=False)
-        console.print(f"[red]{escape(str(city_dir))}: nothing was written[/]")
+        console.print(f"[red]{escape(exc.text(current_lang()))}[/]", highlight=False)
+        console.print(f"[red]{escape(say('city_nothing', path=city_dir))}[/]", highlight=False)
         raise typer.Exit(code=exc.code) from None
     for rec in recorded:
-        console.print(f"ledger: record {rec.seq} ({rec.hash[:16]}…) {escape(rec.body['plan_dir'])}", highlight=False)
+        console.print(escape(say("city_ledger_record", seq=rec.seq, hash=rec.hash[:16], path=rec.body["plan_dir"])),
+                      highlight=False)
 
-    table = Table(title=f"City plan {city.name} (seed value {seed}, engine {engine})")
-    for column in ("district", "subjects", "visits", "drawn", "unplaced", "seconds", "peak RSS MiB"):
-        table.add_column(column, justify="left" if column == "district" else "right")
+    table = Table(title=escape(say("city_plan_title", name=city.name, seed=seed, engine=engine)))
+    for k, column in enumerate(say("city_columns").split(",")):
+        table.add_column(column, justify="left" if k == 0 else "right")
     for d, p in zip(run.manifest["districts"], run.plans):
         table.add_row(d["district"], f"{p.subjects:,}", f"{d['kpis']['visits']:,}", f"{d['kpis']['subjects_drawn']:,}",
                       str(d["kpis"]["unplaced_pairs"]), f"{sum(p.seconds.values()):.1f}",
@@ -80,13 +92,16 @@ def plan_city_dir(
     console.print(table)
     for task in run.manifest["city_tasks"]:
         shares = ", ".join(f"{d} {n} ({task['expected'][d]:.2f})" for d, n in task["shares"].items())
-        console.print(f"city-wide {task['id']}: {task['total']} drawn (expected {task['expected_total']:.2f}): {shares}",
-                      highlight=False)
+        console.print(escape(say("city_task_line", task=task["id"], total=task["total"], expected=task["expected_total"],
+                                 shares=shares)), highlight=False)
     for p in run.plans:
         for note in p.notes:
-            console.print(f"[yellow]warning[/] {escape(p.district)}: {escape(note)}", highlight=False)
-    console.print("stage seconds: " + ", ".join(f"{k} {v:.1f}" for k, v in run.seconds.items()), highlight=False)
-    console.print(f"[green]wrote {out}[/] (one plan directory per district in {out}/districts/)")
+            console.print(f"{head('warning')} {escape(p.district)}: {escape(note)}", highlight=False)
+    sep = "，" if current_lang() == "zh" else ", "
+    console.print(escape(say("stage_seconds", stages=sep.join(
+        f"{say('city_stage.' + k) if 'city_stage.' + k in MESSAGES else k} {v:.1f}" for k, v in run.seconds.items()))),
+                  highlight=False)
+    console.print(f"[green]{escape(say('city_wrote', out=out))}[/]", highlight=False)
 
 
 def generate_city_dir(out: Path, districts: int, subjects_per_district: int, district_profile: str, seed: int | None,
@@ -96,29 +111,30 @@ def generate_city_dir(out: Path, districts: int, subjects_per_district: int, dis
     from scenarios.generate.city import generate_city
 
     if out.exists() and not force:
-        raise fail(f"{out} exists; pass --force to replace it")
+        raise fail(say("out_exists", out=out))
     try:
-        with console.status(f"generating a city of {districts} districts…"):
+        with console.status(say("generating_city", n=districts)):
             generate_city(out, districts, subjects_per_district, district_profile, seed=seed, overwrite=force)
     except FileNotFoundError as exc:
-        raise fail(str(exc)) from None
+        raise fail(err_text(exc)) from None
     city, problems = check_city(out)
     print_problems(problems)
     if city is None:
         raise typer.Exit(code=1)
-    console.print(f"[green]wrote {out}[/]: {districts} districts × {subjects_per_district:,} subjects, "
-                  f"{len(city.spec.tasks)} city-wide task(s)")
+    console.print("[green]" + escape(say("city_generated", out=out, n=districts, subjects=subjects_per_district,
+                                         tasks=len(city.spec.tasks))) + "[/]", highlight=False)
 
 
-def validate_city_dir(city_dir: Path, lang: str = "en") -> None:
+def validate_city_dir(city_dir: Path, lang: str | None = None) -> None:
     """Check city.yaml, every district scenario, and the city-wide tasks against every district; exit 1 on any
     error. Problems and the verdict in ``lang``."""
     from optimizer.city.district import CensusJob, census
     from scenarios.city import check_city
 
+    lang = lang or current_lang()
     city, problems = check_city(city_dir)
     if city is not None:
-        with console.status("checking the districts…"):
+        with console.status(say("checking_districts")):
             problems += [p for d in city.districts for p in census(CensusJob(city, d)).problems]
     print_problems(problems, lang)
     errors = [p for p in problems if p.severity == "error"]
@@ -140,7 +156,7 @@ def _load_city(city_dir: Path):  # noqa: ANN202 - a City
     city, problems = check_city(city_dir)
     if city is None:
         print_problems(problems)
-        console.print(f"[red]{escape(str(city_dir))}: invalid city; see the problems above[/]")
+        console.print(f"[red]{escape(say('city_invalid', path=city_dir))}[/]", highlight=False)
         raise typer.Exit(code=1)
     return city
 
@@ -150,17 +166,19 @@ def check_city_dir(plan_dir: Path, city_dir: Path) -> None:
     from optimizer.city.verify import check_city_plan
 
     if not (plan_dir / "manifest.json").is_file() or not (plan_dir / "districts").is_dir():
-        raise fail(f"{plan_dir}: not a city plan directory (manifest.json and districts/)")
+        raise fail(say("not_city_plan", path=plan_dir))
     city = _load_city(city_dir)
     violations = check_city_plan(plan_dir, city)
     for d, found in violations.items():
         for v in found:
-            console.print(f"[red]violation[/] {escape(d)}: {escape(str(v))}", highlight=False)
+            console.print(f"{head('violation', 'red')} {escape(d)}: {escape(v.text(current_lang()))}", highlight=False)
     total = sum(len(v) for v in violations.values())
     if total:
-        console.print(f"[red]verdict: FAIL — {plan_dir}: {total} violation(s) of the hard rules above[/]")
+        line = say("verdict.fail", what=say("check_fail", path=plan_dir, n=total))
+        console.print(f"[red]{escape(line)}[/]", highlight=False)
         raise typer.Exit(code=1)
-    console.print(f"[green]verdict: PASS — {plan_dir}: every check passed in all {len(violations)} districts[/]")
+    line = say("verdict.pass", what=say("city_check_pass", path=plan_dir, n=len(violations)))
+    console.print(f"[green]{escape(line)}[/]", highlight=False)
 
 
 def verify_city_dir(plan_dir: Path, city_dir: Path, seed: str) -> None:
@@ -168,22 +186,24 @@ def verify_city_dir(plan_dir: Path, city_dir: Path, seed: str) -> None:
     from optimizer.city.verify import verify_city_plan
 
     if not (plan_dir / "manifest.json").is_file() or not (plan_dir / "districts").is_dir():
-        raise fail(f"{plan_dir}: not a city plan directory (manifest.json and districts/)")
+        raise fail(say("not_city_plan", path=plan_dir))
     city = _load_city(city_dir)
-    with console.status("re-doing the census, the split and every district's draw…"):
+    with console.status(say("city_redoing")):
         result = verify_city_plan(plan_dir, city, seed)
-    for label, ok in (("city hash", result.city_hash_ok), ("split seed commitment", result.split_commitment_ok),
-                      ("city-wide task shares", result.shares_ok)):
-        console.print(("[green]" if ok else "[red]") + f"{label} {'matches' if ok else 'does NOT match'}[/]")
+    for label, ok in (("city_hash", result.city_hash_ok), ("split_commitment", result.split_commitment_ok),
+                      ("city_shares", result.shares_ok)):
+        print_match(label, ok)
     for line in result.mismatches:
-        console.print(f"[red]mismatch[/] {escape(line)}", highlight=False)
+        console.print(f"{head('mismatch', 'red')} {escape(err_text(line))}", highlight=False)
     for d, v in result.districts.items():
-        console.print(("[green]" if v.ok else "[red]") + f"{escape(d)}: {v.pairs:,} draws, "
-                      f"{'all match' if v.ok else f'{len(v.mismatches)} mismatch(es)'}[/]", highlight=False)
-        for line in v.mismatches[:20]:
-            console.print(f"[red]mismatch[/] {escape(d)}: {escape(line)}", highlight=False)
+        line = (say("district_draws_ok", district=d, pairs=v.pairs) if v.ok
+                else say("district_draws_bad", district=d, pairs=v.pairs, n=len(v.mismatches)))
+        console.print(("[green]" if v.ok else "[red]") + escape(line) + "[/]", highlight=False)
+        for m in v.mismatches[:20]:
+            console.print(f"{head('mismatch', 'red')} {escape(d)}: {escape(m.text(current_lang()))}", highlight=False)
     if not result.ok:
-        console.print(f"[red]verdict: FAIL — the city plan {plan_dir} cannot be reproduced from public value {escape(seed)}[/]",
-                      highlight=False)
+        line = say("verdict.fail", what=say("city_verify_fail", path=plan_dir, seed=seed))
+        console.print(f"[red]{escape(line)}[/]", highlight=False)
         raise typer.Exit(code=1)
-    console.print(f"[green]verdict: PASS — city hash, split and all {len(result.districts)} districts' draws match[/]")
+    console.print(f"[green]{escape(say('verdict.pass', what=say('city_verify_pass', n=len(result.districts))))}[/]",
+                  highlight=False)

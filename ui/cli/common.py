@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
@@ -20,11 +19,14 @@ from rich.table import Table
 
 from optimizer.draw import DrawMode
 from scenarios import Problem, Scenario, check_scenario
+from scenarios.messages import Message
+from ui.cli.messages import current_lang, default_lang, say
 
 __all__ = [
     "planning_errors", "console", "ScenarioDir", "PlanDir", "PublicSeed", "PlanId", "Mode", "LedgerOption", "KeyFileOption",
     "print_problems", "figures_table", "load_or_exit", "require_plan_dir", "require_bound_plan", "AllowUnrecorded",
     "fail", "writing_errors", "parse_date", "ledger_path", "is_plan_folder", "check_plan_out", "calendar_problem", "default_lang",
+    "say", "current_lang", "head", "print_match", "err_text",
 ]
 
 console = Console(soft_wrap=True, highlight=False)  # no auto-highlighting: user text stays plain (and linear)
@@ -49,8 +51,28 @@ AllowUnrecorded = Annotated[bool, typer.Option(
 SEVERITY_ZH = {"error": "错误", "warning": "警告"}
 
 
-def print_problems(problems: list[Problem], lang: str = "en") -> None:
-    """One line per problem, ``severity  file row N, field: message`` in ``lang`` — easy to read and to grep."""
+def err_text(exc: BaseException | str) -> str:
+    """An error's message in the command's language: a :class:`~scenarios.messages.Message` (what the records and
+    the generator raise) in Chinese or English; any other message as it is."""
+    arg = exc.args[0] if isinstance(exc, BaseException) and len(exc.args) == 1 else exc
+    return arg.text(current_lang()) if isinstance(arg, Message) else str(exc)
+
+
+def head(kind: str, style: str = "yellow") -> str:
+    """The coloured word that starts a line (warning, violation, tampered …) in the command's language."""
+    return f"[{style}]{escape(say('head.' + kind))}[/]"
+
+
+def print_match(what: str, ok: bool) -> None:
+    """One line: ``what`` (a message key: seed commitment, scenario hash …) matches, green, or does not, red."""
+    line = say("matches" if ok else "differs", what=say(what))
+    console.print(("[green]" if ok else "[red]") + escape(line) + "[/]", highlight=False)
+
+
+def print_problems(problems: list[Problem], lang: str | None = None) -> None:
+    """One line per problem, ``severity  file row N, field: message`` in ``lang`` (default the command's) — easy to
+    read and to grep."""
+    lang = lang or current_lang()
     for p in problems:
         style = "red" if p.severity == "error" else "yellow"
         severity = SEVERITY_ZH[p.severity] if lang == "zh" else f"{p.severity:<7}"
@@ -67,8 +89,9 @@ FIGURES_ZH = {
 }
 
 
-def figures_table(figures: dict[str, object], lang: str = "en") -> Table:
+def figures_table(figures: dict[str, object], lang: str | None = None) -> Table:
     """A scenario's figures (:func:`scenarios.figures.scenario_figures`) as a two-column table in ``lang``."""
+    lang = lang or current_lang()
     table = Table(title="场景概况" if lang == "zh" else "Scenario figures", show_header=False)
     table.add_column("figure")
     table.add_column("value", justify="right")
@@ -102,7 +125,7 @@ def load_or_exit(scenario_dir: Path) -> Scenario:
         scenario, problems = None, [*problems, late]
     if scenario is None:
         print_problems(problems)
-        console.print(f"[red]{escape(str(scenario_dir))}: invalid; see the problems above[/]", highlight=False)
+        console.print(f"[red]{escape(say('scenario_invalid', path=scenario_dir))}[/]", highlight=False)
         raise typer.Exit(code=1)
     return scenario
 
@@ -120,7 +143,7 @@ def parse_date(text: str | None, name: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise fail(f"--{name}: {text!r} is not a date YYYY-MM-DD") from None
+        raise fail(say("not_a_date", name=name, text=text)) from None
 
 
 def require_plan_dir(plan_dir: Path) -> None:
@@ -129,15 +152,15 @@ def require_plan_dir(plan_dir: Path) -> None:
     from optimizer.check import PlanFileError, read_plan
 
     if not plan_dir.is_dir():
-        raise fail(f"{plan_dir}: not a directory")
+        raise fail(say("not_a_directory", path=plan_dir))
     if not (plan_dir / "manifest.json").is_file():
-        raise fail(f"{plan_dir}: no manifest.json; not a plan directory")
+        raise fail(say("no_manifest", path=plan_dir))
     try:
         read_plan(plan_dir)
     except PlanFileError as exc:
-        raise fail(f"damaged plan: {exc}") from None
+        raise fail(say("damaged_plan", detail=err_text(exc))) from None
     except (OSError, MemoryError) as exc:
-        raise fail(f"{plan_dir}: cannot read the plan: {exc}") from None
+        raise fail(say("plan_unreadable", path=plan_dir, detail=err_text(exc))) from None
 
 
 def require_bound_plan(plan_dir: Path, ledger: Path | None, allow_unrecorded: bool) -> None:
@@ -152,25 +175,23 @@ def require_bound_plan(plan_dir: Path, ledger: Path | None, allow_unrecorded: bo
     try:
         binding = plan_binding(db, plan_dir)
     except LedgerError as exc:
-        raise fail(str(exc)) from None
-    for line in binding.problems:
-        console.print(f"[red]tampered[/] {escape(line)}", highlight=False)
+        raise fail(err_text(exc)) from None
+    for problem in binding.problems:
+        console.print(f"{head('tampered', 'red')} {escape(problem.describe(current_lang()))}", highlight=False)
     if binding.problems:
-        raise fail(f"{plan_dir}: refused: the plan is not the one recorded in the ledger {db}", code=1)
+        raise fail(say("plan_refused", path=plan_dir, db=db), code=1)
     if binding.record is None:
         if not allow_unrecorded:
-            raise fail(f"{plan_dir}: no record of this plan in the ledger {db} (jointcheck plan records every plan "
-                       "it writes); pass --allow-unrecorded to accept it anyway", code=1)
+            raise fail(say("plan_unrecorded", path=plan_dir, db=db), code=1)
         changed = _differs_from_manifest(plan_dir)
         for name in changed:
-            console.print(f"[red]tampered[/] {escape(str(plan_dir / name))}: SHA-256 differs from the manifest"
-                          + (" (its own manifest_sha256)" if name == "manifest.json" else ""), highlight=False)
+            console.print(f"{head('tampered', 'red')} {escape(say('file_differs_manifest', path=plan_dir / name))}"
+                          + (escape(say("manifest_own_hash")) if name == "manifest.json" else ""), highlight=False)
         if changed:
-            raise fail(f"{plan_dir}: refused: files differ from the manifest's hashes", code=1)
-        console.print(f"[yellow]warning[/] {escape(str(plan_dir))}: not recorded in the ledger {escape(str(db))}; "
-                      "accepted because of --allow-unrecorded", highlight=False)
+            raise fail(say("plan_refused_manifest", path=plan_dir), code=1)
+        console.print(f"{head('warning')} {escape(say('accepted_unrecorded', path=plan_dir, db=db))}", highlight=False)
     else:
-        console.print(f"plan matches ledger record {binding.record.seq} in {escape(str(db))}", highlight=False)
+        console.print(escape(say("plan_matches_record", seq=binding.record.seq, db=db)), highlight=False)
 
 
 def _differs_from_manifest(plan_dir: Path) -> list[str]:
@@ -214,24 +235,23 @@ def check_plan_out(out: Path, force: bool, scenario_dir: Path, ledger: Path | No
     from records.codes import default_key_path
 
     if len(out.name.encode("utf-8", "surrogateescape")) > 200:
-        raise fail(f"--out {out}: the folder name is too long (at most 200 bytes)")
+        raise fail(say("out_name_too_long", out=out))
     for parent in [out.parent, *out.parent.parents]:
         if parent.exists() or parent.is_symlink():
             if not parent.is_dir():
-                raise fail(f"--out {out}: {parent} is not a directory")
+                raise fail(say("out_parent_not_dir", out=out, parent=parent))
             break
     target = out.resolve()
-    guarded = {"the scenario": scenario_dir.resolve(), "the current directory": Path.cwd().resolve(),
-               "the ledger": ledger_path(ledger).resolve(), "the district key": (key_file or default_key_path()).resolve()}
+    guarded = {"guard.scenario": scenario_dir.resolve(), "guard.cwd": Path.cwd().resolve(),
+               "guard.ledger": ledger_path(ledger).resolve(), "guard.key": (key_file or default_key_path()).resolve()}
     for what, path in guarded.items():
         if _inside(path, target):
-            raise fail(f"--out {out} holds {what} ({path}); choose another folder for the plan")
+            raise fail(say("out_holds", out=out, what=say(what), path=path))
     if out.exists() or out.is_symlink():
         if not force:
-            raise fail(f"{out} exists; pass --force to replace it")
+            raise fail(say("out_exists", out=out))
         if not is_plan_folder(out):
-            raise fail(f"--force replaces only a plan folder (a directory with the manifest.json jointcheck plan "
-                       f"writes); {out} is not one, so it was left untouched")
+            raise fail(say("force_only_plans", out=out))
 
 
 def ledger_path(path: Path | None) -> Path:
@@ -241,18 +261,9 @@ def ledger_path(path: Path | None) -> Path:
     return path or default_ledger_path()
 
 
-def default_lang() -> str:
-    """zh unless the locale (LC_ALL, LC_MESSAGES or LANG) starts with en."""
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(name)
-        if value:
-            return "en" if value.lower().startswith("en") else "zh"
-    return "zh"
-
-
 @contextlib.contextmanager
 def writing_errors(out: Path, what: str = "plan") -> Iterator[None]:
-    """Writing a plan folder (``what``: plan, city plan) fails with one clear line, never a traceback: another run
+    """Writing a plan folder (``what``: plan, city_plan) fails with one clear line, never a traceback: another run
     writing ``out`` (its lock), ``out`` not a plan folder, the ledger refusing the record, or the disk."""
     from records.ledger import LedgerError
     from scenarios.atomic import OutputBusy
@@ -260,13 +271,13 @@ def writing_errors(out: Path, what: str = "plan") -> Iterator[None]:
     try:
         yield
     except OutputBusy as exc:
-        raise fail(str(exc)) from None
+        raise fail(err_text(exc)) from None
     except FileExistsError as exc:
-        raise fail(f"{exc}; pass --force to replace a plan folder") from None
+        raise fail(say("exists_force_plan", detail=err_text(exc))) from None
     except LedgerError as exc:
-        raise fail(f"the {what} was not written: {exc}") from None
+        raise fail(say("not_written_ledger", what=say(f"what.{what}"), detail=err_text(exc))) from None
     except OSError as exc:
-        raise fail(f"{out}: cannot write the {what}: {exc.strerror or exc}") from None
+        raise fail(say("cannot_write", out=out, what=say(f"what.{what}"), detail=exc.strerror or exc)) from None
 
 
 @contextlib.contextmanager
@@ -279,8 +290,8 @@ def planning_errors() -> Iterator[None]:
     try:
         yield
     except PlanBlocked as exc:
-        console.print(f"[red]{escape(exc.text(default_lang()))}[/]")
+        console.print(f"[red]{escape(exc.text(current_lang()))}[/]")
         raise typer.Exit(code=1) from None
     except PolicyError as exc:
-        console.print(f"[red]{escape(str(exc))}[/]")
+        console.print(f"[red]{escape(err_text(exc))}[/]")
         raise typer.Exit(code=2) from None

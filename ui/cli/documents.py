@@ -19,10 +19,13 @@ from ui.cli.common import (
     PlanDir,
     console,
     default_lang,
+    err_text,
     fail,
     load_or_exit,
     require_plan_dir,
+    say,
 )
+from ui.cli.messages import use_lang
 
 __all__ = ["register", "export", "print_plan_summary", "default_lang", "LangOption"]
 
@@ -65,21 +68,22 @@ def export(
     for an adjusted plan (jointcheck adjust) also the changes it made."""
     from documents import DocumentError, make_documents, write_documents
 
+    use_lang(lang)
     require_plan_dir(plan_dir)
     if out.exists() and not force:
-        raise fail(f"{out} exists; pass --force to replace it")
+        raise fail(say("out_exists", out=out))
     scenario = load_or_exit(scenario_dir)
     whats = [w.value for w in what] if what else None  # None: every paper the plan has
     formats = [f.value for f in (fmt or [Format.xlsx])]
     try:
-        with console.status("writing documents…"):
+        with console.status(say("writing_documents")):
             files = make_documents(plan_dir, scenario, whats, formats, lang.value)
             paths = write_documents(out, files, overwrite=force)
     except (DocumentError, ValueError, OSError) as exc:
-        raise fail(str(exc)) from None
+        raise fail(err_text(exc)) from None
     for path in paths:
         console.print(f"  {escape(str(path))}", highlight=False)
-    console.print(f"[green]wrote {len(paths)} file(s) into {escape(str(out))}[/]")
+    console.print(f"[green]{escape(say('documents_wrote', n=len(paths), path=out))}[/]", highlight=False)
 
 
 def print_plan_summary(made: Any, lang: str | None, seed: str = "", mode: str = "") -> None:
@@ -88,8 +92,7 @@ def print_plan_summary(made: Any, lang: str | None, seed: str = "", mode: str = 
 
     lang = lang or default_lang()
     zh = lang == "zh"
-    modes = {"coordinated": "协调抽取", "positive": "仅正协调", "independent": "独立抽取（现行做法）"}
-    title = (f"计划 {made.plan_id}（公开随机数 {seed}，抽取方式：{modes.get(mode, mode)}）" if zh
+    title = (f"计划 {made.plan_id}（公开随机数 {seed}，抽取方式：{say(f'mode.{mode}', 'zh') if mode else mode}）" if zh
              else f"Plan {made.plan_id} (public value {seed}, mode {mode})")
     rows = plan_summary(made.kpis, lang)
     wide_label = max((cell_len(label) for label, _, _ in rows), default=0)

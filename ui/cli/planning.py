@@ -22,13 +22,18 @@ from ui.cli.common import (
     ScenarioDir,
     check_plan_out,
     console,
+    err_text,
     fail,
+    head,
     load_or_exit,
     planning_errors,
+    print_match,
     require_bound_plan,
     require_plan_dir,
+    say,
 )
 from ui.cli.documents import LangOption, print_plan_summary
+from ui.cli.messages import MESSAGES, current_lang, use_lang
 from ui.cli.progress import show_progress
 from ui.cli.record import after_verify, seal_plan_codes, write_recorded_plan
 
@@ -51,36 +56,43 @@ def draw(
     repeat: Annotated[int, typer.Option(help="Run seeds S..S+R-1 in one process (S an integer) and add a seed column")] = 1,
     rounds: Annotated[str, typer.Option(help="aligned (the plan's rounds) or given (stabbing of the windows as given)")] = "aligned",
     plan_id: PlanId = None,
+    lang: LangOption = None,
 ) -> None:
     """Draw the subjects of every task and write one row per eligible (subject, task)."""
     from optimizer.draw import draw_table, run_draw
     from scenarios.atomic import atomic_file
 
+    use_lang(lang)
     scenario = load_or_exit(scenario_dir)
     if repeat > 1:
         if not seed.lstrip("-").isdigit():
-            console.print(f"[red]--repeat needs an integer --seed, got {escape(repr(seed))}[/]")
+            console.print(f"[red]{escape(say('repeat_needs_integer', seed=seed))}[/]")
             raise typer.Exit(code=2)
         values = [str(int(seed) + k) for k in range(repeat)]
     else:
         values = [seed]
     if rounds not in ("aligned", "given"):
-        console.print(f"[red]--rounds must be aligned or given, not {escape(repr(rounds))}[/]")
+        console.print(f"[red]{escape(say('rounds_value', rounds=rounds))}[/]")
         raise typer.Exit(code=2)
     with planning_errors():
-        with console.status("evaluating rules, aligning rounds, drawing…"):
+        with console.status(say("drawing")):
             run = run_draw(scenario, values, mode, plan_id=plan_id, rounds=rounds)
     table = draw_table(run, with_seed=repeat > 1)
     with atomic_file(out) as staging:
         table.write_parquet(staging)
     chosen = table.filter("selected")
-    console.print(
-        f"[green]wrote {escape(str(out))}[/]: {table.height:,} eligible pairs, {chosen.height:,} drawn "
-        f"({chosen.select(*(['seed'] if repeat > 1 else []), 'subject_id').unique().height:,} distinct subject-draws), "
-        f"{table['replaced_by'].is_not_null().sum():,} replaced for caps, {len(values)} seed(s), mode {mode.value}"
-    )
+    distinct = chosen.select(*(['seed'] if repeat > 1 else []), 'subject_id').unique().height
+    console.print("[green]" + escape(say(
+        "draw_wrote", path=out, pairs=table.height, drawn=chosen.height, distinct=distinct,
+        replaced=table['replaced_by'].is_not_null().sum(), seeds=len(values), mode=_mode_name(mode.value))) + "[/]",
+        highlight=False)
     for problem in run.draw.problems:
-        console.print(f"[yellow]warning[/] {escape(str(problem))}", highlight=False)
+        console.print(f"{head('warning')} {escape(str(problem))}", highlight=False)
+
+
+def _mode_name(mode: str) -> str:
+    """A draw mode as the planner says it."""
+    return say(f"mode.{mode}") if f"mode.{mode}" in MESSAGES else mode
 
 
 def audit(
@@ -91,6 +103,7 @@ def audit(
     mode: Mode = DrawMode.coordinated,
     rounds: Annotated[str, typer.Option(help="aligned (the plan's rounds) or given (stabbing of the windows as given)")] = "aligned",
     plan_id: PlanId = None,
+    lang: LangOption = None,
 ) -> None:
     """Repeat the draw over many seeds and test every subject's frequency against the rules' π (exit 1 on failure).
 
@@ -108,38 +121,44 @@ def audit(
     )
     from rules import evaluate
 
+    use_lang(lang)
     scenario = load_or_exit(scenario_dir)
     if rounds not in ("aligned", "given"):
-        console.print(f"[red]--rounds must be aligned or given, not {rounds!r}[/]")
+        console.print(f"[red]{escape(say('rounds_value', rounds=rounds))}[/]")
         raise typer.Exit(code=2)
     values = [str(first + k) for k in range(seeds)]
     with planning_errors():
-        with console.status(f"drawing {seeds} seeds…"):
+        with console.status(say("audit_drawing", seeds=seeds)):
             results = evaluate(scenario, policy) if policy else None
             run = run_draw(scenario, values, mode, plan_id=plan_id, rounds=rounds, results=results)
             report = law_audit(run.draw, task_counts(scenario))
     worst = report.classes.group_by("task_id").agg(
         pl.col("z").abs().max().alias("max_abs_z"), (pl.col("z_ok") & pl.col("size_ok")).all().alias("classes_ok"))
-    table = Table(title=f"{scenario.name}: {seeds} seeds ({first}..{first + seeds - 1}), mode {mode.value}, "
-                        f"policy {policy or scenario.policy}: frequencies against the rules' π")
-    for column in ("task", "kind", "N", "Σπ", "n", "χ²/df", "p", "|z|", "never", "repl", "ok"):
-        table.add_column(column, justify="left" if column in ("task", "kind") else "right", no_wrap=True)
+    table = Table(title=escape(say("audit_title", name=scenario.name, seeds=seeds, first=first, last=first + seeds - 1,
+                                   mode=_mode_name(mode.value), policy=policy or scenario.policy)))
+    for k, column in enumerate(say("audit_columns").split(",")):  # the task's name wraps; the figures never do
+        table.add_column(column, justify="left" if k < 2 else "right", no_wrap=k > 0, overflow="fold")
+    names = {t.id: t.name for t in scenario.tasks}
     for row in report.tasks.join(worst, on="task_id", how="left").iter_rows(named=True):
         sizes = str(row["min_size"]) if row["min_size"] == row["max_size"] else f"{row['min_size']}–{row['max_size']}"
-        table.add_row(row["task_id"], row["kind"], str(row["subjects"]), f"{row['sum_pi']:.2f}", sizes,
+        label = " ".join(dict.fromkeys((row["task_id"], names.get(row["task_id"]) or row["task_id"])))
+        table.add_row(escape(label), _kind_name(row["kind"]), str(row["subjects"]), f"{row['sum_pi']:.2f}", sizes,
                       f"{row['chi2']:.0f}/{row['df']}", f"{row['p_value']:.2g}", f"{row['max_abs_z'] or 0:.1f}",
                       str(row["never_drawn"]), str(row["replacements"]),
-                      "[green]ok[/]" if row["ok"] and row["classes_ok"] else "[red]NO[/]")
+                      f"[green]{say('audit_ok')}[/]" if row["ok"] and row["classes_ok"] else f"[red]{say('audit_no')}[/]")
     console.print(table)
-    console.print("N eligible subjects, n sizes drawn, |z| the largest over the task's risk classes, "
-                  "never: subjects never drawn although seeds·π ≥ 20, repl: cap replacements", highlight=False)
+    console.print(say("audit_legend"), highlight=False)
     for line in report.failures:
-        console.print(f"[red]failure[/] {escape(line)}", highlight=False)
+        console.print(f"{head('failure', 'red')} {escape(line)}", highlight=False)
     if not report.ok:
-        console.print(f"[red]{len(report.failures)} failure(s)[/]")
+        console.print(f"[red]{say('audit_failures', n=len(report.failures))}[/]")
         raise typer.Exit(code=1)
-    console.print(f"[green]every task passes[/] (chi-square p > {P_LIMIT:g}, every class within {Z_LIMIT:g} sd, "
-                  "no subject never drawn, every sample of a lawful size)")
+    console.print(f"[green]{escape(say('audit_pass', p=P_LIMIT, z=Z_LIMIT))}[/]", highlight=False)
+
+
+def _kind_name(kind: str) -> str:
+    """A task's kind (count, ratio) in the command's language."""
+    return say(f"kind.{kind}") if f"kind.{kind}" in MESSAGES else kind
 
 
 def plan(
@@ -182,6 +201,7 @@ def plan(
     from optimizer.teams import TeamConfig
     from scenarios.city import is_city
 
+    use_lang(lang)
     check_plan_out(out, force, scenario_dir, ledger, key_file)
     limit = {} if time_limit is None else {"deterministic_time": time_limit}
     settings = PlanSettings(
@@ -193,13 +213,12 @@ def plan(
         from ui.cli.city import plan_city_dir
 
         if plan_id is not None or policy is not None or previous:
-            raise fail("--plan-id, --policy and --previous are for a district; a city's districts use their names "
-                       "and city.yaml's policy")
+            raise fail(say("city_only_district_options"))
         plan_city_dir(scenario_dir, seed, out, engine=engine, workers=workers, address=address, force=force,
                       settings=settings, ledger=ledger, key_file=key_file, lang=lang.value if lang else None)
         return
     if engine != "local" or address is not None:
-        raise fail("--engine and --address are for a city directory (holding city.yaml); this is a district")
+        raise fail(say("engine_for_city"))
     with show_progress(lang.value if lang else None):
         with progress_stage("load"):
             scenario = load_or_exit(scenario_dir)
@@ -210,18 +229,18 @@ def plan(
         write_recorded_plan(made, out, force, ledger, key_file, allow_violations)
     print_plan_summary(made, lang.value if lang else None, seed=seed, mode=mode.value)
     for line in [*solver_notes(made), *made.bundle.problems, *made.teams.problems]:
-        console.print(f"[yellow]warning[/] {escape(line)}", highlight=False)
-    console.print(f"[green]wrote {escape(str(out))}[/]")
+        console.print(f"{head('warning')} {escape(line)}", highlight=False)
+    console.print(f"[green]{escape(say('wrote', path=out))}[/]", highlight=False)
 
 
 def _rotation(previous: list[Path] | None, previous_seed: str | None):  # noqa: ANN202 - optimizer.rotation.Rotation
     """The rotation of ``--previous``/``--previous-seed`` (None without them); exit 2 on a bad pair."""
     if not previous:
         if previous_seed is not None:
-            raise fail("--previous-seed needs --previous PLAN_DIR")
+            raise fail(say("previous_seed_needs_previous"))
         return None
     if previous_seed is None:
-        raise fail("--previous needs --previous-seed: the public value of the chain's first plan (its permanent numbers)")
+        raise fail(say("previous_needs_seed"))
     from optimizer.rotation import RotationError, load_rotation
 
     for d in previous:
@@ -229,9 +248,8 @@ def _rotation(previous: list[Path] | None, previous_seed: str | None):  # noqa: 
     try:
         rotation = load_rotation(previous, previous_seed)
     except RotationError as exc:
-        raise fail(str(exc)) from None
-    console.print(f"rotation: {len(previous)} earlier plan(s); their arcs end on average at "
-                  f"{rotation.manifest['mean_end']:.4f} of the unit circle", highlight=False)
+        raise fail(err_text(exc)) from None
+    console.print(escape(say("rotation", n=len(previous), mean=rotation.manifest["mean_end"])), highlight=False)
     return rotation
 
 
@@ -264,19 +282,20 @@ def adjust(
     from scenarios.atomic import OutputBusy
     from ui.cli.common import ledger_path, parse_date
 
+    use_lang(lang)
     require_bound_plan(plan_dir, ledger, allow_unrecorded)
     if out.resolve() == plan_dir.resolve():
-        raise fail("--out must be a new directory: the plan adjusted stays as it was (全程留痕)")
+        raise fail(say("adjust_out_new"))
     check_plan_out(out, force, scenario_dir, ledger, key_file)
     day = parse_date(as_of, "as-of")
     with show_progress(lang.value if lang else None, ADJUST_STAGES):
         made, scenario, key = _adjusted(plan_dir, scenario_dir, seed, day, key_file, time_limit, previous,
                                         previous_seed)
-    db, found, recorded = ledger_path(ledger), [], []
+    db, found, recorded = ledger_path(ledger), [], []  # found: the violations of the new version
 
     def record(staging: Path) -> None:  # checked and recorded before the new version becomes visible
         with progress_stage("check"):
-            found.extend(str(v) for v in check_plan(staging, scenario))
+            found.extend(check_plan(staging, scenario))
         if found:
             raise AdjustError("rejected")
         recorded.append(record_plan(db, staging, code_key_id=key_id(key), recorded_as=out))
@@ -285,30 +304,33 @@ def adjust(
         with show_progress(lang.value if lang else None, ("check",)):
             write_adjusted(made, out, overwrite=force, exclusive=True, before_rename=record)
     except AdjustError:
-        for line in found:
-            console.print(f"[red]violation[/] {escape(line)}", highlight=False)
-        raise fail(f"the adjusted plan breaks {len(found)} hard rule(s) (listed above) and was not written", code=1) from None
+        for v in found:
+            console.print(f"{head('violation', 'red')} {escape(v.text(current_lang()))}", highlight=False)
+        raise fail(say("adjusted_breaks", n=len(found)), code=1) from None
     except (OutputBusy, FileExistsError, LedgerError) as exc:
-        raise fail(f"the adjusted plan was not written: {exc}") from None
+        raise fail(say("adjusted_not_written", detail=err_text(exc))) from None
     rec = recorded[0]
-    console.print(f"ledger: record {rec.seq} ({rec.hash[:16]}…) in {escape(str(db))}", highlight=False)
+    console.print(escape(say("ledger_record", seq=rec.seq, hash=rec.hash[:16], db=db)), highlight=False)
     a = made.manifest["adjustment"]
-    console.print(f"adjustment as of {a['as_of']}: added {', '.join(a['added']) or '—'}; cancelled "
-                  f"{', '.join(a['cancelled']) or '—'}; moved {', '.join(a['moved']) or '—'}; "
-                  f"{a['done_visits']} visit(s) made before it kept", highlight=False)
+    names = {t.id: t.name for t in scenario.tasks}
+    listed = "、" if current_lang() == "zh" else ", "
+
+    def tasks(ids: list[str]) -> str:
+        return listed.join(names.get(i) or i for i in ids) or "—"
+
+    console.print(escape(say("adjust_line", as_of=a["as_of"], added=tasks(a["added"]), cancelled=tasks(a["cancelled"]),
+                             moved=tasks(a["moved"]), done=a["done_visits"])), highlight=False)
     c = a["changes"]
-    console.print(f"visits 上门: added 新增 {c['added']}, removed 取消 {c['removed']}, moved 改期 {c['moved']}, "
-                  f"tasks changed 任务变更 {c['tasks_changed']}, teams changed 人员变更 {c['team_changed']} "
-                  f"(changes.csv, changes.json)", highlight=False)
+    console.print(escape(say("adjust_visits", **{k: c[k] for k in ("added", "removed", "moved", "tasks_changed",
+                                                                   "team_changed")})), highlight=False)
     for f in a["forced_changes"]:
-        console.print(f"[yellow]sample moved[/] task {escape(f['task_id'])} ({f['reason']}): out "
-                      f"{', '.join(f['removed']) or '—'}; in {', '.join(f['added']) or '—'} — {escape(f['why'])}",
-                      highlight=False)
+        console.print(f"{head('sample_moved')} " + escape(say(
+            "sample_moved", task=names.get(f["task_id"]) or f["task_id"], reason=f["reason"],
+            out=", ".join(f["removed"]) or "—", came=", ".join(f["added"]) or "—", why=f["why"])), highlight=False)
     for line in made.manifest["problems"]["adjust"]:
-        console.print(f"[yellow]warning[/] {escape(line)}", highlight=False)
-    console.print(f"[green]wrote {escape(str(out))}[/]: version {made.manifest['adjusts']['version']} of plan "
-                  f"{escape(made.manifest['plan_id'])}; publish it within its own deadline (jointcheck publish)",
-                  highlight=False)
+        console.print(f"{head('warning')} {escape(line)}", highlight=False)
+    console.print("[green]" + escape(say("adjust_wrote", path=out, version=made.manifest["adjusts"]["version"],
+                                         plan_id=made.manifest["plan_id"])) + "[/]", highlight=False)
 
 
 def _adjusted(plan_dir: Path, scenario_dir: Path, seed: str, day, key_file: Path | None,  # noqa: ANN001 - a date
@@ -325,7 +347,7 @@ def _adjusted(plan_dir: Path, scenario_dir: Path, seed: str, day, key_file: Path
     try:
         key = load_key(key_file or default_key_path())
     except CodeKeyError as exc:
-        raise fail(f"the district key that signed the plan's 检查码 is needed: {exc}") from None
+        raise fail(say("key_needed", detail=err_text(exc))) from None
     limit = {} if time_limit is None else {"deterministic_time": time_limit}
     try:
         with planning_errors():
@@ -333,7 +355,7 @@ def _adjusted(plan_dir: Path, scenario_dir: Path, seed: str, day, key_file: Path
                                teams=TeamConfig(**limit), previous=list(previous or []) or None,
                                previous_seed=previous_seed)
     except AdjustError as exc:
-        raise fail(str(exc)) from None
+        raise fail(err_text(exc)) from None
     return made, scenario, key
 
 
@@ -342,6 +364,7 @@ def check(
     scenario_dir: ScenarioDir,
     ledger: LedgerOption = None,
     allow_unrecorded: AllowUnrecorded = False,
+    lang: LangOption = None,
 ) -> None:
     """Re-verify every hard rule on a written plan, independently of the solvers.
 
@@ -349,6 +372,7 @@ def check(
     from optimizer.check import check_plan
     from scenarios.city import is_city
 
+    use_lang(lang)
     if is_city(scenario_dir):
         from ui.cli.city import check_city_dir
 
@@ -359,11 +383,12 @@ def check(
     _same_scenario(plan_dir, scenario_dir, scenario)
     violations = check_plan(plan_dir, scenario)
     for v in violations:
-        console.print(f"[red]violation[/] {escape(str(v))}", highlight=False)
+        console.print(f"{head('violation', 'red')} {escape(v.text(current_lang()))}", highlight=False)
     if violations:
-        console.print(f"[red]verdict: FAIL — {escape(str(plan_dir))}: {len(violations)} violation(s) of the hard rules above[/]")
+        fail_line = say("verdict.fail", what=say("check_fail", path=plan_dir, n=len(violations)))
+        console.print(f"[red]{escape(fail_line)}[/]", highlight=False)
         raise typer.Exit(code=1)
-    console.print(f"[green]verdict: PASS — {escape(str(plan_dir))}: every check passed[/]")
+    console.print(f"[green]{escape(say('verdict.pass', what=say('check_pass', path=plan_dir)))}[/]", highlight=False)
 
 
 def _same_scenario(plan_dir: Path, scenario_dir: Path, scenario) -> None:  # noqa: ANN001 - a Scenario
@@ -375,8 +400,7 @@ def _same_scenario(plan_dir: Path, scenario_dir: Path, scenario) -> None:  # noq
     except (OSError, ValueError, KeyError, TypeError):
         return  # an unreadable manifest is the checker's to report
     if made_from != scenario.content_hash:
-        raise fail(f"verdict: FAIL — {plan_dir} was made from a different scenario than {scenario_dir} "
-                   "(scenario hash differs); nothing else was checked", code=1)
+        raise fail(say("verdict.fail", what=say("other_scenario", path=plan_dir, scenario=scenario_dir)), code=1)
 
 
 def verify(
@@ -387,6 +411,7 @@ def verify(
     allow_unrecorded: AllowUnrecorded = False,
     previous: PreviousOption = None,
     previous_seed: PreviousSeedOption = None,
+    lang: LangOption = None,
 ) -> None:
     """Recompute the draw from the published seed and say whether every selection matches.
 
@@ -395,6 +420,7 @@ def verify(
     from optimizer.verify import verify_draw
     from scenarios.city import is_city
 
+    use_lang(lang)
     if is_city(scenario_dir):
         from ui.cli.city import verify_city_dir
 
@@ -404,16 +430,18 @@ def verify(
     require_bound_plan(plan_dir, ledger, allow_unrecorded)
     _same_scenario(plan_dir, scenario_dir, scenario)
     result = verify_draw(plan_dir, scenario, seed, previous=previous, previous_seed=previous_seed)
-    console.print(("[green]" if result.commitment_ok else "[red]") + f"seed commitment {'matches' if result.commitment_ok else 'does NOT match'}[/]")
-    console.print(("[green]" if result.scenario_ok else "[red]") + f"scenario hash {'matches' if result.scenario_ok else 'does NOT match'}[/]")
-    for line in result.mismatches:
-        console.print(f"[red]mismatch[/] {escape(line)}", highlight=False)
+    print_match("seed_commitment", result.commitment_ok)
+    print_match("scenario_hash", result.scenario_ok)
+    for m in result.mismatches:
+        console.print(f"{head('mismatch', 'red')} {escape(m.text(current_lang()))}", highlight=False)
     after_verify(plan_dir, result, seed, ledger)
     if not result.ok:
-        console.print(f"[red]verdict: FAIL — the draw of {escape(str(plan_dir))} cannot be reproduced from public value {escape(seed)}"
-                      f"{f' ({len(result.mismatches)} mismatch(es))' if result.mismatches else ''}[/]", highlight=False)
+        more = say("verify_mismatches", n=len(result.mismatches)) if result.mismatches else ""
+        line = say("verdict.fail", what=say("verify_fail", path=plan_dir, seed=seed, more=more))
+        console.print(f"[red]{escape(line)}[/]", highlight=False)
         raise typer.Exit(code=1)
-    console.print(f"[green]verdict: PASS — all {result.pairs:,} draws match[/]")
+    console.print(f"[green]{escape(say('verdict.pass', what=say('verify_pass', pairs=result.pairs)))}[/]", highlight=False)
+
 
 
 

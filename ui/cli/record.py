@@ -22,14 +22,19 @@ from ui.cli.common import (
     LedgerOption,
     PlanDir,
     console,
+    err_text,
     fail,
+    head,
     ledger_path,
     load_or_exit,
     parse_date,
     require_bound_plan,
     require_plan_dir,
+    say,
     writing_errors,
 )
+from ui.cli.documents import LangOption
+from ui.cli.messages import current_lang, use_lang
 
 __all__ = ["register", "seal_plan_codes", "write_recorded_plan", "after_plan", "after_verify", "plan_setting"]
 
@@ -53,12 +58,11 @@ def seal_plan_codes(made: Any, key_file: Path | None) -> Any:
     try:
         key = load_or_create_key(path)
     except (CodeKeyError, OSError) as exc:
-        raise fail(str(exc)) from None
+        raise fail(err_text(exc)) from None
     if not existed:
-        console.print(f"[yellow]new district key[/] created in {escape(str(path.resolve()))} — it signs every 检查码; "
-                      "keep it private and backed up (never in a plan directory)", highlight=False)
+        console.print(f"{head('new_key')} {escape(say('new_key', path=path.resolve()))}", highlight=False)
     for warning in key_file_warnings(path):
-        console.print(f"[yellow]warning[/] {escape(warning)}", highlight=False)
+        console.print(f"{head('warning')} {escape(err_text(warning))}", highlight=False)
     return dataclasses.replace(made, visits=seal_codes(made.visits, made.seed, key))
 
 
@@ -87,7 +91,8 @@ def write_recorded_plan(made: Any, out: Path, force: bool, ledger: Path | None, 
     db = ledger_path(ledger)
     recorded: list[Any] = []
 
-    found: list[str] = []
+    found: list[str] = []  # English, as the manifest lists them
+    shown: list[Any] = []  # the same violations, printed in the planner's language
 
     def record(staging: Path) -> None:
         from optimizer.check import check_plan
@@ -96,7 +101,8 @@ def write_recorded_plan(made: Any, out: Path, force: bool, ledger: Path | None, 
         from ui.cli.common import is_plan_folder
 
         with progress_stage("check"):
-            found.extend(str(v) for v in check_plan(staging, made.scenario))
+            shown.extend(check_plan(staging, made.scenario))
+            found.extend(str(v) for v in shown)
         if found and not allow_violations:
             raise _Rejected()
         if found:
@@ -110,17 +116,15 @@ def write_recorded_plan(made: Any, out: Path, force: bool, ledger: Path | None, 
         with writing_errors(out, "plan"):
             write_plan(made, out, overwrite=force, exclusive=True, before_rename=record)
     except _Rejected:
-        for line in found:
-            console.print(f"[red]violation[/] {escape(line)}", highlight=False)
-        raise fail(f"the plan breaks {len(found)} hard rule(s) (listed above) and was not written to {out}; "
-                   "pass --allow-violations to write it marked as such", code=1) from None
+        for v in shown:
+            console.print(f"{head('violation', 'red')} {escape(v.text(current_lang()))}", highlight=False)
+        raise fail(say("plan_breaks", n=len(found), out=out), code=1) from None
     rec = recorded[0]
-    console.print(f"ledger: record {rec.seq} ({rec.hash[:16]}…) in {escape(str(db))}", highlight=False)
-    for line in found:
-        console.print(f"[red]violation[/] {escape(line)}", highlight=False)
+    console.print(escape(say("ledger_record", seq=rec.seq, hash=rec.hash[:16], db=db)), highlight=False)
+    for v in shown:
+        console.print(f"{head('violation', 'red')} {escape(v.text(current_lang()))}", highlight=False)
     if found:
-        console.print(f"[yellow]warning[/] written with {len(found)} violation(s) because of --allow-violations; "
-                      "the manifest lists them", highlight=False)
+        console.print(f"{head('warning')} {escape(say('written_with_violations', n=len(found)))}", highlight=False)
 
 
 class _Rejected(Exception):
@@ -140,8 +144,8 @@ def after_plan(out: Path, ledger: Path | None, key_file: Path | None, made: Any 
         rec = record_plan(ledger_path(ledger), out, code_key_id=kid,
                           stage_seconds=getattr(made, "stage_seconds", None))
     except LedgerError as exc:
-        raise fail(f"the plan was written to {out} but {exc}") from None
-    console.print(f"ledger: record {rec.seq} ({rec.hash[:16]}…) in {escape(str(ledger_path(ledger)))}", highlight=False)
+        raise fail(say("written_but", out=out, detail=err_text(exc))) from None
+    console.print(escape(say("ledger_record", seq=rec.seq, hash=rec.hash[:16], db=ledger_path(ledger))), highlight=False)
 
 
 def after_verify(plan_dir: Path, result: Any, seed: str, ledger: Path | None) -> None:
@@ -151,8 +155,8 @@ def after_verify(plan_dir: Path, result: Any, seed: str, ledger: Path | None) ->
     try:
         rec = record_verify(ledger_path(ledger), plan_dir, result, seed)
     except LedgerError as exc:
-        raise fail(str(exc)) from None
-    console.print(f"ledger: record {rec.seq} ({rec.hash[:16]}…) in {escape(str(ledger_path(ledger)))}", highlight=False)
+        raise fail(err_text(exc)) from None
+    console.print(escape(say("ledger_record", seq=rec.seq, hash=rec.hash[:16], db=ledger_path(ledger))), highlight=False)
 
 
 def plan_setting(manifest: dict[str, Any], name: str) -> Any:
@@ -182,43 +186,48 @@ def publish(
     no_ledger: Annotated[bool, typer.Option("--no-ledger", help="Do not record in the ledger")] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists")] = False,
     allow_unrecorded: AllowUnrecorded = False,
+    lang: LangOption = None,
 ) -> None:
     """Write the public plan (tasks, windows, departments, items, counts; no names) and its deadlines."""
     from optimizer.calendar import CalendarError
-    from records.ledger import GENESIS, LedgerError, append, file_digests, head
+    from records.ledger import GENESIS, LedgerError, append, file_digests
+    from records.ledger import head as ledger_head
     from records.publish import PublishError
     from records.publish import publish as do_publish
 
+    use_lang(lang)
     require_bound_plan(plan_dir, ledger, allow_unrecorded)
     if out.exists() and not force:
-        raise fail(f"{out} exists; pass --force to replace it")
+        raise fail(say("out_exists", out=out))
     formed_day = parse_date(formed, "formed")
     adjusted_on = _adjusted_on(plan_dir)
     if formed is None and adjusted_on is not None:  # an adjustment is formed on its adjustment date
         formed_day, formed = adjusted_on, adjusted_on.isoformat()
-        console.print(f"adjusted plan (动态调整): formed on its adjustment date {formed_day}", highlight=False)
+        console.print(escape(say("publish_adjusted", day=formed_day)), highlight=False)
     published_day = parse_date(published, "published") if published else formed_day
     scenario = load_or_exit(scenario_dir)
     db = ledger_path(ledger)
     try:
-        mark = None if no_ledger else (head(db) if db.exists() else (0, GENESIS))
+        mark = None if no_ledger else (ledger_head(db) if db.exists() else (0, GENESIS))
         done = do_publish(plan_dir, scenario, out, formed_day, published_day, reveal, mark, overwrite=force)
     except (PublishError, CalendarError, LedgerError) as exc:
-        raise fail(str(exc)) from None
+        raise fail(err_text(exc)) from None
     d = done.deadlines
-    console.print(f"[green]wrote {escape(str(out))}[/]: {len(done.body['tasks'])} tasks, {done.body['totals']['visits']} visits")
+    console.print("[green]" + escape(say("publish_wrote", path=out, tasks=len(done.body["tasks"]),
+                                         visits=done.body["totals"]["visits"])) + "[/]", highlight=False)
     _warn_formed(plan_dir, formed_day, given=formed is not None)
     if d.plan_publish_by:
         style = "red" if done.overdue else "green"
-        console.print(f"[{style}]plan formed {d.plan_formed}, to be published by {d.plan_publish_by} "
-                      f"({d.plan_working_days} working days); published {published_day}"
-                      f"{' — OVERDUE' if done.overdue else ''}[/]")
+        line = say("publish_deadline", formed=d.plan_formed, by=d.plan_publish_by, days=d.plan_working_days,
+                   published=published_day, late=say("publish_overdue") if done.overdue else "")
+        console.print(f"[{style}]{escape(line)}[/]", highlight=False)
     else:
-        console.print(f"[yellow]policy {escape(str(done.body['policy']['id']))} sets no plan publication deadline[/]")
+        console.print(f"[yellow]{escape(say('publish_no_deadline', policy=done.body['policy']['id']))}[/]", highlight=False)
     if d.made_late:
-        console.print(f"[yellow]warning[/] the plan was made on {d.plan_formed}, after {d.plan_due} (end of the due month)")
+        console.print(f"{head('warning')} {escape(say('publish_made_late', formed=d.plan_formed, due=d.plan_due))}",
+                      highlight=False)
     if d.result_working_days:
-        console.print(f"each result: publish within {d.result_working_days} working days of being formed")
+        console.print(escape(say("publish_result_days", days=d.result_working_days)), highlight=False)
     if not no_ledger:
         body = {"plan_dir": str(plan_dir.resolve()), "public_dir": str(out.resolve()), "files": file_digests(out),
                 "publication": done.body["publication"], "revealed": done.body.get("revealed"),
@@ -226,8 +235,8 @@ def publish(
         try:
             rec = append(db, "publish", done.body["plan_id"], body)
         except LedgerError as exc:
-            raise fail(f"the public plan was written to {out} but {exc}") from None
-        console.print(f"ledger: record {rec.seq} ({rec.hash[:16]}…) in {escape(str(db))}", highlight=False)
+            raise fail(say("publish_written_but", out=out, detail=err_text(exc))) from None
+        console.print(escape(say("ledger_record", seq=rec.seq, hash=rec.hash[:16], db=db)), highlight=False)
     if done.overdue:
         raise typer.Exit(code=1)
 
@@ -237,16 +246,16 @@ def _warn_formed(plan_dir: Path, formed_day: dt.date, given: bool) -> None:
     import polars as pl
 
     if not given:
-        console.print(f"[yellow]note[/] --formed not given: the plan is taken as formed today, {formed_day}; "
-                      "the deadlines above count from that day (pass --formed YYYY-MM-DD to fix them)", highlight=False)
+        console.print(f"{head('note')} {escape(say('formed_default', day=formed_day))}", highlight=False)
     dates = pl.read_parquet(plan_dir / "visits.parquet", columns=["date"])["date"]
     adjusted_on = _adjusted_on(plan_dir)
     if adjusted_on is not None:  # visits before the adjustment were made under the version it adjusts
         dates = dates.filter(dates >= adjusted_on)
     early = dates.filter(dates < formed_day)
     if early.len():
-        console.print(f"[yellow]warning[/] {early.len()} visit(s) are dated before the plan was formed on {formed_day} "
-                      f"(earliest {early.min()}): a visit cannot precede its published plan", highlight=False)
+        console.print(f"{head('warning')} "
+                      + escape(say("visits_before_formed", n=early.len(), day=formed_day, earliest=early.min())),
+                      highlight=False)
 
 
 def _adjusted_on(plan_dir: Path) -> dt.date | None:
@@ -264,6 +273,7 @@ def results(
     as_of: Annotated[str | None, typer.Option("--as-of", help="Report day for overdue publications (default today)")] = None,
     ledger: LedgerOption = None,
     no_ledger: Annotated[bool, typer.Option("--no-ledger", help="Do not record in the ledger")] = False,
+    lang: LangOption = None,
 ) -> None:
     """Record inspection findings per visit, summarise them per task and report overdue publications."""
     from optimizer.calendar import CalendarError
@@ -272,6 +282,7 @@ def results(
     from records.results import RESULTS_FILE, read_results, summarise
     from scenarios.atomic import atomic_file
 
+    use_lang(lang)
     require_plan_dir(plan_dir)
     day = parse_date(as_of, "as-of")
     converted: Path | None = None
@@ -283,7 +294,7 @@ def results(
         try:
             text = results_csv_text(results_csv)
         except ValueError as exc:
-            raise fail(str(exc)) from None
+            raise fail(err_text(exc)) from None
         converted = Path(tempfile.mkdtemp(prefix="jointcheck-results-")) / results_csv.name
         converted.write_text(text, encoding="utf-8")
         results_csv = converted
@@ -296,31 +307,33 @@ def results(
 
             shutil.rmtree(converted.parent, ignore_errors=True)
     except CalendarError as exc:
-        raise fail(str(exc)) from None
+        raise fail(err_text(exc)) from None
     except (OSError, ValueError, KeyError) as exc:
-        raise fail(f"{plan_dir}: cannot read the plan: {exc}") from None
+        raise fail(say("plan_unreadable", path=plan_dir, detail=err_text(exc))) from None
     if not imported.ok:
         for p in imported.problems:
-            console.print(f"[red]error  [/] {escape(str(p))}", highlight=False)
-        raise fail(f"{results_csv}: {len(imported.problems)} problem(s); nothing recorded", code=1)
+            console.print(f"{head('error', 'red')} {escape(p.describe(current_lang()))}", highlight=False)
+        raise fail(say("results_problems", path=results_csv, n=len(imported.problems)), code=1)
     table = imported.table
     with atomic_file(plan_dir / RESULTS_FILE) as staging:
         table.write_parquet(staging)
     summary = summarise(table, plan)
-    view = Table(title=escape(f"Results of plan {plan.manifest['plan_id']} as of {day}"))
-    for col in ("任务", "抽查市场主体(户)", "出动执法人员(人次)", "发现问题市场主体(户)", "发现问题(个)", "已整改问题(个)"):
-        view.add_column(col, justify="right")
+    view = Table(title=escape(say("results_title", plan_id=plan.manifest["plan_id"], day=day)))
+    for col in say("results_columns").split(","):
+        view.add_column(escape(col), justify="right")
     for r in summary.iter_rows(named=True):
         view.add_row(escape(r["task_id"]), f"{r['subjects_inspected']}/{r['subjects_planned']}", str(r["officer_visits"]),
                      str(r["subjects_with_problems"]), str(r["problems_found"]), str(r["problems_rectified"]))
     console.print(view)
     overdue = table.filter("overdue")
     if days is None:
-        console.print("[yellow]the plan's policy sets no result publication deadline[/]")
+        console.print(f"[yellow]{escape(say('results_no_deadline'))}[/]", highlight=False)
     for v, rd, by, pub in overdue.select("visit_id", "result_date", "publish_by", "published_date").iter_rows():
-        what = f"published {pub}" if pub else "not published"
-        console.print(f"[red]overdue[/] visit {escape(v)}: result of {rd} due by {by}, {what}", highlight=False)
-    console.print(f"recorded {table.height} result(s) in {escape(str(plan_dir / RESULTS_FILE))}; {overdue.height} overdue publication(s)")
+        what = say("published_on", day=pub) if pub else say("not_published")
+        console.print(f"{head('overdue', 'red')} {escape(say('results_overdue', visit=v, result=rd, by=by, what=what))}",
+                      highlight=False)
+    console.print(escape(say("results_recorded", n=table.height, path=plan_dir / RESULTS_FILE, overdue=overdue.height)),
+                  highlight=False)
     if not no_ledger:
         body = {"plan_dir": str(plan_dir.resolve()), "results_file": file_digests(plan_dir).get(RESULTS_FILE),
                 "results": table.height, "problems_found": int(table["problems_found"].sum()),
@@ -329,8 +342,8 @@ def results(
         try:
             rec = append(ledger_path(ledger), "results", str(plan.manifest.get("plan_id", "")), body)
         except LedgerError as exc:
-            raise fail(str(exc)) from None
-        console.print(f"ledger: record {rec.seq} ({rec.hash[:16]}…)", highlight=False)
+            raise fail(err_text(exc)) from None
+        console.print(escape(say("ledger_record_short", seq=rec.seq, hash=rec.hash[:16])), highlight=False)
     if overdue.height:
         raise typer.Exit(code=1)
 
@@ -343,22 +356,25 @@ code_app = typer.Typer(help="Inspection codes (检查码): confirm a visit is ge
 def ledger_verify(
     ledger: LedgerOption = None,
     expect_head: Annotated[str | None, typer.Option("--head", help="A head hash published earlier; it must be in the chain")] = None,
+    lang: LangOption = None,
 ) -> None:
     """Recompute the hash chain: exit 1 if any record was edited, deleted or reordered."""
     from records.ledger import LedgerError, verify_ledger
 
+    use_lang(lang)
     db = ledger_path(ledger)
     try:
         report = verify_ledger(db, expect_head)
     except LedgerError as exc:
-        raise fail(str(exc)) from None
+        raise fail(err_text(exc)) from None
     for line in report.problems:
-        console.print(f"[red]tampered[/] {escape(line)}", highlight=False)
+        console.print(f"{head('tampered', 'red')} {escape(line.text(current_lang()))}", highlight=False)
     for line in report.notes:
-        console.print(f"[yellow]note[/] {escape(line)}", highlight=False)
+        console.print(f"{head('note')} {escape(line.text(current_lang()))}", highlight=False)
     if not report.ok:
-        raise fail(f"{db}: {len(report.problems)} problem(s) in {report.records} record(s)", code=1)
-    console.print(f"[green]{escape(str(db))}: {report.records} record(s), chain intact[/]; head {report.head}")
+        raise fail(say("ledger_problems", db=db, n=len(report.problems), records=report.records), code=1)
+    console.print(f"[green]{escape(say('ledger_intact', db=db, records=report.records, head=report.head))}[/]",
+                  highlight=False)
 
 
 @ledger_app.command("show")
@@ -366,25 +382,28 @@ def ledger_show(
     ledger: LedgerOption = None,
     seq: Annotated[int | None, typer.Option("--seq", help="Print this record in full")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Every record as JSON")] = False,
+    lang: LangOption = None,
 ) -> None:
-    """List the records (seq, kind, plan, time, hash) or print one in full."""
+    """List the records (seq, kind, plan, date, hash) or print one in full (``--json``: with its time)."""
     from records.ledger import LedgerError, records
 
+    use_lang(lang)
     try:
         recs = records(ledger_path(ledger))
     except LedgerError as exc:
-        raise fail(str(exc)) from None
+        raise fail(err_text(exc)) from None
     if seq is not None or as_json:
         chosen = [r for r in recs if seq is None or r.seq == seq]
         if not chosen:
-            raise fail(f"no record {seq}")
+            raise fail(say("no_record", seq=seq))
         typer.echo(json.dumps([dataclasses.asdict(r) for r in chosen], ensure_ascii=False, indent=2))
         return
     view = Table(title=escape(str(ledger_path(ledger))))
-    for col in ("seq", "kind", "plan", "recorded at", "hash"):
+    for col in say("ledger_columns").split(","):
         view.add_column(col)
     for r in recs:
-        view.add_row(str(r.seq), escape(r.kind), escape(r.plan_id), r.recorded_at, r.hash[:16] + "…")
+        kind = say(f"kind.{r.kind}") if r.kind in ("plan", "verify", "publish", "results") else r.kind
+        view.add_row(str(r.seq), escape(kind), escape(r.plan_id), r.recorded_at[:10], r.hash[:16] + "…")
     console.print(view)
 
 
@@ -396,6 +415,7 @@ def code_check(
     key_file: KeyFileOption = None,
     seed: Annotated[str | None, typer.Option("--seed", help="The plan's public seed value, when the office holds it "
                                              "and the ledger has not recorded it yet (the code's HMAC is then recomputed)")] = None,
+    lang: LangOption = None,
 ) -> None:
     """Confirm a visit is genuine: its subject, date and departments — and nothing about any other visit.
 
@@ -415,9 +435,10 @@ def code_check(
     )
     from records.ledger import LedgerError, plan_records, records
 
+    use_lang(lang)
     wanted = normalize_code(code)
     if wanted is None:
-        raise fail("not an inspection code: expected 10 letters/digits like ABCDE-FGH23", code=1)
+        raise fail(say("not_a_code"), code=1)
     db = ledger_path(ledger)
     revealed: dict[str, str] = {}
     known: list[str] = []
@@ -428,10 +449,10 @@ def code_check(
                 if r.kind in ("verify", "publish") and isinstance(r.body.get("revealed"), dict) and r.body["revealed"].get("seed"):
                     revealed[str(r.body.get("plan_dir"))] = str(r.body["revealed"]["seed"])
         except LedgerError as exc:
-            raise fail(str(exc)) from None
+            raise fail(err_text(exc)) from None
     dirs = [p.resolve() for p in plan] if plan else [Path(d) for d in known]
     if not dirs:
-        raise fail(f"no plan to search: pass --plan or record plans in the ledger {db}")
+        raise fail(say("no_plan_to_search", db=db))
     try:
         district_key: bytes | None = load_key(key_file or default_key_path())
     except CodeKeyError:
@@ -451,8 +472,7 @@ def code_check(
         if hit.height != 1:
             continue
         if binding.problems:
-            console.print(f"[red]warning[/] {escape(str(root))}: the plan differs from its ledger record; not trusted",
-                          highlight=False)
+            console.print(f"{head('warning', 'red')} {escape(say('code_untrusted_differs', path=root))}", highlight=False)
             continue
         row = hit.row(0, named=True)
         plan_seed_value = revealed.get(str(root))
@@ -463,22 +483,20 @@ def code_check(
         if plan_seed_value is not None and district_key is not None:
             recomputed = code_matches(row, wanted, code_secret(plan_seed_value, district_key))
         if recomputed is False:
-            raise fail(f"code {wanted} is in {root} but is NOT the HMAC of its visit under the district key "
-                       f"{key_id(district_key)}: the plan file was forged or the key is another; call the district office",
-                       code=1)
+            raise fail(say("code_forged", code=wanted, path=root, key=key_id(district_key)), code=1)
         if binding.record is None and not recomputed:
-            console.print(f"[yellow]warning[/] {escape(str(root))} holds code {wanted} but is not recorded in the ledger "
-                          "and its HMAC cannot be recomputed (seed not revealed); not trusted", highlight=False)
+            console.print(f"{head('warning')} {escape(say('code_untrusted_unrecorded', path=root, code=wanted))}",
+                          highlight=False)
             continue
-        how = ("HMAC recomputed with the district key" if recomputed else
-               "plan file recorded in the ledger; HMAC not recomputed: the seed is not revealed yet")
+        how = say("code_how_hmac") if recomputed else say("code_how_file")
         if binding.record is not None:
-            how += f"; matches ledger record {binding.record.seq} (recorded in the ledger)"
-        console.print(f"[green]genuine[/]: visit {escape(row['visit_id'])} to subject {escape(row['subject_id'])} "
-                      f"on {row['date']} by {escape(', '.join(row['departments']))} ({escape(how)})", highlight=False)
+            how += say("code_how_record", seq=binding.record.seq)
+        sep = "、" if current_lang() == "zh" else ", "
+        line = say("code_genuine", visit=row["visit_id"], subject=row["subject_id"], date=row["date"],
+                   departments=sep.join(row["departments"]), how=how)
+        console.print(f"{head('genuine', 'green')}{'：' if current_lang() == 'zh' else ': '}{escape(line)}", highlight=False)
         return
-    raise fail(f"no planned visit has code {wanted}; the inspection may not be genuine — call the district office",
-                code=1)
+    raise fail(say("code_unknown", code=wanted), code=1)
 
 
 def register(app: typer.Typer) -> None:

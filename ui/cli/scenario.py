@@ -15,11 +15,14 @@ from ui.cli.common import (
     ScenarioDir,
     calendar_problem,
     console,
+    err_text,
     figures_table,
     load_or_exit,
     print_problems,
+    say,
 )
-from ui.cli.documents import LangOption, default_lang
+from ui.cli.documents import LangOption
+from ui.cli.messages import use_lang
 
 __all__ = ["register"]
 
@@ -37,7 +40,7 @@ def validate(
     against every district."""
     from scenarios.city import is_city
 
-    lang_ = lang.value if lang else default_lang()
+    lang_ = use_lang(lang)
     if is_city(scenario_dir) and not as_json:
         from ui.cli.city import validate_city_dir
 
@@ -85,11 +88,13 @@ def generate(
     districts: Annotated[int, typer.Option(help="city: number of districts (上海's 16 by name, then numbered)", min=1)] = 3,
     subjects_per_district: Annotated[int, typer.Option(help="city: subjects in each district", min=100)] = 2000,
     district_profile: Annotated[str, typer.Option(help="city: the profile every district is generated from")] = "putuo-2023",
+    lang: LangOption = None,
 ) -> None:
     """Generate a seeded synthetic scenario calibrated to a district's published figures, or (PROFILE city) a city
     of --districts district scenarios from --district-profile with different seeds, names and area codes."""
     from scenarios.generate import generate_scenario, load_profile
 
+    use_lang(lang)
     if profile == "city":
         from ui.cli.city import generate_city_dir
 
@@ -99,12 +104,12 @@ def generate(
     try:
         loaded = load_profile(profile)
     except FileNotFoundError as exc:
-        console.print(f"[red]{escape(str(exc))}[/]")
+        console.print(f"[red]{escape(err_text(exc))}[/]")
         raise typer.Exit(code=2) from None
     if out.exists() and not force:
-        console.print(f"[red]{escape(str(out))} exists; pass --force to replace it[/]")
+        console.print(f"[red]{escape(say('out_exists', out=out))}[/]", highlight=False)
         raise typer.Exit(code=2)
-    with console.status(escape(f"generating {loaded.name}…")):
+    with console.status(escape(say("generating", name=loaded.name))):
         generate_scenario(loaded, out, n_subjects=subjects, seed=seed, overwrite=force,
                            scale_staff=not profile_officers)
     scenario, problems = check_scenario(out)
@@ -112,7 +117,7 @@ def generate(
         print_problems(problems)
         raise typer.Exit(code=1)
     console.print(figures_table(scenario_figures(scenario)))
-    console.print(f"[green]wrote {escape(str(out))}[/]")
+    console.print(f"[green]{escape(say('wrote', path=out))}[/]", highlight=False)
 
 
 def explain(
@@ -120,22 +125,25 @@ def explain(
     subject: Annotated[str, typer.Option("--subject", help="Subject id, as in subjects.csv")],
     task: Annotated[str | None, typer.Option("--task", help="Only this task")] = None,
     policy: Annotated[str | None, typer.Option(help="Evaluate under another policy than scenario.yaml names")] = None,
-    lang: Annotated[str, typer.Option("--lang", help="zh (中文) or en")] = "en",
+    lang: LangOption = None,
 ) -> None:
     """Every rule that applied to a subject, with its statement and source; its probability per task and its cap."""
     from rules import PolicyError, explain_text
 
+    lang_ = use_lang(lang)
     scenario = load_or_exit(scenario_dir)
     if subject not in set(scenario.subjects["subject_id"].to_list()):
-        console.print(f"[red]{escape(f'subject {subject!r} is not in {scenario_dir}/{scenario.spec.subjects}')}[/]")
+        path = f"{scenario_dir}/{scenario.spec.subjects}"
+        console.print(f"[red]{escape(say('unknown_subject', subject=subject, path=path))}[/]", highlight=False)
         raise typer.Exit(code=2)
     if task is not None and task not in {t.id for t in scenario.tasks}:
-        console.print(f"[red]{escape(f'task {task!r} is not in {scenario_dir}/scenario.yaml')}[/]")
+        path = f"{scenario_dir}/scenario.yaml"
+        console.print(f"[red]{escape(say('unknown_task', task=task, path=path))}[/]", highlight=False)
         raise typer.Exit(code=2)
     try:
-        text = explain_text(scenario, subject, task, policy=policy, lang="zh" if lang == "zh" else "en")
+        text = explain_text(scenario, subject, task, policy=policy, lang=lang_)
     except PolicyError as exc:
-        console.print(f"[red]{escape(str(exc))}[/]")
+        console.print(f"[red]{escape(err_text(exc))}[/]")
         raise typer.Exit(code=2) from None
     typer.echo(text)
 

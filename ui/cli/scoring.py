@@ -9,7 +9,18 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from ui.cli.common import ScenarioDir, console, fail, load_or_exit
+from ui.cli.common import (
+    ScenarioDir,
+    console,
+    current_lang,
+    err_text,
+    fail,
+    head,
+    load_or_exit,
+    say,
+)
+from ui.cli.documents import LangOption
+from ui.cli.messages import use_lang
 
 __all__ = ["register"]
 
@@ -19,43 +30,46 @@ def score(
     card: Annotated[str, typer.Option("--card", help="A scorecard in rules/scorecards/ (putuo-beauty-2023, enterprise-disclosure) or a YAML file")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Scenario directory to write (atomically)")],
     force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists")] = False,
+    lang: LangOption = None,
 ) -> None:
     """Class every firm A–D by an AHP scorecard: writes a scenario whose risk_class comes from the card."""
     from scoring import CardError, load_card, score_scenario
     from scoring.scenario import class_table
 
+    use_lang(lang)
+    zh = current_lang() == "zh"
     if out.exists() and not force:
-        raise fail(f"{out} exists; pass --force to replace it")
+        raise fail(say("out_exists", out=out))
     if out.resolve() == scenario_dir.resolve():
-        raise fail(f"--out {out} is the scenario itself; write the scored scenario elsewhere")
+        raise fail(say("score_is_scenario", out=out))
     try:
         loaded = load_card(card)
     except CardError as exc:
-        raise fail(str(exc)) from None
+        raise fail(err_text(exc)) from None
     scenario = load_or_exit(scenario_dir)
     c = loaded.card
-    console.print(f"scorecard {escape(c.id)}: {escape(c.name)} — {escape(c.reference.document)}", highlight=False)
+    console.print(escape(say("scorecard", id=c.id, name=c.name, document=c.reference.document)), highlight=False)
     console.print(f"[yellow]{escape(c.weights_note)}[/]", highlight=False)
-    matrices = Table(title="判断矩阵一致性 / consistency of each comparison matrix")
-    for col in ("矩阵 matrix", "n", "λ_max", "CI", "CR"):
+    matrices = Table(title=say("score_matrices"))
+    for col in say("score_matrix_columns").split(","):
         matrices.add_column(col, justify="right")
     for where, p in loaded.matrices.items():
         matrices.add_row(escape(where), str(len(p.elements)), f"{p.lambda_max:.4f}", f"{p.consistency_index:.4f}",
                          f"{p.consistency_ratio:.4f}")
     console.print(matrices)
-    weights = Table(title="指标权重 / indicator weights")
-    for col in ("指标 indicator", "字段 column", "权重 weight"):
+    weights = Table(title=say("score_weights"))
+    for col in say("score_weight_columns").split(","):
         weights.add_column(col)
     for key, w in loaded.weights.items():
-        zh, en = loaded.names[key]
-        weights.add_row(escape(f"{zh} / {en}"), escape(loaded.indicators[key].column), f"{w:.4f}")
+        name_zh, name_en = loaded.names[key]
+        weights.add_row(escape(name_zh if zh else name_en), escape(loaded.indicators[key].column), f"{w:.4f}")
     console.print(weights)
     try:
         done = score_scenario(scenario, loaded, out, overwrite=force)
     except CardError as exc:
-        raise fail(str(exc)) from None
-    cross = Table(title="原分类 → 评分卡分类（户）/ given class → scored class (subjects)")
-    cross.add_column("given")
+        raise fail(err_text(exc)) from None
+    cross = Table(title=say("score_cross"))
+    cross.add_column(say("score_given"))
     for klass in "ABCD":
         cross.add_column(klass, justify="right")
     for row in class_table(done.given).iter_rows():
@@ -63,11 +77,12 @@ def score(
     console.print(cross)
     for key, n in done.scored.missing.items():
         if n:
-            console.print(f"[yellow]warning[/] {n:,} subject(s) have no readable {escape(loaded.indicators[key].column)}; "
-                          f"scored {loaded.indicators[key].missing:g} there", highlight=False)
+            line = say("score_missing", n=n, column=loaded.indicators[key].column, value=loaded.indicators[key].missing)
+            console.print(f"{head('warning')} {escape(line)}", highlight=False)
     if done.scored.skipped:
-        console.print(f"{done.scored.skipped:,} subject(s) are not of {', '.join(c.applies_to or [])} and keep their class")
-    console.print(f"[green]wrote {escape(str(out))}[/]: {done.scored.table.height:,} subjects scored")
+        types = ("、" if zh else ", ").join(c.applies_to or [])
+        console.print(escape(say("score_skipped", n=done.scored.skipped, types=types)), highlight=False)
+    console.print(f"[green]{escape(say('score_wrote', path=out, n=done.scored.table.height))}[/]", highlight=False)
 
 
 def register(app: typer.Typer) -> None:
