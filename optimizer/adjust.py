@@ -61,6 +61,7 @@ from optimizer.teams import TeamConfig, TeamInput, match_officers
 from records.codes import code_secret, inspection_codes
 from rules import evaluate, load_policy
 from scenarios.atomic import atomic_directory
+from scenarios.messages import Message
 from scenarios.model import Scenario
 
 __all__ = ["AdjustError", "Adjusted", "adjust_plan", "write_adjusted", "seed_scenario_hash", "kept_load", "ADJUST_FILES"]
@@ -250,17 +251,16 @@ def _rotation_of(m: dict[str, Any], plan_dir: str | Path, previous: list[str | P
     """The rotation a rotated plan was drawn with, recomputed from its earlier plans (None for a plan without)."""
     if not m.get("rotation"):
         if previous:
-            raise AdjustError(f"{plan_dir} was not drawn with rotation across years: it takes no --previous")
+            raise AdjustError(Message("adjust.no_rotation", plan=str(plan_dir)))
         return None
     from optimizer.rotation import RotationError, load_rotation
 
     if not previous or previous_seed is None:
-        raise AdjustError(f"{plan_dir} was drawn with rotation across years: pass the earlier plans it was rotated "
-                          "against (--previous DIR, repeated) and the chain's first public value (--previous-seed)")
+        raise AdjustError(Message("adjust.needs_rotation", plan=str(plan_dir)))
     try:
         return load_rotation(previous, previous_seed, expect=m["rotation"])
     except RotationError as exc:
-        raise AdjustError(str(exc)) from None
+        raise AdjustError(exc.args[0] if len(exc.args) == 1 else str(exc)) from None
 
 
 def adjust_plan(plan_dir: str | Path, scenario: Scenario, public_value: str, as_of: dt.date, *,
@@ -276,19 +276,16 @@ def adjust_plan(plan_dir: str | Path, scenario: Scenario, public_value: str, as_
     plan = read_plan(plan_dir)
     m = plan.manifest
     if m["scenario"]["year"] != scenario.year:
-        raise AdjustError(f"the updated scenario is for {scenario.year}, the plan for {m['scenario']['year']}")
+        raise AdjustError(Message("adjust.other_year", year=scenario.year, plan_year=m["scenario"]["year"]))
     if as_of.year != scenario.year:
-        raise AdjustError(f"--as-of {as_of} is not in the plan's year {scenario.year}")
+        raise AdjustError(Message("adjust.as_of_year", as_of=str(as_of), year=scenario.year))
     before = (m.get("adjustment") or {}).get("as_of")
     if before is not None and as_of < dt.date.fromisoformat(before):
-        raise AdjustError(f"--as-of {as_of} is before {before}, the date of the version it adjusts: that version records "
-                          f"the visits before {before} as made, and a new version cannot undo them; adjust as of {before} "
-                          "or later")
+        raise AdjustError(Message("adjust.as_of_before", as_of=str(as_of), before=before))
     base_hash = seed_scenario_hash(m)
     seed = plan_seed(base_hash, public_value, m["plan_id"])
     if seed_commitment(seed) != m["seed_commitment"]:
-        raise AdjustError(f"public value {public_value!r} does not open the seed commitment of {plan_dir}: an adjustment "
-                          "draws from the committed seed of the plan it adjusts")
+        raise AdjustError(Message("adjust.seed", value=public_value, plan=str(plan_dir)))
     rotation = _rotation_of(m, plan_dir, previous, previous_seed)
     law = load_policy(m["policy"]["id"], m["policy"].get("overrides") or None)
     with progress_stage("rules"):

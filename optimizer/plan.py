@@ -132,18 +132,16 @@ def _check_rotation(scenario: Scenario, rotation) -> None:  # noqa: ANN001 - opt
     scenario's (its burden is not behind this year) or on plans that share no subject with the directory (another
     district's plans: their arcs would shift nobody here, so the folder given is not the one meant)."""
     from optimizer.rotation import RotationError
+    from scenarios.messages import Message
 
     later = sorted({(p["plan_id"], p["year"]) for p in rotation.manifest["previous"] if p["year"] > scenario.year})
     if later:
-        raise RotationError(
-            f"--previous: {', '.join(f'plan {i} ({y})' for i, y in later)} is of a later year than this scenario "
-            f"({scenario.year}); rotation spreads burden from earlier years' plans onto this one")
+        raise RotationError(Message("rotation.later_year", plans=", ".join(f"plan {i} ({y})" for i, y in later),
+                                    plans_zh="、".join(f"计划 {i}（{y}）" for i, y in later), year=scenario.year))
     shared = rotation.shift.join(scenario.subjects.select("subject_id"), on="subject_id", how="semi").height
     if rotation.shift.height and not shared:
-        raise RotationError(
-            f"--previous: the earlier plans ({', '.join(p['plan_id'] for p in rotation.manifest['previous'])}) share no "
-            f"subject with this directory ({scenario.subjects.height} subjects): plans of another district cannot "
-            "rotate this one's burden")
+        raise RotationError(Message("rotation.other_district", n=scenario.subjects.height,
+                                    plans=", ".join(p["plan_id"] for p in rotation.manifest["previous"])))
 
 
 def _make_plan(scenario: Scenario, public_value: str, settings: PlanSettings, rotation) -> Plan:  # noqa: ANN001

@@ -56,6 +56,7 @@ from optimizer.draw import (
     plan_seed,
     seed_commitment,
 )
+from scenarios.messages import Message
 
 __all__ = ["Rotation", "RotationError", "rotation_shift", "prn_source", "load_rotation", "FOLLOW"]
 
@@ -136,7 +137,7 @@ def load_rotation(previous_dirs: list[str | Path], previous_seed: str,
     it names (same SHA-256), else :class:`RotationError`.
     """
     if not previous_dirs:
-        raise RotationError("rotation needs at least one previous plan directory")
+        raise RotationError(Message("rotation.none"))
     manifests, draws, entries, full = [], [], [], []
     for d in previous_dirs:
         root = Path(d)
@@ -144,7 +145,7 @@ def load_rotation(previous_dirs: list[str | Path], previous_seed: str,
             m = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
             frame = pl.read_parquet(root / "draws.parquet", columns=["subject_id", "round", "inclusion_prob"])
         except (OSError, ValueError, KeyError) as exc:
-            raise RotationError(f"{root}: not a readable plan directory ({exc})") from None
+            raise RotationError(Message("rotation.unreadable", root=str(root), reason=str(exc))) from None
         manifests.append(m)
         draws.append(frame)
         full.append(root / "draws.parquet")
@@ -155,17 +156,16 @@ def load_rotation(previous_dirs: list[str | Path], previous_seed: str,
         years.setdefault(e["year"], []).append(str(d))
     twice = {y: ds for y, ds in sorted(years.items()) if len(ds) > 1}
     if twice:  # e.g. a plan and its adjusted version (动态调整): the chain holds one plan per year
-        raise RotationError("one plan per year, its latest version: " + "; ".join(
-            f"{len(ds)} plans of {y} given ({', '.join(ds)})" for y, ds in twice.items()))
+        each = [Message("rotation.year_twice", year=y, n=len(ds), dirs=", ".join(ds)) for y, ds in twice.items()]
+        raise RotationError(Message("rotation.one_per_year", years="; ".join(each),
+                                    years_zh="；".join(m.text("zh") for m in each)))
     sources = {json.dumps(prn_source(m), sort_keys=True) for m in manifests}
     if len(sources) != 1:
-        raise RotationError("the previous plans were drawn from different permanent numbers (different first plans); "
-                            "rotate only against one chain: the first plan and the plans made with --previous from it")
+        raise RotationError(Message("rotation.chains"))
     source = json.loads(sources.pop())
     seed = plan_seed(source["scenario_hash"], previous_seed, source["plan_id"])
     if seed_commitment(seed) != source["seed_commitment"]:
-        raise RotationError(f"--previous-seed {previous_seed!r} does not open the seed commitment of plan "
-                            f"{source['plan_id']} (the chain's first plan)")
+        raise RotationError(Message("rotation.seed", value=previous_seed, plan_id=source["plan_id"]))
     order = sorted(range(len(entries)), key=lambda k: (entries[k]["year"], entries[k]["plan_id"], entries[k]["draws_sha256"]))
     entries = [entries[k] for k in order]
     draws = [draws[k] for k in order]
@@ -174,13 +174,11 @@ def load_rotation(previous_dirs: list[str | Path], previous_seed: str,
     for k, m in enumerate(manifests):  # the whole chain, first plan first: each one rotated against those before it
         before = sorted(e["draws_sha256"] for e in (m.get("rotation") or {}).get("previous", []))
         if before != sorted(e["draws_sha256"] for e in entries[:k]):
-            raise RotationError(f"plan {m['plan_id']} ({m['scenario']['year']}): give the whole chain with --previous — "
-                                "the first plan and every plan rotated from it, each against exactly those before it")
+            raise RotationError(Message("rotation.whole_chain", plan_id=m["plan_id"], year=m["scenario"]["year"]))
     if expect is not None:
         want = sorted(e["draws_sha256"] for e in expect.get("previous", []))
         if sorted(e["draws_sha256"] for e in entries) != want:
-            raise RotationError("the previous plans given are not the ones this plan was rotated against "
-                                "(draws.parquet SHA-256 differs from the manifest's rotation.previous)")
+            raise RotationError(Message("rotation.not_these"))
     shift = rotation_shift(draws)
     body = {"prn": source, "previous": entries,
             "mean_end": round(float(shift["end"].mean() or 0.0) / PI_SCALE, 6) if shift.height else 0.0}
@@ -192,7 +190,7 @@ def load_rotation(previous_dirs: list[str | Path], previous_seed: str,
                                                       "selected", "rank"])
         except (OSError, ValueError, pl.exceptions.PolarsError) as exc:
             if expect is not None:
-                raise RotationError(f"{full[-1]}: no ranks to follow ({exc})") from None
+                raise RotationError(Message("rotation.no_ranks", path=str(full[-1]), reason=str(exc))) from None
             follow = False  # an earlier plan without published ranks: this year's cells do not follow it
     if follow:
         body[FOLLOW] = True

@@ -169,6 +169,55 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "binding.missing": ("缺失；台账第 {seq} 条记录中有该文件", "missing; ledger record {seq} has it"),
     "binding.changed": ("SHA-256 与台账第 {seq} 条记录不符：生成后被修改", "SHA-256 differs from ledger record {seq}: changed after planning"),
     "binding.added": ("不在台账第 {seq} 条记录中：生成后被添加", "not in ledger record {seq}: added after planning"),
+    # a mid-year adjustment (optimizer.adjust; jointcheck adjust, the app's page ⑦)
+    "adjust.no_rotation": ("{plan} 抽取时未做跨年负担轮换：不接受 --previous", "{plan} was not drawn with rotation across "
+                           "years: it takes no --previous"),
+    "adjust.needs_rotation": ("{plan} 抽取时做了跨年负担轮换：请给出它所轮换的往年计划（--previous 目录，可重复）和链上首年的"
+                              "公开随机数（--previous-seed）",
+                              "{plan} was drawn with rotation across years: pass the earlier plans it was rotated against "
+                              "(--previous DIR, repeated) and the chain's first public value (--previous-seed)"),
+    "adjust.chain_not_saved": ("该计划抽取时做了跨年负担轮换，而其往年计划未全部保存在此：请先作为往年计划上传",
+                               "the plan was drawn with rotation across years and its earlier plans are not all saved "
+                               "here: upload them as previous years first"),
+    "adjust.breaks_rules": ("调整后的计划违反硬性规则，未保存：{violations}",
+                            "the adjusted plan breaks hard rules and was not saved: {violations}"),
+    "adjust.other_year": ("更新后的场景是 {year} 年的，计划是 {plan_year} 年的", "the updated scenario is for {year}, the plan for {plan_year}"),
+    "adjust.as_of_year": ("--as-of {as_of} 不在计划年度 {year} 内", "--as-of {as_of} is not in the plan's year {year}"),
+    "adjust.as_of_before": ("--as-of {as_of} 早于被调整版本的调整日期 {before}：该版本已把 {before} 前的检查记为已完成，新版本不能撤销；"
+                            "请从 {before} 或之后调整",
+                            "--as-of {as_of} is before {before}, the date of the version it adjusts: that version records "
+                            "the visits before {before} as made, and a new version cannot undo them; adjust as of {before} "
+                            "or later"),
+    "adjust.seed": ("公开随机数 {value} 不能打开 {plan} 的随机数承诺：调整沿用被调整计划已承诺的随机数",
+                    "public value {value!r} does not open the seed commitment of {plan}: an adjustment draws from the "
+                    "committed seed of the plan it adjusts"),
+    # rotation across years against earlier plans (optimizer.rotation; plan --previous)
+    "rotation.none": ("负担轮换至少需要一个往年计划目录", "rotation needs at least one previous plan directory"),
+    "rotation.first_value": ("请给出首年计划的公开随机数（整条链的永久随机数由它而来）",
+                             "give the public value of the first year's plan (the chain's permanent numbers)"),
+    "rotation.unreadable": ("{root}：不是可读取的计划目录（{reason}）", "{root}: not a readable plan directory ({reason})"),
+    "rotation.one_per_year": ("每年只给一个计划（其最新版本）：{years}", "one plan per year, its latest version: {years}"),
+    "rotation.year_twice": ("{year} 年给了 {n} 个计划（{dirs}）", "{n} plans of {year} given ({dirs})"),
+    "rotation.chains": ("往年计划来自不同的永久随机数（不同的首个计划）；只能对一条链轮换：首个计划及以 --previous 由它生成的计划",
+                        "the previous plans were drawn from different permanent numbers (different first plans); rotate "
+                        "only against one chain: the first plan and the plans made with --previous from it"),
+    "rotation.seed": ("--previous-seed {value} 不能打开计划 {plan_id}（链上首个计划）的随机数承诺",
+                      "--previous-seed {value!r} does not open the seed commitment of plan {plan_id} (the chain's first plan)"),
+    "rotation.whole_chain": ("计划 {plan_id}（{year}）：请用 --previous 给出整条链——首个计划及由它轮换生成的每个计划，"
+                             "每个都只对其之前的计划轮换",
+                             "plan {plan_id} ({year}): give the whole chain with --previous — the first plan and every plan "
+                             "rotated from it, each against exactly those before it"),
+    "rotation.not_these": ("给出的往年计划不是本计划轮换时所用的计划（draws.parquet 的 SHA-256 与 manifest 所记录的不符）",
+                           "the previous plans given are not the ones this plan was rotated against "
+                           "(draws.parquet SHA-256 differs from the manifest's rotation.previous)"),
+    "rotation.no_ranks": ("{path}：没有可沿用的排序（{reason}）", "{path}: no ranks to follow ({reason})"),
+    "rotation.later_year": ("--previous：{plans}的年度晚于本场景（{year}）；负担轮换是把往年计划的负担分摊到今年",
+                            "--previous: {plans} is of a later year than this scenario ({year}); rotation spreads burden "
+                            "from earlier years' plans onto this one"),
+    "rotation.other_district": ("--previous：往年计划（{plans}）与本名录库（{n} 个检查对象）没有共同的检查对象：其他区的计划"
+                                "不能轮换本区的负担",
+                                "--previous: the earlier plans ({plans}) share no subject with this directory ({n} "
+                                "subjects): plans of another district cannot rotate this one's burden"),
     # inspection results imported by jointcheck results (records.results)
     "results.column_missing": ("缺少必填列", "required column is missing"),
     "results.unknown_visit": ("“{visit}”不是计划 {plan_id} 中的检查", "{visit!r} is not a visit of plan {plan_id}"),

@@ -90,7 +90,8 @@ def test_a_wrong_public_value_is_refused_without_a_traceback(tmp_path: Path) -> 
     go_to(at, "adjust")
     at.text_input(key=f"adj:value:run:{run.id}").set_value("8").run()
     at.button(key="adj:go").click().run()
-    assert not at.exception and at.error and "commitment" in at.error[0].value
+    assert not at.exception and at.error and "公开随机数 8 不能打开" in at.error[0].value
+    assert "调整沿用被调整计划已承诺的随机数" in at.error[0].value  # the reason, in the page's language
     assert adjusting.saved_versions() == []
 
 
@@ -130,7 +131,7 @@ def test_a_wrong_first_year_value_is_refused_before_planning() -> None:
     at.text_input(key="keep:prev_seed").set_value("99").run()
     at.text_input(key="keep:public_value").set_value("12")
     at.button[0].click().run()
-    assert not at.exception and at.error and "commitment" in at.error[0].value
+    assert not at.exception and at.error and "不能打开计划 tiny（链上首个计划）的随机数承诺" in at.error[0].value
     assert "job" not in at.session_state and len(at.session_state["runs"]) == 1  # no plan was started
 
 

@@ -182,6 +182,18 @@ def test_rotation_refuses_a_later_year_and_another_districts_plans(tmp_path: Pat
         make_plan(load_scenario(tmp_path / "elsewhere-2025"), "9", rotation=rotation)
     made = make_plan(load_scenario(tmp_path / "tiny-2025"), "9", rotation=rotation)
     assert made.manifest_extra["rotation"]["previous"][0]["year"] == 2024
+    # on the command line: exit 2 with the reason in the planner's language, never "internal error"
+    from typer.testing import CliRunner
+
+    from ui.cli import app
+
+    args = ["plan", str(tmp_path / "tiny-2023"), "--seed", "9", "--out", str(tmp_path / "p2023"), "--ledger", str(tmp_path / "ledger.db"),
+            "--previous", str(tmp_path / "y2024"), "--previous-seed", "5"]
+    for lang, words in (("zh", "计划 tiny（2024）的年度晚于本场景（2023）"), ("en", "is of a later year than this scenario")):
+        result = CliRunner().invoke(app, [*args, "--lang", lang])
+        assert result.exit_code == 2, result.output
+        assert words in " ".join(result.output.split()) and "internal error" not in result.output, result.output
+    assert not (tmp_path / "p2023").exists()
 
 
 def test_generate_a_small_directory_from_a_large_profile(tmp_path: Path) -> None:

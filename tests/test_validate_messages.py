@@ -32,6 +32,7 @@ ALLOWED = {
     "scenario", "yaml", "subjects", "csv", "officers", "object_types", "window_flex", "ratio", "count",
     "ratio_by_class", "name", "year", "policy", "departments", "items", "tasks", "districts", "chinese", "calendar",
     "manifest", "json", "SHA", "chmod", "CR", "Saaty", "_max",
+    "previous", "seed", "draws", "parquet", "as", "of",  # options --previous, --previous-seed, --as-of; draws.parquet
 }
 
 

@@ -292,6 +292,20 @@ def t(key: str, lang: str | None = None, **values: Any) -> str:
     return text.format(**values) if values else text
 
 
+def error_text(exc: BaseException, lang: str | None = None) -> str:
+    """A refusal's reason in the page's language: errors that carry both languages (a what-if's, the rules' PlanBlocked)
+    through their ``text(lang)``, one whose message is a :class:`scenarios.messages.Message` (adjustment, rotation)
+    through the message; anything else as its English text."""
+    from scenarios.messages import Message
+
+    lang = lang or current_lang()
+    text = getattr(exc, "text", None)
+    if callable(text):
+        return text(lang)
+    arg = exc.args[0] if len(exc.args) == 1 else None
+    return arg.text(lang) if isinstance(arg, Message) else str(exc)
+
+
 def kpi_label(key: str, lang: str | None = None) -> str:
     zh, en = KPI_LABELS.get(key, (key, key))
     return en if (lang or current_lang()) == "en" else zh

@@ -283,8 +283,9 @@ def writing_errors(out: Path, what: str = "plan") -> Iterator[None]:
 @contextlib.contextmanager
 def planning_errors() -> Iterator[None]:
     """A plan the rules or the draw cannot make exits 1 with the reason (PlanBlocked); an unusable policy or
-    reform exits 2 (PolicyError). Never a traceback."""
+    reform (PolicyError) or earlier plans that cannot be rotated against (RotationError) exit 2. Never a traceback."""
     from optimizer.draw import PlanBlocked
+    from optimizer.rotation import RotationError
     from rules import PolicyError
 
     try:
@@ -292,6 +293,6 @@ def planning_errors() -> Iterator[None]:
     except PlanBlocked as exc:
         console.print(f"[red]{escape(exc.text(current_lang()))}[/]")
         raise typer.Exit(code=1) from None
-    except PolicyError as exc:
+    except (PolicyError, RotationError) as exc:
         console.print(f"[red]{escape(err_text(exc))}[/]")
         raise typer.Exit(code=2) from None

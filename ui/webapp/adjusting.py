@@ -201,12 +201,12 @@ def adjust_saved(base: Base, scenario: Scenario, public_value: str, as_of: dt.da
     from optimizer.adjust import AdjustError, adjust_plan, write_adjusted
     from optimizer.check import check_plan, read_plan
     from records.codes import default_key_path, load_or_create_key
+    from scenarios.messages import Message
 
     manifest = read_plan(base.plan_dir).manifest
     previous = chain_dirs(manifest, runs) or None
     if manifest.get("rotation") and (previous is None or len(previous) != len(manifest["rotation"]["previous"])):
-        raise AdjustError("the plan was drawn with rotation across years and its earlier plans are not all saved "
-                          "here: upload them as previous years first")
+        raise AdjustError(Message("adjust.chain_not_saved"))
     key = load_or_create_key(default_key_path())
     made = adjust_plan(base.plan_dir, scenario, public_value, as_of, district_key=key, previous=previous,
                        previous_seed=(previous_seed or None) if manifest.get("rotation") else None)
@@ -219,7 +219,8 @@ def adjust_saved(base: Base, scenario: Scenario, public_value: str, as_of: dt.da
         write_adjusted(made, staging / "plan")
         found = check_plan(staging / "plan", scenario)
         if found:
-            raise AdjustError("the adjusted plan breaks hard rules and was not saved: " + "; ".join(map(str, found[:5])))
+            raise AdjustError(Message("adjust.breaks_rules", violations="; ".join(map(str, found[:5])),
+                                      violations_zh="；".join(v.text("zh") for v in found[:5])))
         (staging / "scenario.pickle").write_bytes(pickle.dumps(scenario, protocol=pickle.HIGHEST_PROTOCOL))
         a = made.manifest["adjustment"]
         label = f"#{number} {base.label.split(' · ')[0]} · {as_of.isoformat()}"
@@ -323,7 +324,8 @@ def rotation_for(dirs: list[Path], previous_seed: str):  # noqa: ANN201 - optimi
     """The rotation against ``dirs`` (earlier years' plan folders) opened by the chain's first public value;
     ``RotationError`` says what is wrong (other chains, a value that does not open the commitment…)."""
     from optimizer.rotation import RotationError, load_rotation
+    from scenarios.messages import Message
 
     if not previous_seed.strip():
-        raise RotationError("give the public value of the first year's plan (the chain's permanent numbers)")
+        raise RotationError(Message("rotation.first_value"))
     return load_rotation(list(dirs), previous_seed.strip())

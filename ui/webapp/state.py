@@ -13,7 +13,7 @@ import streamlit as st
 
 from rules import explain_text
 from scenarios import Problem, Scenario, check_scenario
-from ui.i18n import current_lang, t
+from ui.i18n import error_text, t
 from ui.webapp.jobs import Cancelled, Job, Run, active_job, forget
 from ui.webapp.scenario_io import SCENARIO_ROOT
 from ui.webapp.store import load_runs
@@ -82,9 +82,11 @@ def harvest_job() -> None:
         return
     except Exception as exc:  # a planning error is shown to the planner, not raised as a traceback
         from optimizer.draw import PlanBlocked
+        from scenarios.messages import Message
 
-        st.session_state["job_error"] = (exc.text(current_lang()) if isinstance(exc, PlanBlocked)
-                                         else f"{type(exc).__name__}: {exc}")
+        arg = exc.args[0] if len(exc.args) == 1 else None
+        known = isinstance(exc, PlanBlocked) or isinstance(arg, Message)  # a refusal the planner can act on
+        st.session_state["job_error"] = error_text(exc) if known else f"{type(exc).__name__}: {exc}"
         return
     if all(r.id != run.id for r in runs()):
         runs().append(run)

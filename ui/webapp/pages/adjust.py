@@ -11,7 +11,7 @@ import polars as pl
 import streamlit as st
 
 from scenarios import Scenario
-from ui.i18n import current_lang, t
+from ui.i18n import current_lang, error_text, t
 from ui.webapp import adjusting
 from ui.webapp.state import runs
 
@@ -54,7 +54,7 @@ def _adjust_form(scenario: Scenario, options: list[adjusting.Base]) -> None:
             with st.spinner(t("adj_working")):
                 version = adjusting.adjust_saved(base, scenario, value.strip(), as_of, runs(), previous_seed)
         except (AdjustError, PlanBlocked, ValueError, OSError) as exc:
-            st.error(f"{t('adj_failed')}: {exc}")
+            st.error(f"{t('adj_failed')}: {error_text(exc)}")
             return
         st.session_state["adj:shown"] = version.id
         st.success(t("adj_done", label=version.label, **version.counts))

@@ -12,13 +12,12 @@ import streamlit as st
 
 from rules import known_policies
 from scenarios import Scenario
-from ui.i18n import current_lang, header, t
+from ui.i18n import current_lang, error_text, header, t
 from ui.webapp.jobs import submit
 from ui.webapp.state import runs
 from ui.webapp.store import delete_run, rename_run, runs_folder
 from ui.webapp.whatif import (
     WhatIf,
-    WhatIfError,
     capacity_table,
     policy_parameters,
     reform,
@@ -211,7 +210,7 @@ def render(scenario: Scenario | None) -> None:
                             capacities=caps_edits, windows=windows_edits, classes=classes)
             st.session_state["job"] = submit(scenario, whatif, lang, rotation=previous_rotation())
         except Exception as exc:  # an invalid what-if is the planner's input: say what is wrong
-            st.error(f"{t('whatif_invalid')}: {exc.text(lang) if isinstance(exc, WhatIfError) else exc}")
+            st.error(f"{t('whatif_invalid')}: {error_text(exc, lang)}")
             return
         st.rerun()
     last = next((r for r in runs() if r.id == st.session_state.get("last_done")), None)
