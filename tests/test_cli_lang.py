@@ -312,3 +312,47 @@ def test_score_speaks_chinese(tmp_path):
     assert "检查对象名录缺少列" in output, output
     code, output = run(["score", str(TINY), "--card", "nope", "--out", str(tmp_path / "s"), "--lang", "en"])
     assert code == 2 and "unknown scorecard 'nope'" in output, output
+
+
+def test_plan_lists_unplaced_pairs_and_solver_notes_in_the_planners_language(tmp_path: Path) -> None:
+    """区教育局 with no weekly capacity: its drawn pairs cannot be visited. ``plan`` names each one (subject and task
+    by name) with the reason and says which department is short — in Chinese by default, in English on request."""
+    scenario = tmp_path / "no-edu"
+    shutil.copytree(TINY, scenario)
+    officers = pl.read_csv(scenario / "officers.csv", infer_schema=False)
+    officers = officers.with_columns(pl.when(pl.col("department") == "EDU").then(pl.lit("0"))
+                                     .otherwise(pl.col("weekly_capacity")).alias("weekly_capacity"))
+    officers.write_csv(scenario / "officers.csv")
+    args = ["plan", str(scenario), "--seed", SEED, "--ledger", str(tmp_path / "j.db"), "--key-file", str(tmp_path / "k")]
+    code, zh = run([*args, "--out", str(tmp_path / "zh")])
+    assert code == 0, zh
+    unplaced = pl.read_parquet(tmp_path / "zh" / "unplaced.parquet")
+    assert unplaced.height > 0
+    flat = " ".join(zh.split())
+    assert "部门 区教育局：每周检查能力 0 人次" in flat  # the solver's note, translated, the department by name
+    subjects = dict(pl.read_csv(scenario / "subjects.csv", infer_schema=False).select("subject_id", "name").iter_rows())
+    for row in unplaced.head(10).iter_rows(named=True):
+        assert f"检查对象 {subjects[row['subject_id']]}（{row['subject_id']}）" in flat
+        assert " ".join(row["reason_zh"].split()) in flat
+    assert "weekly capacity" not in flat and "left unplaced" not in flat
+    code, en = run([*args, "--out", str(tmp_path / "en"), "--lang", "en"])
+    flat = " ".join(en.split())
+    assert code == 0 and "weekly capacity of 0 officer-visits" in flat and "区教育局" in flat
+    assert all(" ".join(r.split()) in flat for r in unplaced.head(10)["reason"].to_list())
+
+
+def test_a_plan_refused_for_its_violations_still_says_where_staff_ran_out(tmp_path: Path) -> None:
+    """区消防救援支队 left with one officer: teams of two cannot be formed, ``plan`` exits 1 writing nothing — and
+    prints, translated, the teams' notes that say which department and grid lack officers (they used to be printed
+    only after a plan was written, and in English)."""
+    scenario = tmp_path / "one-fire"
+    shutil.copytree(TINY, scenario)
+    officers = pl.read_csv(scenario / "officers.csv", infer_schema=False)
+    fire = officers.filter(pl.col("department") == "FIRE")["officer_id"].to_list()
+    officers.filter(~pl.col("officer_id").is_in(fire[1:])).write_csv(scenario / "officers.csv")
+    code, zh = run(["plan", str(scenario), "--seed", SEED, "--out", str(tmp_path / "p"), "--ledger",
+                    str(tmp_path / "j.db"), "--key-file", str(tmp_path / "k")])
+    flat = " ".join(zh.split())
+    assert code == 1 and not (tmp_path / "p").exists(), zh
+    assert "部门 区消防救援支队 在检查对象所在网格" in flat and "以外只有" in flat, zh
+    assert "未翻译" not in flat and "has only" not in flat

@@ -70,6 +70,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "internal_error": ("内部错误：{kind}：{detail} — 请连同引发它的命令一起报告",
                        "internal error: {kind}: {detail} — please report it with the command that caused it"),
     "wrote": ("已写出 {path}", "wrote {path}"),
+    "unplaced_pair": ("检查对象 {subject} · 任务 {task}：{reason}", "subject {subject} · task {task}: {reason}"),
+    "unplaced_more": ("……另有 {n} 个未安排的（对象×任务），见 unplaced.parquet",
+                      "… and {n} more unplaced (subject × task) pairs: see unplaced.parquet"),
     # draw, audit
     "mode.coordinated": ("协调抽取", "coordinated"),
     "mode.positive": ("仅正协调", "positive"),

@@ -226,11 +226,53 @@ def plan(
         with planning_errors():
             made = make_plan(scenario, seed, settings, rotation=rotation)
         made = seal_plan_codes(made, key_file)
-        write_recorded_plan(made, out, force, ledger, key_file, allow_violations)
+        notes = [*solver_notes(made), *made.bundle.problems, *made.teams.problems]
+        try:
+            write_recorded_plan(made, out, force, ledger, key_file, allow_violations)
+        except typer.Exit:  # refused for its violations: the solvers' notes say where capacity or staff ran out
+            print_notes(notes, scenario)
+            print_unplaced(made.bundle.unplaced, scenario)
+            raise
     print_plan_summary(made, lang.value if lang else None, seed=seed, mode=mode.value)
-    for line in [*solver_notes(made), *made.bundle.problems, *made.teams.problems]:
-        console.print(f"{head('warning')} {escape(line)}", highlight=False)
+    print_notes(notes, scenario)
+    print_unplaced(made.bundle.unplaced, scenario)
     console.print(f"[green]{escape(say('wrote', path=out))}[/]", highlight=False)
+
+
+def print_notes(lines: list[str], scenario) -> None:  # noqa: ANN001 - scenarios.model.Scenario
+    """The solvers' notes (capacity short, teams below size, stages stopped at their limit) in the command's
+    language with departments, qualifications and subjects by name (the app's table: ui.webapp.notes)."""
+    from ui.webapp.notes import note_text, plan_names
+
+    lang = current_lang()
+    names = plan_names(scenario, lines, lang) if lines else None
+    for line in lines:
+        console.print(f"{head('warning')} {escape(note_text(line, lang, names))}", highlight=False)
+
+
+UNPLACED_SHOWN = 10
+
+
+def print_unplaced(unplaced, scenario) -> None:  # noqa: ANN001 - a frame of unplaced.parquet, a Scenario
+    """The drawn (subject, task) pairs left without a visit, the first ten by name with their reason in the command's
+    language (a drawn subject never visited is a sample not carried out: the planner must see which)."""
+    import polars as pl
+
+    if unplaced is None or unplaced.height == 0:
+        return
+    lang = current_lang()
+    column = "reason_zh" if lang == "zh" and "reason_zh" in unplaced.columns else "reason"
+    tasks = {t.id: t.name for t in scenario.tasks}
+    shown = unplaced.head(UNPLACED_SHOWN)
+    who = dict(scenario.subjects.filter(pl.col("subject_id").is_in(shown["subject_id"].to_list()))
+               .select("subject_id", "name").iter_rows())
+    for row in shown.iter_rows(named=True):
+        subject = f"{who.get(row['subject_id'], '')}（{row['subject_id']}）" if lang == "zh" else \
+            f"{who.get(row['subject_id'], '')} ({row['subject_id']})"
+        console.print(f"{head('warning')} " + escape(say("unplaced_pair", subject=subject.strip(),
+                      task=tasks.get(row["task_id"]) or row["task_id"], reason=row[column])), highlight=False)
+    if unplaced.height > UNPLACED_SHOWN:
+        console.print(escape(say("unplaced_more", n=unplaced.height - UNPLACED_SHOWN)), highlight=False)
 
 
 def _rotation(previous: list[Path] | None, previous_seed: str | None):  # noqa: ANN202 - optimizer.rotation.Rotation
@@ -327,8 +369,8 @@ def adjust(
         console.print(f"{head('sample_moved')} " + escape(say(
             "sample_moved", task=names.get(f["task_id"]) or f["task_id"], reason=f["reason"],
             out=", ".join(f["removed"]) or "—", came=", ".join(f["added"]) or "—", why=f["why"])), highlight=False)
-    for line in made.manifest["problems"]["adjust"]:
-        console.print(f"{head('warning')} {escape(line)}", highlight=False)
+    print_notes(made.manifest["problems"]["adjust"], scenario)
+    print_unplaced(made.unplaced, scenario)
     console.print("[green]" + escape(say("adjust_wrote", path=out, version=made.manifest["adjusts"]["version"],
                                          plan_id=made.manifest["plan_id"])) + "[/]", highlight=False)
 

@@ -55,6 +55,21 @@ REASONS: list[tuple[str, str]] = [
      "部门 {d}：第 {w} 周没有尚有余量且符合条件的执法人员（部门需要 {need}，现有 {has}）"),
     (r"team below (?P<n>\d+) per visit: capacity of departments (?P<ds>.+) in week (?P<w>\S+) exhausted",
      "检查组不足每次 {n} 人：部门 {ds} 第 {w} 周检查能力已用完"),
+    # needs no capacity can meet: too few officers in the directory (optimizer.teams.candidates), with or without
+    # the subject's own grid left out (所所交叉)
+    (r"department (?P<d>\S+) has only (?P<has>\d+) officers outside grid (?P<g>\S+) \(needs (?P<need>\d+)\)",
+     "部门 {d} 在检查对象所在网格 {g} 以外只有 {has} 名执法人员（需要 {need} 名，所所交叉）"),
+    (r"department (?P<d>\S+) has only (?P<has>\d+) officers \(needs (?P<need>\d+)\)",
+     "部门 {d} 只有 {has} 名执法人员（需要 {need} 名）"),
+    (r"department (?P<d>\S+) has only 0 officers outside grid (?P<g>\S+) holding (?P<q>\S+)",
+     "部门 {d} 在检查对象所在网格 {g} 以外没有持有“{q}”资质的执法人员（所所交叉）"),
+    (r"department (?P<d>\S+) has only 0 officers holding (?P<q>\S+)",
+     "部门 {d} 没有持有“{q}”资质的执法人员"),
+    (r"departments (?P<ds>.+) have only (?P<has>\d+) officers outside grid (?P<g>\S+) in all "
+     r"\(needs (?P<n>\d+) per visit\)",
+     "部门 {ds} 在检查对象所在网格 {g} 以外合计只有 {has} 名执法人员（每次检查需要 {n} 名，所所交叉）"),
+    (r"departments (?P<ds>.+) have only (?P<has>\d+) officers in all \(needs (?P<n>\d+) per visit\)",
+     "部门 {ds} 合计只有 {has} 名执法人员（每次检查需要 {n} 名）"),
 ]
 _VISITS = re.compile(r"(?P<reason>.+): (?P<n>\d+) visit\(s\) \((?P<ids>.*)\)")
 
