@@ -11,7 +11,7 @@ import pytest
 
 from optimizer.plan import make_plan, solver_notes
 from scenarios import load_scenario
-from ui.webapp.notes import NOTES, REASONS, note_text, translated
+from ui.notes import NOTES, REASONS, note_text, translated
 from ui.webapp.whatif import apply_whatif
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
@@ -49,7 +49,7 @@ def test_an_unknown_note_is_marked_not_hidden():
 
 def test_notes_name_departments_qualifications_and_subjects_in_both_languages(starved_notes):
     """Names, not codes: the starved plan's notes name 区市场监管局 and the qualification, in Chinese and English."""
-    from ui.webapp.notes import plan_names
+    from ui.notes import plan_names
 
     scenario = load_scenario(SCENARIOS / "changning-2024")
     for lang in ("zh", "en"):
@@ -68,7 +68,7 @@ def test_notes_name_departments_qualifications_and_subjects_in_both_languages(st
 
 
 def test_a_subject_of_a_note_is_named():
-    from ui.webapp.notes import note_text as text_of
+    from ui.notes import note_text as text_of
 
     line = "subject S1: annual cap 1 is below the 2 visits its tasks' windows need; left unplaced: T2"
     names = {"subject": {"S1": "上海某某餐饮有限公司"}, "department": {}, "qualification": {}}

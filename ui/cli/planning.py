@@ -241,8 +241,8 @@ def plan(
 
 def print_notes(lines: list[str], scenario) -> None:  # noqa: ANN001 - scenarios.model.Scenario
     """The solvers' notes (capacity short, teams below size, stages stopped at their limit) in the command's
-    language with departments, qualifications and subjects by name (the app's table: ui.webapp.notes)."""
-    from ui.webapp.notes import note_text, plan_names
+    language with departments, qualifications and subjects by name (ui.notes, the table the app uses too)."""
+    from ui.notes import note_text, plan_names
 
     lang = current_lang()
     names = plan_names(scenario, lines, lang) if lines else None

@@ -8,10 +8,10 @@ import streamlit as st
 
 from optimizer.plan import solver_notes
 from ui.i18n import current_lang, kpi_label, t
+from ui.notes import note_text, plan_names
 from ui.webapp.charts import figures
 from ui.webapp.charts import pictures as charts
 from ui.webapp.jobs import Run
-from ui.webapp.notes import note_text, plan_names
 
 __all__ = ["render", "headline"]
 

@@ -1,8 +1,8 @@
 """The solvers' notes (optimizer: bundling, officer matching, the stages' time limits) in the planner's language.
 
-The optimizer writes its notes in English (the command line and the logs read them); the app shows them in
-Chinese by matching each known form and filling a Chinese template with its values (department, week, counts,
-ids). A note of an unknown form is shown as written, marked as not translated — the test on a capacity-starved
+The optimizer writes its notes in English (the logs and manifests keep them so); the command line and the app
+show them in the planner's language by matching each known form and filling a Chinese template with its values
+(department, week, counts, ids), with names for ids. A note of an unknown form is shown as written, marked as not translated — the test on a capacity-starved
 plan (tests/test_app_notes.py) keeps this table complete for the notes a real plan gives.
 """
 
