@@ -292,17 +292,18 @@ def t(key: str, lang: str | None = None, **values: Any) -> str:
     return text.format(**values) if values else text
 
 
-def error_text(exc: BaseException, lang: str | None = None) -> str:
-    """A refusal's reason in the page's language: errors that carry both languages (a what-if's, the rules' PlanBlocked)
-    through their ``text(lang)``, one whose message is a :class:`scenarios.messages.Message` (adjustment, rotation)
-    through the message; anything else as its English text."""
+def error_text(exc: BaseException | str, lang: str | None = None) -> str:
+    """A refusal's reason in ``lang`` (default: the page's): errors that carry both languages (a what-if's, the rules'
+    PlanBlocked) through their ``text(lang)``, one whose message is a :class:`scenarios.messages.Message`
+    (adjustment, rotation, ledger, generator) — or such a message itself — through the message; anything else as
+    its English text. The command line uses it with its own language (``ui.cli.common.err_text``)."""
     from scenarios.messages import Message
 
     lang = lang or current_lang()
     text = getattr(exc, "text", None)
-    if callable(text):
+    if isinstance(exc, BaseException) and callable(text):
         return text(lang)
-    arg = exc.args[0] if len(exc.args) == 1 else None
+    arg = exc.args[0] if isinstance(exc, BaseException) and len(exc.args) == 1 else exc
     return arg.text(lang) if isinstance(arg, Message) else str(exc)
 
 

@@ -19,7 +19,6 @@ from rich.table import Table
 
 from optimizer.draw import DrawMode
 from scenarios import Problem, Scenario, check_scenario
-from scenarios.messages import Message
 from ui.cli.messages import current_lang, default_lang, say
 
 __all__ = [
@@ -54,8 +53,9 @@ SEVERITY_ZH = {"error": "错误", "warning": "警告"}
 def err_text(exc: BaseException | str) -> str:
     """An error's message in the command's language: a :class:`~scenarios.messages.Message` (what the records and
     the generator raise) in Chinese or English; any other message as it is."""
-    arg = exc.args[0] if isinstance(exc, BaseException) and len(exc.args) == 1 else exc
-    return arg.text(current_lang()) if isinstance(arg, Message) else str(exc)
+    from ui.i18n import error_text
+
+    return error_text(exc, current_lang())
 
 
 def head(kind: str, style: str = "yellow") -> str:
