@@ -60,7 +60,7 @@ def make_documents(plan_dir: str | Path, scenario: Scenario, whats: list[str] | 
 def write_documents(out: str | Path, files: dict[str, bytes], overwrite: bool = False) -> list[Path]:
     """Write ``files`` into the directory ``out``; it appears complete or not at all."""
     out = Path(out)
-    with atomic_directory(out, overwrite=overwrite) as staging:
+    with atomic_directory(out, overwrite=overwrite, mark="papers") as staging:
         for name, data in sorted(files.items()):
             (staging / name).write_bytes(data)
     return [out / name for name in sorted(files)]

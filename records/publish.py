@@ -184,7 +184,7 @@ def publish(plan_dir: str | Path, scenario: Scenario, out: str | Path, formed: d
              t["object_type"]["name"] or t["object_type"]["id"], t["subjects_to_inspect"]]
             for n, t in enumerate(body["tasks"], start=1)]
     out = Path(out)
-    with atomic_directory(out, overwrite=overwrite) as staging:
+    with atomic_directory(out, overwrite=overwrite, mark="notice") as staging:
         (staging / "public_plan.json").write_text(
             json.dumps(body, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         write_safe_csv(staging / "public_plan.csv", header, rows)

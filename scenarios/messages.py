@@ -289,6 +289,32 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "card.root_group": ("{file}：根节点必须是一组准则", "{file}: root must be a group of criteria"),
     "output.busy": ("另一个进程正在写出 {target}；请等待其完成后重试",
                     "{target} is being written by another process right now; wait for it and try again"),
+    # where a command may write (scenarios.outputs)
+    "output.name_too_long": ("--out {out}：名称过长（最多 200 字节）", "--out {out}: the name is too long (at most 200 bytes)"),
+    "output.parent_not_dir": ("--out {out}：{parent} 不是文件夹", "--out {out}: {parent} is not a folder"),
+    "output.holds": ("--out {out} 包含{what}（{path}）；该位置绝不会被写入，请另选输出位置",
+                     "--out {out} holds {what} ({path}), which is never written over; choose another output"),
+    "output.exists": ("{out} 已存在；如要替换 jointcheck 先前写出的同类输出，请加 --force",
+                      "{out} exists; pass --force to replace an output of the same kind that jointcheck wrote"),
+    "output.not_own": ("--force 只替换 jointcheck 写出、且只含其自身文件的{kind}；{out} 不是，未作任何改动",
+                       "--force replaces only {kind} that jointcheck wrote and that holds nothing else; {out} is not "
+                       "one — nothing was changed"),
+    "output.holds_foreign": ("{out} 中有 {n} 项不是 jointcheck 写出的（或写出后被修改）：{files}；为保护这些内容，--force 未作任何改动",
+                             "{out} holds {n} entries jointcheck did not write (or that changed since): {files}; "
+                             "to keep them, --force changed nothing"),
+    "output.kind.plan": ("计划文件夹", "a plan folder"),
+    "output.kind.papers": ("文书文件夹", "a folder of papers"),
+    "output.kind.notice": ("公示文件夹", "a public notice folder"),
+    "output.kind.scenario": ("场景文件夹", "a scenario folder"),
+    "output.kind.draw": ("抽取结果文件", "a draw file"),
+    "output.kind.report": ("报告文件夹", "a report folder"),
+    "guard.scenario": ("场景", "the scenario"),
+    "guard.plan": ("所读取的计划", "the plan read"),
+    "guard.cwd": ("当前目录", "the current directory"),
+    "guard.home": ("主目录", "the home directory"),
+    "guard.ledger": ("台账", "the ledger"),
+    "guard.key": ("区密钥", "the district key"),
+    "guard.input": ("输入文件", "an input file"),
     "year.no_calendar": ("chinese-calendar {version} 中没有 {year} 年的法定节假日安排，无法安排检查日期；国务院公布该年安排后请升级该软件包",
                          "the Chinese statutory calendar for {year} is not in chinese-calendar {version}: no visit can be "
                          "dated; upgrade the package once the State Council publishes that year's holiday arrangement"),
@@ -342,6 +368,7 @@ def render(code: str, params: dict[str, Any], lang: str = "zh") -> str:
     An ``issue`` parameter names a nested message, rendered in the same language as ``reason``; a parameter
     ``x_zh`` is the Chinese text of parameter ``x`` (a rule's finding in both languages), used for ``zh``."""
     zh, en = MESSAGES[code]
+    params = {k: (v.text(lang) if isinstance(v, Message) else v) for k, v in params.items()}
     if lang != "en":
         params = {**params, **{k[:-3]: v for k, v in params.items() if k.endswith("_zh")}}
     if "issue" in params:

@@ -24,7 +24,7 @@ from ui.cli.messages import current_lang, default_lang, say
 __all__ = [
     "planning_errors", "console", "ScenarioDir", "PlanDir", "PublicSeed", "PlanId", "Mode", "LedgerOption", "KeyFileOption",
     "print_problems", "figures_table", "load_or_exit", "require_plan_dir", "require_bound_plan", "AllowUnrecorded",
-    "fail", "writing_errors", "parse_date", "ledger_path", "is_plan_folder", "check_plan_out", "calendar_problem", "default_lang",
+    "fail", "writing_errors", "parse_date", "ledger_path", "is_plan_folder", "check_plan_out", "guard_out", "calendar_problem", "default_lang",
     "say", "current_lang", "head", "print_match", "err_text",
 ]
 
@@ -224,34 +224,28 @@ def is_plan_folder(path: Path) -> bool:
                                        or {"city", "city_hash", "split_seed_commitment", "districts", "files"} <= set(body))
 
 
-def _inside(path: Path, folder: Path) -> bool:
-    return path == folder or folder in path.parents
-
-
-def check_plan_out(out: Path, force: bool, scenario_dir: Path, ledger: Path | None, key_file: Path | None) -> None:
-    """Exit 2 before any work unless ``--out`` can take a plan: absent (its parent a directory or creatable,
-    its name short enough), or — with ``--force`` — a plan folder (:func:`is_plan_folder`) and nothing else;
-    never the scenario, the current directory or a folder holding the ledger or the district key."""
+def guard_out(out: Path, kind: str, force: bool, *, inputs: dict[str, Path | None] | None = None,
+              ledger: Path | None = None, key_file: Path | None = None) -> None:
+    """Exit 2 before any work unless this command may write ``--out`` (:func:`scenarios.outputs.guard_output`): absent,
+    or — with ``--force`` — jointcheck's own output of ``kind`` holding nothing else; never the district key, the
+    ledger, the current or home directory, an input of the command (``inputs``: message key → path) or a folder
+    holding one of them. The one guard of every command that writes."""
     from records.codes import default_key_path
+    from scenarios.outputs import OutputRefused, guard_output
 
-    if len(out.name.encode("utf-8", "surrogateescape")) > 200:
-        raise fail(say("out_name_too_long", out=out))
-    for parent in [out.parent, *out.parent.parents]:
-        if parent.exists() or parent.is_symlink():
-            if not parent.is_dir():
-                raise fail(say("out_parent_not_dir", out=out, parent=parent))
-            break
-    target = out.resolve()
-    guarded = {"guard.scenario": scenario_dir.resolve(), "guard.cwd": Path.cwd().resolve(),
-               "guard.ledger": ledger_path(ledger).resolve(), "guard.key": (key_file or default_key_path()).resolve()}
-    for what, path in guarded.items():
-        if _inside(path, target):
-            raise fail(say("out_holds", out=out, what=say(what), path=path))
-    if out.exists() or out.is_symlink():
-        if not force:
-            raise fail(say("out_exists", out=out))
-        if not is_plan_folder(out):
-            raise fail(say("force_only_plans", out=out))
+    protected = {"guard.key": key_file or default_key_path(), "guard.ledger": ledger_path(ledger), **(inputs or {})}
+    try:
+        guard_output(out, kind, force, protected=protected)
+    except OutputRefused as exc:
+        raise fail(err_text(exc)) from None
+
+
+def check_plan_out(out: Path, force: bool, scenario_dir: Path, ledger: Path | None, key_file: Path | None,
+                   plan_dir: Path | None = None) -> None:
+    """:func:`guard_out` for a plan folder (``plan``, ``adjust``, a city ``plan``): never over the scenario read, the
+    plan adjusted, the key or the ledger; ``--force`` replaces only a plan folder holding nothing but its own files."""
+    guard_out(out, "plan", force, inputs={"guard.scenario": scenario_dir, "guard.plan": plan_dir},
+              ledger=ledger, key_file=key_file)
 
 
 def ledger_path(path: Path | None) -> Path:
@@ -267,6 +261,7 @@ def writing_errors(out: Path, what: str = "plan") -> Iterator[None]:
     writing ``out`` (its lock), ``out`` not a plan folder, the ledger refusing the record, or the disk."""
     from records.ledger import LedgerError
     from scenarios.atomic import OutputBusy
+    from scenarios.outputs import OutputRefused
 
     try:
         yield
@@ -274,6 +269,8 @@ def writing_errors(out: Path, what: str = "plan") -> Iterator[None]:
         raise fail(err_text(exc)) from None
     except FileExistsError as exc:
         raise fail(say("exists_force_plan", detail=err_text(exc))) from None
+    except OutputRefused as exc:
+        raise fail(err_text(exc)) from None
     except LedgerError as exc:
         raise fail(say("not_written_ledger", what=say(f"what.{what}"), detail=err_text(exc))) from None
     except OSError as exc:

@@ -21,6 +21,7 @@ from ui.cli.common import (
     default_lang,
     err_text,
     fail,
+    guard_out,
     load_or_exit,
     require_plan_dir,
     say,
@@ -62,7 +63,7 @@ def export(
         "--what", help="Which document; repeat for several (default: all five, and changes for an adjusted plan)")] = None,
     fmt: Annotated[list[Format] | None, typer.Option("--format", help="File format; repeat for several (default: xlsx)")] = None,
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the documents: zh (default) or en")] = Lang.zh,
-    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it is a folder of papers jointcheck wrote and holds nothing else")] = False,
 ) -> None:
     """Print the papers: plan table (official form), task sheets with 检查码 and QR, calendar, visits, results template;
     for an adjusted plan (jointcheck adjust) also the changes it made."""
@@ -70,8 +71,7 @@ def export(
 
     use_lang(lang)
     require_plan_dir(plan_dir)
-    if out.exists() and not force:
-        raise fail(say("out_exists", out=out))
+    guard_out(out, "papers", force, inputs={"guard.plan": plan_dir, "guard.scenario": scenario_dir})
     scenario = load_or_exit(scenario_dir)
     whats = [w.value for w in what] if what else None  # None: every paper the plan has
     formats = [f.value for f in (fmt or [Format.xlsx])]

@@ -63,6 +63,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "exists_force_plan": ("{detail}；如要替换计划文件夹，请加 --force", "{detail}; pass --force to replace a plan folder"),
     "what.plan": ("计划", "plan"),
     "what.city_plan": ("全市计划", "city plan"),
+    "what.draw": ("抽取结果", "draw"),
     "not_written_ledger": ("{what}未写出：{detail}", "the {what} was not written: {detail}"),
     "cannot_write": ("{out}：无法写出{what}：{detail}", "{out}: cannot write the {what}: {detail}"),
     "rule_engine": ("规则引擎：{detail}", "rule engine: {detail}"),

@@ -24,6 +24,7 @@ from ui.cli.common import (
     console,
     err_text,
     fail,
+    guard_out,
     head,
     load_or_exit,
     planning_errors,
@@ -56,13 +57,16 @@ def draw(
     repeat: Annotated[int, typer.Option(help="Run seeds S..S+R-1 in one process (S an integer) and add a seed column")] = 1,
     rounds: Annotated[str, typer.Option(help="aligned (the plan's rounds) or given (stabbing of the windows as given)")] = "aligned",
     plan_id: PlanId = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it is a draw file jointcheck wrote")] = False,
     lang: LangOption = None,
 ) -> None:
     """Draw the subjects of every task and write one row per eligible (subject, task)."""
     from optimizer.draw import draw_table, run_draw
     from scenarios.atomic import atomic_file
+    from scenarios.outputs import PARQUET_KEY, OutputRefused, check_replaceable
 
     use_lang(lang)
+    guard_out(out, "draw", force, inputs={"guard.scenario": scenario_dir})
     scenario = load_or_exit(scenario_dir)
     if repeat > 1:
         if not seed.lstrip("-").isdigit():
@@ -78,8 +82,15 @@ def draw(
         with console.status(say("drawing")):
             run = run_draw(scenario, values, mode, plan_id=plan_id, rounds=rounds)
     table = draw_table(run, with_seed=repeat > 1)
-    with atomic_file(out) as staging:
-        table.write_parquet(staging)
+    try:
+        with atomic_file(out) as staging:
+            table.write_parquet(staging, metadata={PARQUET_KEY: "draw"})
+            if out.exists() or out.is_symlink():  # again, just before replacing
+                check_replaceable(out, "draw")
+    except OutputRefused as exc:
+        raise fail(err_text(exc)) from None
+    except OSError as exc:
+        raise fail(say("cannot_write", out=out, what=say("what.draw"), detail=exc.strerror or exc)) from None
     chosen = table.filter("selected")
     distinct = chosen.select(*(['seed'] if repeat > 1 else []), 'subject_id').unique().height
     console.print("[green]" + escape(say(
@@ -328,7 +339,7 @@ def adjust(
     require_bound_plan(plan_dir, ledger, allow_unrecorded)
     if out.resolve() == plan_dir.resolve():
         raise fail(say("adjust_out_new"))
-    check_plan_out(out, force, scenario_dir, ledger, key_file)
+    check_plan_out(out, force, scenario_dir, ledger, key_file, plan_dir=plan_dir)
     day = parse_date(as_of, "as-of")
     with show_progress(lang.value if lang else None, ADJUST_STAGES):
         made, scenario, key = _adjusted(plan_dir, scenario_dir, seed, day, key_file, time_limit, previous,

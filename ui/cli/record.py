@@ -24,6 +24,7 @@ from ui.cli.common import (
     console,
     err_text,
     fail,
+    guard_out,
     head,
     ledger_path,
     load_or_exit,
@@ -98,7 +99,7 @@ def write_recorded_plan(made: Any, out: Path, force: bool, ledger: Path | None, 
         from optimizer.check import check_plan
         from optimizer.export import mark_violations
         from optimizer.progress import stage as progress_stage
-        from ui.cli.common import is_plan_folder
+        from scenarios.outputs import check_replaceable
 
         with progress_stage("check"):
             shown.extend(check_plan(staging, made.scenario))
@@ -107,8 +108,8 @@ def write_recorded_plan(made: Any, out: Path, force: bool, ledger: Path | None, 
             raise _Rejected()
         if found:
             mark_violations(staging, found)
-        if (out.exists() or out.is_symlink()) and not is_plan_folder(out):  # checked again under the lock
-            raise FileExistsError(f"{out} is not a plan folder; --force replaces only plan folders")
+        if out.exists() or out.is_symlink():  # checked again under the lock, just before replacing
+            check_replaceable(out, "plan")
         recorded.append(record_plan(db, staging, code_key_id=kid, stage_seconds=getattr(made, "stage_seconds", None),
                                     recorded_as=out))
 
@@ -184,7 +185,7 @@ def publish(
     reveal: Annotated[str | None, typer.Option(help="Reveal the public seed value (checked against the commitment)")] = None,
     ledger: LedgerOption = None,
     no_ledger: Annotated[bool, typer.Option("--no-ledger", help="Do not record in the ledger")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it is a public notice jointcheck wrote and holds nothing else")] = False,
     allow_unrecorded: AllowUnrecorded = False,
     lang: LangOption = None,
 ) -> None:
@@ -194,11 +195,11 @@ def publish(
     from records.ledger import head as ledger_head
     from records.publish import PublishError
     from records.publish import publish as do_publish
+    from scenarios.outputs import OutputRefused
 
     use_lang(lang)
     require_bound_plan(plan_dir, ledger, allow_unrecorded)
-    if out.exists() and not force:
-        raise fail(say("out_exists", out=out))
+    guard_out(out, "notice", force, inputs={"guard.plan": plan_dir, "guard.scenario": scenario_dir}, ledger=ledger)
     formed_day = parse_date(formed, "formed")
     adjusted_on = _adjusted_on(plan_dir)
     if formed is None and adjusted_on is not None:  # an adjustment is formed on its adjustment date
@@ -210,7 +211,7 @@ def publish(
     try:
         mark = None if no_ledger else (ledger_head(db) if db.exists() else (0, GENESIS))
         done = do_publish(plan_dir, scenario, out, formed_day, published_day, reveal, mark, overwrite=force)
-    except (PublishError, CalendarError, LedgerError) as exc:
+    except (PublishError, CalendarError, LedgerError, OutputRefused) as exc:
         raise fail(err_text(exc)) from None
     d = done.deadlines
     console.print("[green]" + escape(say("publish_wrote", path=out, tasks=len(done.body["tasks"]),
