@@ -168,6 +168,34 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                 "differs from ledger record {seq} of this folder: the plan was edited after planning"),
     "binding.missing": ("缺失；台账第 {seq} 条记录中有该文件", "missing; ledger record {seq} has it"),
     "binding.changed": ("SHA-256 与台账第 {seq} 条记录不符：生成后被修改", "SHA-256 differs from ledger record {seq}: changed after planning"),
+    # the one gate of every reader of a plan (records.gate)
+    "gate.not_a_folder": ("{path}：不是计划目录", "{path}: not a directory; not a plan directory"),
+    "gate.no_manifest": ("{path}：没有 manifest.json，不是计划目录", "{path}: no manifest.json; not a plan directory"),
+    "gate.damaged": ("{path}：计划文件已损坏：{detail}", "{path}: damaged plan: {detail}"),
+    "gate.unreadable": ("{path}：无法读取计划：{detail}", "{path}: cannot read the plan: {detail}"),
+    "gate.differs_from_record": ("{path}：拒绝使用：该计划与台账 {db} 中经区密钥签名的记录不符",
+                                 "{path}: refused: the plan is not the one a record signed with the district key in the ledger {db} describes"),
+    "gate.unrecorded": ("{path}：台账 {db} 中没有该计划的记录（jointcheck plan 会记录它写出的每个计划）；如仍要使用，请加 --allow-unrecorded",
+                        "{path}: no record of this plan in the ledger {db} (jointcheck plan records every plan it writes); "
+                        "pass --allow-unrecorded to accept it anyway"),
+    "gate.differs_from_manifest_refused": ("{path}：拒绝使用：文件与 manifest 不符", "{path}: refused: the files differ from the manifest"),
+    "gate.accepted_unrecorded": ("{path}：台账 {db} 中没有记录；因 --allow-unrecorded 仍予使用，由此生成的文书均注明“未登记”",
+                                 "{path}: not recorded in the ledger {db}; accepted because of --allow-unrecorded, and every "
+                                 "paper made from it says so"),
+    "gate.other_scenario": ("{path} 由另一场景生成，不是 {scenario}（场景哈希不同）",
+                            "{path} was made from a different scenario than {scenario} (scenario hash differs)"),
+    "gate.breaks_rules": ("{path}：拒绝使用：计划违反 {n} 条硬性规则（jointcheck check 列出全部）",
+                          "{path}: refused: the plan breaks {n} hard rule(s) (jointcheck check lists them)"),
+    "gate.manifest_own_hash": ("与其自身的 manifest_sha256 不符：生成后被修改", "differs from its own manifest_sha256: edited after planning"),
+    "gate.missing_from_manifest": ("缺失；manifest 中有该文件", "missing; the manifest lists it"),
+    "gate.differs_from_manifest": ("SHA-256 与 manifest 不符", "SHA-256 differs from the manifest"),
+    "gate.not_in_manifest": ("不在 manifest 中：生成后被添加", "not in the manifest: added after planning"),
+    "binding.record_untrusted": ("台账第 {seq} 条记录描述该计划，但没有区密钥的有效签名：不是持有区密钥的 jointcheck 写入的",
+                                 "ledger record {seq} describes this plan but carries no valid signature of the district "
+                                 "key: not written by jointcheck holding the district key"),
+    "binding.added_folder": ("计划文件夹中不应有子文件夹或链接：生成后被添加", "a plan folder holds no sub-folder or link: added after planning"),
+    "binding.added_unrecorded": ("台账中没有记录该文件的“{kind}”记录：不是 jointcheck 添加的",
+                                 "no '{kind}' record of the ledger describes this file: not added by jointcheck"),
     "binding.added": ("不在台账第 {seq} 条记录中：生成后被添加", "not in ledger record {seq}: added after planning"),
     # a mid-year adjustment (optimizer.adjust; jointcheck adjust, the app's page ⑦)
     "adjust.no_rotation": ("{plan} 抽取时未做跨年负担轮换：不接受 --previous", "{plan} was not drawn with rotation across "
@@ -255,6 +283,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ledger.triggers_removed": ("台账的只追加触发器被删除", "the append-only triggers were removed from the ledger"),
     "ledger.triggers_replaced": ("台账的只追加触发器被同名的其他触发器替换", "the append-only triggers were replaced by others of the same name"),
     # the ledger file, the district key, publication, generator profiles (errors that reach the planner)
+    "ledger.unsigned": ("{n} 条记录没有区密钥签名（第 {seqs} 条）：不是由持有区密钥的 jointcheck 写入",
+                        "{n} record(s) carry no signature of the district key (seq {seqs}): not written by jointcheck "
+                        "holding the district key"),
+    "ledger.other_key": ("{n} 条记录的签名不是本区密钥所签（第 {seqs} 条）：由持有其他密钥者写入，或区密钥已被替换",
+                         "{n} record(s) are signed with another key than the district key (seq {seqs}): written by "
+                         "someone holding another key, or the district key was replaced"),
+    "ledger.key_needed": ("台账记录须以区密钥签名和核验，但无法读取区密钥：{reason}",
+                          "ledger records are signed and checked with the district key, which cannot be read: {reason}"),
     "ledger.not_found": ("台账 {db} 不存在", "ledger {db} not found"),
     "ledger.cannot_open": ("无法打开台账 {db}：{reason}", "ledger {db} cannot be opened: {reason}"),
     "ledger.cannot_append": ("台账 {db}：无法追加记录：{reason}", "ledger {db}: cannot append: {reason}"),

@@ -66,7 +66,7 @@ def plan_city_dir(
         if out.exists() or out.is_symlink():  # checked again under the lock, just before replacing
             check_replaceable(out, "plan")
         recorded.extend(record_plan(db, staging / DISTRICTS_DIR / d, code_key_id=key_id(key),
-                                    recorded_as=out / DISTRICTS_DIR / d) for d in city.districts)
+                                    recorded_as=out / DISTRICTS_DIR / d, key=key) for d in city.districts)
 
     try:
         with writing_errors(out, "city_plan"), show_progress(lang, CITY_STAGES):

@@ -163,49 +163,48 @@ def require_plan_dir(plan_dir: Path) -> None:
         raise fail(say("plan_unreadable", path=plan_dir, detail=err_text(exc))) from None
 
 
-def require_bound_plan(plan_dir: Path, ledger: Path | None, allow_unrecorded: bool) -> None:
-    """:func:`require_plan_dir`, then the plan must be the one its ledger record describes
-    (:func:`records.binding.plan_binding`): exit 1 if it differs, or if it has no record and
-    ``--allow-unrecorded`` was not given."""
-    from records.binding import plan_binding
+def require_bound_plan(plan_dir: Path, ledger: Path | None, allow_unrecorded: bool, *, scenario: Scenario | None = None,
+                       rules: bool = True, key_file: Path | None = None,
+                       verdict: bool = False):  # noqa: ANN201 - records.gate.OpenedPlan
+    """Open a plan through the one gate of every reader (:func:`records.gate.open_plan`): the shape ``plan`` writes,
+    bound to a ledger record signed with the district key (or, with ``--allow-unrecorded``, to its own manifest),
+    and — given its ``scenario`` — made from it and (``rules``) breaking no hard rule. Prints every finding and exits
+    (1: refused, 2: not a readable plan or another scenario's) otherwise; returns the opened plan. ``verdict``
+    (``check``, ``verify``): a plan of another scenario ends with the verdict line and exit 1, nothing else said."""
+    from records.codes import default_key_path, load_key
+    from records.gate import PlanRefused, open_plan
     from records.ledger import LedgerError
 
-    require_plan_dir(plan_dir)
     db = ledger_path(ledger)
+    key = None
+    if key_file is not None:
+        from records.codes import CodeKeyError
+
+        try:
+            key = load_key(key_file or default_key_path())
+        except CodeKeyError as exc:
+            raise fail(say("key_needed", detail=err_text(exc))) from None
+    lang = current_lang()
     try:
-        binding = plan_binding(db, plan_dir)
+        opened = open_plan(plan_dir, ledger=db, key=key, allow_unrecorded=allow_unrecorded, scenario=scenario,
+                           rules=rules)
     except LedgerError as exc:
         raise fail(err_text(exc)) from None
-    for problem in binding.problems:
-        console.print(f"{head('tampered', 'red')} {escape(problem.describe(current_lang()))}", highlight=False)
-    if binding.problems:
-        raise fail(say("plan_refused", path=plan_dir, db=db), code=1)
-    if binding.record is None:
-        if not allow_unrecorded:
-            raise fail(say("plan_unrecorded", path=plan_dir, db=db), code=1)
-        changed = _differs_from_manifest(plan_dir)
-        for name in changed:
-            console.print(f"{head('tampered', 'red')} {escape(say('file_differs_manifest', path=plan_dir / name))}"
-                          + (escape(say("manifest_own_hash")) if name == "manifest.json" else ""), highlight=False)
-        if changed:
-            raise fail(say("plan_refused_manifest", path=plan_dir), code=1)
-        console.print(f"{head('warning')} {escape(say('accepted_unrecorded', path=plan_dir, db=db))}", highlight=False)
-    else:
-        console.print(escape(say("plan_matches_record", seq=binding.record.seq, db=db)), highlight=False)
-
-
-def _differs_from_manifest(plan_dir: Path) -> list[str]:
-    """Files whose SHA-256 differs from the manifest's, and ``manifest.json`` itself when its content differs from
-    its own ``manifest_sha256`` (a manifest edited by hand: an unrecorded plan has nothing else to bind it)."""
-    import hashlib
-    import json
-
-    from optimizer.export import manifest_digest
-
-    manifest = json.loads((plan_dir / "manifest.json").read_text(encoding="utf-8"))
-    edited = ["manifest.json"] if manifest.get("manifest_sha256") != manifest_digest(manifest) else []
-    return edited + [n for n, d in sorted(manifest["files"].items())
-                     if hashlib.sha256((plan_dir / n).read_bytes()).hexdigest() != d]
+    except PlanRefused as exc:
+        if verdict and exc.reason.code == "gate.other_scenario":
+            raise fail(say("verdict.fail", what=say("other_scenario", path=plan_dir, scenario=scenario.root)),
+                       code=1) from None
+        for finding in exc.findings:
+            if isinstance(finding, Problem):
+                console.print(f"{head('tampered', 'red')} {escape(finding.describe(lang))}", highlight=False)
+            else:
+                console.print(f"{head('violation', 'red')} {escape(finding.text(lang))}", highlight=False)
+        raise fail(exc.reason.text(lang), code=exc.code) from None
+    for note in opened.notes:
+        console.print(f"{head('warning')} {escape(note.text(lang))}", highlight=False)
+    if opened.record is not None:
+        console.print(escape(say("plan_matches_record", seq=opened.record.seq, db=db)), highlight=False)
+    return opened
 
 
 def is_plan_folder(path: Path) -> bool:

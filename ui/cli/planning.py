@@ -336,7 +336,7 @@ def adjust(
     from ui.cli.common import ledger_path, parse_date
 
     use_lang(lang)
-    require_bound_plan(plan_dir, ledger, allow_unrecorded)
+    require_bound_plan(plan_dir, ledger, allow_unrecorded, key_file=key_file)  # the updated scenario differs by design
     if out.resolve() == plan_dir.resolve():
         raise fail(say("adjust_out_new"))
     check_plan_out(out, force, scenario_dir, ledger, key_file, plan_dir=plan_dir)
@@ -351,7 +351,7 @@ def adjust(
             found.extend(check_plan(staging, scenario))
         if found:
             raise AdjustError("rejected")
-        recorded.append(record_plan(db, staging, code_key_id=key_id(key), recorded_as=out))
+        recorded.append(record_plan(db, staging, code_key_id=key_id(key), recorded_as=out, key=key))
 
     try:
         with show_progress(lang.value if lang else None, ("check",)):
@@ -416,6 +416,7 @@ def check(
     plan_dir: PlanDir,
     scenario_dir: ScenarioDir,
     ledger: LedgerOption = None,
+    key_file: KeyFileOption = None,
     allow_unrecorded: AllowUnrecorded = False,
     lang: LangOption = None,
 ) -> None:
@@ -432,9 +433,9 @@ def check(
         check_city_dir(plan_dir, scenario_dir)
         return
     scenario = load_or_exit(scenario_dir)
-    require_bound_plan(plan_dir, ledger, allow_unrecorded)
-    _same_scenario(plan_dir, scenario_dir, scenario)
-    violations = check_plan(plan_dir, scenario)
+    require_bound_plan(plan_dir, ledger, allow_unrecorded, scenario=scenario, rules=False, verdict=True,
+                       key_file=key_file)
+    violations = check_plan(plan_dir, scenario)  # check's own job: every violation listed, not only a refusal
     for v in violations:
         console.print(f"{head('violation', 'red')} {escape(v.text(current_lang()))}", highlight=False)
     if violations:
@@ -444,23 +445,12 @@ def check(
     console.print(f"[green]{escape(say('verdict.pass', what=say('check_pass', path=plan_dir)))}[/]", highlight=False)
 
 
-def _same_scenario(plan_dir: Path, scenario_dir: Path, scenario) -> None:  # noqa: ANN001 - a Scenario
-    """Stop with one error when the plan was made from another scenario: every other check would only echo it."""
-    import json
-
-    try:
-        made_from = json.loads((plan_dir / "manifest.json").read_text(encoding="utf-8"))["scenario"]["hash"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return  # an unreadable manifest is the checker's to report
-    if made_from != scenario.content_hash:
-        raise fail(say("verdict.fail", what=say("other_scenario", path=plan_dir, scenario=scenario_dir)), code=1)
-
-
 def verify(
     plan_dir: PlanDir,
     scenario_dir: ScenarioDir,
     seed: Annotated[str, typer.Option(help="The public seed value revealed after the draw")],
     ledger: LedgerOption = None,
+    key_file: KeyFileOption = None,
     allow_unrecorded: AllowUnrecorded = False,
     previous: PreviousOption = None,
     previous_seed: PreviousSeedOption = None,
@@ -480,14 +470,13 @@ def verify(
         verify_city_dir(plan_dir, scenario_dir, seed)
         return
     scenario = load_or_exit(scenario_dir)
-    require_bound_plan(plan_dir, ledger, allow_unrecorded)
-    _same_scenario(plan_dir, scenario_dir, scenario)
+    require_bound_plan(plan_dir, ledger, allow_unrecorded, scenario=scenario, verdict=True, key_file=key_file)
     result = verify_draw(plan_dir, scenario, seed, previous=previous, previous_seed=previous_seed)
     print_match("seed_commitment", result.commitment_ok)
     print_match("scenario_hash", result.scenario_ok)
     for m in result.mismatches:
         console.print(f"{head('mismatch', 'red')} {escape(m.text(current_lang()))}", highlight=False)
-    after_verify(plan_dir, result, seed, ledger)
+    after_verify(plan_dir, result, seed, ledger, key_file)
     if not result.ok:
         more = say("verify_mismatches", n=len(result.mismatches)) if result.mismatches else ""
         line = say("verdict.fail", what=say("verify_fail", path=plan_dir, seed=seed, more=more))
