@@ -51,11 +51,13 @@ class OpenedPlan:
     files: Any  # optimizer.check.PlanFiles
     record: Record | None
     notes: list[Message] = field(default_factory=list)
+    notice: Path | None = None
+    """The public notice the plan was bound to instead of the ledger (``verify --notice``)."""
 
     @property
     def unrecorded(self) -> bool:
         """Accepted without a ledger record (``--allow-unrecorded``): every paper made from it must say so."""
-        return self.record is None
+        return self.record is None and self.notice is None
 
     @property
     def manifest(self) -> dict[str, Any]:
@@ -85,17 +87,20 @@ def _unrecorded_problems(plan_dir: Path, manifest: dict[str, Any]) -> list[Probl
     return out
 
 
-def open_plan(plan_dir: str | Path, *, ledger: str | Path, key: bytes | None = None, allow_unrecorded: bool = False,
-              scenario: Any = None, rules: bool = True) -> OpenedPlan:
+def open_plan(plan_dir: str | Path, *, ledger: str | Path | None, key: bytes | None = None,
+              allow_unrecorded: bool = False, scenario: Any = None, rules: bool = True,
+              notice: str | Path | None = None) -> OpenedPlan:
     """Open a plan folder through the gate (see the module docstring) or raise :class:`PlanRefused`.
 
     ``key``: the district key the ledger's records are signed with (default: the key file). ``scenario``: the
     scenario the plan was made from, when the reader has it; ``rules``: re-check every hard rule on it then.
+    ``notice``: a public notice folder (``publish``): the plan is bound to what that notice published instead of to
+    the ledger — what a firm, an auditor or a court holding the notice checks, without the ledger or the key.
     Raises :class:`records.ledger.LedgerError` when the ledger cannot be read at all.
     """
-    from optimizer.check import PlanFileError, check_plan, read_plan
+    from optimizer.check import PlanFileError, read_plan
 
-    plan_dir, db = Path(plan_dir), Path(ledger)
+    plan_dir = Path(plan_dir)
     if not plan_dir.is_dir() or plan_dir.is_symlink():
         raise PlanRefused(Message("gate.not_a_folder", path=plan_dir), code=2)
     if not (plan_dir / "manifest.json").is_file():
@@ -108,17 +113,33 @@ def open_plan(plan_dir: str | Path, *, ledger: str | Path, key: bytes | None = N
     except (OSError, MemoryError) as exc:
         raise PlanRefused(Message("gate.unreadable", path=plan_dir, detail=getattr(exc, "strerror", None) or exc),
                           code=2) from None
-    binding = plan_binding(db, plan_dir, key=key)
-    if binding.problems:
-        raise PlanRefused(Message("gate.differs_from_record", path=plan_dir, db=db), binding.problems)
     notes: list[Message] = []
+    if notice is not None:
+        from records.publish import notice_problems
+
+        problems = notice_problems(plan_dir, notice)
+        if problems:
+            raise PlanRefused(Message("gate.differs_from_notice", path=plan_dir, notice=notice), problems)
+        notes.append(Message("gate.matches_notice", path=plan_dir, notice=notice))
+        return _with_scenario(OpenedPlan(plan_dir, files, None, notes, notice=Path(notice)), scenario, rules)
+    binding = plan_binding(Path(ledger), plan_dir, key=key)
+    if binding.problems:
+        raise PlanRefused(Message("gate.differs_from_record", path=plan_dir, db=ledger), binding.problems)
     if binding.record is None:
         if not allow_unrecorded:
-            raise PlanRefused(Message("gate.unrecorded", path=plan_dir, db=db))
+            raise PlanRefused(Message("gate.unrecorded", path=plan_dir, db=ledger))
         problems = _unrecorded_problems(plan_dir, files.manifest)
         if problems:
             raise PlanRefused(Message("gate.differs_from_manifest_refused", path=plan_dir), problems)
-        notes.append(Message("gate.accepted_unrecorded", path=plan_dir, db=db))
+        notes.append(Message("gate.accepted_unrecorded", path=plan_dir, db=ledger))
+    return _with_scenario(OpenedPlan(plan_dir, files, binding.record, notes), scenario, rules)
+
+
+def _with_scenario(opened: OpenedPlan, scenario: Any, rules: bool) -> OpenedPlan:
+    """Step 3 of the gate: made from ``scenario`` and, with ``rules``, breaking no hard rule."""
+    from optimizer.check import check_plan
+
+    plan_dir, files = opened.plan_dir, opened.files
     if scenario is not None:
         made_from = (files.manifest.get("scenario") or {}).get("hash")
         if made_from != scenario.content_hash:
@@ -127,5 +148,5 @@ def open_plan(plan_dir: str | Path, *, ledger: str | Path, key: bytes | None = N
             violations = check_plan(plan_dir, scenario)
             if violations:
                 raise PlanRefused(Message("gate.breaks_rules", path=plan_dir, n=len(violations)), violations)
-    return OpenedPlan(plan_dir, files, binding.record, notes)
+    return opened
 

@@ -168,6 +168,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                 "differs from ledger record {seq} of this folder: the plan was edited after planning"),
     "binding.missing": ("缺失；台账第 {seq} 条记录中有该文件", "missing; ledger record {seq} has it"),
     "binding.changed": ("SHA-256 与台账第 {seq} 条记录不符：生成后被修改", "SHA-256 differs from ledger record {seq}: changed after planning"),
+    # a plan against the public notice that published it (records.publish.notice_problems)
+    "notice.unreadable": ("不是 jointcheck publish 写出的公示（缺少计划摘要 plan_digest）",
+                          "not a public notice written by jointcheck publish (no plan_digest)"),
+    "notice.missing": ("缺失；公示中有该文件", "missing; the public notice lists it"),
+    "notice.changed": ("SHA-256 与公示中的不符：公示后被替换或修改", "SHA-256 differs from the public notice: swapped or changed after publication"),
+    "notice.added": ("不在公示中：公示后被添加", "not in the public notice: added after publication"),
     # the one gate of every reader of a plan (records.gate)
     "gate.not_a_folder": ("{path}：不是计划目录", "{path}: not a directory; not a plan directory"),
     "gate.no_manifest": ("{path}：没有 manifest.json，不是计划目录", "{path}: no manifest.json; not a plan directory"),
@@ -182,6 +188,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "gate.accepted_unrecorded": ("{path}：台账 {db} 中没有记录；因 --allow-unrecorded 仍予使用，由此生成的文书均注明“未登记”",
                                  "{path}: not recorded in the ledger {db}; accepted because of --allow-unrecorded, and every "
                                  "paper made from it says so"),
+    "gate.differs_from_notice": ("{path}：不是公示 {notice} 所公布的计划", "{path}: not the plan the public notice {notice} published"),
+    "gate.matches_notice": ("{path} 与公示 {notice} 所公布的计划完全一致（manifest 及每个文件的 SHA-256）",
+                            "{path} is exactly the plan the public notice {notice} published (SHA-256 of the manifest and every file)"),
     "gate.other_scenario": ("{path} 由另一场景生成，不是 {scenario}（场景哈希不同）",
                             "{path} was made from a different scenario than {scenario} (scenario hash differs)"),
     "gate.breaks_rules": ("{path}：拒绝使用：计划违反 {n} 条硬性规则（jointcheck check 列出全部）",

@@ -143,7 +143,7 @@ def _parquet_kind(path: Path) -> str | None:
     try:
         import pyarrow.parquet as pq
 
-        meta = pq.read_schema(path).metadata or {}
+        meta = pq.ParquetFile(path).metadata.metadata or {}
     except Exception:  # not a parquet file at all: pyarrow raises several types  # noqa: BLE001
         return None
     value = meta.get(PARQUET_KEY.encode())

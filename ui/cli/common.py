@@ -164,20 +164,21 @@ def require_plan_dir(plan_dir: Path) -> None:
 
 
 def require_bound_plan(plan_dir: Path, ledger: Path | None, allow_unrecorded: bool, *, scenario: Scenario | None = None,
-                       rules: bool = True, key_file: Path | None = None,
-                       verdict: bool = False):  # noqa: ANN201 - records.gate.OpenedPlan
+                       rules: bool = True, key_file: Path | None = None, verdict: bool = False,
+                       notice: Path | None = None):  # noqa: ANN201 - records.gate.OpenedPlan
     """Open a plan through the one gate of every reader (:func:`records.gate.open_plan`): the shape ``plan`` writes,
     bound to a ledger record signed with the district key (or, with ``--allow-unrecorded``, to its own manifest),
     and — given its ``scenario`` — made from it and (``rules``) breaking no hard rule. Prints every finding and exits
     (1: refused, 2: not a readable plan or another scenario's) otherwise; returns the opened plan. ``verdict``
-    (``check``, ``verify``): a plan of another scenario ends with the verdict line and exit 1, nothing else said."""
+    (``check``, ``verify``): a plan of another scenario ends with the verdict line and exit 1, nothing else said.
+    ``notice``: bind the plan to that public notice instead of the ledger (no ledger or key needed)."""
     from records.codes import default_key_path, load_key
     from records.gate import PlanRefused, open_plan
     from records.ledger import LedgerError
 
     db = ledger_path(ledger)
     key = None
-    if key_file is not None:
+    if key_file is not None and notice is None:
         from records.codes import CodeKeyError
 
         try:
@@ -187,7 +188,7 @@ def require_bound_plan(plan_dir: Path, ledger: Path | None, allow_unrecorded: bo
     lang = current_lang()
     try:
         opened = open_plan(plan_dir, ledger=db, key=key, allow_unrecorded=allow_unrecorded, scenario=scenario,
-                           rules=rules)
+                           rules=rules, notice=notice)
     except LedgerError as exc:
         raise fail(err_text(exc)) from None
     except PlanRefused as exc:
@@ -201,7 +202,8 @@ def require_bound_plan(plan_dir: Path, ledger: Path | None, allow_unrecorded: bo
                 console.print(f"{head('violation', 'red')} {escape(finding.text(lang))}", highlight=False)
         raise fail(exc.reason.text(lang), code=exc.code) from None
     for note in opened.notes:
-        console.print(f"{head('warning')} {escape(note.text(lang))}", highlight=False)
+        style = "warning" if opened.unrecorded else "note"
+        console.print(f"{head(style)} {escape(note.text(lang))}", highlight=False)
     if opened.record is not None:
         console.print(escape(say("plan_matches_record", seq=opened.record.seq, db=db)), highlight=False)
     return opened

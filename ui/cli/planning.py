@@ -454,6 +454,10 @@ def verify(
     allow_unrecorded: AllowUnrecorded = False,
     previous: PreviousOption = None,
     previous_seed: PreviousSeedOption = None,
+    notice: Annotated[Path | None, typer.Option(
+        "--notice", help="A public notice folder written by jointcheck publish: check that PLAN_DIR is exactly the plan "
+                         "it published (SHA-256 of the manifest and every file) — without the ledger or the key; "
+                         "nothing is recorded")] = None,
     lang: LangOption = None,
 ) -> None:
     """Recompute the draw from the published seed and say whether every selection matches.
@@ -470,13 +474,15 @@ def verify(
         verify_city_dir(plan_dir, scenario_dir, seed)
         return
     scenario = load_or_exit(scenario_dir)
-    require_bound_plan(plan_dir, ledger, allow_unrecorded, scenario=scenario, verdict=True, key_file=key_file)
+    require_bound_plan(plan_dir, ledger, allow_unrecorded, scenario=scenario, verdict=True, key_file=key_file,
+                       notice=notice)
     result = verify_draw(plan_dir, scenario, seed, previous=previous, previous_seed=previous_seed)
     print_match("seed_commitment", result.commitment_ok)
     print_match("scenario_hash", result.scenario_ok)
     for m in result.mismatches:
         console.print(f"{head('mismatch', 'red')} {escape(m.text(current_lang()))}", highlight=False)
-    after_verify(plan_dir, result, seed, ledger, key_file)
+    if notice is None:
+        after_verify(plan_dir, result, seed, ledger, key_file)
     if not result.ok:
         more = say("verify_mismatches", n=len(result.mismatches)) if result.mismatches else ""
         line = say("verdict.fail", what=say("verify_fail", path=plan_dir, seed=seed, more=more))
