@@ -172,7 +172,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "binding.missing": ("缺失；台账第 {seq} 条记录中有该文件", "missing; ledger record {seq} has it"),
     "binding.changed": ("SHA-256 与台账第 {seq} 条记录不符：生成后被修改", "SHA-256 differs from ledger record {seq}: changed after planning"),
     # a plan against the public notice that published it (records.publish.notice_problems)
-    "notice.unreadable": ("不是 jointcheck publish 写出的公示（缺少计划摘要 plan_digest）",
+    "notice.unreadable": ("不是由公示命令写出的公示（缺少计划摘要）",
                           "not a public notice written by jointcheck publish (no plan_digest)"),
     "notice.missing": ("缺失；公示中有该文件", "missing; the public notice lists it"),
     "notice.changed": ("SHA-256 与公示中的不符：公示后被替换或修改", "SHA-256 differs from the public notice: swapped or changed after publication"),
