@@ -18,6 +18,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # reading a file
     "file.dangling_link": ("是指向不存在文件的符号链接（或链接循环）：{path}", "is a symbolic link to nothing (or a link loop): {path}"),
     "file.not_found": ("文件不存在：{path}", "file not found: {path}"),
+    "file.link_outside": ("是指向目录外（{target}）的符号链接；场景的文件须在场景目录内",
+                          "is a symbolic link out of the directory ({target}); a scenario's files must be inside it"),
     "file.not_regular": ("不是普通文件：{path}", "not a regular file: {path}"),
     "file.too_big": ("文件有 {size:,} 字节，最多读取 {limit:,} 字节", "is {size:,} bytes; at most {limit:,} are read"),
     "file.unreadable": ("无法读取：{reason}", "cannot be read: {reason}"),
@@ -106,6 +108,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "task.unknown_object_type_subjects": ("未知检查对象类型“{object_type}”：不在 subjects.csv 的 object_types 中",
                                           "unknown object type {object_type!r}: not in the subjects.csv object_types"),
     "date.outside_year": ("{day} 不在场景年度 {year} 内", "{day} is outside the scenario year {year}"),
+    "task.no_working_day": ("{start}..{end} 内没有法定工作日：该任务的检查对象无法安排检查",
+                            "{start}..{end} holds no statutory working day: none of the task's subjects could be visited"),
     "task.window_outside_flex": ("时间窗口 {start}..{end} 不在可调整范围 window_flex {earliest}..{latest} 内",
                                  "window {start}..{end} is not inside window_flex {earliest}..{latest}"),
     "task.count_above_eligible": ("要抽取 {count} 户，但只有 {eligible} 户符合条件：将全部抽取",

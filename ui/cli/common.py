@@ -24,7 +24,7 @@ from ui.cli.messages import current_lang, default_lang, say
 __all__ = [
     "planning_errors", "console", "ScenarioDir", "PlanDir", "PublicSeed", "PlanId", "Mode", "LedgerOption", "KeyFileOption",
     "print_problems", "figures_table", "load_or_exit", "require_plan_dir", "require_bound_plan", "AllowUnrecorded",
-    "fail", "writing_errors", "parse_date", "ledger_path", "is_plan_folder", "check_plan_out", "guard_out", "calendar_problem", "default_lang",
+    "fail", "writing_errors", "parse_date", "ledger_path", "is_plan_folder", "check_plan_out", "guard_out", "calendar_problems", "default_lang",
     "say", "current_lang", "head", "print_match", "err_text",
 ]
 
@@ -103,26 +103,36 @@ def figures_table(figures: dict[str, object], lang: str | None = None) -> Table:
     return table
 
 
-def calendar_problem(scenario: Scenario) -> Problem | None:
-    """An error when the statutory calendar (chinese-calendar) does not cover the scenario's year: no visit
-    could be dated, so ``validate`` says so instead of ``plan`` failing later."""
+def calendar_problems(scenario: Scenario) -> list[Problem]:
+    """Errors of the statutory calendar (chinese-calendar), so that ``validate`` says so instead of ``plan`` failing
+    or leaving pairs unplaced later: the calendar does not cover the scenario's year (no visit could be dated), or a
+    task's allowed range (``window_flex``, else its window) holds no working day (none of its subjects could be
+    visited)."""
     from optimizer.calendar import CalendarError, working_days
 
     try:
-        working_days(scenario.year)
+        days = working_days(scenario.year)
     except CalendarError as exc:
         import chinese_calendar
 
-        return Problem.of("scenario.yaml", None, "year", "year.no_calendar", year=scenario.year,
-                          version=getattr(chinese_calendar, "__version__", ""), detail=str(exc))
-    return None
+        return [Problem.of("scenario.yaml", None, "year", "year.no_calendar", year=scenario.year,
+                           version=getattr(chinese_calendar, "__version__", ""), detail=str(exc))]
+    out = []
+    for task in scenario.tasks:
+        flex = task.window_flex
+        first, last = (flex.earliest, flex.latest) if flex is not None else (task.window.start, task.window.end)
+        if not any(first <= d <= last for d in days):
+            field = "window_flex" if flex is not None else "window"
+            out.append(Problem.of("scenario.yaml", None, f"tasks[{task.id}].{field}", "task.no_working_day",
+                                  start=first, end=last))
+    return out
 
 
 def load_or_exit(scenario_dir: Path) -> Scenario:
     """Load a scenario or print its problems and exit 1."""
     scenario, problems = check_scenario(scenario_dir)
-    if scenario is not None and (late := calendar_problem(scenario)) is not None:
-        scenario, problems = None, [*problems, late]
+    if scenario is not None and (late := calendar_problems(scenario)):
+        scenario, problems = None, [*problems, *late]
     if scenario is None:
         print_problems(problems)
         console.print(f"[red]{escape(say('scenario_invalid', path=scenario_dir))}[/]", highlight=False)

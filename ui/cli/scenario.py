@@ -13,7 +13,7 @@ from scenarios import check_scenario
 from scenarios.figures import scenario_figures
 from ui.cli.common import (
     ScenarioDir,
-    calendar_problem,
+    calendar_problems,
     console,
     err_text,
     fail,
@@ -49,8 +49,8 @@ def validate(
         validate_city_dir(scenario_dir, lang_)
         return
     scenario, problems = check_scenario(scenario_dir)
-    if scenario is not None and (late := calendar_problem(scenario)) is not None:
-        scenario, problems = None, [*problems, late]
+    if scenario is not None and (late := calendar_problems(scenario)):
+        scenario, problems = None, [*problems, *late]
     errors = [p for p in problems if p.severity == "error"]
     figures = scenario_figures(scenario) if scenario is not None else None
     if as_json:
