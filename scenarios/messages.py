@@ -199,6 +199,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "gate.differs_from_notice": ("{path}：不是公示 {notice} 所公布的计划", "{path}: not the plan the public notice {notice} published"),
     "gate.matches_notice": ("{path} 与公示 {notice} 所公布的计划完全一致（manifest 及每个文件的 SHA-256）",
                             "{path} is exactly the plan the public notice {notice} published (SHA-256 of the manifest and every file)"),
+    "gate.not_city_plan": ("{path}：不是全市计划目录", "{path}: not a city plan directory"),
     "gate.other_scenario": ("{path} 由另一场景生成，不是 {scenario}（场景哈希不同）",
                             "{path} was made from a different scenario than {scenario} (scenario hash differs)"),
     "gate.breaks_rules": ("{path}：拒绝使用：计划违反 {n} 条硬性规则（检查命令可列出全部）",

@@ -266,6 +266,32 @@ def test_check_and_verify_a_city_plan(local_plan):
 
 
 
+@pytest.mark.parametrize("tamper", ["district parquet", "stray file", "district manifest rehashed"])
+def test_a_tampered_city_plan_is_refused_by_check_and_verify(local_plan, tmp_path, tamper):
+    """The city plan passes the same gate as a district's: every district bound to its signed record, the city's
+    files and district manifests the ones its manifest binds, nothing added."""
+    import hashlib
+    import json
+    import shutil
+
+    copy = tmp_path / "city-plan"
+    shutil.copytree(local_plan, copy)
+    district = sorted((copy / "districts").iterdir())[0]
+    if tamper == "stray file":
+        (copy / "notes.txt").write_text("x", encoding="utf-8")
+    else:
+        import polars as pl
+
+        a = pl.read_parquet(district / "assignments.parquet")
+        a.slice(1).write_parquet(district / "assignments.parquet")  # an officer taken off a visit
+        if tamper == "district manifest rehashed":
+            m = json.loads((district / "manifest.json").read_text(encoding="utf-8"))
+            m["files"]["assignments.parquet"] = hashlib.sha256((district / "assignments.parquet").read_bytes()).hexdigest()
+            (district / "manifest.json").write_text(json.dumps(m), encoding="utf-8")
+    for args in (["check", str(copy), str(CITY)], ["verify", str(copy), str(CITY), "--seed", SEED]):
+        result = runner.invoke(app, [*args, "--lang", "en"])
+        assert result.exit_code == 1 and "refused" in result.output, result.output
+
 def test_a_district_error_crosses_processes_naming_the_district():
     """What a district's rules or policy refuse (PlanBlocked, PolicyError) comes back from any worker as a
     DistrictError naming the district, with the command line's exit code."""
