@@ -38,7 +38,7 @@ def _usage_exceptions() -> tuple[type[BaseException], ...]:
 
 _PASSED_ON = _usage_exceptions()
 
-from ui.cli import documents, planning, record, scenario, scoring
+from ui.cli import documents, planning, record, scenario, scoring, serve
 
 __all__ = ["app", "main"]
 
@@ -127,6 +127,7 @@ planning.register(app)
 record.register(app)
 scoring.register(app)
 documents.register(app)
+serve.register(app)
 
 
 def main() -> None:  # pragma: no cover - console script entry point

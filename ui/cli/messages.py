@@ -44,6 +44,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "what.plan": ("计划", "plan"),
     "what.city_plan": ("全市计划", "city plan"),
     "what.draw": ("抽取结果", "draw"),
+    "serve_pairs": ("应成对给出“计划目录 场景目录”，现有 {n} 个路径", "give PLAN_DIR SCENARIO_DIR pairs; got {n} path(s)"),
+    "serve_ready": ("核验服务：{plans} 个计划、{codes} 个检查码，地址 http://{host}:{port}/（按 Ctrl+C 停止）",
+                    "verification service: {plans} plan(s), {codes} code(s) at http://{host}:{port}/ (Ctrl+C stops it)"),
     "ledger_after_publication": ("最近一次公示的台账链头（第 {seq} 条）之后又追加了 {n} 条记录；公示之后追加的计划记录不改变已公示的内容"
                                  "（核验计划时对照公示即可发现）",
                                  "{n} record(s) appended after the last published ledger head (seq {seq}); a plan record "
