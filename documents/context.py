@@ -76,6 +76,12 @@ class PlanContext:
         return self.scenario.spec.seal_text or self.authority
 
     @property
+    def basis_numbers(self) -> str:
+        """抽查依据 in a table cell: the document numbers alone (沪府发〔2024〕6号 …)."""
+        return "；".join(dict.fromkeys(p.split("（")[-1].rstrip("）") if "（" in p and p.endswith("）") else p
+                                      for p in self.basis.split("；") if p))
+
+    @property
     def basis(self) -> str:
         """抽查依据: the documents the plan's policy encodes, by title and document number, in force order."""
         from rules.law.loader import load_policy

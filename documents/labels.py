@@ -36,6 +36,19 @@ WORDS: dict[str, tuple[str, str]] = {
     "lead": ("牵头部门", "Lead department"),
     "partners": ("参与部门", "Partner departments"),
     "main_items": ("主要检查事项", "Main items"),
+    "scope": ("对象范围", "Subjects in scope"),
+    "targeted": ("定向/不定向", "Targeted or not"),
+    "targeted_yes": ("定向", "targeted"),
+    "untargeted": ("不定向", "untargeted"),
+    "ratio": ("抽查比例", "Sampling ratio"),
+    "basis_column": ("抽查依据", "Legal basis"),
+    "class_word": ("类", "-class"),
+    "fixed_count": ("{n} 户", "{n} subjects"),
+    "count_note": ("注：合计行按任务逐项相加（{rows} 户、{officer_rows} 人次）：一次上门同时完成几项任务的，在每项任务下各计一次；"
+                   "实际上门 {visits} 户次（{subjects} 户），出动执法人员 {officers} 人次。",
+                   "Note: the total adds the tasks up ({rows} subjects, {officer_rows} officer-visits): a visit serving "
+                   "several tasks counts under each; the plan makes {visits} visits ({subjects} subjects) with "
+                   "{officers} officer-visits."),
     "subjects": ("抽查市场主体(户)", "Subjects inspected"),
     "officer_visits": ("出动执法人员(人次)", "Officer-visits"),
     "subjects_with_problems": ("发现问题市场主体(户)", "Subjects with problems"),

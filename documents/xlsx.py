@@ -41,13 +41,23 @@ def _sheet(wb: Workbook, doc: Document, table: Table, first: bool) -> None:
     ws = wb.active if first else wb.create_sheet()
     ws.title = re.sub(r"[\[\]:*?/\\]", " ", table.name)[:31]
     top = 1
-    if not doc.machine_header:
+    last = get_column_letter(len(table.columns))
+    centred = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    if not doc.machine_header:  # title and subtitle lines centred across the table
         ws.cell(1, 1, csv_safe(doc.title)).font = Font(bold=True, size=14)
-        ws.cell(2, 1, csv_safe("　".join(doc.lines)))
+        ws.cell(1, 1).alignment = centred
+        ws.merge_cells(f"A1:{last}1")
+        ws.row_dimensions[1].height = 24
+        ws.cell(2, 1, csv_safe("\n".join(doc.lines))).alignment = centred  # one row: the header stays on row 3
+        ws.merge_cells(f"A2:{last}2")
+        ws.row_dimensions[2].height = 15 * max(1, len(doc.lines))
         top = 3
+    header = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for k, col in enumerate(table.columns, start=1):
-        ws.cell(top, k, csv_safe(col.label)).font = Font(bold=True)
+        cell = ws.cell(top, k, csv_safe(col.label))
+        cell.font, cell.alignment = Font(bold=True), header
         ws.column_dimensions[get_column_letter(k)].width = col.width
+    ws.row_dimensions[top].height = 30
     wrap = Alignment(wrap_text=True, vertical="top")
     rows = [*table.rows, *([table.total] if table.total else [])]
     for r, row in enumerate(rows, start=top + 1):
@@ -60,7 +70,10 @@ def _sheet(wb: Workbook, doc: Document, table: Table, first: bool) -> None:
     if table.total:
         for cell in ws[top + len(rows)]:
             cell.font = Font(bold=True)
-    last = get_column_letter(len(table.columns))
+    below = top + len(rows) + 2
+    for line in [*doc.notes, *([doc.issuer] if doc.issuer else [])]:
+        ws.cell(below, 1, csv_safe(line))
+        below += 1
     ws.freeze_panes = ws.cell(top + 1, 1)
     ws.auto_filter.ref = f"A{top}:{last}{top + len(table.rows)}"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
@@ -69,6 +82,10 @@ def _sheet(wb: Workbook, doc: Document, table: Table, first: bool) -> None:
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = f"{top}:{top}"
+    ws.print_options.horizontalCentered = True
+    ws.oddFooter.left.text = doc.footer.replace("&", "&&")
+    ws.oddFooter.right.text = "第 &P 页，共 &N 页" if doc.lang == "zh" else "Page &P of &N"
+    ws.evenFooter.left.text, ws.evenFooter.right.text = ws.oddFooter.left.text, ws.oddFooter.right.text
 
 
 def _fixed(data: bytes) -> bytes:
