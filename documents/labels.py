@@ -130,6 +130,19 @@ WORDS: dict[str, tuple[str, str]] = {
 }
 
 
+PAPERS: dict[str, tuple[str, str]] = {
+    "plan-table": ("抽查计划表", "plan table"), "task-sheets": ("检查任务单", "task sheets"),
+    "calendar": ("日程表", "calendar"), "visits": ("户次明细", "visits"),
+    "results-template": ("检查结果填报表", "results template"), "changes": ("计划调整情况", "changes"),
+}
+
+
+def paper_name(what: str, lang: str = "zh") -> str:
+    """A paper's name as a planner says it (progress lines)."""
+    zh, en = PAPERS.get(what, (what, what))
+    return en if lang == "en" else zh
+
+
 def word(key: str, lang: str = "zh", **values: object) -> str:
     zh, en = WORDS[key]
     text = en if lang == "en" else zh

@@ -79,6 +79,9 @@ def wrap(text: str, measure: Callable[[str], float], width: float) -> list[str]:
                 continue
             for ch in piece:  # one piece wider than a line: cut it, the last resort
                 cw = measure(ch)
+                if ch in CLOSING and line and used + cw > width:  # closing punctuation hangs in the margin
+                    line += ch
+                    continue
                 if line and used + cw > width:
                     lines.append(line)
                     line, used = "", 0.0

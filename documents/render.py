@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from documents.build import ALL_WHATS, build_document, whats_for
@@ -37,11 +38,11 @@ def render(doc: Document, fmt: str) -> dict[str, bytes]:
 
 
 def make_documents(plan_dir: str | Path, scenario: Scenario, whats: list[str] | None, formats: list[str],
-                   lang: str = "zh") -> dict[str, bytes]:
+                   lang: str = "zh", progress: Callable[[int, int, str, str], None] | None = None) -> dict[str, bytes]:
     """Every (document, format) asked for, as ``{file name: bytes}``; nothing written.
 
     ``whats`` None: every paper the plan has (:func:`documents.build.whats_for`: the changes of an adjusted
-    version too)."""
+    version too). ``progress(done, total, what, fmt)`` is called before each (paper, format) is made."""
     for what in whats or ():
         if what not in ALL_WHATS:
             raise ValueError(f"unknown document {what!r}: expected one of {', '.join(ALL_WHATS)}")
@@ -50,10 +51,15 @@ def make_documents(plan_dir: str | Path, scenario: Scenario, whats: list[str] | 
             raise ValueError(f"unknown format {fmt!r}: expected one of {', '.join(FORMATS)}")
     ctx = load_context(plan_dir, scenario)
     files: dict[str, bytes] = {}
-    for what in whats_for(ctx) if whats is None else whats:
+    chosen = list(whats_for(ctx) if whats is None else whats)
+    steps, done = len(chosen) * len(formats), 0
+    for what in chosen:
         doc = build_document(ctx, what, lang)
         for fmt in formats:
+            if progress is not None:
+                progress(done, steps, what, fmt)
             files.update(render(doc, fmt))
+            done += 1
     return files
 
 

@@ -73,11 +73,26 @@ def export(
     if out.exists() and not force:
         raise fail(say("out_exists", out=out))
     scenario = load_or_exit(scenario_dir)
+    if Format.pdf in (fmt or []):
+        from documents.pdf import font_note
+
+        if font_note(lang.value):
+            console.print(f"[yellow]{escape(font_note(lang.value))}[/]", highlight=False)
     whats = [w.value for w in what] if what else None  # None: every paper the plan has
     formats = [f.value for f in (fmt or [Format.xlsx])]
     try:
-        with console.status(say("writing_documents")):
-            files = make_documents(plan_dir, scenario, whats, formats, lang.value)
+        with console.status(say("writing_documents")) as status:
+            def progress(done: int, total: int, what_: str, fmt_: str) -> None:
+                from documents.labels import paper_name
+
+                line = say("making_document", n=done + 1, total=total, what=paper_name(what_, lang.value), fmt=fmt_)
+                if console.is_terminal:
+                    status.update(line)
+                else:  # a log or a pipe: one line per paper and format
+                    console.print(f"  {escape(line)}", highlight=False)
+
+            files = make_documents(plan_dir, scenario, whats, formats, lang.value, progress=progress)
+            status.update(say("writing_documents"))
             paths = write_documents(out, files, overwrite=force)
     except (DocumentError, ValueError, OSError) as exc:
         raise fail(err_text(exc)) from None
