@@ -28,10 +28,6 @@ span.nb { white-space: nowrap; }
 p.note { font-size: 8.5pt; margin: 4pt 0 0; }
 p.issuer { margin: 12pt 0 0; }
 @page { @bottom-right { content: counter(page); } }
-section.sheet.dense { font-size: 8pt; }
-section.sheet.denser { font-size: 7pt; }
-section.sheet.densest { font-size: 6pt; }
-section.sheet.densest div.code svg { width: 20mm; height: 20mm; }
 section.sheet { page-break-inside: avoid; break-inside: avoid-page; }
 h1 { font-size: 15pt; text-align: center; margin: 0 0 4pt; }
 h2 { font-size: 12pt; margin: 10pt 0 4pt; }
@@ -97,10 +93,20 @@ def _t(text: str) -> str:
     return keep_together(escape(text), lambda run: f'<span class="nb">{run}</span>')
 
 
-def _density(sheet: Sheet) -> str:
-    """How small a sheet's type must be to print on one A4 page: by its printed rows (items, team pairs)."""
-    rows = len(sheet.items.rows) + (len(sheet.team.rows) + 1) // 2 + len(sheet.facts) // 2
-    return "" if rows <= 22 else " dense" if rows <= 34 else " denser" if rows <= 46 else " densest"
+PAGE_LINES = 41.0
+"""Rows of 9.5 pt table text an A4 page holds beside a sheet's fixed parts (title, code, boxes, signatures)."""
+
+
+def _zoom(sheet: Sheet) -> str:
+    """The CSS zoom that prints a sheet on one A4 page: its rows (facts two a row, items as they wrap, the team
+    two a row, the fixed parts) over what a page holds."""
+    from documents.sheets import _item_units
+
+    facts = sum(1 for f in sheet.facts if f[2]) + (sum(1 for f in sheet.facts if not f[2]) + 1) // 2
+    facts += sum(len(f[1]) // 70 for f in sheet.facts if f[2])
+    rows = facts + sum(_item_units(sheet.items.rows)) + (len(sheet.team.rows) + 1) // 2 + 2 + 20
+    zoom = min(1.0, PAGE_LINES / rows)
+    return "" if zoom >= 1 else f' style="zoom:{zoom:.2f}"'
 
 
 def _sheet(sheet: Sheet) -> str:
@@ -129,7 +135,7 @@ def _sheet(sheet: Sheet) -> str:
     else:
         team_html = ""
     boxes = "".join(f'<div class="box">{escape(b)}</div>' for b in sheet.boxes)
-    return (f'<section class="sheet{_density(sheet)}"><h1>{escape(sheet.title)}</h1>'
+    return (f'<section class="sheet"{_zoom(sheet)}><h1>{escape(sheet.title)}</h1>'
             f'<table class="facts">{"".join(facts)}</table>'
             f'<div class="code">{qr_svg(sheet.code)}<div>{escape(sheet.code_label)}<br><b>{_t(sheet.code)}</b>'
             f'<br><small>{escape(sheet.code_help)}</small></div></div>'

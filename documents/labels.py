@@ -21,6 +21,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "issuer_sheet": ("派出单位（盖章）：{authority}　　日期：　　年　　月　　日",
                      "Issued by (seal): {authority}    Date: ____-__-__"),
     "page_of": ("第 {n} 页", "page {n}"),
+    "area": ("区域", "District"),
+    "city_counts": ("{districts} 个区，全市统一联合抽查任务 {tasks} 项；各区计划见各区文书", "{districts} districts, {tasks} city-wide joint tasks; each district's plan in its own papers"),
     "continued": ("（续页 {k}/{n}）", " (continued, page {k} of {n})"),
     "subtitle_counts": ("抽查任务 {tasks} 项，联合检查 {visits} 户次，出动执法人员 {officers} 人次",
                         "{tasks} tasks, {visits} joint visits, {officers} officer-visits"),
@@ -139,8 +141,9 @@ PAPERS: dict[str, tuple[str, str]] = {
 
 def paper_name(what: str, lang: str = "zh") -> str:
     """A paper's name as a planner says it (progress lines)."""
+    prefix, _, what = what.rpartition("·")  # "长宁区·plan-table": a district's paper of a city plan
     zh, en = PAPERS.get(what, (what, what))
-    return en if lang == "en" else zh
+    return (f"{prefix} " if prefix else "") + (en if lang == "en" else zh)
 
 
 def word(key: str, lang: str = "zh", **values: object) -> str:

@@ -68,5 +68,6 @@ def write_documents(out: str | Path, files: dict[str, bytes], overwrite: bool = 
     out = Path(out)
     with atomic_directory(out, overwrite=overwrite) as staging:
         for name, data in sorted(files.items()):
+            (staging / name).parent.mkdir(parents=True, exist_ok=True)  # a city's papers: one folder a district
             (staging / name).write_bytes(data)
     return [out / name for name in sorted(files)]

@@ -171,3 +171,34 @@ def test_line_breaking_keeps_ids_dates_and_words_whole() -> None:
         pieces = re.findall(r"[A-Za-z0-9][A-Za-z0-9\-']*[A-Za-z0-9]", text)
         for piece in pieces:
             assert any(piece in line for line in lines), (width, piece, lines)
+
+
+def test_city_plan_papers_per_district_and_for_the_whole_city(tmp_path: Path) -> None:
+    """``export CITY_PLAN CITY_DIR``: every district's papers and the whole city's; one district of the city plan
+    exports from its own directory, to the same bytes."""
+    from scenarios.generate.city import generate_city
+
+    city_dir = generate_city(tmp_path / "city", n_districts=2, subjects_per_district=400, seed=7)
+    plan = tmp_path / "plan"
+    result = runner.invoke(app, ["plan", str(city_dir), "--seed", "3", "--out", str(plan), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    out = tmp_path / "papers"
+    args = ["--what", "plan-table", "--what", "task-sheets", "--format", "pdf", "--format", "xlsx"]
+    result = runner.invoke(app, ["export", str(plan), str(city_dir), "--out", str(out), *args])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["city", "huangpu", "xuhui"]
+    for folder in ("city", "huangpu", "xuhui"):
+        assert sorted(p.name for p in (out / folder).iterdir()) == [
+            "plan-table.pdf", "plan-table.xlsx", "task-sheets.pdf", "task-sheets.xlsx"]
+    text = _flat("\n".join(_pages((out / "city" / "plan-table.pdf").read_bytes())))
+    assert "上海市市场监督管理局" in text and "黄浦区" in text and "徐汇区" in text and "合计" in text
+    sheets = [_pages((out / d / "task-sheets.pdf").read_bytes()) for d in ("huangpu", "xuhui")]
+    assert len(_pages((out / "city" / "task-sheets.pdf").read_bytes())) == sum(map(len, sheets))
+    assert "徐汇区市场监督管理局" in _flat("\n".join(_pages((out / "xuhui" / "plan-table.pdf").read_bytes())))
+
+    alone = tmp_path / "xuhui-papers"
+    result = runner.invoke(app, ["export", str(plan / "districts" / "xuhui"), str(city_dir / "xuhui"),
+                                 "--out", str(alone), *args])
+    assert result.exit_code == 0, result.output
+    for name in ("plan-table.pdf", "task-sheets.pdf", "plan-table.xlsx"):
+        assert (alone / name).read_bytes() == (out / "xuhui" / name).read_bytes(), name

@@ -67,12 +67,21 @@ def export(
     """Print the papers: plan table (official form), task sheets with 检查码 and QR, calendar, visits, results template;
     for an adjusted plan (jointcheck adjust) also the changes it made."""
     from documents import DocumentError, make_documents, write_documents
+    from documents.city import district_scenario, is_city_plan, make_city_documents
+    from scenarios.city import is_city
 
     use_lang(lang)
-    require_plan_dir(plan_dir)
+    city = is_city_plan(plan_dir) and is_city(scenario_dir)
+    if not city:
+        require_plan_dir(plan_dir)
     if out.exists() and not force:
         raise fail(say("out_exists", out=out))
-    scenario = load_or_exit(scenario_dir)
+    try:  # a district of a city plan: its scenario with the city-wide tasks it was planned with
+        scenario = None if city else district_scenario(plan_dir, scenario_dir)
+    except (DocumentError, ValueError, OSError) as exc:
+        raise fail(err_text(exc)) from None
+    if scenario is None and not city:
+        scenario = load_or_exit(scenario_dir)
     if Format.pdf in (fmt or []):
         from documents.pdf import font_note
 
@@ -91,7 +100,8 @@ def export(
                 else:  # a log or a pipe: one line per paper and format
                     console.print(f"  {escape(line)}", highlight=False)
 
-            files = make_documents(plan_dir, scenario, whats, formats, lang.value, progress=progress)
+            files = (make_city_documents(plan_dir, scenario_dir, whats, formats, lang.value, progress=progress) if city
+                     else make_documents(plan_dir, scenario, whats, formats, lang.value, progress=progress))
             status.update(say("writing_documents"))
             paths = write_documents(out, files, overwrite=force)
     except (DocumentError, ValueError, OSError) as exc:
