@@ -6,8 +6,8 @@ The rules, after GB/T 15834 (标点符号用法) and the line-breaking practice 
 * a line may break between two Chinese characters and at a space; never inside a run of Latin letters, digits
   and the joiners ``- _ . / : # + ~`` — ids, 检查码, dates (``2023-02-15``), officer numbers and English words
   stay whole;
-* closing punctuation (``，。、；：？！）》」』】〕”’…`` and their Latin forms) never starts a line: it stays with
-  what it follows; opening punctuation (``（《「『【〔“‘``) never ends one: it stays with what it opens.
+* closing punctuation (``，。、；：？！）》」』】〕”’…`` and their Latin forms) and the range mark ``~`` never
+  start a line: they stay with what they follow; opening punctuation (``（《「『【〔“‘``) never ends one: it stays with what it opens.
 
 :func:`wrap` fills lines greedily with a measuring function; a token wider than the whole line (a 60-letter
 code in a narrow column) is the one thing cut, by characters, as a last resort — the writers size columns and
@@ -19,10 +19,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-__all__ = ["CLOSING", "OPENING", "tokens", "wrap", "longest", "keep_together"]
+__all__ = ["CLOSING", "OPENING", "RANGE", "tokens", "wrap", "longest", "keep_together"]
 
 CLOSING = "，。、；：？！）》」』】〕〉”’…—,.;:?!)]}%"
 OPENING = "（《「『【〔〈“‘([{"
+RANGE = "~～"
+"""The range mark of ``2023-02-15 ~ 2023-03-31``: never starts a line, even after a space."""
 
 _TOKEN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_\-./:#+~@'’]*[A-Za-z0-9%])?|\s+|.", re.S)
 _NOBREAK = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_\-./:#+~@]*[A-Za-z0-9])?")
@@ -46,6 +48,9 @@ def tokens(text: str) -> list[str]:
             pending += piece
         elif piece in CLOSING and out and not out[-1].isspace() and not pending:
             out[-1] += piece
+        elif piece in RANGE and len(out) > 1 and out[-1].isspace() and not pending:  # "2023-02-15 ~": stays behind
+            space = out.pop()
+            out[-1] += space + piece
         else:
             out.append(pending + piece)
             pending = ""

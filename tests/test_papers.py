@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from documents import WHATS, build_document, load_context, make_documents, render
 from documents.labels import word
-from documents.linebreak import CLOSING, wrap
+from documents.linebreak import CLOSING, RANGE, wrap
 from scenarios import load_scenario
 from ui.cli import app
 
@@ -167,7 +167,7 @@ def test_line_breaking_keeps_ids_dates_and_words_whole() -> None:
     for width in range(13, 40):
         lines = wrap(text, measure, width)
         assert "".join(lines).replace(" ", "") == text.replace(" ", "")
-        assert not any(line[:1] in CLOSING for line in lines[1:]), (width, lines)
+        assert not any(line[:1] in CLOSING + RANGE for line in lines[1:]), (width, lines)
         pieces = re.findall(r"[A-Za-z0-9][A-Za-z0-9\-']*[A-Za-z0-9]", text)
         for piece in pieces:
             assert any(piece in line for line in lines), (width, piece, lines)
