@@ -202,3 +202,30 @@ def test_city_plan_papers_per_district_and_for_the_whole_city(tmp_path: Path) ->
     assert result.exit_code == 0, result.output
     for name in ("plan-table.pdf", "task-sheets.pdf", "plan-table.xlsx"):
         assert (alone / name).read_bytes() == (out / "xuhui" / name).read_bytes(), name
+
+
+def test_xlsx_task_sheets_print_one_page_each(changning) -> None:
+    """The workbook's printable sheet: a page break after every visit, each visit's rows within one A4 page at
+    the fit-to-width scale, 检查编号 and 检查码 and the signature lines in each block, page numbers in the foot."""
+    import io
+
+    import openpyxl
+
+    from documents.xlsx import _PAGE_POINTS
+
+    plan, scenario = changning
+    ctx = load_context(plan, scenario)
+    doc = build_document(ctx, "task-sheets", "zh")
+    book = openpyxl.load_workbook(io.BytesIO(render(doc, "xlsx")["task-sheets.xlsx"]))
+    assert "results" not in book.sheetnames and book.sheetnames[-1] == "任务单打印"
+    ws = book["任务单打印"]
+    breaks = [0] + [b.id for b in ws.row_breaks.brk]
+    assert len(breaks) - 1 == ctx.visits.height
+    assert ws.page_setup.fitToWidth == 1 and ws.page_setup.orientation == "portrait" and "&P" in ws.oddFooter.right.text
+    heads = _signature_heads("zh")
+    for k, (visit_id, code) in enumerate(ctx.visits.select("visit_id", "inspection_code").rows()):
+        block = range(breaks[k] + 1, breaks[k + 1] + 1)
+        assert sum(ws.row_dimensions[r].height for r in block) <= _PAGE_POINTS
+        if k % 50 == 0:
+            text = _flat("".join(str(c.value) for r in block for c in ws[r] if c.value is not None))
+            assert visit_id in text and code in text and all(h in text for h in heads)
