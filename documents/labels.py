@@ -82,7 +82,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "basis": ("检查依据", "Legal basis"),
     "officer_id": ("执法证号/编号", "Officer id"),
     "officer_name": ("姓名", "Name"),
-    "signature": ("签名", "Signature"),
+    "signature": ("签名及日期", "Signature, date"),
     "code_help": ("被检查单位可凭检查码向区联席会议办公室核验本次检查的真实性（jointcheck code check）。",
                   "The inspected firm can confirm this inspection is genuine with the code (jointcheck code check)."),
     "found_box": ("发现问题（个）：＿＿＿＿　问题描述：", "Problems found: ____  Description:"),

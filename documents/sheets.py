@@ -66,7 +66,8 @@ def task_sheets(ctx: PlanContext, lang: str) -> Document:
                  _c("signature", lang, width=14)]
     sheets, visit_rows, item_rows = [], [], []
     total = ctx.visits.height
-    title = f"{ctx.district}{word('task-sheet', lang)}" if lang == "zh" else word("task-sheet", lang)
+    title = (f"{ctx.district}{word('task-sheet', lang)}" if lang == "zh"
+             else word("task-sheet", lang) + (f", {ctx.district}" if ctx.district else ""))
     sheet_issuer = word("issuer_sheet", lang, authority=ctx.seal or "＿" * 12)
     signatures = [word("sign_officers", lang), word("sign_subject", lang)]
     for n, v in enumerate(ctx.visits.iter_rows(named=True), start=1):
