@@ -32,7 +32,7 @@ section.sheet { page-break-inside: avoid; break-inside: avoid-page; }
 h1 { font-size: 15pt; text-align: center; margin: 0 0 4pt; }
 h2 { font-size: 12pt; margin: 10pt 0 4pt; }
 p.sub { text-align: center; margin: 0 0 6pt; color: #333; }
-table { border-collapse: collapse; width: 100%%; page-break-inside: auto; }
+table { border-collapse: collapse; width: 100%%; page-break-inside: auto; table-layout: fixed; }
 thead { display: table-header-group; }
 tr { page-break-inside: avoid; }
 th, td { border: 0.6pt solid #444; padding: 2pt 4pt; vertical-align: top; }
@@ -70,8 +70,8 @@ def _table(table: Table, rows: list[list] | None = None, total: bool = True, ski
         cells = []
         for k in cols:
             kind = table.columns[k].kind
-            short = table.columns[k].width <= 14  # ids, codes, dates: one line each
-            css = ' class="n"' if kind == "int" else ' class="d"' if kind == "date" or short else ""
+            # numbers and dates on one line; ids and codes stay whole by their no-break spans (_t), text wraps
+            css = ' class="n"' if kind == "int" else ' class="d"' if kind == "date" else ""
             cells.append(f"<td{css}>{_t(cell_text(row[k]))}</td>")
         body.append(f'<tr class="{cls}">' + "".join(cells) + "</tr>" if cls else "<tr>" + "".join(cells) + "</tr>")
     return f"<table><colgroup>{widths}</colgroup><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"

@@ -5,7 +5,7 @@ The rules, after GB/T 15834 (标点符号用法) and the line-breaking practice 
 
 * a line may break between two Chinese characters and at a space; never inside a run of Latin letters, digits
   and the joiners ``- _ . / : # + ~`` — ids, 检查码, dates (``2023-02-15``), officer numbers and English words
-  stay whole;
+  stay whole — nor inside a document number (文号, ``沪府发〔2024〕6号``);
 * closing punctuation (``，。、；：？！）》」』】〕”’…`` and their Latin forms) and the range mark ``~`` never
   start a line: they stay with what they follow; opening punctuation (``（《「『【〔“‘``) never ends one: it stays with what it opens.
 
@@ -26,7 +26,9 @@ OPENING = "（《「『【〔〈“‘([{"
 RANGE = "~～"
 """The range mark of ``2023-02-15 ~ 2023-03-31``: never starts a line, even after a space."""
 
-_TOKEN = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_\-./:#+~@'’]*[A-Za-z0-9%])?|\s+|.", re.S)
+_DOCNO = r"[\u4e00-\u9fff]{2,4}[〔\[［(（]\d{4}[〕\]］)）]\d+号"
+"""A document number (文号) such as 沪府发〔2024〕6号: one piece, never split."""
+_TOKEN = re.compile(_DOCNO + r"|[A-Za-z0-9](?:[A-Za-z0-9_\-./:#+~@'’]*[A-Za-z0-9%])?|\s+|.", re.S)
 _NOBREAK = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9_\-./:#+~@]*[A-Za-z0-9])?")
 
 
@@ -103,4 +105,5 @@ def longest(text: str, measure: Callable[[str], float]) -> float:
 def keep_together(text: str, mark: Callable[[str], str]) -> str:
     """``text`` with every id-like run that holds a joiner (``2023-02-15``, ``DPXCT-P3MVP``) passed through
     ``mark`` (HTML wraps it in a no-break span); the rest untouched. ``mark`` receives the raw run."""
-    return _NOBREAK.sub(lambda m: mark(m.group(0)) if re.search(r"[\-_./:#+~@]", m.group(0)) else m.group(0), text)
+    text = _NOBREAK.sub(lambda m: mark(m.group(0)) if re.search(r"[\-_./:#+~@]", m.group(0)) else m.group(0), text)
+    return re.sub(_DOCNO, lambda m: mark(m.group(0)), text)

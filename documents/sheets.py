@@ -61,7 +61,7 @@ def task_sheets(ctx: PlanContext, lang: str) -> Document:
         firms = {r["subject_id"]: r for r in ctx.scenario.subjects.filter(pl.col("subject_id").is_in(wanted))
                  .select("subject_id", *contact).iter_rows(named=True)}
     item_cols = [_c("no", lang, "int", 5), _c("item", lang, width=40), _c("department", lang, width=16),
-                 _c("item_kind", lang, width=8), _c("basis", lang, width=40)]
+                 _c("item_kind", lang, width=11), _c("basis", lang, width=40)]
     team_cols = [_c("department", lang, width=16), _c("officer_name", lang, width=10), _c("officer_id", lang, width=12),
                  _c("signature", lang, width=14)]
     sheets, visit_rows, item_rows = [], [], []
