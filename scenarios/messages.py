@@ -47,6 +47,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cell.empty_list": ("“{value}”至少应列出一个值，多个值用“;”分隔", "{value!r} must list at least one value, separated by ';'"),
     "cell.risk_class": ("“{value}”不是 A、B、C、D 之一", "{value!r} is not one of A, B, C, D"),
     "cell.boolean": ("“{value}”不是 true 或 false（是/否）", "{value!r} is not true or false"),
+    "cell.phone": ("“{value}”不像电话号码（数字，可含 + - ( ) 空格与“转”分机号）；任务单照印",
+                   "{value!r} does not look like a telephone number (digits, + - ( ) spaces, an extension); printed as given"),
     "cell.count": ("“{value}”不是 ≥ 0 的整数", "{value!r} is not a whole number ≥ 0"),
     "rows.more": ("另有 {count} 行存在同样的问题（首个在第 {first} 行）", "{count} more rows with the same problem (the first at row {first})"),
     "id.duplicate_row": ("编号“{value}”重复（首次出现在第 {first} 行）", "duplicate id {value!r} (first at row {first})"),

@@ -144,9 +144,9 @@ def test_city_yaml_problems_are_located(city_copy):
     assert city is None
     text = [str(p) for p in problems]
     assert any(t.startswith("city.yaml row 4, policy: unknown policy 'nowhere-2024'") for t in text), text
-    assert any("city.yaml row 7, districts[2]: 'huangpu' is listed twice" in t for t in text), text
-    assert any("city.yaml row 7, districts[3]: 'gone': no district scenario" in t for t in text), text
-    assert any(t.startswith("city.yaml row 17, tasks[C02]: give exactly one of ratio, count or ratio_by_class") for t in text), text
+    assert any("city.yaml row 11, districts[2]: 'huangpu' is listed twice" in t for t in text), text
+    assert any("city.yaml row 11, districts[3]: 'gone': no district scenario" in t for t in text), text
+    assert any(t.startswith("city.yaml row 21, tasks[C02]: give exactly one of ratio, count or ratio_by_class") for t in text), text
 
 
 def test_city_tasks_are_checked_against_every_district(city_copy):
@@ -157,8 +157,8 @@ def test_city_tasks_are_checked_against_every_district(city_copy):
     city, problems = check_city(city_copy)
     assert city is not None, problems
     found = [str(p) for d in city.districts for p in census(CensusJob(city, d)).problems]
-    assert "city.yaml row 13, tasks[C01].items: item 'SAMR04' is not in district 'xuhui' (xuhui/scenario.yaml)" in found, found
-    assert any(t.startswith("city.yaml row 17, tasks[T01].id: 'T01' is also a task id of district 'huangpu'") for t in found), found
+    assert "city.yaml row 17, tasks[C01].items: item 'SAMR04' is not in district 'xuhui' (xuhui/scenario.yaml)" in found, found
+    assert any(t.startswith("city.yaml row 21, tasks[T01].id: 'T01' is also a task id of district 'huangpu'") for t in found), found
     result = runner.invoke(app, ["validate", str(city_copy), "--lang", "en"])
     assert result.exit_code == 1 and "item 'SAMR04' is not in district 'xuhui'" in result.output, result.output
 

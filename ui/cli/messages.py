@@ -239,6 +239,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unknown_task": ("任务“{task}”不在 {path} 中", "task {task!r} is not in {path}"),
     # export
     "writing_documents": ("正在写出文书…", "writing documents…"),
+    "making_document": ("正在生成文书 {n}/{total}：{what}（{fmt}）…", "making paper {n} of {total}: {what} ({fmt})…"),
     "documents_wrote": ("已写出 {n} 个文件到 {path}", "wrote {n} file(s) into {path}"),
 }
 
