@@ -211,3 +211,18 @@ def test_an_adjusted_plans_old_codes_say_moved_or_cancelled(tmp_path: Path, monk
         answer = table.look_up(code)
         assert answer.status in ("moved", "cancelled")
         assert (answer.moved_to is not None) == (answer.status == "moved")
+
+
+@pytest.mark.skipif(not Path("/usr/bin/chromium").exists(), reason="Debian's chromium is not installed")
+def test_the_code_page_on_a_phone_in_chromium(district, served, tmp_path: Path) -> None:
+    """What a firm sees after scanning: the page in headless Chromium at a phone's 390×844, nothing cut off."""
+    from tests.browser.harness import browser
+
+    code = pl.read_parquet(district["plan"] / "visits.parquet")["inspection_code"][0]
+    with browser(width=390, height=844) as page:
+        page.goto(f"{served}/c/{code}")
+        assert page.get_by_text("真实：这是已登记的检查").is_visible()
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, "no sideways scrolling on a phone"
+        page.screenshot(path=str(tmp_path / "code.png"))
+        page.goto(f"{served}/c/AAAAA-BBBBB?lang=en")
+        assert page.get_by_text("This inspection code was not found").is_visible()

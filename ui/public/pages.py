@@ -77,8 +77,8 @@ def code_page(answer: CodeAnswer | None, typed: str, lang: str, other: str) -> s
                 f"<p>{word('not_found_hint', lang)}</p></div>")
         return _page(word("title", lang), body, lang, other)
     sep = word("sep", lang)
-    officers = sep.join(f"{escape(o['name'])}（{word('licence', lang)} {escape(o['id'])}）" if lang != "en"
-                        else f"{escape(o['name'])} ({word('licence', lang)} {escape(o['id'])})" for o in answer.officers)
+    officers = "<br>".join(f"{escape(o['name'])}（{word('licence', lang)} {escape(o['id'])}）" if lang != "en"
+                           else f"{escape(o['name'])} ({word('licence', lang)} {escape(o['id'])})" for o in answer.officers)
     status = {"current": word("status_current", lang),
               "moved": word("status_moved", lang, date=escape(answer.moved_to or "")),
               "cancelled": word("status_cancelled", lang)}[answer.status]
