@@ -40,6 +40,7 @@ class PlanContext:
     visits: pl.DataFrame        # one row per visit, sorted by date and visit id
     team: pl.DataFrame          # visit_id, department, department_name, officer_id, officer_name
     windows: dict[str, tuple[dt.date, dt.date]]
+    public_url: str | None = None  # the public 检查码 service the QR codes lead to (export --public-url)
 
     @property
     def plan_id(self) -> str:

@@ -137,7 +137,7 @@ def _sheet(sheet: Sheet) -> str:
     boxes = "".join(f'<div class="box">{escape(b)}</div>' for b in sheet.boxes)
     return (f'<section class="sheet"{_zoom(sheet)}><h1>{escape(sheet.title)}</h1>'
             f'<table class="facts">{"".join(facts)}</table>'
-            f'<div class="code">{qr_svg(sheet.code)}<div>{escape(sheet.code_label)}<br><b>{_t(sheet.code)}</b>'
+            f'<div class="code">{qr_svg(sheet.qr or sheet.code)}<div>{escape(sheet.code_label)}<br><b>{_t(sheet.code)}</b>'
             f'<br><small>{escape(sheet.code_help)}</small></div></div>'
             f"{_table(sheet.items) if sheet.items.rows else ''}{team_html}{boxes}"
             + "".join(f'<p class="sign">{_t(s)}</p>' for s in sheet.signatures)

@@ -57,6 +57,8 @@ class Sheet:
     visit_id: str = ""
     part: int = 1
     parts: int = 1
+    qr: str = ""
+    """What the QR encodes: the public service's page of the code (``PUBLIC_URL/c/CODE``), or the bare code."""
 
 
 @dataclass(frozen=True)

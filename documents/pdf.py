@@ -228,7 +228,7 @@ def _team(sheet: Sheet, width: float, size: float) -> RLTable | None:
 
 def _sheet_story(sheet: Sheet, width: float, scale: float) -> list:
     text, cell = 9 * scale, 8 * scale
-    code = RLTable([[_qr(sheet.code, 24 * mm * max(scale, 0.7)),
+    code = RLTable([[_qr(sheet.qr or sheet.code, 24 * mm * max(scale, 0.7)),
                      [_para(sheet.code_label, text, width - 40 * mm),
                       _para(sheet.code, 15 * max(scale, 0.8), width - 40 * mm),
                       _para(sheet.code_help, 7 * scale, width - 40 * mm)]]],

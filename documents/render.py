@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from collections.abc import Callable
 from pathlib import Path
 
@@ -42,13 +44,14 @@ def render(doc: Document, fmt: str) -> dict[str, bytes]:
 
 def make_documents(plan_dir: str | Path, scenario: Scenario, whats: list[str] | None, formats: list[str],
                    lang: str = "zh", progress: Callable[[int, int, str, str], None] | None = None, *,
-                   unrecorded: bool = False) -> dict[str, bytes]:
+                   unrecorded: bool = False, public_url: str | None = None) -> dict[str, bytes]:
     """Every (document, format) asked for, as ``{file name: bytes}``; nothing written.
 
     ``whats`` None: every paper the plan has (:func:`documents.build.whats_for`: the changes of an adjusted
     version too). ``progress(done, total, what, fmt)`` is called before each (paper, format) is made.
     ``unrecorded``: the plan was opened without a ledger record (``--allow-unrecorded``): every paper says so under
-    its title."""
+    its title. ``public_url``: the public 检查码 service (``jointcheck serve``) every task sheet's QR leads to
+    (``URL/c/CODE``); default the scenario's ``public_url``, else the QR holds the bare code."""
     for what in whats or ():
         if what not in ALL_WHATS:
             raise ValueError(f"unknown document {what!r}: expected one of {', '.join(ALL_WHATS)}")
@@ -56,6 +59,8 @@ def make_documents(plan_dir: str | Path, scenario: Scenario, whats: list[str] | 
         if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r}: expected one of {', '.join(FORMATS)}")
     ctx = load_context(plan_dir, scenario)
+    if public_url:
+        ctx = dataclasses.replace(ctx, public_url=public_url)
     files: dict[str, bytes] = {}
     chosen = list(whats_for(ctx) if whats is None else whats)
     steps, done = len(chosen) * len(formats), 0

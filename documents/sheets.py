@@ -18,6 +18,13 @@ from documents.model import Column, Document, Sheet, Table
 __all__ = ["task_sheets"]
 
 
+def qr_text(ctx: PlanContext, code: str) -> str:
+    """What a task sheet's QR encodes: ``URL/c/CODE`` of the public service (``export --public-url`` or the scenario's
+    ``public_url``), which a firm's phone opens; without one the bare code, as typed into the service by hand."""
+    url = (ctx.public_url or ctx.scenario.spec.public_url or "").rstrip("/")
+    return f"{url}/c/{code}" if url else code
+
+
 def _c(key: str, lang: str, kind: str = "text", width: float = 14) -> Column:
     return Column(key, word(key, lang), kind, True, width)
 
@@ -103,7 +110,7 @@ def task_sheets(ctx: PlanContext, lang: str) -> Document:
                 code=v["inspection_code"], code_label=word("inspection_code", lang), code_help=word("code_help", lang),
                 boxes=[] if more else [word("found_box", lang), word("fixed_box", lang)],
                 signatures=signatures, issuer=sheet_issuer, foot=word("sheet_of", lang, n=n, total=total),
-                visit_id=v["visit_id"], part=k, parts=len(pages),
+                visit_id=v["visit_id"], part=k, parts=len(pages), qr=qr_text(ctx, v["inspection_code"]),
             ))
         visit_rows.append([v["visit_id"], v["date"], v["subject_name"], v["subject_id"], v["grid"], depts, tasks,
                            "；".join(f"{d}：{name}" for d, name, _, _ in team), v["inspection_code"], None, None])

@@ -31,7 +31,7 @@ __all__ = [
     "PAPER_FIELDS",
 ]
 
-PAPER_FIELDS = ("district", "authority", "seal_text", "contact")
+PAPER_FIELDS = ("district", "authority", "seal_text", "contact", "public_url")
 """The letterhead of ``scenario.yaml``: printed on the papers, never read by the planner; left out of the content
 hash (:func:`scenarios.load.canonical_hash`), so adding or correcting them changes no plan."""
 
@@ -168,6 +168,9 @@ class ScenarioHeader(_Strict):
                                   description="The words of the seal (盖章) line; default: the authority")
     contact: str | None = Field(default=None, min_length=1, max_length=120,
                                 description="Whom a firm calls about the papers, e.g. 联席会议办公室 021-22050000")
+    public_url: str | None = Field(default=None, max_length=200, pattern=r"^https?://[^\s<>\"']+$",
+                                   description="The public 检查码 service (jointcheck serve) a task sheet's QR leads to: "
+                                               "the QR encodes URL/c/CODE")
 
 
 class ScenarioSpec(ScenarioHeader):

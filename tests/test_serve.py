@@ -226,3 +226,19 @@ def test_the_code_page_on_a_phone_in_chromium(district, served, tmp_path: Path) 
         page.screenshot(path=str(tmp_path / "code.png"))
         page.goto(f"{served}/c/AAAAA-BBBBB?lang=en")
         assert page.get_by_text("This inspection code was not found").is_visible()
+
+
+def test_a_task_sheet_exported_with_a_public_url_leads_its_qr_there(district, tmp_path: Path) -> None:
+    from documents.qr import qr_svg
+
+    code = pl.read_parquet(district["plan"] / "visits.parquet")["inspection_code"][0]
+    args = ["export", str(district["plan"]), str(district["scenario"]), "--what", "task-sheets", "--format", "html",
+            "--ledger", str(district["root"] / "j.db"), "--key-file", str(district["root"] / "d.key")]
+    result = runner.invoke(app, [*args, "--out", str(tmp_path / "a"), "--public-url", "https://jc.example.gov.cn/"])
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "a" / "task-sheets.html").read_text(encoding="utf-8")
+    assert qr_svg(f"https://jc.example.gov.cn/c/{code}") in html and qr_svg(code) not in html
+    result = runner.invoke(app, [*args, "--out", str(tmp_path / "b")])
+    assert qr_svg(code) in (tmp_path / "b" / "task-sheets.html").read_text(encoding="utf-8")  # without: the bare code
+    result = runner.invoke(app, [*args, "--out", str(tmp_path / "c"), "--public-url", "javascript:alert(1)", "--lang", "en"])
+    assert result.exit_code == 2 and "not an http" in result.output and not (tmp_path / "c").exists()

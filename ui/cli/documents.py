@@ -7,6 +7,7 @@ makes the same files from the same code. :func:`print_plan_summary` is called at
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -71,6 +72,9 @@ def export(
     ledger: LedgerOption = None,
     key_file: KeyFileOption = None,
     allow_unrecorded: AllowUnrecorded = False,
+    public_url: Annotated[str | None, typer.Option(
+        "--public-url", help="The public 检查码 service (jointcheck serve), e.g. https://jc.example.gov.cn: every task "
+                             "sheet's QR then encodes URL/c/CODE (default: the scenario's public_url, else the bare code)")] = None,
 ) -> None:
     """Print the papers: plan table (official form), task sheets with 检查码 and QR, calendar, visits, results template;
     for an adjusted plan (jointcheck adjust) also the changes it made."""
@@ -80,6 +84,8 @@ def export(
 
     use_lang(lang)
     guard_out(out, "papers", force, inputs={"guard.plan": plan_dir, "guard.scenario": scenario_dir}, ledger=ledger)
+    if public_url is not None and not re.fullmatch(r"https?://[^\s<>\"']+", public_url):
+        raise fail(say("public_url_bad", url=public_url))
     city = is_city_plan(plan_dir) and is_city(scenario_dir)
     try:  # a district of a city plan: its scenario with the city-wide tasks it was planned with
         scenario = None if city else district_scenario(plan_dir, scenario_dir)
@@ -112,7 +118,7 @@ def export(
 
             files = (make_city_documents(plan_dir, scenario_dir, whats, formats, lang.value, progress=progress) if city
                      else make_documents(plan_dir, scenario, whats, formats, lang.value, progress=progress,
-                                         unrecorded=unrecorded))
+                                         unrecorded=unrecorded, public_url=public_url))
             status.update(say("writing_documents"))
             paths = write_documents(out, files, overwrite=force)
     except (DocumentError, ValueError, OSError) as exc:

@@ -44,6 +44,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "what.plan": ("计划", "plan"),
     "what.city_plan": ("全市计划", "city plan"),
     "what.draw": ("抽取结果", "draw"),
+    "public_url_bad": ("--public-url “{url}” 不是 http:// 或 https:// 开头的网址", "--public-url {url!r} is not an http:// or https:// address"),
     "serve_pairs": ("应成对给出“计划目录 场景目录”，现有 {n} 个路径", "give PLAN_DIR SCENARIO_DIR pairs; got {n} path(s)"),
     "serve_ready": ("核验服务：{plans} 个计划、{codes} 个检查码，地址 http://{host}:{port}/（按 Ctrl+C 停止）",
                     "verification service: {plans} plan(s), {codes} code(s) at http://{host}:{port}/ (Ctrl+C stops it)"),
