@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import replace
 from html import escape
 
-from documents.linebreak import keep_together
+from documents.typeset.linebreak import keep_together
 from documents.model import Document, Sheet, Table, cell_text
-from documents.qr import qr_svg
+from documents.typeset.qr import qr_svg
 
 __all__ = ["html_text", "FONT_STACK"]
 

@@ -7,7 +7,7 @@ outlines — the Noto CJK fonts of ``fonts-noto-cjk`` are CFF-based, which Repor
 WenQuanYi Zen Hei, Droid Sans Fallback or AR PL UMing. With none of them, ReportLab's STSong-Light is used
 *without* embedding and :func:`font_note` says so (the export command prints it).
 
-Lines are broken by :mod:`documents.linebreak` (ids, codes and dates whole; no line starts with closing
+Lines are broken by :mod:`documents.typeset.linebreak` (ids, codes and dates whole; no line starts with closing
 punctuation; English words whole), measured in the embedded font. ``invariant=1`` fixes the creation date and
 document id: the same plan gives the same bytes. Tables print on A4 landscape with a running foot and page
 number; task sheets one A4 page per sheet, shrunk to fit (:func:`_sheet_page`).
@@ -29,9 +29,9 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Flowable, KeepInFrame, PageBreak, SimpleDocTemplate, Spacer, TableStyle
 from reportlab.platypus import Table as RLTable
 
-from documents.linebreak import longest, wrap
+from documents.typeset.linebreak import longest, wrap
 from documents.model import Document, Sheet, Table, cell_text
-from documents.qr import qr_modules
+from documents.typeset.qr import qr_modules
 
 __all__ = ["pdf_bytes", "FONT", "FONT_FILE", "find_font", "font_note"]
 
@@ -121,7 +121,7 @@ class _Lines(Flowable):
 
 
 def _para(text: str, size: float, width: float, align: int = 0, min_size: float = 5.0) -> _Lines:
-    """``text`` set in ``width`` points: broken by :func:`documents.linebreak.wrap`; a piece wider than the
+    """``text`` set in ``width`` points: broken by :func:`documents.typeset.linebreak.wrap`; a piece wider than the
     column (a long English word in a narrow header) shrinks the type of this cell rather than being cut."""
     widest = longest(text, _measure(size))
     if widest > width > 0:

@@ -2,7 +2,7 @@
 
 Each sheet names the subject, its grid, the date, the departments and tasks, every item with its kind and
 legal basis (where the scenario gives one, ``legal_basis`` on the item), the officers by name, the visit's
-检查码 in text and as a QR code (drawn by the HTML and PDF writers from :mod:`documents.qr`), and the
+检查码 in text and as a QR code (drawn by the HTML and PDF writers from :mod:`documents.typeset.qr`), and the
 results boxes of 普陀's table (发现问题 · 已整改) with room for signatures. In a spreadsheet the sheets are
 two tables: one row per visit, and one row per (visit, item) with its basis.
 """

@@ -21,7 +21,7 @@ import pytest
 from typer.testing import CliRunner
 
 from documents import FORMATS, WHATS, build_document, load_context, make_documents
-from documents.qr import qr_modules, qr_svg
+from documents.typeset.qr import qr_modules, qr_svg
 from scenarios import load_scenario
 from ui.cli import app
 

@@ -229,7 +229,7 @@ def test_the_code_page_on_a_phone_in_chromium(district, served, tmp_path: Path) 
 
 
 def test_a_task_sheet_exported_with_a_public_url_leads_its_qr_there(district, tmp_path: Path) -> None:
-    from documents.qr import qr_svg
+    from documents.typeset.qr import qr_svg
 
     code = pl.read_parquet(district["plan"] / "visits.parquet")["inspection_code"][0]
     args = ["export", str(district["plan"]), str(district["scenario"]), "--what", "task-sheets", "--format", "html",

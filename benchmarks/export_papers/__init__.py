@@ -14,7 +14,7 @@ from pathlib import Path
 
 from benchmarks.machine import print_header
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -49,6 +49,3 @@ def main(argv: list[str] | None = None) -> None:
         print(f"{'all papers':<18} {'all':<6} {time.process_time() - cpu0:7.2f} {time.perf_counter() - wall0:7.2f}"
               f"   ({ctx.visits.height} visits, {args.lang})")
 
-
-if __name__ == "__main__":
-    main()
