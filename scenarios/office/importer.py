@@ -24,11 +24,13 @@ from scenarios.office.build import _SUBFIELD, Built, build, read_info
 from scenarios.office.headers import INFO_KEYS, SHEET_BY_ROLE, SHEETS, read_mapping
 from scenarios.office.tables import Table, read_csv_table, read_workbook
 
-__all__ = ["ImportResult", "import_office", "ROLES_BY_OPTION", "read_office"]
+__all__ = ["ImportResult", "import_office", "ROLES_BY_OPTION", "read_office", "IMPORT_MARK"]
 
 ROLES_BY_OPTION = {"subjects": "--subjects", "officers": "--officers", "items": "--items", "tasks": "--tasks"}
 _SETTINGS = {"name": ("--name", "场景名称", "scenario name"), "year": ("--year", "年度", "year"),
              "policy": ("--policy", "政策", "policy")}
+IMPORT_MARK = "# 由 jointcheck import 从 "
+"""How a scenario.yaml that ``jointcheck import`` wrote begins (what ``import --force`` may replace)."""
 _FILE_NAME = re.compile(r"[\w\-.]+\.csv")
 
 
@@ -138,7 +140,7 @@ def _yaml_text(header: dict[str, Any], built: Built, source: str) -> str:
     spec.setdefault("subjects", "subjects.csv")
     spec.setdefault("officers", "officers.csv")
     body = yaml.safe_dump(spec, allow_unicode=True, sort_keys=False, width=120)
-    return f"# 由 jointcheck import 从 {source} 导入 (imported by jointcheck import from {source}).\n{body}"
+    return f"{IMPORT_MARK}{source} 导入 (imported by jointcheck import from {source}).\n{body}"
 
 
 _LIST_FIELD = re.compile(r"^(departments|object_types|items|tasks)\[(.+?)\](?:\.([A-Za-z_]+))?(?:\.([A-Za-z_]+))?")
@@ -196,6 +198,7 @@ def import_office(workbook: Path | None, out: Path, *, name: str | None = None, 
         return ImportResult(None, _sorted(problems), encodings)
     names = {"subjects": str(header.get("subjects", "subjects.csv")), "officers": str(header.get("officers", "officers.csv"))}
     source = workbook.name if workbook is not None else ", ".join(p.name for p in (files or {}).values())
+    source = " ".join(source.split())  # one line: it is a YAML comment
     scenario: Scenario | None = None
     try:
         with atomic_directory(out, overwrite=overwrite) as staging:

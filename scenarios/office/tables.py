@@ -212,26 +212,30 @@ def _sheet_rows(sheet: Any) -> list[list[Any]]:
     return [list(row) for row in sheet.iter_rows(min_row=1, values_only=True)]
 
 
-def _uncalculated(path: Path, title: str) -> set[tuple[int, int]]:
-    """Cells (row, column) holding a formula whose result was never saved (a file written by a program, not by
-    Excel): their value would read as empty. Only sheets that hold a formula are read twice."""
+def _holds_formula(sheet: Any) -> bool:
+    """Whether a sheet's XML holds a formula (an ``<f>`` element): a scan of its bytes, no parsing."""
+    source = sheet._get_source()
+    try:
+        tail = b""
+        for chunk in iter(lambda: source.read(1 << 20), b""):
+            if b"<f>" in tail + chunk or b"<f " in tail + chunk:
+                return True
+            tail = chunk[-3:]
+    finally:
+        source.close()
+    return False
+
+
+def _formulas(path: Path, title: str) -> set[tuple[int, int]]:
+    """Cells (row, column index) holding a formula, read from the workbook's formulas (not their values)."""
     from openpyxl import load_workbook
 
     book = load_workbook(path, read_only=True, data_only=False)
     try:
-        sheet = book[title]
-        source = sheet._get_source()  # the sheet's XML: a formula is an <f> element
-        try:
-            holds = any(b"<f>" in chunk or b"<f " in chunk for chunk in iter(lambda: source.read(1 << 20), b""))
-        finally:
-            source.close()
-        if not holds:
-            return set()
-        formulas = {(r, c) for r, row in enumerate(_sheet_rows(sheet), start=1) for c, v in enumerate(row)
-                    if isinstance(v, str) and v.startswith("=")}
+        return {(r, c) for r, row in enumerate(_sheet_rows(book[title]), start=1) for c, v in enumerate(row)
+                if isinstance(v, str) and v.startswith("=")}
     finally:
         book.close()
-    return formulas
 
 
 def _role_of_sheet(title: str, mapping: Mapping) -> str | None:
@@ -284,7 +288,8 @@ def read_workbook(path: Path, roles: set[str], mapping: Mapping) -> tuple[dict[s
             problems += found
             body = rows[at + 1:]
             numbers = list(range(at + 2, at + 2 + len(body)))
-            lost = _uncalculated(path, title)
+            # a formula whose result the file does not hold (written by a program, not saved by Excel) reads as empty
+            lost = _formulas(path, title) if _holds_formula(book[title]) else set()
             for (r, c) in sorted(lost):
                 if r > at + 1 and c < len(names) and rows[r - 1][c] is None:
                     column = shown.get(names[c], names[c])
