@@ -33,13 +33,14 @@ def _directory(root: Path, name: str, schema: DirectorySchema, line: int | None)
     path = resolve_inside(root, name)
     if path is None:
         return None, [Problem.of(SCENARIO_FILE, line, schema.name, "file.bad_name", name=name[:80])]
-    text, problems = read_text(path, name)
+    text, read = read_text(path, name, gb18030=True)  # a GB18030 export loads, with a warning naming the encoding
     if text is None:
-        return None, problems
+        return None, read
     frame, problems = read_csv_text(text, name)
     if frame is None:
-        return None, problems
-    return check_directory(frame, schema, name)
+        return None, read + problems
+    frame, problems = check_directory(frame, schema, name)
+    return frame, read + problems
 
 
 def check_scenario(root: str | Path) -> tuple[Scenario | None, list[Problem]]:

@@ -112,7 +112,7 @@ def _settings(given: dict[str, Any], info: dict[str, Any], info_rows: dict[str, 
     for key, (option, zh, en) in _SETTINGS.items():
         value = given.get(key) if given.get(key) is not None else info.get(key)
         if value is None or value == "":
-            problems.append(Problem.of(option, None, "", "office.setting_missing", what=zh, what_en=en, option=option,
+            problems.append(Problem.of(option, None, "", "office.setting_missing", what=en, what_zh=zh, option=option,
                                        key=INFO_KEYS[key][0]))
         header[key] = value
     known = known_policies()
