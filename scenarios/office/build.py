@@ -105,9 +105,11 @@ def _unused(table: Table, keep_plain: bool) -> tuple[list[str], list[Problem]]:
 
 
 def _validate(model: type[BaseModel], data: dict[str, Any], table: Table, row: int, problems: list[Problem]) -> None:
+    """The model's own checks of one row; a cell the import already could not read is not reported twice."""
     try:
         model.model_validate(data)
     except ValidationError as exc:
+        said = {p.field for p in problems if p.file == table.label and p.row == row}
         for error in exc.errors():
             loc = [str(p) for p in error["loc"]]
             head = _SUBFIELD.get(loc[0], loc[0]) if len(loc) == 1 else (loc[1] if loc[0] in _SUBFIELD else loc[0])
@@ -115,7 +117,8 @@ def _validate(model: type[BaseModel], data: dict[str, Any], table: Table, row: i
                 head = f"ratio_{loc[1]}"
             if not loc:  # the model's own rule (exactly one of ratio, count, ratio_by_class)
                 head = "ratio"
-            problems.append(_problem(table, row, head, **describe_error(error)))
+            if table.header(head) not in said:
+                problems.append(_problem(table, row, head, **describe_error(error)))
 
 
 def _small_list(table: Table, key: str, problems: list[Problem]) -> tuple[list[tuple[int, dict[str, str | None]]], list[str]]:

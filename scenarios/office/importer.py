@@ -70,6 +70,12 @@ def _read_file(path: Path, role: str, mapping: Any) -> tuple[Table | None, list[
     return None, [Problem.of(path.name, None, "", "office.not_table")]
 
 
+def _unreadable(workbook: Path | None, problems: list[Problem]) -> bool:
+    """The workbook itself could not be opened (not a workbook, an .xls, absent): nothing else is worth saying."""
+    return workbook is not None and any(p.file == workbook.name and p.row is None and p.code in
+                                        ("office.xls", "office.not_xlsx", "file.not_found") for p in problems)
+
+
 def read_office(workbook: Path | None, files: dict[str, Path], mapping_file: Path | None
                 ) -> tuple[dict[str, Table], list[Problem]]:
     """Every table of the office's files: the workbook's sheets, each replaced by a separate file where given."""
@@ -86,8 +92,7 @@ def read_office(workbook: Path | None, files: dict[str, Path], mapping_file: Pat
         found_tables, titles, found = read_workbook(workbook, wanted, mapping)
         tables |= found_tables
         problems += found
-    if any(p.file == (workbook.name if workbook else "") and p.row is None and p.code in
-           ("office.xls", "office.not_xlsx", "file.not_found") for p in problems):
+    if _unreadable(workbook, problems):
         return tables, problems
     reported = {p.file for p in problems}
     for spec in SHEETS:
@@ -186,6 +191,8 @@ def import_office(workbook: Path | None, out: Path, *, name: str | None = None, 
     """Import the office's files into the scenario folder ``out``; see the module docstring. Never raises for bad
     input: a refused import returns no scenario and every problem, and leaves ``out`` untouched."""
     tables, problems = read_office(workbook, dict(files or {}), mapping)
+    if _unreadable(workbook, problems):
+        return ImportResult(None, _sorted(problems), {})
     encodings = {t.label: t.encoding for t in tables.values() if t.encoding and t.encoding != "xlsx"}
     info, info_rows, found = read_info(tables.get("info"))
     problems += found

@@ -97,7 +97,7 @@ def _name_columns(header: list[Any], spec: SheetSpec, mapping: Mapping, label: s
             continue
         target = known.get(header_key(text), text)
         if target in shown:
-            problems.append(Problem.of(label, row, text, "office.column_twice", first=shown[target], field=target))
+            problems.append(Problem.of(label, row, text, "office.column_twice", first=shown[target], target=target))
             names.append(f"__twice_{k}")
             continue
         names.append(target)
