@@ -72,6 +72,7 @@ class _Names:
             if len(idents) == 1:
                 self.by_text.setdefault(name, idents[0])
                 self.by_text.setdefault(header_key(name), idents[0])
+        self.names = list(names)
         self.ambiguous = {name: idents for name, idents in names.items() if len(idents) > 1}
 
     def find(self, text: str) -> str | None:
@@ -252,11 +253,11 @@ def _tasks(table: Table, departments: _Names, types: _Names | None, items: list[
         resolve = lambda column, code: _resolve(departments, record.get(column), table, row, column, code, built)  # noqa: E731
         task["lead"] = resolve("lead", "office.unknown_department")
         task["partners"] = [_resolve(departments, p, table, row, "partners", "office.unknown_department", built)
-                            for p in split_list(record.get("partners"))]
+                            for p in split_list(record.get("partners"), departments.names)]
         ot = record.get("object_type")
         task["object_type"] = (_resolve(types, ot, table, row, "object_type", "office.unknown_type", built)
                                if types and ot else (ot or ""))
-        task["items"] = _item_ids(split_list(record.get("items")), items, task, table, row, built)
+        task["items"] = _item_ids(split_list(record.get("items"), [name for _, name, *_ in items]), items, task, table, row, built)
         task["window"] = {"start": _date(record, "start", table, row, built), "end": _date(record, "end", table, row, built)}
         earliest, latest = _date(record, "earliest", table, row, built), _date(record, "latest", table, row, built)
         if earliest is not None or latest is not None:
@@ -329,7 +330,7 @@ def _subjects(table: Table, types: _Names | None, built: Built) -> None:
     lookup = _lookup(types)
     raw_types = pl.col("object_types")
     whole = raw_types.str.strip_chars().replace_strict(lookup, default=None, return_dtype=pl.String) if lookup else pl.lit(None, pl.String)
-    parts = list_expr(raw_types)
+    parts = list_expr(raw_types, types.names if types else [])
     if lookup:
         parts = parts.list.eval(pl.element().replace(lookup))
     frame = frame.with_columns(

@@ -53,17 +53,33 @@ def fold_expr(col: pl.Expr) -> pl.Expr:
     return col.str.normalize("NFKC").str.strip_chars()
 
 
-def split_list(text: str | None) -> list[str]:
-    """Several values of one cell, in order, without blanks."""
+def _whole(names: list[str]) -> list[str]:
+    """The names that hold a separator themselves (影剧院、游艺厅（室）、卡拉OK厅), longest first."""
+    return sorted({n for n in names if re.search(SEPARATORS, n)}, key=len, reverse=True)
+
+
+def split_list(text: str | None, names: list[str] = ()) -> list[str]:
+    """Several values of one cell, in order, without blanks; a known name that holds a separator stays whole."""
     if text is None:
         return []
-    return [part.strip() for part in re.split(SEPARATORS, text) if part.strip()]
+    kept = _whole(list(names))
+    for k, name in enumerate(kept):
+        text = text.replace(name, f"\x00{k}\x00")
+    parts = [part.strip() for part in re.split(SEPARATORS, text) if part.strip()]
+    return [re.sub(r"\x00(\d+)\x00", lambda m: kept[int(m[1])], part) for part in parts]
 
 
-def list_expr(col: pl.Expr) -> pl.Expr:
+def list_expr(col: pl.Expr, names: list[str] = ()) -> pl.Expr:
     """:func:`split_list` of a text column (a list column)."""
-    return (col.fill_null("").str.replace_all(SEPARATORS, ";").str.split(";")
-            .list.eval(pl.element().str.strip_chars()).list.eval(pl.element().filter(pl.element() != "")))
+    kept = _whole(list(names))
+    col = col.fill_null("")
+    if kept:
+        col = col.str.replace_many(kept, [f"\x00{k}\x00" for k in range(len(kept))])
+    parts = col.str.replace_all(SEPARATORS, ";").str.split(";").list.eval(pl.element().str.strip_chars())
+    parts = parts.list.eval(pl.element().filter(pl.element() != ""))
+    if kept:
+        parts = parts.list.eval(pl.element().replace({f"\x00{k}\x00": n for k, n in enumerate(kept)}))
+    return parts
 
 
 def risk_expr(col: pl.Expr) -> pl.Expr:
