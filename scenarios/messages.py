@@ -82,7 +82,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "office.mapping_sheet": ("“{sheet}”不是工作簿的工作表（部门、检查对象类型、抽查事项清单、年度抽查计划、执法人员名录、检查对象名录）",
                              "{sheet!r} is not a sheet of the workbook (部门, 检查对象类型, 抽查事项清单, 年度抽查计划, 执法人员名录, 检查对象名录)"),
     "office.mapping_field": ("“{target}”不是此表的字段；可用：{known}", "{target!r} is not a field of this sheet; known: {known}"),
-    "office.out_written": ("导入未完成，未写出任何文件", "import not completed; nothing was written"),
+    "office.upload_unused": ("未使用：文件名应为所替换的工作表名（检查对象名录、执法人员名录、抽查事项清单或年度抽查计划）",
+                             "not used: name the file after the sheet it replaces (检查对象名录, 执法人员名录, 抽查事项清单 or 年度抽查计划)"),
     # CSV structure
     "csv.empty": ("文件为空，应有表头行", "is empty; expected a header row"),
     "csv.bad_header": ("CSV 表头格式错误：{reason}", "malformed CSV header: {reason}"),

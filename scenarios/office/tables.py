@@ -21,7 +21,7 @@ from scenarios.errors import Problem
 from scenarios.files import MAX_CSV_BYTES, read_csv_text
 from scenarios.office.headers import SHEET_BY_ROLE, SHEETS, Mapping, SheetSpec, header_key
 
-__all__ = ["Table", "decode", "read_csv_table", "read_workbook", "HEADER_SEARCH_ROWS", "cell_text"]
+__all__ = ["Table", "decode", "read_csv_table", "read_workbook", "HEADER_SEARCH_ROWS", "cell_text", "role_of_sheet"]
 
 HEADER_SEARCH_ROWS = 30
 """The header is looked for in a sheet's first rows (title rows, notes and blank rows above it)."""
@@ -238,7 +238,9 @@ def _formulas(path: Path, title: str) -> set[tuple[int, int]]:
         book.close()
 
 
-def _role_of_sheet(title: str, mapping: Mapping) -> str | None:
+def role_of_sheet(title: str, mapping: Mapping | None = None) -> str | None:
+    """The role of a sheet (or of a CSV file, by its name without .csv) from its Chinese name or a variant."""
+    mapping = mapping or Mapping()
     key = header_key(title)
     for spec in SHEETS:
         names = {header_key(n) for n in (spec.name, *spec.variants)}
@@ -271,7 +273,7 @@ def read_workbook(path: Path, roles: set[str], mapping: Mapping) -> tuple[dict[s
     titles = list(book.sheetnames)
     try:
         for title in titles:
-            role = _role_of_sheet(title, mapping)
+            role = role_of_sheet(title, mapping)
             if role is None or role not in roles or role in tables:
                 continue
             label = f"{name} › {title}"
