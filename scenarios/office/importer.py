@@ -21,7 +21,7 @@ from scenarios.errors import Problem
 from scenarios.load import check_scenario
 from scenarios.model import Scenario, ScenarioHeader
 from scenarios.office.build import _SUBFIELD, Built, build, read_info
-from scenarios.office.headers import INFO_KEYS, SHEET_BY_ROLE, SHEETS, read_mapping
+from scenarios.office.headers import INFO_KEYS, SHEETS, read_mapping
 from scenarios.office.tables import Table, read_csv_table, read_workbook
 
 __all__ = ["ImportResult", "import_office", "ROLES_BY_OPTION", "read_office", "IMPORT_MARK"]
@@ -168,7 +168,7 @@ def _place(problem: Problem, built: Built, names: dict[str, str]) -> Problem:
             return moved(table.label, row, column)
     if problem.file == "scenario.yaml":
         match = _LIST_FIELD.match(problem.field)
-        if match and match[1] in built.tables or (match and match[1] in SHEET_BY_ROLE and match[1] in built.tables):
+        if match and match[1] in built.tables:
             key, ident, sub, subsub = match.groups()
             table = built.tables[key]
             row = built.rows.get(key, {}).get(ident)
@@ -180,6 +180,8 @@ def _place(problem: Problem, built: Built, names: dict[str, str]) -> Problem:
             elif sub == "ratio_by_class" and subsub:
                 column = f"ratio_{subsub}"
             return moved(table.label, row, table.header(column))
+        if problem.field in built.tables and problem.field in ("departments", "object_types", "items", "tasks"):
+            return moved(built.tables[problem.field].label, None, "")  # the sheet as a whole (no rows)
         if problem.field in _SETTINGS:
             return moved(_SETTINGS[problem.field][0], None, "")
     return problem
