@@ -434,3 +434,30 @@ def _sheet_part(path: Path, title: str) -> str:
     with zipfile.ZipFile(path) as archive:
         return sorted((n for n in archive.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)),
                       key=lambda n: int(re.findall(r"\d+", n)[0]))[index]
+
+
+def test_tasks_as_a_gb18030_csv_and_items_as_a_separate_workbook(book: Path, tmp_path: Path) -> None:
+    """--tasks from a GB18030 CSV (dates as text, ratio as 25%), --items from another workbook whose one sheet has
+    a name of its own: the same scenario."""
+    workbook = load_workbook(book)
+    tasks = workbook["年度抽查计划"]
+    lines = []
+    for row in tasks.iter_rows(values_only=True):
+        cells = []
+        for value in row:
+            if isinstance(value, dt.datetime):
+                value = f"{value.year}/{value.month}/{value.day}"
+            elif isinstance(value, float):
+                value = f"{value * 100:g}%"
+            cells.append("" if value is None else f'"{value}"' if "," in str(value) else str(value))
+        lines.append(",".join(cells))
+    tasks_csv = tmp_path / "计划.csv"
+    tasks_csv.write_bytes("\n".join(lines).encode("gb18030"))
+    items = Workbook()
+    items.active.title = "Sheet1"
+    for row in workbook["抽查事项清单"].iter_rows(values_only=True):
+        items.active.append(row)
+    items.save(tmp_path / "事项.xlsx")
+    result = imported(book, tmp_path / "out", files={"tasks": tasks_csv, "items": tmp_path / "事项.xlsx"})
+    assert result.encodings == {"计划.csv": "GB18030"}
+    assert result.scenario.content_hash == TINY.content_hash
