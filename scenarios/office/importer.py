@@ -20,7 +20,7 @@ from scenarios.atomic import atomic_directory
 from scenarios.errors import Problem
 from scenarios.load import check_scenario
 from scenarios.model import Scenario, ScenarioHeader
-from scenarios.office.build import _SUBFIELD, Built, build, read_info
+from scenarios.office.build import SUBFIELD, Built, build, read_info
 from scenarios.office.headers import INFO_KEYS, SHEETS, read_mapping
 from scenarios.office.tables import Table, read_csv_table, read_workbook
 
@@ -176,8 +176,8 @@ def _place(problem: Problem, built: Built, names: dict[str, str]) -> Problem:
             if row is None and ident.isdigit() and int(ident) < len(built.index_rows.get(key, [])):
                 row = built.index_rows[key][int(ident)]
             column = sub or "id"
-            if sub in _SUBFIELD:
-                column = subsub or _SUBFIELD[sub]
+            if sub in SUBFIELD:
+                column = subsub or SUBFIELD[sub]
             elif sub == "ratio_by_class" and subsub:
                 column = f"ratio_{subsub}"
             return moved(table.label, row, table.header(column))

@@ -18,7 +18,13 @@ import polars as pl
 
 from scenarios.errors import Problem
 from scenarios.files import MAX_CSV_BYTES, read_csv_text
-from scenarios.office.headers import SHEET_BY_ROLE, SHEETS, Mapping, SheetSpec, header_key
+from scenarios.office.headers import (
+    SHEET_BY_ROLE,
+    SHEETS,
+    Mapping,
+    SheetSpec,
+    header_key,
+)
 
 __all__ = ["Table", "decode", "read_csv_table", "read_workbook", "HEADER_SEARCH_ROWS", "cell_text", "role_of_sheet"]
 
