@@ -461,3 +461,30 @@ def test_tasks_as_a_gb18030_csv_and_items_as_a_separate_workbook(book: Path, tmp
     result = imported(book, tmp_path / "out", files={"tasks": tasks_csv, "items": tmp_path / "事项.xlsx"})
     assert result.encodings == {"计划.csv": "GB18030"}
     assert result.scenario.content_hash == TINY.content_hash
+
+
+def test_a_mapping_to_an_unknown_field_is_named(book: Path, tmp_path: Path) -> None:
+    mapping = tmp_path / "map.yaml"
+    mapping.write_text("检查对象名录:\n  风险: danger class\n不存在的表:\n  x: name\n", encoding="utf-8")
+    result = refused(book, tmp_path / "out", mapping=mapping)
+    assert {(p.file, p.field, p.code) for p in result.errors} == {
+        ("map.yaml", "检查对象名录.风险", "office.mapping_field"), ("map.yaml", "不存在的表", "office.mapping_sheet")}
+
+
+def test_cli_template_guards_its_out(tmp_path: Path) -> None:
+    folder = tmp_path / "a-folder.xlsx"
+    folder.mkdir()
+    result = runner.invoke(app, ["template", "--out", str(folder), "--force", "--lang", "en"])
+    assert result.exit_code == 2 and folder.is_dir() and "left untouched" in result.output
+    result = runner.invoke(app, ["template", "--out", str(tmp_path / "book.csv"), "--lang", "en"])
+    assert result.exit_code == 2 and not (tmp_path / "book.csv").exists()
+    book = tmp_path / "book.xlsx"
+    assert runner.invoke(app, ["template", "--out", str(book)]).exit_code == 0
+    assert runner.invoke(app, ["template", "--out", str(book)]).exit_code == 2
+    assert runner.invoke(app, ["template", str(SCENARIOS / "tiny"), "--out", str(book), "--force"]).exit_code == 0
+    assert load_workbook(book, read_only=True)["部门"]["B2"].value == "区市场监管局"
+
+
+def test_cli_refuses_an_out_that_holds_the_workbook(book: Path, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["import", str(book), "--out", str(tmp_path), "--force", "--lang", "en"])
+    assert result.exit_code == 2 and "holds the input" in result.output and book.exists()
