@@ -8,8 +8,8 @@ file, the sheet, the row as Excel numbers it and the Chinese header, in Chinese 
 importing the template of a scenario gives back the same scenario (same content hash, hence the same draw).
 """
 
+from scenarios.office.csvfile import decode
 from scenarios.office.importer import ImportResult, import_office, read_office
-from scenarios.office.tables import decode
 from scenarios.office.template import write_template
 
 __all__ = ["ImportResult", "decode", "import_office", "read_office", "write_template"]

@@ -21,8 +21,10 @@ from scenarios.errors import Problem
 from scenarios.load import check_scenario
 from scenarios.model import Scenario, ScenarioHeader
 from scenarios.office.build import SUBFIELD, Built, build, read_info
+from scenarios.office.csvfile import read_csv_table
 from scenarios.office.headers import INFO_KEYS, SHEETS, read_mapping
-from scenarios.office.tables import Table, read_csv_table, read_workbook
+from scenarios.office.tables import Table
+from scenarios.office.workbook import read_workbook
 
 __all__ = ["ImportResult", "import_office", "ROLES_BY_OPTION", "read_office", "IMPORT_MARK"]
 

@@ -97,7 +97,7 @@ def _office_workbook(uploads: list[tuple[str, bytes]]) -> str | None:
     when no scenario.yaml was uploaded with it."""
     from openpyxl import load_workbook
 
-    from scenarios.office.tables import role_of_sheet
+    from scenarios.office.workbook import role_of_sheet
 
     names = [Path(n).name for n, _ in uploads]
     if any(n.lower() in ("scenario.yaml", "scenario.yml") for n in names):
@@ -121,7 +121,7 @@ def _import_office_upload(uploads: list[tuple[str, bytes]], book: str, root: Pat
     """The office's workbook (and its CSV or .xlsx files named after a sheet, 检查对象名录.csv …) imported as
     ``jointcheck import`` does: the same problems, by file, sheet, row and header."""
     from scenarios.office import import_office
-    from scenarios.office.tables import role_of_sheet
+    from scenarios.office.workbook import role_of_sheet
 
     folder = Path(tempfile.mkdtemp(prefix="jointcheck-office-", dir=root))
     files: dict[str, Path] = {}
