@@ -69,6 +69,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "office.date": ("“{value}”不是日期（如 2024-03-01、2024/3/1、2024年3月1日 或 Excel 日期单元格）",
                     "{value!r} is not a date (such as 2024-03-01, 2024/3/1, 2024年3月1日 or an Excel date cell)"),
     "office.no_such_day": ("“{value}”这一天不存在", "{value!r}: no such day"),
+    "office.id_as_number": ("“{value}”是 Excel 按数字保存的编号，超过 15 位的数字已丢失精度：请把此列设为“文本”后重新填入",
+                            "{value!r} is an id Excel kept as a number, which loses digits past 15: format the column as "
+                            "Text and enter the ids again"),
     "office.risk_class": ("“{value}”不是 A–D、A类–D类或低/一般/较高/高风险之一",
                           "{value!r} is not one of A–D, A类–D类 or 低/一般/较高/高风险 (low, general, relatively high, high)"),
     "office.boolean": ("“{value}”不是“是”或“否”", "{value!r} is neither 是 (yes) nor 否 (no)"),

@@ -488,3 +488,14 @@ def test_cli_template_guards_its_out(tmp_path: Path) -> None:
 def test_cli_refuses_an_out_that_holds_the_workbook(book: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["import", str(book), "--out", str(tmp_path), "--force", "--lang", "en"])
     assert result.exit_code == 2 and "holds the input" in result.output and book.exists()
+
+
+def test_a_credit_code_excel_kept_as_a_number_is_refused(book: Path, tmp_path: Path) -> None:
+    """An 18-digit 统一社会信用代码 typed into a number cell: Excel keeps 15 digits; refused, not imported rounded."""
+    def change(workbook: Workbook) -> None:
+        subjects = workbook["检查对象名录"]
+        subjects.cell(3, column(subjects, "统一社会信用代码")).value = 913101058688108413
+
+    edit(book, change)
+    error = the_error(refused(book, tmp_path / "out"), "tiny.xlsx › 检查对象名录", 3, "统一社会信用代码")
+    assert "15" in error.text("zh") and "e+17" in error.text("en")

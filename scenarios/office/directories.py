@@ -33,6 +33,14 @@ def _bad_cells(frame: pl.DataFrame, bad: pl.Expr, column: str, table: Table, cod
     return out
 
 
+_AS_NUMBER = r"^[+-]?\d+(?:\.\d+)?[eE][+-]?\d+$"  # 9.13101E+17: an id Excel stored as a number, digits lost
+
+
+def _id_as_number(frame: pl.DataFrame, column: str, table: Table) -> list[Problem]:
+    return _bad_cells(frame, fold_expr(pl.col(column)).str.contains(_AS_NUMBER).fill_null(False), column, table,
+                      "office.id_as_number")
+
+
 def _lookup(names: Names | None) -> dict[str, str]:
     return dict(names.by_text) if names else {}
 
@@ -68,6 +76,7 @@ def subjects_frame(table: Table, types: Names | None, built: Built) -> None:
         count_expr(pl.col("complaints_verified")).alias("complaints_verified"),
         pl.col("grid").fill_null(""),
     )
+    built.problems += _id_as_number(table.frame, "subject_id", table)
     built.problems += _bad_cells(table.frame, risk_expr(pl.col("risk_class")).is_null(), "risk_class", table, "office.risk_class")
     built.problems += _bad_cells(table.frame, bool_expr(pl.col("penalized_3y")).is_null(), "penalized_3y", table, "office.boolean")
     if types is not None:
@@ -81,6 +90,7 @@ def officers_frame(table: Table, departments: Names, built: Built) -> None:
     frame, extra = _directory(table, list(OFFICERS.columns), built)
     if frame is None:
         return
+    built.problems += _id_as_number(frame, "officer_id", table)
     lookup = _lookup(departments)
     department = pl.col("department").replace_strict(lookup, default=None, return_dtype=pl.String)
     built.problems += _bad_cells(frame, department.is_null() & pl.col("department").is_not_null(), "department", table,

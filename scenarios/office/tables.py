@@ -121,7 +121,9 @@ def cell_text(value: Any) -> str | None:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() and abs(value) < 1e16 else repr(value)
+        # past 15 digits Excel has already rounded the number (an 18-digit 统一社会信用代码 typed into a number
+        # cell): shown as 9.13e+17, which the id columns refuse, rather than as digits that look right
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
     if isinstance(value, dt.datetime):
         return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
     if isinstance(value, dt.date):
