@@ -65,6 +65,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "office.kind": ("“{value}”不是“重点”或“一般”", "{value!r} is neither 重点 (key) nor 一般 (general)"),
     "office.ratio": ("“{value}”不是比例（如 5% 或 0.05）", "{value!r} is not a ratio (such as 5% or 0.05)"),
     "office.ratio_over_one": ("“{value}”大于 1；如指百分比，请写作 {percent}", "{value!r} is above 1; for a percentage write {percent}"),
+    "office.sampling_one": ("抽查比例、抽查户数、A类…D类抽查比例须且只须填一种（现有：{given}）",
+                            "fill in exactly one of 抽查比例 (ratio), 抽查户数 (count) or the A类…D类 ratios (got: {given})"),
     "office.count": ("“{value}”不是 ≥ 1 的整数", "{value!r} is not a whole number ≥ 1"),
     "office.date": ("“{value}”不是日期（如 2024-03-01、2024/3/1、2024年3月1日 或 Excel 日期单元格）",
                     "{value!r} is not a date (such as 2024-03-01, 2024/3/1, 2024年3月1日 or an Excel date cell)"),

@@ -499,3 +499,29 @@ def test_a_credit_code_excel_kept_as_a_number_is_refused(book: Path, tmp_path: P
     edit(book, change)
     error = the_error(refused(book, tmp_path / "out"), "tiny.xlsx › 检查对象名录", 3, "统一社会信用代码")
     assert "15" in error.text("zh") and "e+17" in error.text("en")
+
+
+@pytest.mark.parametrize("ratio, count", [("25%", 3), (None, None)])
+def test_ratio_and_count_both_or_neither_is_refused_with_the_sheets_words(ratio, count, book: Path, tmp_path: Path) -> None:
+    def change(workbook: Workbook) -> None:
+        tasks = workbook["年度抽查计划"]
+        r = row_of(tasks, "任务编号", "T02")
+        tasks.cell(r, column(tasks, "抽查比例")).value = ratio
+        tasks.cell(r, column(tasks, "抽查户数")).value = count
+
+    edit(book, change)
+    error = the_error(refused(book, tmp_path / "out"), "tiny.xlsx › 年度抽查计划", 3, "抽查比例")
+    assert error.code == "office.sampling_one" and "抽查户数" in error.text("zh")
+
+
+def test_ratios_by_risk_class(book: Path, tmp_path: Path) -> None:
+    def change(workbook: Workbook) -> None:
+        tasks = workbook["年度抽查计划"]
+        r = row_of(tasks, "任务编号", "T02")
+        tasks.cell(r, column(tasks, "抽查比例")).value = None
+        tasks.cell(r, column(tasks, "A类抽查比例")).value = "2%"
+        tasks.cell(r, column(tasks, "D类抽查比例")).value = 0.2
+
+    edit(book, change)
+    task = next(t for t in imported(book, tmp_path / "out").scenario.tasks if t.id == "T02")
+    assert {k.value: v for k, v in task.ratio_by_class.items()} == {"A": 0.02, "D": 0.2} and task.ratio is None

@@ -204,5 +204,10 @@ def _sampling(record: dict[str, Any], task: dict[str, Any], table: Table, row: i
                 built.problems.append(problem_at(table, row, f"ratio_{k}", bad.code, **bad.params))
     if by_class:
         task["ratio_by_class"] = by_class
+    per_class = [f"ratio_{k}" for k in "ABCD"]
+    ways = [c for c in ("ratio", "count") if record.get(c) is not None] + (["by_class"] if by_class else [])
+    if len(ways) != 1:  # exactly one way to size the draw (Task's own rule, said with the sheet's headers)
+        given = [table.header(c) for c in ("ratio", "count", *per_class) if record.get(c) is not None]
+        built.problems.append(problem_at(table, row, "ratio", "office.sampling_one", given="、".join(given) or "—"))
 
 

@@ -91,11 +91,14 @@ def validate_row(model: type[BaseModel], data: dict[str, Any], table: Table, row
         said = {p.field for p in problems if p.file == table.label and p.row == row}
         for error in exc.errors():
             loc = [str(p) for p in error["loc"]]
-            head = SUBFIELD.get(loc[0], loc[0]) if len(loc) == 1 else (loc[1] if loc[0] in SUBFIELD else loc[0])
-            if loc and loc[0] == "ratio_by_class" and len(loc) > 1:
-                head = f"ratio_{loc[1]}"
             if not loc:  # the model's own rule (exactly one of ratio, count, ratio_by_class)
                 head = "ratio"
+            elif loc[0] == "ratio_by_class" and len(loc) > 1:
+                head = f"ratio_{loc[1]}"
+            elif len(loc) == 1:
+                head = SUBFIELD.get(loc[0], loc[0])
+            else:
+                head = loc[1] if loc[0] in SUBFIELD else loc[0]
             if table.header(head) not in said:
                 problems.append(problem_at(table, row, head, **describe_error(error)))
 
