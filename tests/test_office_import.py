@@ -525,3 +525,29 @@ def test_ratios_by_risk_class(book: Path, tmp_path: Path) -> None:
     edit(book, change)
     task = next(t for t in imported(book, tmp_path / "out").scenario.tasks if t.id == "T02")
     assert {k.value: v for k, v in task.ratio_by_class.items()} == {"A": 0.02, "D": 0.2} and task.ratio is None
+
+
+HOSTILE = [None, "", "   ", "#REF!", "x" * 5000, 1e308, -1, 0, 3.5, dt.datetime(1900, 1, 1), dt.date(2099, 12, 31), "；；、、",
+           "=1+", "😀", "E类", "是否", "100%", "0%", "2024-13-01", "45341", "A类、B类", True, "\u200b", "１２３"]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_random_hostile_cells_never_raise_nor_leave_a_partial_out(seed: int, book: Path, tmp_path: Path) -> None:
+    """Any cell of any sheet set to a hostile value: the import returns (imported or refused), never raises."""
+    import random
+
+    rng = random.Random(seed)
+
+    def change(workbook: Workbook) -> None:
+        for _ in range(4):
+            sheet = workbook[rng.choice(workbook.sheetnames[1:])]
+            sheet.cell(rng.randint(1, max(2, sheet.max_row)), rng.randint(1, max(1, sheet.max_column))).value = rng.choice(HOSTILE)
+
+    edit(book, change)
+    out = tmp_path / "out"
+    result = import_office(book, out)
+    if result.scenario is None:
+        assert result.errors and not out.exists()
+        assert all(p.file and p.text("zh") and p.text("en") for p in result.problems)
+    else:
+        assert load_scenario(out).content_hash == result.scenario.content_hash

@@ -57,8 +57,9 @@ class Names:
         return self.by_text.get(text.strip()) or self.by_text.get(header_key(text))
 
 
-def problem_at(table: Table, row: int, column: str, code: str, **params: Any) -> Problem:
-    return Problem.of(table.label, row, table.header(column), code, **params)
+def problem_at(table: Table, row: int, column: str, code: str, severity: str = "error", **params: Any) -> Problem:
+    """A problem at a row of the office's sheet, under the header the office wrote for ``column``."""
+    return Problem.of(table.label, row, table.header(column), code, severity, **params)
 
 
 def missing_columns(table: Table) -> list[Problem]:
