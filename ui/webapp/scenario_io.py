@@ -111,6 +111,8 @@ def _office_workbook(uploads: list[tuple[str, bytes]]) -> str | None:
             continue
         titles = book.sheetnames
         book.close()
+        if any(t.strip().lower() in _SCENARIO_SHEETS for t in titles):
+            continue  # the project's own format in a workbook: a scenario.yaml sheet beside subjects / officers
         if any(role_of_sheet(t) in _OFFICE_ROLES for t in titles):
             return Path(name).name
     return None
