@@ -551,3 +551,22 @@ def test_random_hostile_cells_never_raise_nor_leave_a_partial_out(seed: int, boo
         assert all(p.file and p.text("zh") and p.text("en") for p in result.problems)
     else:
         assert load_scenario(out).content_hash == result.scenario.content_hash
+
+
+def test_district_and_authority_cells_are_used_or_said_to_be_unused(book: Path, tmp_path: Path) -> None:
+    """所属区 and 编制单位 on 场景信息 go into scenario.yaml once the scenario format has them (issue 27); until
+    then each is a warning, never dropped silently."""
+    from scenarios.model import ScenarioHeader
+
+    def change(workbook: Workbook) -> None:
+        workbook["场景信息"].append(["所属区", "长宁区"])
+        workbook["场景信息"].append(["编制单位", "长宁区市场监管局"])
+
+    edit(book, change)
+    result = imported(book, tmp_path / "out")
+    for key, value in (("district", "长宁区"), ("authority", "长宁区市场监管局")):
+        if key in ScenarioHeader.model_fields:
+            assert getattr(result.scenario.spec, key) == value
+        else:
+            assert any(p.severity == "warning" and p.file == "tiny.xlsx › 场景信息" and value not in p.text("zh")
+                       and p.code == "office.info_unknown" for p in result.problems)

@@ -131,6 +131,9 @@ def _settings(given: dict[str, Any], info: dict[str, Any], info_rows: dict[str, 
     for key in ("description", "generator", "risk_scorecard", "district", "authority", "subjects", "officers"):
         if key in info and key in ScenarioHeader.model_fields:
             header[key] = info[key]
+        elif key in info:  # 所属区 / 编制单位 before the scenario format has them: said, not dropped silently
+            problems.append(Problem.of(tables["info"].label, info_rows[key], "项目", "office.info_unknown", "warning",
+                                       value=INFO_KEYS[key][0]))
     for key in ("subjects", "officers"):
         if key in header and not _FILE_NAME.fullmatch(str(header[key])):
             problems.append(Problem.of(tables["info"].label, info_rows.get(key), "内容", "file.bad_name", name=str(header[key])))
