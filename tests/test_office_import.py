@@ -570,3 +570,12 @@ def test_district_and_authority_cells_are_used_or_said_to_be_unused(book: Path, 
         else:
             assert any(p.severity == "warning" and p.file == "tiny.xlsx › 场景信息" and value not in p.text("zh")
                        and p.code == "office.info_unknown" for p in result.problems)
+
+
+def test_a_refused_import_leaves_no_folder_it_made(book: Path, tmp_path: Path) -> None:
+    def change(workbook: Workbook) -> None:
+        workbook["检查对象名录"].cell(3, 4).value = "E类"
+
+    edit(book, change)
+    refused(book, tmp_path / "new" / "deeper" / "out")
+    assert not (tmp_path / "new").exists()

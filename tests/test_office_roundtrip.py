@@ -91,3 +91,26 @@ def test_directories_as_gb18030_csv_exports_import_to_the_same_scenario(tmp_path
     assert result.errors == []
     assert result.encodings == {"检查对象名录.csv": "GB18030", "执法人员名录.csv": "GB18030"}
     assert result.scenario.content_hash == original.content_hash
+
+
+def test_a_scenario_without_declared_types_with_own_file_names_and_extra_fields(tmp_path: Path) -> None:
+    """object_types left to the directory, subjects and officers under other file names, extra fields on items and
+    tasks (kept by the loader): all come back."""
+    import shutil
+
+    import yaml
+
+    folder = tmp_path / "own"
+    shutil.copytree(SCENARIOS / "tiny", folder)
+    spec = yaml.safe_load((folder / "scenario.yaml").read_text(encoding="utf-8"))
+    del spec["object_types"]
+    spec["subjects"], spec["officers"] = "名录.csv", "人员.csv"
+    spec["items"][0]["remark"] = "每年必查"
+    spec["tasks"][1]["note"] = "与消防联合"
+    (folder / "subjects.csv").rename(folder / "名录.csv")
+    (folder / "officers.csv").rename(folder / "人员.csv")
+    (folder / "scenario.yaml").write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    original = load_scenario(folder)
+    imported = _round_trip(original, tmp_path)
+    assert imported.spec.object_types is None and imported.spec.subjects == "名录.csv"
+    assert imported.content_hash == original.content_hash

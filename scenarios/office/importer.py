@@ -215,6 +215,7 @@ def import_office(workbook: Path | None, out: Path, *, name: str | None = None, 
     source = workbook.name if workbook is not None else ", ".join(p.name for p in (files or {}).values())
     source = " ".join(source.split())  # one line: it is a YAML comment
     scenario: Scenario | None = None
+    made = next((p for p in reversed([out.parent, *out.parent.parents]) if not p.exists()), None)
     try:
         with atomic_directory(out, overwrite=overwrite) as staging:
             (staging / "scenario.yaml").write_text(_yaml_text(header, built, source), encoding="utf-8")
@@ -229,8 +230,22 @@ def import_office(workbook: Path | None, out: Path, *, name: str | None = None, 
             if scenario is None or any(p.severity == "error" for p in problems):
                 raise _Refused
     except _Refused:
+        _remove_made_parents(out, made)
         return ImportResult(None, _sorted(problems), encodings)
     return ImportResult(scenario.model_copy(update={"root": out.resolve()}), _sorted(problems), encodings)
+
+
+def _remove_made_parents(out: Path, made: Path | None) -> None:
+    """The folders the staging directory needed that did not exist before: removed again when nothing is written."""
+    if made is None:
+        return
+    for folder in [out.parent, *out.parent.parents]:
+        try:
+            folder.rmdir()  # only an empty folder; stops at the first that holds something
+        except OSError:
+            return
+        if folder == made:
+            return
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:
