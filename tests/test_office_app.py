@@ -38,6 +38,7 @@ def test_upload_shows_the_same_errors_as_the_command(tmp_path: Path) -> None:
     assert scenario is None
     command = import_office(book, tmp_path / "out", files={"officers": export})
     assert [p.describe("zh") for p in problems if p.severity == "error"] == [p.describe("zh") for p in command.errors]
+    assert any(p.file == "执法人员名录.csv" and p.code == "file.gb18030" for p in problems)  # the encoding is shown
     table = problems_frame(problems, "zh")
     row = table.filter(field="信用风险分类").row(0, named=True)
     assert (row["file"], row["row"]) == ("plan.xlsx › 检查对象名录", 5) and "E类" in row["message"]

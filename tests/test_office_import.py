@@ -467,8 +467,9 @@ def test_a_mapping_to_an_unknown_field_is_named(book: Path, tmp_path: Path) -> N
     mapping = tmp_path / "map.yaml"
     mapping.write_text("检查对象名录:\n  风险: danger class\n不存在的表:\n  x: name\n", encoding="utf-8")
     result = refused(book, tmp_path / "out", mapping=mapping)
-    assert {(p.file, p.field, p.code) for p in result.errors} == {
-        ("map.yaml", "检查对象名录.风险", "office.mapping_field"), ("map.yaml", "不存在的表", "office.mapping_sheet")}
+    assert {(p.file, p.row, p.field, p.code) for p in result.errors} == {
+        ("map.yaml", 2, "检查对象名录.风险", "office.mapping_field"), ("map.yaml", 3, "不存在的表", "office.mapping_sheet")}
+    assert refused(book, tmp_path / "out", mapping=tmp_path / "absent.yaml").errors[0].code == "file.not_found"
 
 
 def test_cli_template_guards_its_out(tmp_path: Path) -> None:

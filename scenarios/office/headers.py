@@ -189,46 +189,46 @@ def _role_of(name: str) -> str | None:
 def read_mapping(path: Path | None) -> tuple[Mapping, list[Problem]]:
     """Read ``--mapping MAP.yaml``: ``{sheet: {header: field}}`` per sheet (a sheet by its Chinese name or role),
     ``{header: field}`` for any sheet, and ``sheets: {sheet: the office's sheet name}``. Every problem at once."""
-    import yaml
+    from scenarios.yamlmap import read_located_yaml
 
     mapping = Mapping()
     if path is None:
         return mapping, []
     label = path.name
-    try:
-        doc = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
-    except (OSError, UnicodeDecodeError) as exc:
-        return mapping, [Problem.of(label, None, "", "file.unreadable", reason=str(getattr(exc, "strerror", None) or exc))]
-    except yaml.YAMLError as exc:
-        return mapping, [Problem.of(label, None, "", "yaml.invalid", reason=str(exc).splitlines()[0])]
-    if not isinstance(doc, dict):
-        return mapping, [Problem.of(label, None, "", "office.mapping_shape")]
-    problems: list[Problem] = []
+    if not path.is_file():
+        return mapping, [Problem.of(label, None, "", "file.not_found", path=str(path))]
+    doc, problems = read_located_yaml(path.parent, path.name, "mapping")  # the loader's limits; lines kept
+    if doc is None:
+        return mapping, problems
+    if not isinstance(doc.data, dict):
+        return mapping, [Problem.of(label, 1, "", "office.mapping_shape")]
+    line = doc.line
     fields = {role: {c.field for c in spec.columns} for role, spec in SHEET_BY_ROLE.items()}
     all_fields = set().union(*fields.values())
-    for key, value in doc.items():
+    for key, value in doc.data.items():
         if key == "sheets" and isinstance(value, dict):
             for sheet, name in value.items():
                 role = _role_of(str(sheet))
                 if role is None:
-                    problems.append(Problem.of(label, None, f"sheets.{sheet}", "office.mapping_sheet", sheet=sheet))
+                    problems.append(Problem.of(label, line(("sheets", sheet)), f"sheets.{sheet}", "office.mapping_sheet",
+                                               sheet=sheet))
                 else:
                     mapping.sheets[role] = str(name).strip()
         elif isinstance(value, dict):
             role = _role_of(str(key))
             if role is None:
-                problems.append(Problem.of(label, None, str(key), "office.mapping_sheet", sheet=key))
+                problems.append(Problem.of(label, line((key,)), str(key), "office.mapping_sheet", sheet=key))
                 continue
             for header, target in value.items():
                 if str(target) not in fields[role] and not _extra_ok(role, str(target)):
-                    problems.append(Problem.of(label, None, f"{key}.{header}", "office.mapping_field", target=target,
+                    problems.append(Problem.of(label, line((key, header)), f"{key}.{header}", "office.mapping_field", target=target,
                                                known="、".join(sorted(fields[role]))))
                 else:
                     mapping.headers.setdefault(role, {})[header_key(header)] = str(target)
         elif isinstance(value, str) and (value in all_fields):
             mapping.headers.setdefault("*", {})[header_key(key)] = value
         else:
-            problems.append(Problem.of(label, None, str(key), "office.mapping_field", target=value,
+            problems.append(Problem.of(label, line((key,)), str(key), "office.mapping_field", target=value,
                                        known="、".join(sorted(all_fields))))
     return mapping, problems
 

@@ -139,7 +139,9 @@ def _import_office_upload(uploads: list[tuple[str, bytes]], book: str, root: Pat
         else:
             problems.append(Problem.of(base, None, "", "office.upload_unused", "warning"))
     result = import_office(folder / book, folder / "scenario", files=files)
-    return result.scenario, problems + result.problems, {book: book}
+    read_as = [Problem.of(label, None, "", "file.gb18030", "warning")  # the encoding is said, never guessed silently
+               for label, encoding in result.encodings.items() if encoding == "GB18030"]
+    return result.scenario, problems + read_as + result.problems, {book: book}
 
 
 def check_upload(uploads: list[tuple[str, bytes]], root: Path | None = None) -> tuple[Scenario | None, list[Problem], dict[str, str]]:
