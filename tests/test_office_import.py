@@ -580,3 +580,12 @@ def test_a_refused_import_leaves_no_folder_it_made(book: Path, tmp_path: Path) -
     edit(book, change)
     refused(book, tmp_path / "new" / "deeper" / "out")
     assert not (tmp_path / "new").exists()
+
+
+def test_departments_without_ids_take_their_names(book: Path, tmp_path: Path) -> None:
+    """An office's 部门 sheet often has names only: each name becomes the department's id."""
+    edit(book, lambda workbook: workbook["部门"].delete_cols(1))
+    scenario = imported(book, tmp_path / "out").scenario
+    assert set(scenario.departments) == {"区市场监管局", "区教育局", "区消防救援支队", "区文化旅游局", "区卫生健康委"}
+    assert next(t for t in scenario.tasks if t.id == "T02").lead == "区消防救援支队"
+    assert set(scenario.officers["department"].unique()) <= set(scenario.departments)
