@@ -13,6 +13,9 @@ from scenarios.model import Scenario
 __all__ = ["FORMATS", "render", "make_documents", "write_documents"]
 
 FORMATS = ("xlsx", "html", "pdf", "csv")
+UNRECORDED_NOTE = ("【未登记】本计划在台账中没有经区密钥签名的记录，本文书不能作为正式执法文书",
+                   "[UNRECORDED] this plan has no record signed with the district key in the ledger; this paper is not "
+                   "an official record")
 
 
 def render(doc: Document, fmt: str) -> dict[str, bytes]:
@@ -37,11 +40,12 @@ def render(doc: Document, fmt: str) -> dict[str, bytes]:
 
 
 def make_documents(plan_dir: str | Path, scenario: Scenario, whats: list[str] | None, formats: list[str],
-                   lang: str = "zh") -> dict[str, bytes]:
+                   lang: str = "zh", *, unrecorded: bool = False) -> dict[str, bytes]:
     """Every (document, format) asked for, as ``{file name: bytes}``; nothing written.
 
     ``whats`` None: every paper the plan has (:func:`documents.build.whats_for`: the changes of an adjusted
-    version too)."""
+    version too). ``unrecorded``: the plan was opened without a ledger record (``--allow-unrecorded``): every
+    paper says so under its title."""
     for what in whats or ():
         if what not in ALL_WHATS:
             raise ValueError(f"unknown document {what!r}: expected one of {', '.join(ALL_WHATS)}")
@@ -52,6 +56,8 @@ def make_documents(plan_dir: str | Path, scenario: Scenario, whats: list[str] | 
     files: dict[str, bytes] = {}
     for what in whats_for(ctx) if whats is None else whats:
         doc = build_document(ctx, what, lang)
+        if unrecorded:
+            doc.lines.insert(0, UNRECORDED_NOTE[lang == "en"])
         for fmt in formats:
             files.update(render(doc, fmt))
     return files
@@ -60,7 +66,7 @@ def make_documents(plan_dir: str | Path, scenario: Scenario, whats: list[str] | 
 def write_documents(out: str | Path, files: dict[str, bytes], overwrite: bool = False) -> list[Path]:
     """Write ``files`` into the directory ``out``; it appears complete or not at all."""
     out = Path(out)
-    with atomic_directory(out, overwrite=overwrite) as staging:
+    with atomic_directory(out, overwrite=overwrite, mark="papers") as staging:
         for name, data in sorted(files.items()):
             (staging / name).write_bytes(data)
     return [out / name for name in sorted(files)]

@@ -5,8 +5,9 @@ before the plan becomes visible (:func:`records.ledger.record_plan`). :func:`pla
 record whose ``manifest.json`` digest is the folder's own — so a plan copied or moved elsewhere stays bound
 — and compares every other file with it. Any edit after planning shows: a parquet file changed (its digest
 differs from the record and from the manifest), the manifest changed (no record has its digest; the
-folder's own record names another), a file added or removed, or the ledger itself edited (its chain no
-longer verifies). Files that later commands add to a plan folder (``results.parquet``) are allowed.
+folder's own record names another), a file or folder added or removed, a record not signed with the district key
+(:mod:`records.ledger`), or the ledger itself edited (its chain no longer verifies). A file that later commands add
+to a plan folder (``results.parquet``) is allowed only as its own signed ledger record describes it.
 """
 
 from __future__ import annotations
@@ -16,11 +17,19 @@ from pathlib import Path
 
 from records.ledger import Record, file_digests, records, verify_ledger
 from scenarios.errors import Problem
+from scenarios.outputs import PLAN_ADDED_LATER
 
-__all__ = ["Binding", "plan_binding", "ADDED_LATER"]
+__all__ = ["Binding", "plan_binding", "ADDED_LATER", "folders_in"]
 
-ADDED_LATER = frozenset({"results.parquet"})
+ADDED_LATER = PLAN_ADDED_LATER
 """Files a plan folder may gain after planning (each recorded by its own ledger record)."""
+RECORDED_BY = {"results.parquet": ("results", "results_file")}
+"""For each file added later: the kind of ledger record that records it and the body field holding its SHA-256."""
+
+
+def folders_in(plan_dir: Path) -> list[str]:
+    """Sub-folders and links of a plan folder: ``plan`` writes none (a district plan is flat)."""
+    return sorted(p.name for p in plan_dir.iterdir() if p.is_dir() or p.is_symlink())
 
 
 @dataclass(frozen=True)
@@ -36,14 +45,16 @@ class Binding:
         return self.record is not None and not self.problems
 
 
-def plan_binding(db: str | Path, plan_dir: str | Path) -> Binding:
-    """Compare the plan folder with its ledger record (see the module docstring).
+def plan_binding(db: str | Path, plan_dir: str | Path, key: bytes | None = None) -> Binding:
+    """Compare the plan folder with its ledger record (see the module docstring); ``key``: the district key the
+    records must be signed with (default: the key file, :func:`records.ledger.district_key`).
 
     Raises :class:`records.ledger.LedgerError` when the ledger cannot be read.
     """
     db, plan_dir = Path(db), Path(plan_dir)
     try:
         actual = file_digests(plan_dir)
+        folders = folders_in(plan_dir)
     except OSError as exc:
         return Binding(None, [Problem.of(str(plan_dir), None, "", "binding.unreadable", reason=exc.strerror or exc)])
     manifest = actual.get("manifest.json")
@@ -51,10 +62,16 @@ def plan_binding(db: str | Path, plan_dir: str | Path) -> Binding:
         return Binding(None, [Problem.of(str(plan_dir), None, "", "binding.no_manifest")])
     if not db.exists():
         return Binding(None)
-    report = verify_ledger(db)
+    report = verify_ledger(db, key=key)
     problems = [Problem.of(str(db), None, "", "binding.ledger_broken", reason=p, reason_zh=p.text("zh"))
-                for p in report.problems]
-    plans = [r for r in records(db) if r.kind == "plan" and isinstance(r.body.get("files"), dict)]
+                for p in report.chain_problems()]
+    problems += [Problem.of(f"{plan_dir}/{name}", None, "", "binding.added_folder") for name in folders]
+    every = [r for r in records(db) if r.seq not in report.untrusted]  # only records signed with the district key
+    plans = [r for r in every if r.kind == "plan" and isinstance(r.body.get("files"), dict)]
+    if not any(r.body["files"].get("manifest.json") == manifest for r in plans):  # only a forged record describes it
+        forged = [r for r in records(db) if r.seq in report.untrusted and r.kind == "plan"
+                  and isinstance(r.body.get("files"), dict) and r.body["files"].get("manifest.json") == manifest]
+        problems += [Problem.of(str(db), None, "", "binding.record_untrusted", seq=r.seq) for r in forged]
     mine = [r for r in plans if r.body["files"].get("manifest.json") == manifest]
     if not mine:
         here = str(plan_dir.resolve())
@@ -73,5 +90,9 @@ def plan_binding(db: str | Path, plan_dir: str | Path) -> Binding:
             problems.append(Problem.of(f"{plan_dir}/{name}", None, "", "binding.changed", seq=record.seq))
     for name in sorted(set(actual) - set(recorded) - ADDED_LATER):
         problems.append(Problem.of(f"{plan_dir}/{name}", None, "", "binding.added", seq=record.seq))
+    for name in sorted((set(actual) & ADDED_LATER) - set(recorded)):
+        kind, field_name = RECORDED_BY[name]
+        if not any(r.kind == kind and r.body.get(field_name) == actual[name] for r in every if r.seq > record.seq):
+            problems.append(Problem.of(f"{plan_dir}/{name}", None, "", "binding.added_unrecorded", kind=kind))
     return Binding(record, problems)
 

@@ -100,8 +100,10 @@ def load_key(path: str | Path) -> bytes:
         text = path.read_text(encoding="ascii").strip()
     except FileNotFoundError:
         raise CodeKeyError(Message("key.not_found", path=path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CodeKeyError(Message("key.unreadable", path=path, reason=exc)) from None
+    except UnicodeDecodeError:  # not text at all: say what the file should hold, not the codec's complaint
+        raise CodeKeyError(Message("key.malformed", path=path, digits=KEY_BYTES * 2)) from None
+    except OSError as exc:
+        raise CodeKeyError(Message("key.unreadable", path=path, reason=exc.strerror or exc)) from None
     try:
         key = bytes.fromhex(text)
     except ValueError:

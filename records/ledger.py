@@ -13,9 +13,19 @@ no gaps. :func:`verify_ledger` therefore detects
 * deleted records at the end, via the head anchor ``<db>.head`` written after each append, and via a head
   hash published elsewhere (``publish`` prints it into the public plan; ``ledger verify --head``).
 
-Someone who can rewrite the file *and* recompute every later hash *and* the anchor defeats any local
-check; only a head hash held outside (published, printed, sent to the supervisor) catches that. Triggers
-refuse UPDATE and DELETE so honest tools cannot change history by accident.
+Every record is **signed with the district key** (the ``jointcheck.key`` that keys the inspection codes):
+``signature = HMAC-SHA256(K, hash)`` with ``K = HMAC-SHA256(district key, "jointcheck ledger key")``, so the
+ledger's key is not the codes' key. A record's hash covers the previous record's hash, so each signature vouches
+for the whole history up to it. Whoever can write the SQLite file but does not hold the key can no longer add a
+record that verifies: :func:`verify_ledger` reports every unsigned record and every record signed with another key,
+and every command that opens a plan then refuses it (:mod:`records.binding`).
+
+Someone who holds the key can still append a signed record (the office itself can plan again); what was
+*published* limits that: ``publish`` prints the plan's digest and the ledger head into the public notice, a plan
+swapped afterwards no longer matches the notice (``jointcheck verify --notice``), and :func:`verify_ledger` lists
+the records appended after the last published head. Someone who can rewrite the file *and* holds the key *and*
+re-signs every later record defeats any local check; only a head hash held outside (published, printed, sent to
+the supervisor) catches that. Triggers refuse UPDATE and DELETE so honest tools cannot change history by accident.
 
 Concurrent writers: WAL journal, ``BEGIN IMMEDIATE`` (the writer holds the lock from reading the previous
 hash to commit) with a busy timeout, and an advisory file lock so the anchor follows the chain.
@@ -26,6 +36,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import hashlib
+import hmac
 import json
 import os
 import sqlite3
@@ -39,7 +50,8 @@ from scenarios.messages import Message
 
 __all__ = [
     "DEFAULT_LEDGER", "GENESIS", "LedgerError", "Record", "LedgerReport", "append", "records", "verify_ledger",
-    "head", "default_ledger_path", "file_digests", "record_plan", "record_verify", "plan_records",
+    "head", "default_ledger_path", "file_digests", "record_plan", "record_verify", "plan_records", "sign",
+    "district_key",
 ]
 
 DEFAULT_LEDGER = "jointcheck.db"
@@ -55,7 +67,8 @@ CREATE TABLE IF NOT EXISTS records (
     recorded_at TEXT NOT NULL,
     body TEXT NOT NULL,
     prev_hash TEXT NOT NULL,
-    hash TEXT NOT NULL UNIQUE
+    hash TEXT NOT NULL UNIQUE,
+    signature TEXT
 );
 CREATE TRIGGER IF NOT EXISTS records_no_update BEFORE UPDATE ON records
 BEGIN SELECT RAISE(ABORT, 'the jointcheck ledger is append-only'); END;
@@ -90,6 +103,7 @@ class Record:
     body: dict[str, Any]
     prev_hash: str
     hash: str
+    signature: str | None = None
 
 
 @dataclass(frozen=True)
@@ -98,6 +112,16 @@ class LedgerReport:
     head: str
     problems: list[Message] = field(default_factory=list)
     notes: list[Message] = field(default_factory=list)
+    after_publication: list[Record] = field(default_factory=list)
+    """Records appended after the last published head (the ``--head`` given, else the last ``publish`` record's)."""
+    untrusted: frozenset[int] = frozenset()
+    """Records not signed with the district key (unsigned, or signed with another key), by seq."""
+    signature_codes: frozenset[str] = frozenset({"ledger.unsigned", "ledger.other_key"})
+
+    def chain_problems(self) -> list[Message]:
+        """The problems of the chain itself (edits, deletions, anchor, triggers, the key unreadable) — without the
+        per-record signature findings, which :attr:`untrusted` lists."""
+        return [p for p in self.problems if p.code not in self.signature_codes]
 
     @property
     def ok(self) -> bool:
@@ -116,6 +140,29 @@ def canonical(body: dict[str, Any]) -> str:
 def record_hash(prev_hash: str, seq: int, kind: str, plan_id: str, recorded_at: str, body_text: str) -> str:
     text = _SEP.join(["jointcheck ledger v1", prev_hash, str(seq), kind, plan_id, recorded_at, body_text])
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+_LEDGER_KEY_DOMAIN = b"jointcheck ledger key"
+_SIGNATURE_DOMAIN = b"jointcheck ledger signature v1\x1f"
+
+
+def sign(record_hash_hex: str, key: bytes) -> str:
+    """A record's signature: HMAC-SHA256 under the ledger key derived from the district key ``key``."""
+    ledger_key = hmac.new(key, _LEDGER_KEY_DOMAIN, hashlib.sha256).digest()
+    return hmac.new(ledger_key, _SIGNATURE_DOMAIN + record_hash_hex.encode("ascii"), hashlib.sha256).hexdigest()
+
+
+def district_key(key: bytes | None = None) -> bytes:
+    """``key``, or the district key of ``$JOINTCHECK_KEY_FILE`` / ``./jointcheck.key``: :class:`LedgerError` saying
+    that the ledger is signed with it when it cannot be read (records are neither written nor trusted without it)."""
+    if key is not None:
+        return key
+    from records.codes import CodeKeyError, default_key_path, load_key
+
+    try:
+        return load_key(default_key_path())
+    except CodeKeyError as exc:
+        raise LedgerError(Message("ledger.key_needed", reason=exc.args[0] if exc.args else exc)) from None
 
 
 def _anchor_path(db: Path) -> Path:
@@ -152,14 +199,20 @@ def _connect(db: Path, create: bool) -> sqlite3.Connection:
             conn.execute("PRAGMA journal_mode=WAL")
             conn.execute("PRAGMA synchronous=FULL")
             conn.executescript(_SCHEMA)
+            columns = {r[1] for r in conn.execute("PRAGMA table_info(records)")}
+            if "signature" not in columns:  # a ledger of an earlier version: its records stay unsigned
+                conn.execute("ALTER TABLE records ADD COLUMN signature TEXT")
     except sqlite3.DatabaseError as exc:
         raise LedgerError(Message("ledger.cannot_open", db=db, reason=exc)) from None
     return conn
 
 
-def append(db: str | Path, kind: str, plan_id: str, body: dict[str, Any], now: dt.datetime | None = None) -> Record:
-    """Append one record, chained to the last; safe against concurrent writers. Returns the record."""
+def append(db: str | Path, kind: str, plan_id: str, body: dict[str, Any], now: dt.datetime | None = None, *,
+           key: bytes | None = None) -> Record:
+    """Append one record, chained to the last and signed with the district key (``key``, else the key file:
+    :func:`district_key`); safe against concurrent writers. Returns the record."""
     db = Path(db)
+    key = district_key(key)
     recorded_at = (now or dt.datetime.now(dt.timezone.utc)).isoformat(timespec="seconds")
     body_text = canonical(body)
     with _file_lock(db):
@@ -169,8 +222,10 @@ def append(db: str | Path, kind: str, plan_id: str, body: dict[str, Any], now: d
             last = conn.execute("SELECT seq, hash FROM records ORDER BY seq DESC LIMIT 1").fetchone()
             seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
             digest = record_hash(prev, seq, kind, plan_id, recorded_at, body_text)
-            conn.execute("INSERT INTO records VALUES (?, ?, ?, ?, ?, ?, ?)",
-                         (seq, kind, plan_id, recorded_at, body_text, prev, digest))
+            signature = sign(digest, key)
+            conn.execute("INSERT INTO records (seq, kind, plan_id, recorded_at, body, prev_hash, hash, signature) "
+                         "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                         (seq, kind, plan_id, recorded_at, body_text, prev, digest, signature))
             conn.execute("COMMIT")
         except sqlite3.DatabaseError as exc:
             with contextlib.suppress(sqlite3.Error):
@@ -180,7 +235,7 @@ def append(db: str | Path, kind: str, plan_id: str, body: dict[str, Any], now: d
             conn.close()
         with atomic_file(_anchor_path(db)) as staging:
             staging.write_text(json.dumps({"seq": seq, "hash": digest}) + "\n", encoding="utf-8")
-    return Record(seq, kind, plan_id, recorded_at, json.loads(body_text), prev, digest)
+    return Record(seq, kind, plan_id, recorded_at, json.loads(body_text), prev, digest, signature)
 
 
 def _rows(db: Path) -> list[tuple]:
@@ -188,8 +243,11 @@ def _rows(db: Path) -> list[tuple]:
     try:
         if not _has_records_table(conn):  # a file another process has just created: no record yet
             return []
+        columns = {r[1] for r in conn.execute("PRAGMA table_info(records)")}
+        signature = "signature" if "signature" in columns else "NULL"
         return conn.execute(
-            "SELECT seq, kind, plan_id, recorded_at, body, prev_hash, hash FROM records ORDER BY seq").fetchall()
+            f"SELECT seq, kind, plan_id, recorded_at, body, prev_hash, hash, {signature} FROM records ORDER BY seq"
+        ).fetchall()
     except sqlite3.DatabaseError as exc:
         raise LedgerError(Message("ledger.cannot_read", db=db, reason=exc)) from None
     finally:
@@ -203,12 +261,12 @@ def _has_records_table(conn: sqlite3.Connection) -> bool:
 def records(db: str | Path) -> list[Record]:
     """Every record in order (bodies decoded; a body that is not JSON comes back as {'_raw': text})."""
     out = []
-    for seq, kind, plan_id, at, body, prev, digest in _rows(Path(db)):
+    for seq, kind, plan_id, at, body, prev, digest, signature in _rows(Path(db)):
         try:
             decoded = json.loads(body)
         except (TypeError, json.JSONDecodeError):
             decoded = {"_raw": body}
-        out.append(Record(seq, kind, plan_id, at, decoded, prev, digest))
+        out.append(Record(seq, kind, plan_id, at, decoded, prev, digest, signature))
     return out
 
 
@@ -218,15 +276,26 @@ def head(db: str | Path) -> tuple[int, str]:
     return (rows[-1][0], rows[-1][6]) if rows else (0, GENESIS)
 
 
-def verify_ledger(db: str | Path, expect_head: str | None = None) -> LedgerReport:
-    """Recompute the chain; report every edited, deleted or reordered record (and a missing head)."""
+def verify_ledger(db: str | Path, expect_head: str | None = None, key: bytes | None = None) -> LedgerReport:
+    """Recompute the chain; report every edited, deleted or reordered record (and a missing head), every record
+    not signed with the district key (``key``, else the key file; without one no record can be trusted), and list
+    the records appended after the last published head (``expect_head``, else the last ``publish`` record's)."""
     db = Path(db)
     rows = _rows(db)
+    try:
+        key = district_key(key) if rows else key
+    except LedgerError as exc:
+        key = None
+        no_key: Message | None = exc.args[0]
+    else:
+        no_key = None
     problems: list[Message] = []  # each a str: its English text
     notes: list[Message] = []
     prev = GENESIS
     hashes: dict[str, int] = {}
-    for expected_seq, (seq, kind, plan_id, at, body, prev_hash, digest) in enumerate(rows, start=1):
+    unsigned: list[int] = []
+    wrong_key: list[int] = []
+    for expected_seq, (seq, kind, plan_id, at, body, prev_hash, digest, signature) in enumerate(rows, start=1):
         if seq != expected_seq:
             problems.append(Message("ledger.gap", first=expected_seq, last=seq - 1, seq=seq))
         if prev_hash != prev:
@@ -234,8 +303,18 @@ def verify_ledger(db: str | Path, expect_head: str | None = None) -> LedgerRepor
         body_text = body if isinstance(body, str) else str(body)
         if record_hash(prev_hash, seq, kind, plan_id, at, body_text) != digest:
             problems.append(Message("ledger.edited", seq=seq, kind=kind, plan_id=plan_id))
+        if not signature:
+            unsigned.append(seq)
+        elif key is not None and not hmac.compare_digest(str(signature), sign(str(digest), key)):
+            wrong_key.append(seq)
         hashes[digest] = seq
         prev = digest
+    if no_key is not None:
+        problems.append(no_key)
+    if unsigned:
+        problems.append(Message("ledger.unsigned", n=len(unsigned), seqs=_seq_list(unsigned)))
+    if wrong_key:
+        problems.append(Message("ledger.other_key", n=len(wrong_key), seqs=_seq_list(wrong_key)))
     last_seq, last_hash = (rows[-1][0], rows[-1][6]) if rows else (0, GENESIS)
     anchor = _anchor_path(db)
     if anchor.exists():
@@ -255,9 +334,14 @@ def verify_ledger(db: str | Path, expect_head: str | None = None) -> LedgerRepor
         problems.append(Message("ledger.anchor_missing", anchor=anchor.name, n=len(rows)))
     elif rows:
         notes.append(Message("ledger.no_anchor", anchor=anchor.name))
+    published_at: int | None = None
     if expect_head:
         if expect_head not in hashes:
             problems.append(Message("ledger.head_not_found", head=expect_head[:16]))
+        else:
+            published_at = hashes[expect_head]
+    else:
+        published_at = next((r[0] for r in reversed(rows) if r[1] == "publish"), None)
     conn = _connect(db, create=False)
     try:
         fresh = not _has_records_table(conn)
@@ -268,7 +352,12 @@ def verify_ledger(db: str | Path, expect_head: str | None = None) -> LedgerRepor
         problems.append(Message("ledger.triggers_removed"))
     elif not fresh and any(_squash(triggers[name]) != _squash(sql) for name, sql in _TRIGGERS.items()):
         problems.append(Message("ledger.triggers_replaced"))
-    return LedgerReport(len(rows), last_hash, problems, notes)
+    after = [r for r in records(db) if r.seq > published_at] if published_at is not None else []
+    return LedgerReport(len(rows), last_hash, problems, notes, after, frozenset(unsigned) | frozenset(wrong_key))
+
+
+def _seq_list(seqs: list[int], limit: int = 10) -> str:
+    return ", ".join(map(str, seqs[:limit])) + (" …" if len(seqs) > limit else "")
 
 
 def file_digests(root: str | Path) -> dict[str, str]:
@@ -278,7 +367,8 @@ def file_digests(root: str | Path) -> dict[str, str]:
 
 
 def record_plan(db: str | Path, plan_dir: str | Path, *, code_key_id: str | None = None,
-                stage_seconds: dict[str, float] | None = None, recorded_as: str | Path | None = None) -> Record:
+                stage_seconds: dict[str, float] | None = None, recorded_as: str | Path | None = None,
+                key: bytes | None = None) -> Record:
     """Hook for ``jointcheck plan``: record a written plan (hashes, commitment, KPIs, output SHA-256).
 
     ``files`` holds the SHA-256 of every file of the plan, ``manifest.json`` included, which binds the
@@ -306,7 +396,7 @@ def record_plan(db: str | Path, plan_dir: str | Path, *, code_key_id: str | None
                            "record": _record_of_manifest(db, m["adjusts"]["manifest_sha256"])}
     if m.get("rotation"):
         body["rotation"] = m["rotation"]
-    return append(db, "plan", str(m.get("plan_id", "")), body)
+    return append(db, "plan", str(m.get("plan_id", "")), body, key=key)
 
 
 def _record_of_manifest(db: str | Path, manifest_sha256: str) -> dict[str, Any] | None:
@@ -319,7 +409,8 @@ def _record_of_manifest(db: str | Path, manifest_sha256: str) -> dict[str, Any] 
     return None
 
 
-def record_verify(db: str | Path, plan_dir: str | Path, result: Any, public_value: str) -> Record:
+def record_verify(db: str | Path, plan_dir: str | Path, result: Any, public_value: str, *,
+                  key: bytes | None = None) -> Record:
     """Hook for ``jointcheck verify``: the outcome, and the revealed public value when it matched the commitment."""
     from optimizer.draw import plan_seed
 
@@ -335,7 +426,7 @@ def record_verify(db: str | Path, plan_dir: str | Path, result: Any, public_valu
     if result.commitment_ok:
         body["revealed"] = {"public_value": str(public_value),
                             "seed": plan_seed(m["scenario"]["hash"], public_value, m["plan_id"])}
-    return append(db, "verify", str(m.get("plan_id", "")), body)
+    return append(db, "verify", str(m.get("plan_id", "")), body, key=key)
 
 
 def plan_records(db: str | Path) -> list[Record]:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import calendar
 import csv
 import datetime as dt
+import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,11 +31,12 @@ from optimizer.draw import plan_seed, seed_commitment
 from records.cells import csv_safe  # re-exported: the one formula-neutralising function
 from rules import evaluate, load_policy
 from scenarios.atomic import atomic_directory
+from scenarios.errors import Problem
 from scenarios.messages import Message
 from scenarios.model import Scenario
 
 __all__ = ["PublishError", "Deadlines", "csv_safe", "write_safe_csv", "deadlines_for", "public_plan", "publish",
-           "PUBLIC_FILES"]
+           "PUBLIC_FILES", "plan_digest", "notice_problems", "NOTICE_FILE"]
 
 PUBLIC_FILES = ("public_plan.json", "public_plan.csv")
 
@@ -132,7 +134,52 @@ def public_plan(plan_dir: str | Path, scenario: Scenario) -> dict[str, Any]:
         "totals": {"tasks": len(tasks), "visits": plan.visits.height,
                    "subjects_to_inspect": int(plan.visits["subject_id"].n_unique())},
         **_adjustment(m),
+        "plan_digest": plan_digest(plan_dir),
     }
+
+
+NOTICE_FILE = "public_plan.json"
+
+
+def plan_digest(plan_dir: str | Path) -> dict[str, Any]:
+    """What the notice binds the plan by: the SHA-256 of ``manifest.json`` and of every file the manifest lists, and
+    one SHA-256 over them all (``digest``). A plan swapped after publication — even one recorded anew by whoever
+    holds the district key — no longer matches what was published (:func:`notice_problems`)."""
+    plan_dir = Path(plan_dir)
+    manifest = json.loads((plan_dir / "manifest.json").read_text(encoding="utf-8"))
+    names = ["manifest.json", *sorted(map(str, manifest.get("files") or {}))]
+    files = {name: hashlib.sha256((plan_dir / name).read_bytes()).hexdigest() for name in names}
+    whole = hashlib.sha256("".join(f"{n}\x1f{d}\n" for n, d in sorted(files.items())).encode("utf-8")).hexdigest()
+    return {"algorithm": "sha256", "files": files, "digest": whole}
+
+
+def notice_problems(plan_dir: str | Path, notice_dir: str | Path) -> list[Problem]:
+    """Every way ``plan_dir`` differs from the plan the public notice in ``notice_dir`` published (empty: exactly
+    that plan). Needs neither the ledger nor the key: a firm, an auditor or a court holding the notice can check."""
+    plan_dir, notice_dir = Path(plan_dir), Path(notice_dir)
+    path = notice_dir / NOTICE_FILE
+    try:
+        body = json.loads(path.read_text(encoding="utf-8"))
+        published = body["plan_digest"]["files"]
+        assert isinstance(published, dict) and published
+    except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError, AssertionError, RecursionError):
+        return [Problem.of(str(path), None, "plan_digest", "notice.unreadable")]
+    from records.binding import folders_in
+    from scenarios.outputs import PLAN_ADDED_LATER
+
+    out: list[Problem] = []
+    for name, digest in sorted(published.items()):
+        file = plan_dir / str(name)
+        if not file.is_file() or file.is_symlink():
+            out.append(Problem.of(f"{plan_dir}/{name}", None, "", "notice.missing"))
+        elif hashlib.sha256(file.read_bytes()).hexdigest() != digest:
+            out.append(Problem.of(f"{plan_dir}/{name}", None, "", "notice.changed"))
+    present = {p.name for p in plan_dir.iterdir() if p.is_file()} if plan_dir.is_dir() else set()
+    for name in sorted(present - set(published) - PLAN_ADDED_LATER):
+        out.append(Problem.of(f"{plan_dir}/{name}", None, "", "notice.added"))
+    for name in folders_in(plan_dir) if plan_dir.is_dir() else []:
+        out.append(Problem.of(f"{plan_dir}/{name}", None, "", "binding.added_folder"))
+    return out
 
 
 def _adjustment(m: dict[str, Any]) -> dict[str, Any]:
@@ -184,7 +231,7 @@ def publish(plan_dir: str | Path, scenario: Scenario, out: str | Path, formed: d
              t["object_type"]["name"] or t["object_type"]["id"], t["subjects_to_inspect"]]
             for n, t in enumerate(body["tasks"], start=1)]
     out = Path(out)
-    with atomic_directory(out, overwrite=overwrite) as staging:
+    with atomic_directory(out, overwrite=overwrite, mark="notice") as staging:
         (staging / "public_plan.json").write_text(
             json.dumps(body, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8")
         write_safe_csv(staging / "public_plan.csv", header, rows)

@@ -92,12 +92,17 @@ def _exclusive(target: Path) -> Iterator[None]:
 
 @contextmanager
 def atomic_directory(target: str | Path, overwrite: bool = False, *, exclusive: bool = False,
-                     before_rename: Callable[[Path], None] | None = None) -> Iterator[Path]:
+                     before_rename: Callable[[Path], None] | None = None, mark: str | None = None) -> Iterator[Path]:
     """Yield a temporary directory; on success move it to ``target`` (replacing it if ``overwrite``).
 
     ``exclusive``: hold the target's lock (:class:`OutputBusy` if taken) and first remove its stale
     staging directories. ``before_rename(staging)``: called on the complete directory before it is moved.
+    ``mark``: the kind of output (:mod:`scenarios.outputs`): the complete directory gets the mark listing its
+    files, and an existing target is replaced only if it is jointcheck's own output of that kind holding nothing
+    else (:class:`~scenarios.outputs.OutputRefused` otherwise, nothing moved).
     """
+    from scenarios.outputs import check_replaceable, write_mark
+
     target = Path(target)
     if target.exists() and not overwrite:
         raise FileExistsError(f"{target} exists; pass overwrite to replace it")
@@ -112,9 +117,13 @@ def atomic_directory(target: str | Path, overwrite: bool = False, *, exclusive: 
         os.chmod(staging, 0o777 & ~_umask())  # mkdtemp makes it private; the result is an ordinary directory
         try:
             yield staging
+            if mark is not None:
+                write_mark(staging, mark)
             _fsync_tree(staging)
             if before_rename is not None:
                 before_rename(staging)
+            if mark is not None and overwrite and (target.exists() or target.is_symlink()):
+                check_replaceable(target, mark)  # again, just before replacing: nothing added meanwhile
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise

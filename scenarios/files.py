@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
-import unicodedata
 from pathlib import Path
 
 import polars as pl
 
 from scenarios.errors import Problem
 
-__all__ = ["read_text", "read_csv_text", "resolve_inside", "id_key", "MAX_CSV_BYTES"]
+__all__ = ["read_text", "read_csv_text", "resolve_inside", "MAX_CSV_BYTES"]
 
 MAX_STRUCTURE_PROBLEMS = 50
 MAX_CSV_BYTES = 512 * 1024 * 1024
@@ -79,10 +78,12 @@ def _structure(text: str, label: str) -> tuple[list[int], list[Problem]]:
 
 
 def _header_problems(header: list[str], label: str) -> list[Problem]:
+    from scenarios.identifiers import comparable
+
     problems: list[Problem] = []
     seen: dict[str, int] = {}
-    for k, name in enumerate(header, start=1):
-        key = _id_key(name.strip())
+    keys = pl.Series("h", header, dtype=pl.String).to_frame().select(comparable(pl.col("h")))["h"].to_list()
+    for k, (name, key) in enumerate(zip(header, keys), start=1):
         if key in seen:
             problems.append(Problem.of(label, 1, name.strip() or f"column {k}", "csv.repeated_column",
                                        k=k, first=seen[key], name=header[seen[key] - 1]))
@@ -157,19 +158,6 @@ def _csv_structure(text: str, label: str) -> tuple[list[int], list[Problem]]:
     except csv.Error as exc:
         problems.append(Problem.of(label, reader.line_num, "", "csv.malformed", reason=str(exc)))
     return starts, problems
-
-
-_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"), None)
-
-
-def _id_key(text: str) -> str:
-    """What two ids or names must differ in to be different: the NFC form without invisible characters."""
-    return unicodedata.normalize("NFC", text).translate(_INVISIBLE)
-
-
-def id_key(text: str) -> str:
-    """Public form of :func:`_id_key` (used to flag ids that differ only invisibly)."""
-    return _id_key(text)
 
 
 def read_csv_text(text: str, label: str) -> tuple[pl.DataFrame | None, list[Problem]]:

@@ -18,6 +18,7 @@ from rules.law.catalog import known_policies
 from scenarios.credit_code import directory_warnings
 from scenarios.errors import Problem, ScenarioError
 from scenarios.files import read_csv_text, read_text, resolve_inside
+from scenarios.identifiers import unify_case
 from scenarios.model import Scenario, ScenarioSpec
 from scenarios.references import check_directories, check_references
 from scenarios.schema import OFFICERS, SUBJECTS, DirectorySchema, check_directory
@@ -68,6 +69,9 @@ def check_scenario(root: str | Path) -> tuple[Scenario | None, list[Problem]]:
     problems += found
     step(6, 10)
 
+    if subjects is not None and officers is not None:
+        subjects, officers, found = _unify_identifiers(subjects, officers, parts, str(subjects_name), str(officers_name))
+        problems += found
     if parts.declared_object_types:
         object_types = {o.id for _, o in parts.lists["object_types"]}
     elif subjects is not None and "object_types" in subjects.columns:
@@ -94,6 +98,25 @@ def check_scenario(root: str | Path) -> tuple[Scenario | None, list[Problem]]:
         content_hash=canonical_hash(spec, subjects, officers),
     )
     return scenario, problems
+
+
+def _unify_identifiers(subjects: pl.DataFrame, officers: pl.DataFrame, parts, subjects_file: str,  # noqa: ANN001
+                       officers_file: str) -> tuple[pl.DataFrame, pl.DataFrame, list[Problem]]:
+    """Grids, departments, object types and qualifications that differ only in case are one identifier
+    (:func:`scenarios.identifiers.unify_case`): ``scenario.yaml``'s spelling where it declares one."""
+    problems: list[Problem] = []
+    (subjects, officers), found = unify_case([(subjects, "grid", subjects_file), (officers, "grid", officers_file)])
+    problems += found
+    (officers,), found = unify_case([(officers, "department", officers_file)],
+                                    [d.id for _, d in parts.lists["departments"]])
+    problems += found
+    (officers,), found = unify_case([(officers, "qualifications", officers_file)],
+                                    sorted({i.qualification for _, i in parts.lists["items"] if i.qualification}))
+    problems += found
+    declared = [o.id for _, o in parts.lists["object_types"]] if parts.declared_object_types else None
+    (subjects,), found = unify_case([(subjects, "object_types", subjects_file)], declared)
+    problems += found
+    return subjects, officers, problems
 
 
 def canonical_hash(spec: ScenarioSpec, subjects: pl.DataFrame, officers: pl.DataFrame) -> str:

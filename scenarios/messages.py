@@ -18,6 +18,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     # reading a file
     "file.dangling_link": ("是指向不存在文件的符号链接（或链接循环）：{path}", "is a symbolic link to nothing (or a link loop): {path}"),
     "file.not_found": ("文件不存在：{path}", "file not found: {path}"),
+    "file.link_outside": ("是指向目录外（{target}）的符号链接；场景的文件须在场景目录内",
+                          "is a symbolic link out of the directory ({target}); a scenario's files must be inside it"),
     "file.not_regular": ("不是普通文件：{path}", "not a regular file: {path}"),
     "file.too_big": ("文件有 {size:,} 字节，最多读取 {limit:,} 字节", "is {size:,} bytes; at most {limit:,} are read"),
     "file.unreadable": ("无法读取：{reason}", "cannot be read: {reason}"),
@@ -107,10 +109,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cell.count": ("“{value}”不是 ≥ 0 的整数", "{value!r} is not a whole number ≥ 0"),
     "rows.more": ("另有 {count} 行存在同样的问题（首个在第 {first} 行）", "{count} more rows with the same problem (the first at row {first})"),
     "id.duplicate_row": ("编号“{value}”重复（首次出现在第 {first} 行）", "duplicate id {value!r} (first at row {first})"),
-    "id.lookalike_clash": ("编号“{value}”与“{first_id}”（第 {first_row} 行）仅在 Unicode 规范化或不可见字符上不同",
-                           "id {value!r} differs from {first_id!r} (row {first_row}) only by Unicode normalization or invisible characters"),
-    "id.lookalike": ("编号“{value}”含有不可见或未规范化的 Unicode 字符，应写作“{fixed}”",
-                     "id {value!r} holds invisible or non-normalized Unicode characters; write it as {fixed!r}"),
+    "id.lookalike_clash": ("编号“{value}”与第 {first_row} 行的“{first_id}”读起来相同（仅大小写、全角/半角、Unicode 规范化或不可见字符不同）",
+                           "id {value!r} reads the same as {first_id!r} (row {first_row}): they differ only by case, "
+                           "full-width forms, Unicode normalization or invisible characters"),
+    "id.normalised": ("“{value}”含有不可见字符、全角字符或未规范化的 Unicode，按“{fixed}”读取",
+                      "{value!r} holds invisible, full-width or non-normalized Unicode characters; read as {fixed!r}"),
+    "id.case_unified": ("“{value}”与别处的“{fixed}”仅大小写不同，按“{fixed}”读取",
+                        "{value!r} differs from {fixed!r} elsewhere only by case; read as {fixed!r}"),
     "subjects.unknown_object_type": ("检查对象类型“{value}”未在 scenario.yaml 的 object_types 中声明",
                                      "unknown object type(s) {value!r}: not in scenario.yaml object_types"),
     "officers.unknown_department": ("未知部门“{value}”", "unknown department {value!r}"),
@@ -162,6 +167,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "task.unknown_object_type_subjects": ("未知检查对象类型“{object_type}”：不在 subjects.csv 的 object_types 中",
                                           "unknown object type {object_type!r}: not in the subjects.csv object_types"),
     "date.outside_year": ("{day} 不在场景年度 {year} 内", "{day} is outside the scenario year {year}"),
+    "task.no_working_day": ("{start}..{end} 内没有法定工作日：该任务的检查对象无法安排检查",
+                            "{start}..{end} holds no statutory working day: none of the task's subjects could be visited"),
     "task.window_outside_flex": ("时间窗口 {start}..{end} 不在可调整范围 window_flex {earliest}..{latest} 内",
                                  "window {start}..{end} is not inside window_flex {earliest}..{latest}"),
     "task.count_above_eligible": ("要抽取 {count} 户，但只有 {eligible} 户符合条件：将全部抽取",
@@ -227,6 +234,43 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                 "differs from ledger record {seq} of this folder: the plan was edited after planning"),
     "binding.missing": ("缺失；台账第 {seq} 条记录中有该文件", "missing; ledger record {seq} has it"),
     "binding.changed": ("SHA-256 与台账第 {seq} 条记录不符：生成后被修改", "SHA-256 differs from ledger record {seq}: changed after planning"),
+    # a plan against the public notice that published it (records.publish.notice_problems)
+    "notice.unreadable": ("不是由公示命令写出的公示（缺少计划摘要）",
+                          "not a public notice written by jointcheck publish (no plan_digest)"),
+    "notice.missing": ("缺失；公示中有该文件", "missing; the public notice lists it"),
+    "notice.changed": ("SHA-256 与公示中的不符：公示后被替换或修改", "SHA-256 differs from the public notice: swapped or changed after publication"),
+    "notice.added": ("不在公示中：公示后被添加", "not in the public notice: added after publication"),
+    # the one gate of every reader of a plan (records.gate)
+    "gate.not_a_folder": ("{path}：不是计划目录", "{path}: not a directory; not a plan directory"),
+    "gate.no_manifest": ("{path}：没有 manifest.json，不是计划目录", "{path}: no manifest.json; not a plan directory"),
+    "gate.damaged": ("{path}：计划文件已损坏：{detail}", "{path}: damaged plan: {detail}"),
+    "gate.unreadable": ("{path}：无法读取计划：{detail}", "{path}: cannot read the plan: {detail}"),
+    "gate.differs_from_record": ("{path}：拒绝使用：该计划与台账 {db} 中经区密钥签名的记录不符",
+                                 "{path}: refused: the plan is not the one a record signed with the district key in the ledger {db} describes"),
+    "gate.unrecorded": ("{path}：台账 {db} 中没有该计划的记录（jointcheck plan 会记录它写出的每个计划）；如仍要使用，请加 --allow-unrecorded",
+                        "{path}: no record of this plan in the ledger {db} (jointcheck plan records every plan it writes); "
+                        "pass --allow-unrecorded to accept it anyway"),
+    "gate.differs_from_manifest_refused": ("{path}：拒绝使用：文件与 manifest 不符", "{path}: refused: the files differ from the manifest"),
+    "gate.accepted_unrecorded": ("{path}：台账 {db} 中没有记录；因 --allow-unrecorded 仍予使用，由此生成的文书均注明“未登记”",
+                                 "{path}: not recorded in the ledger {db}; accepted because of --allow-unrecorded, and every "
+                                 "paper made from it says so"),
+    "gate.differs_from_notice": ("{path}：不是公示 {notice} 所公布的计划", "{path}: not the plan the public notice {notice} published"),
+    "gate.matches_notice": ("{path} 与公示 {notice} 所公布的计划完全一致（manifest 及每个文件的 SHA-256）",
+                            "{path} is exactly the plan the public notice {notice} published (SHA-256 of the manifest and every file)"),
+    "gate.other_scenario": ("{path} 由另一场景生成，不是 {scenario}（场景哈希不同）",
+                            "{path} was made from a different scenario than {scenario} (scenario hash differs)"),
+    "gate.breaks_rules": ("{path}：拒绝使用：计划违反 {n} 条硬性规则（jointcheck check 列出全部）",
+                          "{path}: refused: the plan breaks {n} hard rule(s) (jointcheck check lists them)"),
+    "gate.manifest_own_hash": ("与其自身的 manifest_sha256 不符：生成后被修改", "differs from its own manifest_sha256: edited after planning"),
+    "gate.missing_from_manifest": ("缺失；manifest 中有该文件", "missing; the manifest lists it"),
+    "gate.differs_from_manifest": ("SHA-256 与 manifest 不符", "SHA-256 differs from the manifest"),
+    "gate.not_in_manifest": ("不在 manifest 中：生成后被添加", "not in the manifest: added after planning"),
+    "binding.record_untrusted": ("台账第 {seq} 条记录描述该计划，但没有区密钥的有效签名：不是持有区密钥的 jointcheck 写入的",
+                                 "ledger record {seq} describes this plan but carries no valid signature of the district "
+                                 "key: not written by jointcheck holding the district key"),
+    "binding.added_folder": ("计划文件夹中不应有子文件夹或链接：生成后被添加", "a plan folder holds no sub-folder or link: added after planning"),
+    "binding.added_unrecorded": ("台账中没有记录该文件的“{kind}”记录：不是 jointcheck 添加的",
+                                 "no '{kind}' record of the ledger describes this file: not added by jointcheck"),
     "binding.added": ("不在台账第 {seq} 条记录中：生成后被添加", "not in ledger record {seq}: added after planning"),
     # a mid-year adjustment (optimizer.adjust; jointcheck adjust, the app's page ⑦)
     "adjust.no_rotation": ("{plan} 抽取时未做跨年负担轮换：不接受 --previous", "{plan} was not drawn with rotation across "
@@ -314,6 +358,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ledger.triggers_removed": ("台账的只追加触发器被删除", "the append-only triggers were removed from the ledger"),
     "ledger.triggers_replaced": ("台账的只追加触发器被同名的其他触发器替换", "the append-only triggers were replaced by others of the same name"),
     # the ledger file, the district key, publication, generator profiles (errors that reach the planner)
+    "ledger.unsigned": ("{n} 条记录没有区密钥签名（第 {seqs} 条）：不是由持有区密钥的 jointcheck 写入",
+                        "{n} record(s) carry no signature of the district key (seq {seqs}): not written by jointcheck "
+                        "holding the district key"),
+    "ledger.other_key": ("{n} 条记录的签名不是本区密钥所签（第 {seqs} 条）：由持有其他密钥者写入，或区密钥已被替换",
+                         "{n} record(s) are signed with another key than the district key (seq {seqs}): written by "
+                         "someone holding another key, or the district key was replaced"),
+    "ledger.key_needed": ("台账记录须以区密钥签名和核验，但无法读取区密钥：{reason}",
+                          "ledger records are signed and checked with the district key, which cannot be read: {reason}"),
     "ledger.not_found": ("台账 {db} 不存在", "ledger {db} not found"),
     "ledger.cannot_open": ("无法打开台账 {db}：{reason}", "ledger {db} cannot be opened: {reason}"),
     "ledger.cannot_append": ("台账 {db}：无法追加记录：{reason}", "ledger {db}: cannot append: {reason}"),
@@ -348,6 +400,32 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "card.root_group": ("{file}：根节点必须是一组准则", "{file}: root must be a group of criteria"),
     "output.busy": ("另一个进程正在写出 {target}；请等待其完成后重试",
                     "{target} is being written by another process right now; wait for it and try again"),
+    # where a command may write (scenarios.outputs)
+    "output.name_too_long": ("--out {out}：名称过长（最多 200 字节）", "--out {out}: the name is too long (at most 200 bytes)"),
+    "output.parent_not_dir": ("--out {out}：{parent} 不是文件夹", "--out {out}: {parent} is not a folder"),
+    "output.holds": ("--out {out} 包含{what}（{path}）；该位置绝不会被写入，请另选输出位置",
+                     "--out {out} holds {what} ({path}), which is never written over; choose another output"),
+    "output.exists": ("{out} 已存在；如要替换 jointcheck 先前写出的同类输出，请加 --force",
+                      "{out} exists; pass --force to replace an output of the same kind that jointcheck wrote"),
+    "output.not_own": ("--force 只替换 jointcheck 写出、且只含其自身文件的{kind}；{out} 不是，未作任何改动",
+                       "--force replaces only {kind} that jointcheck wrote and that holds nothing else; {out} is not "
+                       "one — nothing was changed"),
+    "output.holds_foreign": ("{out} 中有 {n} 项不是 jointcheck 写出的（或写出后被修改）：{files}；为保护这些内容，--force 未作任何改动",
+                             "{out} holds {n} entries jointcheck did not write (or that changed since): {files}; "
+                             "to keep them, --force changed nothing"),
+    "output.kind.plan": ("计划文件夹", "a plan folder"),
+    "output.kind.papers": ("文书文件夹", "a folder of papers"),
+    "output.kind.notice": ("公示文件夹", "a public notice folder"),
+    "output.kind.scenario": ("场景文件夹", "a scenario folder"),
+    "output.kind.draw": ("抽取结果文件", "a draw file"),
+    "output.kind.report": ("报告文件夹", "a report folder"),
+    "guard.scenario": ("场景", "the scenario"),
+    "guard.plan": ("所读取的计划", "the plan read"),
+    "guard.cwd": ("当前目录", "the current directory"),
+    "guard.home": ("主目录", "the home directory"),
+    "guard.ledger": ("台账", "the ledger"),
+    "guard.key": ("区密钥", "the district key"),
+    "guard.input": ("输入文件", "an input file"),
     "year.no_calendar": ("chinese-calendar {version} 中没有 {year} 年的法定节假日安排，无法安排检查日期；国务院公布该年安排后请升级该软件包",
                          "the Chinese statutory calendar for {year} is not in chinese-calendar {version}: no visit can be "
                          "dated; upgrade the package once the State Council publishes that year's holiday arrangement"),
@@ -401,6 +479,7 @@ def render(code: str, params: dict[str, Any], lang: str = "zh") -> str:
     An ``issue`` parameter names a nested message, rendered in the same language as ``reason``; a parameter
     ``x_zh`` is the Chinese text of parameter ``x`` (a rule's finding in both languages), used for ``zh``."""
     zh, en = MESSAGES[code]
+    params = {k: (v.text(lang) if isinstance(v, Message) else v) for k, v in params.items()}
     if lang != "en":
         params = {**params, **{k[:-3]: v for k, v in params.items() if k.endswith("_zh")}}
     if "issue" in params:

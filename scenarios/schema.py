@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from scenarios.errors import Problem
+from scenarios.identifiers import key_clashes, normalise_column
 
 __all__ = ["RISK_CLASSES", "SUBJECTS", "OFFICERS", "DirectorySchema", "check_directory", "MAX_REPORTED"]
 
@@ -71,6 +72,9 @@ class DirectorySchema:
     name: str
     columns: dict[str, Rule]
     key: str
+    identifiers: tuple[str, ...] = ()
+    """Columns read as identifiers (:mod:`scenarios.identifiers`): the key and every column that names a grid,
+    department, qualification or object type."""
 
     @property
     def required(self) -> list[str]:
@@ -89,6 +93,7 @@ SUBJECTS = DirectorySchema(
         "penalized_3y": _bool,
         "complaints_verified": _count,
     },
+    identifiers=("subject_id", "object_types", "grid"),
 )
 
 OFFICERS = DirectorySchema(
@@ -102,6 +107,7 @@ OFFICERS = DirectorySchema(
         "grid": _text,
         "weekly_capacity": _count,
     },
+    identifiers=("officer_id", "department", "qualifications", "grid"),
 )
 
 
@@ -109,34 +115,6 @@ def _clip(value: object) -> str:
     """A cell's text as a message quotes it: at most 60 characters."""
     text = "" if value is None else str(value)
     return text[:60] + ("…" if len(text) > 60 else "")
-
-
-def _lookalike_ids(raw: pl.DataFrame, key_name: str, file: str) -> list[Problem]:
-    """Ids that differ only by Unicode normalization (NFC/NFD, full-width) or invisible characters
-    (zero-width space, joiners, BOM, soft hyphen) name the same subject to a reader: each is an error."""
-    from scenarios.files import id_key
-
-    ids = raw.select("__row", pl.col(key_name).str.strip_chars().alias("__id")).drop_nulls("__id")
-    # ASCII text is its own key (already NFC, nothing invisible): only the other ids are normalised one by one
-    plain = pl.col("__id").str.contains(r"^[\x20-\x7e]*$")
-    others = ids.filter(~plain)
-    keyed = pl.concat([
-        ids.filter(plain).with_columns(pl.col("__id").alias("__key")),
-        others.with_columns(pl.col("__id").map_elements(id_key, return_dtype=pl.String).alias("__key")),
-    ]) if others.height else ids.with_columns(pl.col("__id").alias("__key"))
-    odd = keyed.filter(pl.col("__key") != pl.col("__id"))
-    if odd.height == 0:
-        return []
-    out = []
-    first = keyed.group_by("__key").agg(pl.col("__row").min().alias("__first"), pl.col("__id").first().alias("__first_id"))
-    clash = odd.join(first, on="__key").filter(pl.col("__first") != pl.col("__row")).sort("__row")
-    for row, value, first_row, first_id in clash.select("__row", "__id", "__first", "__first_id").head(MAX_REPORTED).iter_rows():
-        out.append(Problem.of(file, row, key_name, "id.lookalike_clash", value=value, first_id=first_id,
-                                   first_row=first_row))
-    clashed = set(clash["__row"].to_list())
-    for row, value in odd.filter(~pl.col("__row").is_in(list(clashed))).select("__row", "__id").head(MAX_REPORTED).iter_rows():
-        out.append(Problem.of(file, row, key_name, "id.lookalike", value=value, fixed=id_key(value)))
-    return out
 
 
 def check_directory(raw: pl.DataFrame, schema: DirectorySchema, file: str) -> tuple[pl.DataFrame | None, list[Problem]]:
@@ -179,7 +157,7 @@ def check_directory(raw: pl.DataFrame, schema: DirectorySchema, file: str) -> tu
     for row, value, first in dups.head(MAX_REPORTED).iter_rows():
         problems.append(Problem.of(file, row, schema.key, "id.duplicate_row", value=_clip(value), first=first))
 
-    problems += _lookalike_ids(raw, schema.key, file)
+    problems += key_clashes(raw.with_columns(pl.col(schema.key).str.strip_chars()), schema.key, file)
 
     extra = [c for c in raw.columns if c not in schema.columns and c != "__row"]
     typed = raw.select(
@@ -187,4 +165,7 @@ def check_directory(raw: pl.DataFrame, schema: DirectorySchema, file: str) -> tu
         *[pl.col(c) for c in extra],
         pl.col("__row"),
     )
+    for column in schema.identifiers:
+        typed, found = normalise_column(typed, column, file)
+        problems += found
     return typed, problems

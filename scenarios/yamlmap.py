@@ -149,10 +149,12 @@ def read_located_yaml(root: Path, file: str, what: str) -> tuple[LocatedYaml | N
 
     None, with the problems, when ``root`` is not a directory (``what`` names it: "scenario", "city"), the file
     cannot be read, or it is not YAML within the limits."""
-    from scenarios.files import read_text
+    from scenarios.files import read_text, resolve_inside
 
     if not root.is_dir():
         return None, [Problem.of(str(root), None, "", f"dir.{what}_missing")]
+    if (root / file).is_symlink() and (root / file).exists() and resolve_inside(root, file) is None:
+        return None, [Problem.of(file, None, "", "file.link_outside", target=(root / file).resolve())]
     text, problems = read_text(root / file, file)
     if text is None:
         return None, problems

@@ -79,7 +79,7 @@ def score_scenario(scenario: Scenario, card: LoadedCard, out: Path, overwrite: b
     lines = [ln for ln in spec_text.splitlines() if not ln.startswith("risk_scorecard:")]
     at = next((k + 1 for k, ln in enumerate(lines) if ln.startswith("policy:")), len(lines))
     lines.insert(at, f"risk_scorecard: {card.id}        # risk_class scored by jointcheck score; given class in risk_class_given")
-    with atomic_directory(out, overwrite=overwrite) as staging:
+    with atomic_directory(out, overwrite=overwrite, mark="scenario") as staging:
         for name in (spec.get("officers") or "officers.csv",):
             shutil.copyfile(scenario.root / name, staging / name)
         (staging / "scenario.yaml").write_text("\n".join(lines) + "\n", encoding="utf-8")

@@ -21,6 +21,9 @@ def private_ledger(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     saved = {k: os.environ.get(k) for k in ("JOINTCHECK_LEDGER", "JOINTCHECK_KEY_FILE")}
     os.environ["JOINTCHECK_LEDGER"] = str(home / "jointcheck.db")
     os.environ["JOINTCHECK_KEY_FILE"] = str(home / "jointcheck.key")
+    from records.codes import load_or_create_key
+
+    load_or_create_key(home / "jointcheck.key")  # the ledger's records are signed with it from the first
     yield
     for key, value in saved.items():
         if value is None:

@@ -23,7 +23,7 @@ from records.codes import (
     seal_codes,
 )
 from records.ledger import record_plan
-from ui.cli.record import after_plan, seal_plan_codes
+from ui.cli.record import seal_plan_codes
 
 REPO = Path(__file__).resolve().parent.parent
 runner = CliRunner()
@@ -99,7 +99,7 @@ def sealed_plan(made, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, P
     root = tmp_path_factory.mktemp("codes")
     key, db = root / "d.key", root / "j.db"
     out = write_plan(seal_plan_codes(made, key), root / "plan")
-    after_plan(out, db, key, made)
+    record_plan(db, out)  # signed with the session's district key ($JOINTCHECK_KEY_FILE)
     return out, db, key
 
 

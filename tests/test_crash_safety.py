@@ -90,6 +90,13 @@ POINTS = [
 ]
 
 
+def _key_beside(db: Path) -> bytes | None:
+    """The district key these runs sign the ledger with: ``d.key`` beside the ledger (None: the session's)."""
+    from records.codes import load_key
+
+    return load_key(db.parent / "d.key") if (db.parent / "d.key").exists() else None
+
+
 def _assert_consistent(out: Path, db: Path, scenario) -> str:
     """Output absent or complete, valid and bound to its latest ledger record; the ledger verifies; a
     recorded plan that is not in place is complete in a staging folder beside it."""
@@ -97,11 +104,11 @@ def _assert_consistent(out: Path, db: Path, scenario) -> str:
     if out.exists():
         assert (out / "manifest.json").exists(), f"{out} exists without a manifest: partial output"
         assert check_plan(out, scenario) == [], "the plan in place is not valid"
-        binding = plan_binding(db, out)
+        binding = plan_binding(db, out, key=_key_beside(db))
         assert binding.ok, f"the plan in place is not the one recorded: {binding.problems or 'no record'}"
         state = "complete"
     if db.exists():
-        report = verify_ledger(db)
+        report = verify_ledger(db, key=_key_beside(db))
         assert report.ok, report.problems
         mine = [r for r in records(db) if r.kind == "plan" and Path(r.body["plan_dir"]) == out.resolve()]
         if mine and not out.exists():
@@ -250,11 +257,11 @@ def _assert_city_consistent(out: Path, db: Path) -> str:
     if out.exists():
         manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
         for d in manifest["districts"]:
-            binding = plan_binding(db, out / "districts" / d["district"])
+            binding = plan_binding(db, out / "districts" / d["district"], key=_key_beside(db))
             assert binding.ok, f"{d['district']}: the plan in place is not the one recorded: {binding.problems or 'no record'}"
         state = "complete"
     if db.exists():
-        assert verify_ledger(db).ok
+        assert verify_ledger(db, key=_key_beside(db)).ok
         mine = [r for r in records(db) if r.kind == "plan" and Path(r.body["plan_dir"]).parent.parent == out.resolve()]
         if mine and not out.exists():
             for rec in mine:

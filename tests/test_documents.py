@@ -158,7 +158,7 @@ def test_results_template_round_trips_through_jointcheck_results(putuo: Path, pu
     header = rows[0]
     assert header[:4] == ["visit_id", "subject_id", "subject_name", "visit_date"]
     unchanged = runner.invoke(app, ["results", str(putuo), str(putuo_docs / "results-template.csv"), "--as-of",
-                                    "2023-06-01", "--no-ledger", "--lang", "en"])
+                                    "2023-06-01", "--lang", "en"])
     assert unchanged.exit_code == 0 and "recorded 0 result(s)" in unchanged.output, unchanged.output
     filled = tmp_path / "results.csv"
     with open(filled, "w", encoding="utf-8-sig", newline="") as handle:
@@ -173,7 +173,7 @@ def test_results_template_round_trips_through_jointcheck_results(putuo: Path, pu
             row[header.index("problems_found")] = str(k % 2)
             row[header.index("problems_rectified")] = str(k % 2)
             writer.writerow(row)
-    result = runner.invoke(app, ["results", str(putuo), str(filled), "--as-of", "2023-06-01", "--no-ledger", "--lang", "en"])
+    result = runner.invoke(app, ["results", str(putuo), str(filled), "--as-of", "2023-06-01", "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert f"recorded {len(rows) - 2} result(s)" in result.output
     # the plan table now carries the results columns (a visit serving two tasks counts for each)
@@ -198,7 +198,7 @@ def test_results_template_xlsx_is_read_by_jointcheck_results(putuo: Path, putuo_
         sheet.cell(r, header.index("已整改问题(个)") + 1, 0)
     filled = tmp_path / "results.xlsx"
     book.save(filled)
-    result = runner.invoke(app, ["results", str(putuo), str(filled), "--as-of", "2023-06-01", "--no-ledger", "--lang", "en"])
+    result = runner.invoke(app, ["results", str(putuo), str(filled), "--as-of", "2023-06-01", "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert f"recorded {sheet.max_row - 1} result(s)" in result.output
 

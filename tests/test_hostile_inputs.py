@@ -109,7 +109,8 @@ def test_rich_markup_in_user_text_is_printed_literally(tmp_path: Path) -> None:
                                  "--ledger", str(tmp_path / "j.db"), "--key-file", str(tmp_path / "k"), "--lang", "en"])
     assert result.exit_code == 0 and isinstance(result.exception, (SystemExit, type(None))), result.output
     assert "[/][red]" in result.output and f"wrote {out}" in result.output
-    result = runner.invoke(app, ["check", str(out), str(root), "--ledger", str(tmp_path / "j.db")])
+    result = runner.invoke(app, ["check", str(out), str(root), "--ledger", str(tmp_path / "j.db"),
+                                 "--key-file", str(tmp_path / "k")])
     assert result.exit_code == 0, result.output
 
 

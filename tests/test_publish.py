@@ -123,7 +123,7 @@ def test_results_import_summarises_and_reports_overdue(plan_dir: Path, tmp_path:
     csv_path = tmp_path / "results.csv"
     rows = _results_csv(csv_path, work, {0: rows_date(work, 0, 1), 1: rows_date(work, 1, 60)})
     db = tmp_path / "j.db"
-    result = runner.invoke(public_app, ["results", str(work), str(csv_path), "--as-of", "2024-12-31", "--ledger", str(db), "--lang", "en"])
+    result = runner.invoke(public_app, ["results", str(work), str(csv_path), "--as-of", "2024-12-31", "--ledger", str(db), "--allow-unrecorded", "--lang", "en"])
     assert result.exit_code == 1, result.output  # overdue ones exist
     table = pl.read_parquet(work / "results.parquet")
     assert table.height == 4 and table["problems_found"].sum() == 0 + 1 + 2 + 3
@@ -149,7 +149,7 @@ def test_results_in_time_exit_0(plan_dir: Path, tmp_path: Path, public_app) -> N
     shutil.copytree(plan_dir, work)
     csv_path = tmp_path / "results.csv"
     _results_csv(csv_path, work, {i: rows_date(work, i, 2) for i in range(4)})
-    result = runner.invoke(public_app, ["results", str(work), str(csv_path), "--as-of", "2024-12-31", "--no-ledger"])
+    result = runner.invoke(public_app, ["results", str(work), str(csv_path), "--as-of", "2024-12-31", "--no-ledger", "--allow-unrecorded"])
     assert result.exit_code == 0, result.output and "0 overdue" in result.output
 
 
@@ -165,7 +165,7 @@ def test_bad_results_rows_are_all_reported_and_nothing_recorded(plan_dir: Path, 
         "V0003,2024-12-01,1,2\n"          # row 5: more rectified than found
         "V0003,2024-12-01,1,1\n",         # row 6: duplicate visit
         encoding="utf-8")
-    result = runner.invoke(public_app, ["results", str(work), str(csv_path), "--no-ledger", "--lang", "en"])
+    result = runner.invoke(public_app, ["results", str(work), str(csv_path), "--no-ledger", "--allow-unrecorded", "--lang", "en"])
     assert result.exit_code == 1
     for where in ("row 2, visit_id", "row 3, result_date", "row 4, problems_found", "row 4, problems_rectified",
                   "row 5, problems_rectified", "row 6, visit_id"):
@@ -173,7 +173,7 @@ def test_bad_results_rows_are_all_reported_and_nothing_recorded(plan_dir: Path, 
     assert not (work / "results.parquet").exists()
     missing = tmp_path / "m.csv"
     missing.write_text("visit_id,result_date\nV0001,2024-05-01\n")
-    result = runner.invoke(public_app, ["results", str(work), str(missing), "--no-ledger", "--lang", "en"])
+    result = runner.invoke(public_app, ["results", str(work), str(missing), "--no-ledger", "--allow-unrecorded", "--lang", "en"])
     assert result.exit_code == 1 and "problems_found: required column is missing" in result.output
     result = runner.invoke(public_app, ["results", str(tmp_path), str(missing), "--no-ledger", "--lang", "en"])
     assert result.exit_code == 2 and "not a plan directory" in result.output

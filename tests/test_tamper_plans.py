@@ -24,6 +24,7 @@ import pytest
 from typer.testing import CliRunner
 
 from records.binding import plan_binding
+from records.codes import load_key
 from records.ledger import record_plan
 from ui.cli import app
 
@@ -249,4 +250,4 @@ def test_concurrent_plans_on_one_out_never_trace_or_replace(tmp_path: Path) -> N
         assert "Traceback" not in stdout + stderr and "internal error" not in stdout
         if code == 2:
             assert "exists" in stdout or "being written" in stdout, stdout
-    assert plan_binding(tmp_path / "j.db", out).ok
+    assert plan_binding(tmp_path / "j.db", out, key=load_key(tmp_path / "d.key")).ok

@@ -98,7 +98,7 @@ def generate_scenario(
         profile = load_profile(profile)
     spec, subjects, officers = build_scenario(profile, n_subjects, seed, scale_staff)
     out = Path(out)
-    with atomic_directory(out, overwrite=overwrite) as staging:
+    with atomic_directory(out, overwrite=overwrite, mark="scenario") as staging:
         (staging / "scenario.yaml").write_text(_dump_yaml(spec), encoding="utf-8")
         subjects.write_csv(staging / "subjects.csv")
         officers.write_csv(staging / "officers.csv")

@@ -98,7 +98,7 @@ def generate_city(
         "tasks": city_tasks,
     }
     out = Path(out)
-    with atomic_directory(out, overwrite=overwrite) as staging:
+    with atomic_directory(out, overwrite=overwrite, mark="scenario") as staging:
         for folder, spec, subjects, officers in built:
             (staging / folder).mkdir()
             text = _dump_yaml(spec).split("\n", 1)[1]  # its own header names a profile run that is not this one

@@ -61,8 +61,12 @@ def plan_city_dir(
         """Record every district plan of the complete staging folder under its final name, before the city plan
         becomes visible (as ``plan`` does for a district): a kill leaves no visible city plan, or one whose every
         district the ledger describes."""
+        from scenarios.outputs import check_replaceable
+
+        if out.exists() or out.is_symlink():  # checked again under the lock, just before replacing
+            check_replaceable(out, "plan")
         recorded.extend(record_plan(db, staging / DISTRICTS_DIR / d, code_key_id=key_id(key),
-                                    recorded_as=out / DISTRICTS_DIR / d) for d in city.districts)
+                                    recorded_as=out / DISTRICTS_DIR / d, key=key) for d in city.districts)
 
     try:
         with writing_errors(out, "city_plan"), show_progress(lang, CITY_STAGES):
@@ -110,12 +114,14 @@ def generate_city_dir(out: Path, districts: int, subjects_per_district: int, dis
     from scenarios.city import check_city
     from scenarios.generate.city import generate_city
 
-    if out.exists() and not force:
-        raise fail(say("out_exists", out=out))
+    from scenarios.outputs import OutputRefused
+    from ui.cli.common import guard_out
+
+    guard_out(out, "scenario", force)
     try:
         with console.status(say("generating_city", n=districts)):
             generate_city(out, districts, subjects_per_district, district_profile, seed=seed, overwrite=force)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, OutputRefused) as exc:
         raise fail(err_text(exc)) from None
     city, problems = check_city(out)
     print_problems(problems)

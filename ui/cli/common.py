@@ -24,7 +24,7 @@ from ui.cli.messages import current_lang, default_lang, say
 __all__ = [
     "planning_errors", "console", "ScenarioDir", "PlanDir", "PublicSeed", "PlanId", "Mode", "LedgerOption", "KeyFileOption",
     "print_problems", "figures_table", "load_or_exit", "require_plan_dir", "require_bound_plan", "AllowUnrecorded",
-    "fail", "writing_errors", "parse_date", "ledger_path", "is_plan_folder", "check_plan_out", "calendar_problem", "default_lang",
+    "fail", "writing_errors", "parse_date", "ledger_path", "is_plan_folder", "check_plan_out", "guard_out", "calendar_problems", "default_lang",
     "say", "current_lang", "head", "print_match", "err_text",
 ]
 
@@ -103,26 +103,36 @@ def figures_table(figures: dict[str, object], lang: str | None = None) -> Table:
     return table
 
 
-def calendar_problem(scenario: Scenario) -> Problem | None:
-    """An error when the statutory calendar (chinese-calendar) does not cover the scenario's year: no visit
-    could be dated, so ``validate`` says so instead of ``plan`` failing later."""
+def calendar_problems(scenario: Scenario) -> list[Problem]:
+    """Errors of the statutory calendar (chinese-calendar), so that ``validate`` says so instead of ``plan`` failing
+    or leaving pairs unplaced later: the calendar does not cover the scenario's year (no visit could be dated), or a
+    task's allowed range (``window_flex``, else its window) holds no working day (none of its subjects could be
+    visited)."""
     from optimizer.calendar import CalendarError, working_days
 
     try:
-        working_days(scenario.year)
+        days = working_days(scenario.year)
     except CalendarError as exc:
         import chinese_calendar
 
-        return Problem.of("scenario.yaml", None, "year", "year.no_calendar", year=scenario.year,
-                          version=getattr(chinese_calendar, "__version__", ""), detail=str(exc))
-    return None
+        return [Problem.of("scenario.yaml", None, "year", "year.no_calendar", year=scenario.year,
+                           version=getattr(chinese_calendar, "__version__", ""), detail=str(exc))]
+    out = []
+    for task in scenario.tasks:
+        flex = task.window_flex
+        first, last = (flex.earliest, flex.latest) if flex is not None else (task.window.start, task.window.end)
+        if not any(first <= d <= last for d in days):
+            field = "window_flex" if flex is not None else "window"
+            out.append(Problem.of("scenario.yaml", None, f"tasks[{task.id}].{field}", "task.no_working_day",
+                                  start=first, end=last))
+    return out
 
 
 def load_or_exit(scenario_dir: Path) -> Scenario:
     """Load a scenario or print its problems and exit 1."""
     scenario, problems = check_scenario(scenario_dir)
-    if scenario is not None and (late := calendar_problem(scenario)) is not None:
-        scenario, problems = None, [*problems, late]
+    if scenario is not None and (late := calendar_problems(scenario)):
+        scenario, problems = None, [*problems, *late]
     if scenario is None:
         print_problems(problems)
         console.print(f"[red]{escape(say('scenario_invalid', path=scenario_dir))}[/]", highlight=False)
@@ -163,49 +173,50 @@ def require_plan_dir(plan_dir: Path) -> None:
         raise fail(say("plan_unreadable", path=plan_dir, detail=err_text(exc))) from None
 
 
-def require_bound_plan(plan_dir: Path, ledger: Path | None, allow_unrecorded: bool) -> None:
-    """:func:`require_plan_dir`, then the plan must be the one its ledger record describes
-    (:func:`records.binding.plan_binding`): exit 1 if it differs, or if it has no record and
-    ``--allow-unrecorded`` was not given."""
-    from records.binding import plan_binding
+def require_bound_plan(plan_dir: Path, ledger: Path | None, allow_unrecorded: bool, *, scenario: Scenario | None = None,
+                       rules: bool = True, key_file: Path | None = None, verdict: bool = False,
+                       notice: Path | None = None):  # noqa: ANN201 - records.gate.OpenedPlan
+    """Open a plan through the one gate of every reader (:func:`records.gate.open_plan`): the shape ``plan`` writes,
+    bound to a ledger record signed with the district key (or, with ``--allow-unrecorded``, to its own manifest),
+    and — given its ``scenario`` — made from it and (``rules``) breaking no hard rule. Prints every finding and exits
+    (1: refused, 2: not a readable plan or another scenario's) otherwise; returns the opened plan. ``verdict``
+    (``check``, ``verify``): a plan of another scenario ends with the verdict line and exit 1, nothing else said.
+    ``notice``: bind the plan to that public notice instead of the ledger (no ledger or key needed)."""
+    from records.codes import default_key_path, load_key
+    from records.gate import PlanRefused, open_plan
     from records.ledger import LedgerError
 
-    require_plan_dir(plan_dir)
     db = ledger_path(ledger)
+    key = None
+    if key_file is not None and notice is None:
+        from records.codes import CodeKeyError
+
+        try:
+            key = load_key(key_file or default_key_path())
+        except CodeKeyError as exc:
+            raise fail(say("key_needed", detail=err_text(exc))) from None
+    lang = current_lang()
     try:
-        binding = plan_binding(db, plan_dir)
+        opened = open_plan(plan_dir, ledger=db, key=key, allow_unrecorded=allow_unrecorded, scenario=scenario,
+                           rules=rules, notice=notice)
     except LedgerError as exc:
         raise fail(err_text(exc)) from None
-    for problem in binding.problems:
-        console.print(f"{head('tampered', 'red')} {escape(problem.describe(current_lang()))}", highlight=False)
-    if binding.problems:
-        raise fail(say("plan_refused", path=plan_dir, db=db), code=1)
-    if binding.record is None:
-        if not allow_unrecorded:
-            raise fail(say("plan_unrecorded", path=plan_dir, db=db), code=1)
-        changed = _differs_from_manifest(plan_dir)
-        for name in changed:
-            console.print(f"{head('tampered', 'red')} {escape(say('file_differs_manifest', path=plan_dir / name))}"
-                          + (escape(say("manifest_own_hash")) if name == "manifest.json" else ""), highlight=False)
-        if changed:
-            raise fail(say("plan_refused_manifest", path=plan_dir), code=1)
-        console.print(f"{head('warning')} {escape(say('accepted_unrecorded', path=plan_dir, db=db))}", highlight=False)
-    else:
-        console.print(escape(say("plan_matches_record", seq=binding.record.seq, db=db)), highlight=False)
-
-
-def _differs_from_manifest(plan_dir: Path) -> list[str]:
-    """Files whose SHA-256 differs from the manifest's, and ``manifest.json`` itself when its content differs from
-    its own ``manifest_sha256`` (a manifest edited by hand: an unrecorded plan has nothing else to bind it)."""
-    import hashlib
-    import json
-
-    from optimizer.export import manifest_digest
-
-    manifest = json.loads((plan_dir / "manifest.json").read_text(encoding="utf-8"))
-    edited = ["manifest.json"] if manifest.get("manifest_sha256") != manifest_digest(manifest) else []
-    return edited + [n for n, d in sorted(manifest["files"].items())
-                     if hashlib.sha256((plan_dir / n).read_bytes()).hexdigest() != d]
+    except PlanRefused as exc:
+        if verdict and exc.reason.code == "gate.other_scenario":
+            raise fail(say("verdict.fail", what=say("other_scenario", path=plan_dir, scenario=scenario.root)),
+                       code=1) from None
+        for finding in exc.findings:
+            if isinstance(finding, Problem):
+                console.print(f"{head('tampered', 'red')} {escape(finding.describe(lang))}", highlight=False)
+            else:
+                console.print(f"{head('violation', 'red')} {escape(finding.text(lang))}", highlight=False)
+        raise fail(exc.reason.text(lang), code=exc.code) from None
+    for note in opened.notes:
+        style = "warning" if opened.unrecorded else "note"
+        console.print(f"{head(style)} {escape(note.text(lang))}", highlight=False)
+    if opened.record is not None:
+        console.print(escape(say("plan_matches_record", seq=opened.record.seq, db=db)), highlight=False)
+    return opened
 
 
 def is_plan_folder(path: Path) -> bool:
@@ -224,34 +235,28 @@ def is_plan_folder(path: Path) -> bool:
                                        or {"city", "city_hash", "split_seed_commitment", "districts", "files"} <= set(body))
 
 
-def _inside(path: Path, folder: Path) -> bool:
-    return path == folder or folder in path.parents
-
-
-def check_plan_out(out: Path, force: bool, scenario_dir: Path, ledger: Path | None, key_file: Path | None) -> None:
-    """Exit 2 before any work unless ``--out`` can take a plan: absent (its parent a directory or creatable,
-    its name short enough), or — with ``--force`` — a plan folder (:func:`is_plan_folder`) and nothing else;
-    never the scenario, the current directory or a folder holding the ledger or the district key."""
+def guard_out(out: Path, kind: str, force: bool, *, inputs: dict[str, Path | None] | None = None,
+              ledger: Path | None = None, key_file: Path | None = None) -> None:
+    """Exit 2 before any work unless this command may write ``--out`` (:func:`scenarios.outputs.guard_output`): absent,
+    or — with ``--force`` — jointcheck's own output of ``kind`` holding nothing else; never the district key, the
+    ledger, the current or home directory, an input of the command (``inputs``: message key → path) or a folder
+    holding one of them. The one guard of every command that writes."""
     from records.codes import default_key_path
+    from scenarios.outputs import OutputRefused, guard_output
 
-    if len(out.name.encode("utf-8", "surrogateescape")) > 200:
-        raise fail(say("out_name_too_long", out=out))
-    for parent in [out.parent, *out.parent.parents]:
-        if parent.exists() or parent.is_symlink():
-            if not parent.is_dir():
-                raise fail(say("out_parent_not_dir", out=out, parent=parent))
-            break
-    target = out.resolve()
-    guarded = {"guard.scenario": scenario_dir.resolve(), "guard.cwd": Path.cwd().resolve(),
-               "guard.ledger": ledger_path(ledger).resolve(), "guard.key": (key_file or default_key_path()).resolve()}
-    for what, path in guarded.items():
-        if _inside(path, target):
-            raise fail(say("out_holds", out=out, what=say(what), path=path))
-    if out.exists() or out.is_symlink():
-        if not force:
-            raise fail(say("out_exists", out=out))
-        if not is_plan_folder(out):
-            raise fail(say("force_only_plans", out=out))
+    protected = {"guard.key": key_file or default_key_path(), "guard.ledger": ledger_path(ledger), **(inputs or {})}
+    try:
+        guard_output(out, kind, force, protected=protected)
+    except OutputRefused as exc:
+        raise fail(err_text(exc)) from None
+
+
+def check_plan_out(out: Path, force: bool, scenario_dir: Path, ledger: Path | None, key_file: Path | None,
+                   plan_dir: Path | None = None) -> None:
+    """:func:`guard_out` for a plan folder (``plan``, ``adjust``, a city ``plan``): never over the scenario read, the
+    plan adjusted, the key or the ledger; ``--force`` replaces only a plan folder holding nothing but its own files."""
+    guard_out(out, "plan", force, inputs={"guard.scenario": scenario_dir, "guard.plan": plan_dir},
+              ledger=ledger, key_file=key_file)
 
 
 def ledger_path(path: Path | None) -> Path:
@@ -267,6 +272,7 @@ def writing_errors(out: Path, what: str = "plan") -> Iterator[None]:
     writing ``out`` (its lock), ``out`` not a plan folder, the ledger refusing the record, or the disk."""
     from records.ledger import LedgerError
     from scenarios.atomic import OutputBusy
+    from scenarios.outputs import OutputRefused
 
     try:
         yield
@@ -274,6 +280,8 @@ def writing_errors(out: Path, what: str = "plan") -> Iterator[None]:
         raise fail(err_text(exc)) from None
     except FileExistsError as exc:
         raise fail(say("exists_force_plan", detail=err_text(exc))) from None
+    except OutputRefused as exc:
+        raise fail(err_text(exc)) from None
     except LedgerError as exc:
         raise fail(say("not_written_ledger", what=say(f"what.{what}"), detail=err_text(exc))) from None
     except OSError as exc:

@@ -16,13 +16,17 @@ from rich.cells import cell_len
 from rich.markup import escape
 
 from ui.cli.common import (
+    AllowUnrecorded,
+    KeyFileOption,
+    LedgerOption,
     PlanDir,
     console,
     default_lang,
     err_text,
     fail,
+    guard_out,
     load_or_exit,
-    require_plan_dir,
+    require_bound_plan,
     say,
 )
 from ui.cli.messages import use_lang
@@ -62,22 +66,24 @@ def export(
         "--what", help="Which document; repeat for several (default: all five, and changes for an adjusted plan)")] = None,
     fmt: Annotated[list[Format] | None, typer.Option("--format", help="File format; repeat for several (default: xlsx)")] = None,
     lang: Annotated[Lang, typer.Option("--lang", help="Language of the documents: zh (default) or en")] = Lang.zh,
-    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it is a folder of papers jointcheck wrote and holds nothing else")] = False,
+    ledger: LedgerOption = None,
+    key_file: KeyFileOption = None,
+    allow_unrecorded: AllowUnrecorded = False,
 ) -> None:
     """Print the papers: plan table (official form), task sheets with 检查码 and QR, calendar, visits, results template;
     for an adjusted plan (jointcheck adjust) also the changes it made."""
     from documents import DocumentError, make_documents, write_documents
 
     use_lang(lang)
-    require_plan_dir(plan_dir)
-    if out.exists() and not force:
-        raise fail(say("out_exists", out=out))
+    guard_out(out, "papers", force, inputs={"guard.plan": plan_dir, "guard.scenario": scenario_dir}, ledger=ledger)
     scenario = load_or_exit(scenario_dir)
+    opened = require_bound_plan(plan_dir, ledger, allow_unrecorded, scenario=scenario, key_file=key_file)
     whats = [w.value for w in what] if what else None  # None: every paper the plan has
     formats = [f.value for f in (fmt or [Format.xlsx])]
     try:
         with console.status(say("writing_documents")):
-            files = make_documents(plan_dir, scenario, whats, formats, lang.value)
+            files = make_documents(plan_dir, scenario, whats, formats, lang.value, unrecorded=opened.unrecorded)
             paths = write_documents(out, files, overwrite=force)
     except (DocumentError, ValueError, OSError) as exc:
         raise fail(err_text(exc)) from None

@@ -38,31 +38,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "no_manifest": ("{path}：没有 manifest.json，不是计划目录", "{path}: no manifest.json; not a plan directory"),
     "damaged_plan": ("计划文件已损坏：{detail}", "damaged plan: {detail}"),
     "plan_unreadable": ("{path}：无法读取计划：{detail}", "{path}: cannot read the plan: {detail}"),
-    "plan_refused": ("{path}：拒绝使用：该计划与台账 {db} 中的记录不符", "{path}: refused: the plan is not the one recorded in the ledger {db}"),
-    "plan_unrecorded": ("{path}：台账 {db} 中没有该计划的记录（jointcheck plan 会记录它写出的每个计划）；"
-                        "如仍要使用，请加 --allow-unrecorded",
-                        "{path}: no record of this plan in the ledger {db} (jointcheck plan records every plan it writes); "
-                        "pass --allow-unrecorded to accept it anyway"),
-    "file_differs_manifest": ("{path}：SHA-256 与 manifest 不符", "{path}: SHA-256 differs from the manifest"),
-    "manifest_own_hash": ("（与其自身的 manifest_sha256 不符）", " (its own manifest_sha256)"),
-    "plan_refused_manifest": ("{path}：拒绝使用：文件与 manifest 中的哈希不符", "{path}: refused: files differ from the manifest's hashes"),
-    "accepted_unrecorded": ("{path}：台账 {db} 中没有记录；因 --allow-unrecorded 仍予使用",
-                            "{path}: not recorded in the ledger {db}; accepted because of --allow-unrecorded"),
     "plan_matches_record": ("计划与台账 {db} 中的第 {seq} 条记录一致", "plan matches ledger record {seq} in {db}"),
-    "out_name_too_long": ("--out {out}：文件夹名称过长（最多 200 字节）", "--out {out}: the folder name is too long (at most 200 bytes)"),
-    "out_parent_not_dir": ("--out {out}：{parent} 不是目录", "--out {out}: {parent} is not a directory"),
-    "out_holds": ("--out {out} 包含{what}（{path}）；请为计划另选文件夹", "--out {out} holds {what} ({path}); choose another folder for the plan"),
-    "guard.scenario": ("场景", "the scenario"),
-    "guard.cwd": ("当前目录", "the current directory"),
-    "guard.ledger": ("台账", "the ledger"),
-    "guard.key": ("区密钥", "the district key"),
     "out_exists": ("{out} 已存在；如要替换，请加 --force", "{out} exists; pass --force to replace it"),
-    "force_only_plans": ("--force 只替换计划文件夹（含 jointcheck plan 写出的 manifest.json 的目录）；{out} 不是，未作改动",
-                         "--force replaces only a plan folder (a directory with the manifest.json jointcheck plan "
-                         "writes); {out} is not one, so it was left untouched"),
     "exists_force_plan": ("{detail}；如要替换计划文件夹，请加 --force", "{detail}; pass --force to replace a plan folder"),
     "what.plan": ("计划", "plan"),
     "what.city_plan": ("全市计划", "city plan"),
+    "what.draw": ("抽取结果", "draw"),
+    "ledger_after_publication": ("最近一次公示的台账链头（第 {seq} 条）之后又追加了 {n} 条记录；公示之后追加的计划记录不改变已公示的内容"
+                                 "（jointcheck verify --notice 可核对）",
+                                 "{n} record(s) appended after the last published ledger head (seq {seq}); a plan record "
+                                 "appended after publication does not change what was published (jointcheck verify --notice "
+                                 "checks it)"),
+    "ledger_after_line": ("第 {seq} 条：{kind}，{plan_id}，{day}", "seq {seq}: {kind}, {plan_id}, {day}"),
     "not_written_ledger": ("{what}未写出：{detail}", "the {what} was not written: {detail}"),
     "cannot_write": ("{out}：无法写出{what}：{detail}", "{out}: cannot write the {what}: {detail}"),
     "rule_engine": ("规则引擎：{detail}", "rule engine: {detail}"),
@@ -136,7 +123,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
                                 "written with {n} violation(s) because of --allow-violations; the manifest lists them"),
     "new_key": ("已在 {path} 新建 — 它签发每个检查码；请妥善保密并备份（切勿放入计划目录）",
                 "created in {path} — it signs every 检查码; keep it private and backed up (never in a plan directory)"),
-    "written_but": ("计划已写入 {out}，但{detail}", "the plan was written to {out} but {detail}"),
     # check, verify
     "check_pass": ("{path}：全部检查通过", "{path}: every check passed"),
     "check_fail": ("{path}：违反上述硬性规则 {n} 处", "{path}: {n} violation(s) of the hard rules above"),

@@ -24,6 +24,7 @@ from ui.cli.common import (
     console,
     err_text,
     fail,
+    guard_out,
     head,
     load_or_exit,
     planning_errors,
@@ -56,13 +57,16 @@ def draw(
     repeat: Annotated[int, typer.Option(help="Run seeds S..S+R-1 in one process (S an integer) and add a seed column")] = 1,
     rounds: Annotated[str, typer.Option(help="aligned (the plan's rounds) or given (stabbing of the windows as given)")] = "aligned",
     plan_id: PlanId = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it is a draw file jointcheck wrote")] = False,
     lang: LangOption = None,
 ) -> None:
     """Draw the subjects of every task and write one row per eligible (subject, task)."""
     from optimizer.draw import draw_table, run_draw
     from scenarios.atomic import atomic_file
+    from scenarios.outputs import PARQUET_KEY, OutputRefused, check_replaceable
 
     use_lang(lang)
+    guard_out(out, "draw", force, inputs={"guard.scenario": scenario_dir})
     scenario = load_or_exit(scenario_dir)
     if repeat > 1:
         if not seed.lstrip("-").isdigit():
@@ -78,8 +82,15 @@ def draw(
         with console.status(say("drawing")):
             run = run_draw(scenario, values, mode, plan_id=plan_id, rounds=rounds)
     table = draw_table(run, with_seed=repeat > 1)
-    with atomic_file(out) as staging:
-        table.write_parquet(staging)
+    try:
+        with atomic_file(out) as staging:
+            table.write_parquet(staging, metadata={PARQUET_KEY: "draw"})
+            if out.exists() or out.is_symlink():  # again, just before replacing
+                check_replaceable(out, "draw")
+    except OutputRefused as exc:
+        raise fail(err_text(exc)) from None
+    except OSError as exc:
+        raise fail(say("cannot_write", out=out, what=say("what.draw"), detail=exc.strerror or exc)) from None
     chosen = table.filter("selected")
     distinct = chosen.select(*(['seed'] if repeat > 1 else []), 'subject_id').unique().height
     console.print("[green]" + escape(say(
@@ -325,10 +336,10 @@ def adjust(
     from ui.cli.common import ledger_path, parse_date
 
     use_lang(lang)
-    require_bound_plan(plan_dir, ledger, allow_unrecorded)
+    require_bound_plan(plan_dir, ledger, allow_unrecorded, key_file=key_file)  # the updated scenario differs by design
     if out.resolve() == plan_dir.resolve():
         raise fail(say("adjust_out_new"))
-    check_plan_out(out, force, scenario_dir, ledger, key_file)
+    check_plan_out(out, force, scenario_dir, ledger, key_file, plan_dir=plan_dir)
     day = parse_date(as_of, "as-of")
     with show_progress(lang.value if lang else None, ADJUST_STAGES):
         made, scenario, key = _adjusted(plan_dir, scenario_dir, seed, day, key_file, time_limit, previous,
@@ -340,7 +351,7 @@ def adjust(
             found.extend(check_plan(staging, scenario))
         if found:
             raise AdjustError("rejected")
-        recorded.append(record_plan(db, staging, code_key_id=key_id(key), recorded_as=out))
+        recorded.append(record_plan(db, staging, code_key_id=key_id(key), recorded_as=out, key=key))
 
     try:
         with show_progress(lang.value if lang else None, ("check",)):
@@ -405,6 +416,7 @@ def check(
     plan_dir: PlanDir,
     scenario_dir: ScenarioDir,
     ledger: LedgerOption = None,
+    key_file: KeyFileOption = None,
     allow_unrecorded: AllowUnrecorded = False,
     lang: LangOption = None,
 ) -> None:
@@ -421,9 +433,9 @@ def check(
         check_city_dir(plan_dir, scenario_dir)
         return
     scenario = load_or_exit(scenario_dir)
-    require_bound_plan(plan_dir, ledger, allow_unrecorded)
-    _same_scenario(plan_dir, scenario_dir, scenario)
-    violations = check_plan(plan_dir, scenario)
+    require_bound_plan(plan_dir, ledger, allow_unrecorded, scenario=scenario, rules=False, verdict=True,
+                       key_file=key_file)
+    violations = check_plan(plan_dir, scenario)  # check's own job: every violation listed, not only a refusal
     for v in violations:
         console.print(f"{head('violation', 'red')} {escape(v.text(current_lang()))}", highlight=False)
     if violations:
@@ -433,26 +445,19 @@ def check(
     console.print(f"[green]{escape(say('verdict.pass', what=say('check_pass', path=plan_dir)))}[/]", highlight=False)
 
 
-def _same_scenario(plan_dir: Path, scenario_dir: Path, scenario) -> None:  # noqa: ANN001 - a Scenario
-    """Stop with one error when the plan was made from another scenario: every other check would only echo it."""
-    import json
-
-    try:
-        made_from = json.loads((plan_dir / "manifest.json").read_text(encoding="utf-8"))["scenario"]["hash"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return  # an unreadable manifest is the checker's to report
-    if made_from != scenario.content_hash:
-        raise fail(say("verdict.fail", what=say("other_scenario", path=plan_dir, scenario=scenario_dir)), code=1)
-
-
 def verify(
     plan_dir: PlanDir,
     scenario_dir: ScenarioDir,
     seed: Annotated[str, typer.Option(help="The public seed value revealed after the draw")],
     ledger: LedgerOption = None,
+    key_file: KeyFileOption = None,
     allow_unrecorded: AllowUnrecorded = False,
     previous: PreviousOption = None,
     previous_seed: PreviousSeedOption = None,
+    notice: Annotated[Path | None, typer.Option(
+        "--notice", help="A public notice folder written by jointcheck publish: check that PLAN_DIR is exactly the plan "
+                         "it published (SHA-256 of the manifest and every file) — without the ledger or the key; "
+                         "nothing is recorded")] = None,
     lang: LangOption = None,
 ) -> None:
     """Recompute the draw from the published seed and say whether every selection matches.
@@ -469,14 +474,15 @@ def verify(
         verify_city_dir(plan_dir, scenario_dir, seed)
         return
     scenario = load_or_exit(scenario_dir)
-    require_bound_plan(plan_dir, ledger, allow_unrecorded)
-    _same_scenario(plan_dir, scenario_dir, scenario)
+    require_bound_plan(plan_dir, ledger, allow_unrecorded, scenario=scenario, verdict=True, key_file=key_file,
+                       notice=notice)
     result = verify_draw(plan_dir, scenario, seed, previous=previous, previous_seed=previous_seed)
     print_match("seed_commitment", result.commitment_ok)
     print_match("scenario_hash", result.scenario_ok)
     for m in result.mismatches:
         console.print(f"{head('mismatch', 'red')} {escape(m.text(current_lang()))}", highlight=False)
-    after_verify(plan_dir, result, seed, ledger)
+    if notice is None:
+        after_verify(plan_dir, result, seed, ledger, key_file)
     if not result.ok:
         more = say("verify_mismatches", n=len(result.mismatches)) if result.mismatches else ""
         line = say("verdict.fail", what=say("verify_fail", path=plan_dir, seed=seed, more=more))

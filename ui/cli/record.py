@@ -1,7 +1,7 @@
 """Record commands (一公开 and 全程留痕): ``publish``, ``results``, ``ledger verify|show``, ``code check``.
 
 Also the record side of ``plan`` and ``verify``: :func:`seal_plan_codes` (re-key inspection codes with the
-district key before writing), :func:`after_plan` and :func:`after_verify` (append a ledger record).
+district key before writing), :func:`write_recorded_plan` and :func:`after_verify` (append a ledger record).
 """
 
 from __future__ import annotations
@@ -24,19 +24,19 @@ from ui.cli.common import (
     console,
     err_text,
     fail,
+    guard_out,
     head,
     ledger_path,
     load_or_exit,
     parse_date,
     require_bound_plan,
-    require_plan_dir,
     say,
     writing_errors,
 )
 from ui.cli.documents import LangOption
 from ui.cli.messages import current_lang, use_lang
 
-__all__ = ["register", "seal_plan_codes", "write_recorded_plan", "after_plan", "after_verify", "plan_setting"]
+__all__ = ["register", "seal_plan_codes", "write_recorded_plan", "after_verify", "plan_setting"]
 
 
 def seal_plan_codes(made: Any, key_file: Path | None) -> Any:
@@ -85,9 +85,10 @@ def write_recorded_plan(made: Any, out: Path, force: bool, ledger: Path | None, 
     from records.ledger import record_plan
 
     try:
-        kid = key_id(load_key(key_file or default_key_path()))
-    except CodeKeyError:
-        kid = None
+        district_key: bytes | None = load_key(key_file or default_key_path())
+    except CodeKeyError as exc:
+        raise fail(say("key_needed", detail=err_text(exc))) from None
+    kid = key_id(district_key)
     db = ledger_path(ledger)
     recorded: list[Any] = []
 
@@ -98,7 +99,7 @@ def write_recorded_plan(made: Any, out: Path, force: bool, ledger: Path | None, 
         from optimizer.check import check_plan
         from optimizer.export import mark_violations
         from optimizer.progress import stage as progress_stage
-        from ui.cli.common import is_plan_folder
+        from scenarios.outputs import check_replaceable
 
         with progress_stage("check"):
             shown.extend(check_plan(staging, made.scenario))
@@ -107,10 +108,10 @@ def write_recorded_plan(made: Any, out: Path, force: bool, ledger: Path | None, 
             raise _Rejected()
         if found:
             mark_violations(staging, found)
-        if (out.exists() or out.is_symlink()) and not is_plan_folder(out):  # checked again under the lock
-            raise FileExistsError(f"{out} is not a plan folder; --force replaces only plan folders")
+        if out.exists() or out.is_symlink():  # checked again under the lock, just before replacing
+            check_replaceable(out, "plan")
         recorded.append(record_plan(db, staging, code_key_id=kid, stage_seconds=getattr(made, "stage_seconds", None),
-                                    recorded_as=out))
+                                    recorded_as=out, key=district_key))
 
     try:
         with writing_errors(out, "plan"):
@@ -131,29 +132,25 @@ class _Rejected(Exception):
     """The plan's checker found violations and --allow-violations was not given."""
 
 
-def after_plan(out: Path, ledger: Path | None, key_file: Path | None, made: Any = None) -> None:
-    """Hook for ``plan``, after ``write_plan``: append the plan record (exit 2 if the ledger cannot be written)."""
-    from records.codes import CodeKeyError, default_key_path, key_id, load_key
-    from records.ledger import LedgerError, record_plan
+def signing_key(key_file: Path | None) -> bytes | None:
+    """The district key of ``--key-file`` (None: the ledger takes ``$JOINTCHECK_KEY_FILE`` or ``./jointcheck.key``);
+    exit 2 when the file given cannot be read."""
+    if key_file is None:
+        return None
+    from records.codes import CodeKeyError, load_key
 
     try:
-        kid = key_id(load_key(key_file or default_key_path()))
-    except CodeKeyError:
-        kid = None
-    try:
-        rec = record_plan(ledger_path(ledger), out, code_key_id=kid,
-                          stage_seconds=getattr(made, "stage_seconds", None))
-    except LedgerError as exc:
-        raise fail(say("written_but", out=out, detail=err_text(exc))) from None
-    console.print(escape(say("ledger_record", seq=rec.seq, hash=rec.hash[:16], db=ledger_path(ledger))), highlight=False)
+        return load_key(key_file)
+    except CodeKeyError as exc:
+        raise fail(say("key_needed", detail=err_text(exc))) from None
 
 
-def after_verify(plan_dir: Path, result: Any, seed: str, ledger: Path | None) -> None:
+def after_verify(plan_dir: Path, result: Any, seed: str, ledger: Path | None, key_file: Path | None = None) -> None:
     """Hook for ``verify``, after the result is printed and before any exit: append the verify record."""
     from records.ledger import LedgerError, record_verify
 
     try:
-        rec = record_verify(ledger_path(ledger), plan_dir, result, seed)
+        rec = record_verify(ledger_path(ledger), plan_dir, result, seed, key=signing_key(key_file))
     except LedgerError as exc:
         raise fail(err_text(exc)) from None
     console.print(escape(say("ledger_record", seq=rec.seq, hash=rec.hash[:16], db=ledger_path(ledger))), highlight=False)
@@ -183,8 +180,9 @@ def publish(
     published: Annotated[str | None, typer.Option(help="Day of publication, YYYY-MM-DD; default --formed")] = None,
     reveal: Annotated[str | None, typer.Option(help="Reveal the public seed value (checked against the commitment)")] = None,
     ledger: LedgerOption = None,
+    key_file: KeyFileOption = None,
     no_ledger: Annotated[bool, typer.Option("--no-ledger", help="Do not record in the ledger")] = False,
-    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it is a public notice jointcheck wrote and holds nothing else")] = False,
     allow_unrecorded: AllowUnrecorded = False,
     lang: LangOption = None,
 ) -> None:
@@ -194,23 +192,23 @@ def publish(
     from records.ledger import head as ledger_head
     from records.publish import PublishError
     from records.publish import publish as do_publish
+    from scenarios.outputs import OutputRefused
 
     use_lang(lang)
-    require_bound_plan(plan_dir, ledger, allow_unrecorded)
-    if out.exists() and not force:
-        raise fail(say("out_exists", out=out))
+    guard_out(out, "notice", force, inputs={"guard.plan": plan_dir, "guard.scenario": scenario_dir}, ledger=ledger)
+    scenario = load_or_exit(scenario_dir)
+    require_bound_plan(plan_dir, ledger, allow_unrecorded, scenario=scenario, key_file=key_file)
     formed_day = parse_date(formed, "formed")
     adjusted_on = _adjusted_on(plan_dir)
     if formed is None and adjusted_on is not None:  # an adjustment is formed on its adjustment date
         formed_day, formed = adjusted_on, adjusted_on.isoformat()
         console.print(escape(say("publish_adjusted", day=formed_day)), highlight=False)
     published_day = parse_date(published, "published") if published else formed_day
-    scenario = load_or_exit(scenario_dir)
     db = ledger_path(ledger)
     try:
         mark = None if no_ledger else (ledger_head(db) if db.exists() else (0, GENESIS))
         done = do_publish(plan_dir, scenario, out, formed_day, published_day, reveal, mark, overwrite=force)
-    except (PublishError, CalendarError, LedgerError) as exc:
+    except (PublishError, CalendarError, LedgerError, OutputRefused) as exc:
         raise fail(err_text(exc)) from None
     d = done.deadlines
     console.print("[green]" + escape(say("publish_wrote", path=out, tasks=len(done.body["tasks"]),
@@ -233,7 +231,7 @@ def publish(
                 "publication": done.body["publication"], "revealed": done.body.get("revealed"),
                 "plan_files": file_digests(plan_dir)}
         try:
-            rec = append(db, "publish", done.body["plan_id"], body)
+            rec = append(db, "publish", done.body["plan_id"], body, key=signing_key(key_file))
         except LedgerError as exc:
             raise fail(say("publish_written_but", out=out, detail=err_text(exc))) from None
         console.print(escape(say("ledger_record", seq=rec.seq, hash=rec.hash[:16], db=db)), highlight=False)
@@ -272,7 +270,9 @@ def results(
     results_csv: Annotated[Path, typer.Argument(help="results.csv (or the results template .xlsx from jointcheck export): visit_id, result_date, problems_found, problems_rectified[, published_date, note]")],
     as_of: Annotated[str | None, typer.Option("--as-of", help="Report day for overdue publications (default today)")] = None,
     ledger: LedgerOption = None,
+    key_file: KeyFileOption = None,
     no_ledger: Annotated[bool, typer.Option("--no-ledger", help="Do not record in the ledger")] = False,
+    allow_unrecorded: AllowUnrecorded = False,
     lang: LangOption = None,
 ) -> None:
     """Record inspection findings per visit, summarise them per task and report overdue publications."""
@@ -283,7 +283,7 @@ def results(
     from scenarios.atomic import atomic_file
 
     use_lang(lang)
-    require_plan_dir(plan_dir)
+    require_bound_plan(plan_dir, ledger, allow_unrecorded, key_file=key_file)
     day = parse_date(as_of, "as-of")
     converted: Path | None = None
     if results_csv.suffix.lower() == ".xlsx":  # the results template filled in Excel (jointcheck export)
@@ -340,13 +340,17 @@ def results(
                 "problems_rectified": int(table["problems_rectified"].sum()), "overdue": overdue.height,
                 "as_of": day.isoformat()}
         try:
-            rec = append(ledger_path(ledger), "results", str(plan.manifest.get("plan_id", "")), body)
+            rec = append(ledger_path(ledger), "results", str(plan.manifest.get("plan_id", "")), body,
+                         key=signing_key(key_file))
         except LedgerError as exc:
             raise fail(err_text(exc)) from None
         console.print(escape(say("ledger_record_short", seq=rec.seq, hash=rec.hash[:16])), highlight=False)
     if overdue.height:
         raise typer.Exit(code=1)
 
+
+KINDS = ("plan", "verify", "publish", "results")
+"""The kinds of ledger record the commands write (each named in the planner's language)."""
 
 ledger_app = typer.Typer(help="The plan ledger (全程留痕): verify the hash chain, show records.", no_args_is_help=True)
 code_app = typer.Typer(help="Inspection codes (检查码): confirm a visit is genuine.", no_args_is_help=True)
@@ -356,6 +360,7 @@ code_app = typer.Typer(help="Inspection codes (检查码): confirm a visit is ge
 def ledger_verify(
     ledger: LedgerOption = None,
     expect_head: Annotated[str | None, typer.Option("--head", help="A head hash published earlier; it must be in the chain")] = None,
+    key_file: KeyFileOption = None,
     lang: LangOption = None,
 ) -> None:
     """Recompute the hash chain: exit 1 if any record was edited, deleted or reordered."""
@@ -364,13 +369,21 @@ def ledger_verify(
     use_lang(lang)
     db = ledger_path(ledger)
     try:
-        report = verify_ledger(db, expect_head)
+        report = verify_ledger(db, expect_head, key=signing_key(key_file))
     except LedgerError as exc:
         raise fail(err_text(exc)) from None
     for line in report.problems:
         console.print(f"{head('tampered', 'red')} {escape(line.text(current_lang()))}", highlight=False)
     for line in report.notes:
         console.print(f"{head('note')} {escape(line.text(current_lang()))}", highlight=False)
+    if report.after_publication:
+        console.print(f"{head('note')} " + escape(say("ledger_after_publication", n=len(report.after_publication),
+                                                      seq=report.after_publication[0].seq - 1)), highlight=False)
+        for r in report.after_publication:
+            line = say("ledger_after_line", seq=r.seq, kind=say(f"kind.{r.kind}") if r.kind in KINDS else r.kind,
+                       plan_id=r.plan_id, day=r.recorded_at[:10])
+            style = "warning" if r.kind == "plan" else "note"
+            console.print(f"{head(style)} {escape(line)}", highlight=False)
     if not report.ok:
         raise fail(say("ledger_problems", db=db, n=len(report.problems), records=report.records), code=1)
     console.print(f"[green]{escape(say('ledger_intact', db=db, records=report.records, head=report.head))}[/]",
@@ -402,7 +415,7 @@ def ledger_show(
     for col in say("ledger_columns").split(","):
         view.add_column(col)
     for r in recs:
-        kind = say(f"kind.{r.kind}") if r.kind in ("plan", "verify", "publish", "results") else r.kind
+        kind = say(f"kind.{r.kind}") if r.kind in KINDS else r.kind
         view.add_row(str(r.seq), escape(kind), escape(r.plan_id), r.recorded_at[:10], r.hash[:16] + "…")
     console.print(view)
 
@@ -454,9 +467,9 @@ def code_check(
     if not dirs:
         raise fail(say("no_plan_to_search", db=db))
     try:
-        district_key: bytes | None = load_key(key_file or default_key_path())
-    except CodeKeyError:
-        district_key = None
+        district_key = load_key(key_file or default_key_path())
+    except CodeKeyError as exc:  # without the key neither the ledger's signatures nor the codes can be checked
+        raise fail(say("key_needed", detail=err_text(exc)), code=1) from None
     import polars as pl
 
     from optimizer.check import PlanFileError, read_plan
@@ -465,7 +478,7 @@ def code_check(
     for root in dirs:
         try:
             visits = read_plan(root).visits
-            binding = plan_binding(db, root)
+            binding = plan_binding(db, root, key=district_key)
         except (PlanFileError, OSError, LedgerError):
             continue  # an unreadable folder is not a match; keep looking
         hit = visits.filter(pl.col("inspection_code") == wanted)
@@ -480,7 +493,7 @@ def code_check(
             manifest = read_plan(root).manifest
             plan_seed_value = plan_seed(manifest["scenario"]["hash"], seed, manifest["plan_id"])
         recomputed = None
-        if plan_seed_value is not None and district_key is not None:
+        if plan_seed_value is not None:
             recomputed = code_matches(row, wanted, code_secret(plan_seed_value, district_key))
         if recomputed is False:
             raise fail(say("code_forged", code=wanted, path=root, key=key_id(district_key)), code=1)

@@ -13,10 +13,12 @@ from scenarios import check_scenario
 from scenarios.figures import scenario_figures
 from ui.cli.common import (
     ScenarioDir,
-    calendar_problem,
+    calendar_problems,
     console,
     err_text,
+    fail,
     figures_table,
+    guard_out,
     load_or_exit,
     print_problems,
     say,
@@ -47,8 +49,8 @@ def validate(
         validate_city_dir(scenario_dir, lang_)
         return
     scenario, problems = check_scenario(scenario_dir)
-    if scenario is not None and (late := calendar_problem(scenario)) is not None:
-        scenario, problems = None, [*problems, late]
+    if scenario is not None and (late := calendar_problems(scenario)):
+        scenario, problems = None, [*problems, *late]
     errors = [p for p in problems if p.severity == "error"]
     figures = scenario_figures(scenario) if scenario is not None else None
     if as_json:
@@ -81,7 +83,7 @@ def generate(
     out: Annotated[Path, typer.Option("--out", "-o", help="Scenario directory to write")],
     seed: Annotated[int | None, typer.Option(help="Random seed (default: the profile's)")] = None,
     subjects: Annotated[int | None, typer.Option(help="Directory size (default: the profile's); the plan scales with it")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it is a scenario jointcheck wrote (generate, score, import) and holds nothing else")] = False,
     profile_officers: Annotated[bool, typer.Option(
         "--profile-officers", help="Keep the profile's officer directory whatever --subjects (a district short of "
         "staff); by default officers grow with the directory, ⌈subjects / the profile's size⌉ copies")] = False,
@@ -93,6 +95,7 @@ def generate(
     """Generate a seeded synthetic scenario calibrated to a district's published figures, or (PROFILE city) a city
     of --districts district scenarios from --district-profile with different seeds, names and area codes."""
     from scenarios.generate import generate_scenario, load_profile
+    from scenarios.outputs import OutputRefused
 
     use_lang(lang)
     if profile == "city":
@@ -106,12 +109,13 @@ def generate(
     except FileNotFoundError as exc:
         console.print(f"[red]{escape(err_text(exc))}[/]")
         raise typer.Exit(code=2) from None
-    if out.exists() and not force:
-        console.print(f"[red]{escape(say('out_exists', out=out))}[/]", highlight=False)
-        raise typer.Exit(code=2)
-    with console.status(escape(say("generating", name=loaded.name))):
-        generate_scenario(loaded, out, n_subjects=subjects, seed=seed, overwrite=force,
-                           scale_staff=not profile_officers)
+    guard_out(out, "scenario", force)
+    try:
+        with console.status(escape(say("generating", name=loaded.name))):
+            generate_scenario(loaded, out, n_subjects=subjects, seed=seed, overwrite=force,
+                               scale_staff=not profile_officers)
+    except OutputRefused as exc:
+        raise fail(err_text(exc)) from None
     scenario, problems = check_scenario(out)
     if scenario is None:  # a profile that yields an invalid scenario is a bug in the profile: show why
         print_problems(problems)

@@ -15,6 +15,7 @@ from ui.cli.common import (
     current_lang,
     err_text,
     fail,
+    guard_out,
     head,
     load_or_exit,
     say,
@@ -29,19 +30,19 @@ def score(
     scenario_dir: ScenarioDir,
     card: Annotated[str, typer.Option("--card", help="A scorecard in rules/scorecards/ (putuo-beauty-2023, enterprise-disclosure) or a YAML file")],
     out: Annotated[Path, typer.Option("--out", "-o", help="Scenario directory to write (atomically)")],
-    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it exists")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it is a scenario jointcheck wrote (generate, score, import) and holds nothing else")] = False,
     lang: LangOption = None,
 ) -> None:
     """Class every firm A–D by an AHP scorecard: writes a scenario whose risk_class comes from the card."""
+    from scenarios.outputs import OutputRefused
     from scoring import CardError, load_card, score_scenario
     from scoring.scenario import class_table
 
     use_lang(lang)
     zh = current_lang() == "zh"
-    if out.exists() and not force:
-        raise fail(say("out_exists", out=out))
     if out.resolve() == scenario_dir.resolve():
         raise fail(say("score_is_scenario", out=out))
+    guard_out(out, "scenario", force, inputs={"guard.scenario": scenario_dir})
     try:
         loaded = load_card(card)
     except CardError as exc:
@@ -66,7 +67,7 @@ def score(
     console.print(weights)
     try:
         done = score_scenario(scenario, loaded, out, overwrite=force)
-    except CardError as exc:
+    except (CardError, OutputRefused) as exc:
         raise fail(err_text(exc)) from None
     cross = Table(title=say("score_cross"))
     cross.add_column(say("score_given"))
