@@ -395,13 +395,16 @@ def test_cli_force_replaces_only_an_imported_scenario(book: Path, tmp_path: Path
     mine = tmp_path / "mine"
     shutil.copytree(SCENARIOS / "tiny", mine)
     result = runner.invoke(app, ["import", str(book), "--out", str(mine), "--force", "--lang", "en"])
-    assert result.exit_code == 2 and "left untouched" in result.output
+    assert result.exit_code == 2 and "nothing was changed" in result.output
     assert (mine / "scenario.yaml").read_bytes() == (SCENARIOS / "tiny" / "scenario.yaml").read_bytes()
     out = tmp_path / "out"
     assert runner.invoke(app, ["import", str(book), "--out", str(out)]).exit_code == 0
     assert runner.invoke(app, ["import", str(book), "--out", str(out)]).exit_code == 2
     result = runner.invoke(app, ["import", str(book), "--out", str(out), "--force", "--name", "again"])
     assert result.exit_code == 0 and load_scenario(out).name == "again"
+    (out / "备注.txt").write_text("a planner's note", encoding="utf-8")  # the folder now holds something of theirs
+    result = runner.invoke(app, ["import", str(book), "--out", str(out), "--force", "--lang", "en"])
+    assert result.exit_code == 2 and "备注.txt" in result.output and (out / "备注.txt").exists()
 
 
 def test_cli_settings_missing_are_named(tmp_path: Path) -> None:
@@ -477,6 +480,10 @@ def test_cli_template_guards_its_out(tmp_path: Path) -> None:
     folder.mkdir()
     result = runner.invoke(app, ["template", "--out", str(folder), "--force", "--lang", "en"])
     assert result.exit_code == 2 and folder.is_dir() and "left untouched" in result.output
+    other = tmp_path / "theirs.xlsx"
+    Workbook().save(other)
+    result = runner.invoke(app, ["template", "--out", str(other), "--force", "--lang", "en"])
+    assert result.exit_code == 2 and "left untouched" in result.output
     result = runner.invoke(app, ["template", "--out", str(tmp_path / "book.csv"), "--lang", "en"])
     assert result.exit_code == 2 and not (tmp_path / "book.csv").exists()
     book = tmp_path / "book.xlsx"
@@ -488,7 +495,7 @@ def test_cli_template_guards_its_out(tmp_path: Path) -> None:
 
 def test_cli_refuses_an_out_that_holds_the_workbook(book: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["import", str(book), "--out", str(tmp_path), "--force", "--lang", "en"])
-    assert result.exit_code == 2 and "holds the input" in result.output and book.exists()
+    assert result.exit_code == 2 and "holds an input file" in result.output and book.exists()
 
 
 def test_a_credit_code_excel_kept_as_a_number_is_refused(book: Path, tmp_path: Path) -> None:

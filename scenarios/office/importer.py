@@ -32,7 +32,7 @@ ROLES_BY_OPTION = {"subjects": "--subjects", "officers": "--officers", "items": 
 _SETTINGS = {"name": ("--name", "场景名称", "scenario name"), "year": ("--year", "年度", "year"),
              "policy": ("--policy", "政策", "policy")}
 IMPORT_MARK = "# 由 jointcheck import 从 "
-"""How a scenario.yaml that ``jointcheck import`` wrote begins (what ``import --force`` may replace)."""
+"""How a scenario.yaml that ``jointcheck import`` wrote begins (where it came from, for the reader)."""
 _FILE_NAME = re.compile(r"[\w\-.]+\.csv")
 
 
@@ -217,7 +217,7 @@ def import_office(workbook: Path | None, out: Path, *, name: str | None = None, 
     scenario: Scenario | None = None
     made = next((p for p in reversed([out.parent, *out.parent.parents]) if not p.exists()), None)
     try:
-        with atomic_directory(out, overwrite=overwrite) as staging:
+        with atomic_directory(out, overwrite=overwrite, mark="scenario") as staging:  # replaces only our own
             (staging / "scenario.yaml").write_text(_yaml_text(header, built, source), encoding="utf-8")
             built.subjects.drop("__row").write_csv(staging / names["subjects"])
             built.officers.drop("__row").write_csv(staging / names["officers"])

@@ -44,6 +44,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "what.plan": ("计划", "plan"),
     "what.city_plan": ("全市计划", "city plan"),
     "what.draw": ("抽取结果", "draw"),
+    "what.scenario": ("场景", "scenario"),
     "ledger_after_publication": ("最近一次公示的台账链头（第 {seq} 条）之后又追加了 {n} 条记录；公示之后追加的计划记录不改变已公示的内容"
                                  "（jointcheck verify --notice 可核对）",
                                  "{n} record(s) appended after the last published ledger head (seq {seq}); a plan record "
@@ -242,10 +243,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import_refused": ("{n} 个错误：未写出任何文件（{out} 未改动）", "{n} error(s): nothing was written ({out} is unchanged)"),
     "import_next": ("下一步：jointcheck plan {out} --seed 公开随机数 --out 计划目录",
                     "next: jointcheck plan {out} --seed PUBLIC_VALUE --out PLAN_DIR"),
-    "force_only_imports": ("--force 只替换 jointcheck import 写出的场景文件夹；{out} 不是，未作改动",
-                           "--force replaces only a scenario folder jointcheck import wrote; {out} is not one, so it was left untouched"),
-    "out_holds_input": ("--out {out} 包含输入文件 {path}；请另选文件夹", "--out {out} holds the input {path}; choose another folder"),
-    "template_force_file": ("--force 只替换 .xlsx 文件；{out} 不是，未作改动", "--force replaces only an .xlsx file; {out} is not one, so it was left untouched"),
+    "template_force_own": ("--force 只替换 jointcheck template 写出的工作簿；{out} 不是，未作改动",
+                           "--force replaces only a workbook jointcheck template wrote; {out} is not one, so it was left untouched"),
     "template_not_xlsx": ("--out {out}：模板应写成 .xlsx 文件", "--out {out}: the template is written as an .xlsx file"),
     "template_wrote": ("已写出模板 {path}（{what}）", "wrote the template {path} ({what})"),
     "template_blank": ("空白模板", "blank"),

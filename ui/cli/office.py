@@ -9,8 +9,7 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from scenarios.office.importer import IMPORT_MARK
-from ui.cli.common import console, fail, figures_table, print_problems, say
+from ui.cli.common import console, fail, figures_table, guard_out, print_problems, say, writing_errors
 from ui.cli.documents import LangOption
 from ui.cli.messages import use_lang
 
@@ -18,47 +17,31 @@ __all__ = ["register", "import_workbook", "template", "check_scenario_out"]
 
 
 
-def is_imported_scenario(path: Path) -> bool:
-    """A real directory (not a symlink) whose scenario.yaml ``jointcheck import`` wrote, and nothing else in it but
-    the directory files it names (a folder an office made by hand is never replaced)."""
-    marker = path / "scenario.yaml"
-    if path.is_symlink() or not path.is_dir() or marker.is_symlink() or not marker.is_file():
+def check_scenario_out(out: Path, force: bool, inputs: list[Path]) -> None:
+    """Exit 2 before any work unless ``--out`` can take the imported scenario (:func:`ui.cli.common.guard_out`):
+    absent, or — with ``--force`` — a scenario folder jointcheck wrote holding nothing else; never a folder holding
+    an input (the workbook, a CSV, the mapping), the key, the ledger, the current or home directory."""
+    for path in inputs:
+        guard_out(out, "scenario", force, inputs={"guard.input": path})
+
+
+def _own_template(path: Path) -> bool:
+    """A workbook ``jointcheck template`` wrote: its first sheet 填写说明 opens with the title it writes."""
+    from openpyxl import load_workbook
+
+    from scenarios.office.template import INSTRUCTIONS
+
+    if path.is_symlink() or not path.is_file():
         return False
     try:
-        with marker.open(encoding="utf-8") as handle:
-            first = handle.readline()
-    except (OSError, UnicodeDecodeError):
+        book = load_workbook(path, read_only=True)
+    except Exception:  # noqa: BLE001 - not a workbook at all (openpyxl raises several types)
         return False
-    return first.startswith(IMPORT_MARK)
-
-
-def _inside(path: Path, folder: Path) -> bool:
-    return path == folder or folder in path.parents
-
-
-def check_scenario_out(out: Path, force: bool, inputs: list[Path]) -> None:
-    """Exit 2 before any work unless ``--out`` can take an imported scenario: absent, or — with ``--force`` — a
-    scenario folder ``jointcheck import`` wrote; never a folder holding an input or the current directory.
-
-    One small function on purpose: the shared guarded writer of :mod:`ui.cli.common` replaces it."""
-    if len(out.name.encode("utf-8", "surrogateescape")) > 200:
-        raise fail(say("out_name_too_long", out=out))
-    for parent in [out.parent, *out.parent.parents]:
-        if parent.exists() or parent.is_symlink():
-            if not parent.is_dir():
-                raise fail(say("out_parent_not_dir", out=out, parent=parent))
-            break
-    target = out.resolve()
-    if _inside(Path.cwd().resolve(), target):
-        raise fail(say("out_holds", out=out, what=say("guard.cwd"), path=Path.cwd()))
-    for path in inputs:
-        if _inside(path.resolve(), target):
-            raise fail(say("out_holds_input", out=out, path=path))
-    if out.exists() or out.is_symlink():
-        if not force:
-            raise fail(say("out_exists", out=out))
-        if not is_imported_scenario(out):
-            raise fail(say("force_only_imports", out=out))
+    try:
+        first = book.worksheets[0] if book.worksheets else None
+        return first is not None and first.title == "填写说明" and first["A1"].value == INSTRUCTIONS[0][0]
+    finally:
+        book.close()
 
 
 def import_workbook(
@@ -73,7 +56,7 @@ def import_workbook(
     items: Annotated[Path | None, typer.Option(help="抽查事项清单 from this .xlsx or .csv")] = None,
     tasks: Annotated[Path | None, typer.Option(help="年度抽查计划 from this .xlsx or .csv")] = None,
     mapping: Annotated[Path | None, typer.Option(help="YAML naming the office's own headers: {sheet: {header: field}}")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it is a scenario folder jointcheck import wrote")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it is a scenario folder jointcheck wrote, holding nothing else")] = False,
     lang: LangOption = None,
 ) -> None:
     """Import the office's workbook and CSV exports (Chinese headers; UTF-8, UTF-8 BOM or GB18030, detected and
@@ -87,7 +70,7 @@ def import_workbook(
                                            ("tasks", tasks)) if path is not None}
     inputs = [workbook, *files.values(), *([mapping] if mapping else [])]
     check_scenario_out(out, force, inputs)
-    with console.status(escape(say("import_reading", path=workbook))):
+    with writing_errors(out, "scenario"), console.status(escape(say("import_reading", path=workbook))):
         result = import_office(workbook, out, name=name, year=year, policy=policy, files=files, mapping=mapping,
                                overwrite=force)
     for label, encoding in result.encodings.items():
@@ -106,7 +89,7 @@ def import_workbook(
 def template(
     scenario_dir: Annotated[Path | None, typer.Argument(help="A scenario folder whose data fills the workbook (default: blank)")] = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="The workbook to write (.xlsx)")] = Path("jointcheck-模板.xlsx"),
-    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it is an .xlsx file")] = False,
+    force: Annotated[bool, typer.Option("--force", help="Replace OUT if it is a workbook jointcheck template wrote")] = False,
     lang: LangOption = None,
 ) -> None:
     """Write the workbook an office fills in: its sheets and Chinese headers, an instructions sheet, drop-down lists,
@@ -120,8 +103,8 @@ def template(
     if out.exists() or out.is_symlink():
         if not force:
             raise fail(say("out_exists", out=out))
-        if out.is_symlink() or not out.is_file():
-            raise fail(say("template_force_file", out=out))
+        if not _own_template(out):
+            raise fail(say("template_force_own", out=out))
     if not out.parent.is_dir():
         raise fail(say("out_parent_not_dir", out=out, parent=out.parent))
     scenario = load_or_exit(scenario_dir) if scenario_dir is not None else None
