@@ -241,13 +241,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "notice.changed": ("SHA-256 与公示中的不符：公示后被替换或修改", "SHA-256 differs from the public notice: swapped or changed after publication"),
     "notice.added": ("不在公示中：公示后被添加", "not in the public notice: added after publication"),
     # the one gate of every reader of a plan (records.gate)
-    "gate.not_a_folder": ("{path}：不是计划目录", "{path}: not a directory; not a plan directory"),
+    "gate.not_a_folder": ("{path}：不是目录", "{path}: not a directory"),
     "gate.no_manifest": ("{path}：没有 manifest.json，不是计划目录", "{path}: no manifest.json; not a plan directory"),
     "gate.damaged": ("{path}：计划文件已损坏：{detail}", "{path}: damaged plan: {detail}"),
     "gate.unreadable": ("{path}：无法读取计划：{detail}", "{path}: cannot read the plan: {detail}"),
-    "gate.differs_from_record": ("{path}：拒绝使用：该计划与台账 {db} 中经区密钥签名的记录不符",
-                                 "{path}: refused: the plan is not the one a record signed with the district key in the ledger {db} describes"),
-    "gate.unrecorded": ("{path}：台账 {db} 中没有该计划的记录（jointcheck plan 会记录它写出的每个计划）；如仍要使用，请加 --allow-unrecorded",
+    "gate.differs_from_record": ("{path}：拒绝使用：该计划与台账 {db} 中的记录不符（只认经区密钥签名的记录）",
+                                 "{path}: refused: the plan is not the one recorded in the ledger {db} (by a record "
+                                 "signed with the district key)"),
+    "gate.unrecorded": ("{path}：台账 {db} 中没有该计划的记录（生成计划时会记录写出的每个计划）；如仍要使用，请加 --allow-unrecorded",
                         "{path}: no record of this plan in the ledger {db} (jointcheck plan records every plan it writes); "
                         "pass --allow-unrecorded to accept it anyway"),
     "gate.differs_from_manifest_refused": ("{path}：拒绝使用：文件与 manifest 不符", "{path}: refused: the files differ from the manifest"),
@@ -259,17 +260,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
                             "{path} is exactly the plan the public notice {notice} published (SHA-256 of the manifest and every file)"),
     "gate.other_scenario": ("{path} 由另一场景生成，不是 {scenario}（场景哈希不同）",
                             "{path} was made from a different scenario than {scenario} (scenario hash differs)"),
-    "gate.breaks_rules": ("{path}：拒绝使用：计划违反 {n} 条硬性规则（jointcheck check 列出全部）",
+    "gate.breaks_rules": ("{path}：拒绝使用：计划违反 {n} 条硬性规则（检查命令可列出全部）",
                           "{path}: refused: the plan breaks {n} hard rule(s) (jointcheck check lists them)"),
-    "gate.manifest_own_hash": ("与其自身的 manifest_sha256 不符：生成后被修改", "differs from its own manifest_sha256: edited after planning"),
+    "gate.manifest_own_hash": ("与其自身记录的 SHA-256 不符：生成后被修改", "differs from its own manifest_sha256: edited after planning"),
     "gate.missing_from_manifest": ("缺失；manifest 中有该文件", "missing; the manifest lists it"),
     "gate.differs_from_manifest": ("SHA-256 与 manifest 不符", "SHA-256 differs from the manifest"),
     "gate.not_in_manifest": ("不在 manifest 中：生成后被添加", "not in the manifest: added after planning"),
-    "binding.record_untrusted": ("台账第 {seq} 条记录描述该计划，但没有区密钥的有效签名：不是持有区密钥的 jointcheck 写入的",
+    "binding.record_untrusted": ("台账第 {seq} 条记录描述该计划，但没有区密钥的有效签名：不是由持有区密钥的本系统写入的",
                                  "ledger record {seq} describes this plan but carries no valid signature of the district "
                                  "key: not written by jointcheck holding the district key"),
     "binding.added_folder": ("计划文件夹中不应有子文件夹或链接：生成后被添加", "a plan folder holds no sub-folder or link: added after planning"),
-    "binding.added_unrecorded": ("台账中没有记录该文件的“{kind}”记录：不是 jointcheck 添加的",
+    "binding.added_unrecorded": ("台账中没有记录该文件的“{kind}”记录：不是本系统添加的",
                                  "no '{kind}' record of the ledger describes this file: not added by jointcheck"),
     "binding.added": ("不在台账第 {seq} 条记录中：生成后被添加", "not in ledger record {seq}: added after planning"),
     # a mid-year adjustment (optimizer.adjust; jointcheck adjust, the app's page ⑦)
@@ -358,7 +359,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "ledger.triggers_removed": ("台账的只追加触发器被删除", "the append-only triggers were removed from the ledger"),
     "ledger.triggers_replaced": ("台账的只追加触发器被同名的其他触发器替换", "the append-only triggers were replaced by others of the same name"),
     # the ledger file, the district key, publication, generator profiles (errors that reach the planner)
-    "ledger.unsigned": ("{n} 条记录没有区密钥签名（第 {seqs} 条）：不是由持有区密钥的 jointcheck 写入",
+    "ledger.unsigned": ("{n} 条记录没有区密钥签名（第 {seqs} 条）：不是由持有区密钥的本系统写入",
                         "{n} record(s) carry no signature of the district key (seq {seqs}): not written by jointcheck "
                         "holding the district key"),
     "ledger.other_key": ("{n} 条记录的签名不是本区密钥所签（第 {seqs} 条）：由持有其他密钥者写入，或区密钥已被替换",
@@ -405,12 +406,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "output.parent_not_dir": ("--out {out}：{parent} 不是文件夹", "--out {out}: {parent} is not a folder"),
     "output.holds": ("--out {out} 包含{what}（{path}）；该位置绝不会被写入，请另选输出位置",
                      "--out {out} holds {what} ({path}), which is never written over; choose another output"),
-    "output.exists": ("{out} 已存在；如要替换 jointcheck 先前写出的同类输出，请加 --force",
+    "output.exists": ("{out} 已存在；如要替换本系统先前写出的同类输出，请加 --force",
                       "{out} exists; pass --force to replace an output of the same kind that jointcheck wrote"),
-    "output.not_own": ("--force 只替换 jointcheck 写出、且只含其自身文件的{kind}；{out} 不是，未作任何改动",
+    "output.not_own": ("--force 只替换本系统写出、且只含其自身文件的{kind}；{out} 不是，未作任何改动",
                        "--force replaces only {kind} that jointcheck wrote and that holds nothing else; {out} is not "
                        "one — nothing was changed"),
-    "output.holds_foreign": ("{out} 中有 {n} 项不是 jointcheck 写出的（或写出后被修改）：{files}；为保护这些内容，--force 未作任何改动",
+    "output.holds_foreign": ("{out} 中有 {n} 项不是本系统写出的（或写出后被修改）：{files}；为保护这些内容，--force 未作任何改动",
                              "{out} holds {n} entries jointcheck did not write (or that changed since): {files}; "
                              "to keep them, --force changed nothing"),
     "output.kind.plan": ("计划文件夹", "a plan folder"),

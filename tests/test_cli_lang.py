@@ -9,6 +9,7 @@ option names the planner typed or must type.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -51,7 +52,8 @@ def english_words(text: str, *typed: object) -> list[str]:
 def recorded(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
     """A plan of scenarios/tiny recorded in its own ledger, made with its own district key."""
     root = tmp_path_factory.mktemp("lang")
-    out, db, key = root / "plan", root / "j.db", root / "d.key"
+    out, db = root / "plan", root / "j.db"
+    key = Path(os.environ["JOINTCHECK_KEY_FILE"])  # the session's: every record of these ledgers is signed with it
     code, output = run(["plan", str(TINY), "--seed", SEED, "--out", str(out), "--ledger", str(db), "--key-file", str(key)])
     assert code == 0, output
     return out, db, key
@@ -248,7 +250,7 @@ def test_shared_failures_are_chinese(tmp_path):
     code, output = run(["results", str(tmp_path), str(tmp_path / "r.csv"), "--as-of", "2024-02-30"])
     assert code == 2 and "没有 manifest.json，不是计划目录" in output, output
     code, output = run(["plan", str(TINY), "--seed", "1", "--out", str(TINY)])
-    assert code == 2 and "包含场景" in output and "请为计划另选文件夹" in output, output
+    assert code == 2 and "包含场景" in output and "请另选输出位置" in output, output
 
 
 def test_draw_summary_in_both_languages(tmp_path):
@@ -256,7 +258,7 @@ def test_draw_summary_in_both_languages(tmp_path):
     code, output = run(["draw", str(TINY), "--seed", "1", "--out", str(out)])
     assert code == 0 and f"已写出 {out}：" in output and "抽取方式：协调抽取" in output, output
     assert english_words(output, out) == [], output
-    code, output = run(["draw", str(TINY), "--seed", "1", "--out", str(out), "--lang", "en"])
+    code, output = run(["draw", str(TINY), "--seed", "1", "--out", str(out), "--force", "--lang", "en"])
     assert code == 0 and f"wrote {out}:" in output and "mode coordinated" in output, output
 
 

@@ -274,7 +274,7 @@ def test_legal_basis_and_formula_cells(tiny_copy: Path, edit, tmp_path: Path) ->
 
 
 def test_export_refuses_another_scenario_and_an_existing_out(putuo: Path, tmp_path: Path) -> None:
-    result = runner.invoke(app, ["export", str(putuo), str(TINY), "--out", str(tmp_path / "x")])
+    result = runner.invoke(app, ["export", str(putuo), str(TINY), "--out", str(tmp_path / "x"), "--lang", "en"])
     assert result.exit_code == 2 and "different scenario" in result.output
     assert not (tmp_path / "x").exists()
     (tmp_path / "y").mkdir()

@@ -50,7 +50,7 @@ def _csv(data: bytes) -> list[list[str]]:
 
 def test_export_of_an_adjusted_plan_adds_the_changes_in_every_format(adjusted: dict) -> None:
     out = adjusted["root"] / "docs"
-    result = runner.invoke(app, ["export", str(adjusted["root"] / "v2"), str(adjusted["updated_dir"]), "--out", str(out),
+    result = runner.invoke(app, ["export", "--allow-unrecorded", str(adjusted["root"] / "v2"), str(adjusted["updated_dir"]), "--out", str(out),
                                  *[a for f in FORMATS for a in ("--format", f)]])
     assert result.exit_code == 0, result.output
     names = {p.name for p in out.iterdir()}
@@ -118,10 +118,10 @@ def test_changes_are_byte_identical_and_refused_for_a_plan_that_is_not_an_adjust
     v2, scenario = adjusted["root"] / "v2", adjusted["updated"]
     assert make_documents(v2, scenario, ["changes"], list(FORMATS)) == make_documents(v2, scenario, ["changes"], list(FORMATS))
     tiny = SCENARIOS / "tiny"
-    default = runner.invoke(app, ["export", str(adjusted["root"] / "v1"), str(tiny), "--out", str(tmp_path / "d1"),
+    default = runner.invoke(app, ["export", "--allow-unrecorded", str(adjusted["root"] / "v1"), str(tiny), "--out", str(tmp_path / "d1"),
                                   "--format", "csv"])
     assert default.exit_code == 0 and not (tmp_path / "d1" / "changes.csv").exists()
-    refused = runner.invoke(app, ["export", str(adjusted["root"] / "v1"), str(tiny), "--out", str(tmp_path / "d2"),
+    refused = runner.invoke(app, ["export", "--allow-unrecorded", str(adjusted["root"] / "v1"), str(tiny), "--out", str(tmp_path / "d2"),
                                   "--what", "changes"])
     assert refused.exit_code != 0 and "not an adjusted plan" in refused.output and "Traceback" not in refused.output
     assert not (tmp_path / "d2").exists()
@@ -131,6 +131,6 @@ def test_a_hostile_change_file_is_a_clear_error(adjusted: dict, tmp_path: Path) 
     copy = tmp_path / "v2"
     shutil.copytree(adjusted["root"] / "v2", copy)
     (copy / "changes.json").write_text("{not json", encoding="utf-8")
-    result = runner.invoke(app, ["export", str(copy), str(adjusted["updated_dir"]), "--out", str(tmp_path / "d"),
+    result = runner.invoke(app, ["export", "--allow-unrecorded", str(copy), str(adjusted["updated_dir"]), "--out", str(tmp_path / "d"),
                                  "--what", "changes"])
     assert result.exit_code != 0 and "changes.json" in result.output and "Traceback" not in result.output

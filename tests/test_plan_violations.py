@@ -53,7 +53,8 @@ def test_allow_violations_writes_the_plan_marked(one_health_officer: Path, tmp_p
     assert result.exit_code == 0, result.output
     marked = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["violations"]
     assert marked["allowed"] is True and any("at least 2 needed" in v for v in marked["found"])
-    check = runner.invoke(app, ["check", str(out), str(one_health_officer), "--ledger", str(tmp_path / "j.db"), "--lang", "en"])
+    check = runner.invoke(app, ["check", str(out), str(one_health_officer), "--ledger", str(tmp_path / "j.db"),
+                                "--key-file", str(tmp_path / "d.key"), "--lang", "en"])
     assert check.exit_code == 1 and "matches ledger record" in check.output  # recorded as written, still unlawful
 
 

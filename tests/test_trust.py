@@ -218,7 +218,7 @@ def test_verify_notice_refuses_another_plan_of_the_same_scenario_without_ledger_
 # ---------------------------------------------------------------- 4. one gate
 
 def test_export_refuses_a_tampered_plan_and_marks_unrecorded_papers(district) -> None:
-    s, p, root = str(district["scenario"]), str(district["plan"]), district["root"]
+    s, root = str(district["scenario"]), district["root"]
     shutil.copytree(district["plan"], root / "copy")
     (root / "copy" / "notes.txt").write_text("x", encoding="utf-8")
     code, text = _run("export", str(root / "copy"), s, "--out", str(root / "papers"))

@@ -33,6 +33,7 @@ ALLOWED = {
     "ratio_by_class", "name", "year", "policy", "departments", "items", "tasks", "districts", "chinese", "calendar",
     "manifest", "json", "SHA", "chmod", "CR", "Saaty", "_max",
     "previous", "seed", "draws", "parquet", "as", "of",  # options --previous, --previous-seed, --as-of; draws.parquet
+    "allow", "unrecorded", "force", "results", "out",  # --allow-unrecorded, --force, --out; results.parquet
     "xlsx", "xls", "JSON",  # the office's files (jointcheck import)
 }
 

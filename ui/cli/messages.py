@@ -46,11 +46,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "what.draw": ("抽取结果", "draw"),
     "what.scenario": ("场景", "scenario"),
     "ledger_after_publication": ("最近一次公示的台账链头（第 {seq} 条）之后又追加了 {n} 条记录；公示之后追加的计划记录不改变已公示的内容"
-                                 "（jointcheck verify --notice 可核对）",
+                                 "（核验计划时对照公示即可发现）",
                                  "{n} record(s) appended after the last published ledger head (seq {seq}); a plan record "
                                  "appended after publication does not change what was published (jointcheck verify --notice "
                                  "checks it)"),
-    "ledger_after_line": ("第 {seq} 条：{kind}，{plan_id}，{day}", "seq {seq}: {kind}, {plan_id}, {day}"),
+    "ledger_after_line": ("第 {seq} 条：{kind}，{day}", "seq {seq}: {kind}, {day}"),
     "not_written_ledger": ("{what}未写出：{detail}", "the {what} was not written: {detail}"),
     "cannot_write": ("{out}：无法写出{what}：{detail}", "{out}: cannot write the {what}: {detail}"),
     "rule_engine": ("规则引擎：{detail}", "rule engine: {detail}"),

@@ -381,7 +381,7 @@ def ledger_verify(
                                                       seq=report.after_publication[0].seq - 1)), highlight=False)
         for r in report.after_publication:
             line = say("ledger_after_line", seq=r.seq, kind=say(f"kind.{r.kind}") if r.kind in KINDS else r.kind,
-                       plan_id=r.plan_id, day=r.recorded_at[:10])
+                       day=r.recorded_at[:10])
             style = "warning" if r.kind == "plan" else "note"
             console.print(f"{head(style)} {escape(line)}", highlight=False)
     if not report.ok:

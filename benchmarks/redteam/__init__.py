@@ -46,7 +46,7 @@ from pathlib import Path
 
 import polars as pl
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parent.parent.parent
 TINY = REPO / "scenarios" / "tiny"
 SEED = "20240301"
 OTHER_SEED = "7"
@@ -467,6 +467,3 @@ def main() -> None:
         if outcome != "ok":
             print(f"  NOT OK [{outcome}] {case.family}: {case.name}")
 
-
-if __name__ == "__main__":
-    main()
