@@ -114,3 +114,19 @@ def test_a_scenario_without_declared_types_with_own_file_names_and_extra_fields(
     imported = _round_trip(original, tmp_path)
     assert imported.spec.object_types is None and imported.spec.subjects == "名录.csv"
     assert imported.content_hash == original.content_hash
+
+
+def test_a_gb18030_directory_scores_as_it_validates(tmp_path: Path) -> None:
+    """score re-reads subjects.csv: a GB18030 directory, which validate loads, scores too (the scored copy UTF-8)."""
+    import shutil
+
+    from scoring import load_card, score_scenario
+    from scenarios.generate.indicators import indicator_columns
+
+    folder = tmp_path / "gbk"
+    shutil.copytree(SCENARIOS / "tiny", folder)
+    raw = pl.read_csv(folder / "subjects.csv", infer_schema=False)
+    text = pl.concat([raw, indicator_columns(raw["risk_class"], 7)], how="horizontal").write_csv()
+    (folder / "subjects.csv").write_bytes(text.encode("gb18030"))
+    scored = score_scenario(load_scenario(folder), load_card("enterprise-disclosure"), tmp_path / "scored")
+    assert scored is not None and load_scenario(tmp_path / "scored").subjects.height == 48
