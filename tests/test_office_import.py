@@ -596,3 +596,18 @@ def test_departments_without_ids_take_their_names(book: Path, tmp_path: Path) ->
     assert set(scenario.departments) == {"区市场监管局", "区教育局", "区消防救援支队", "区文化旅游局", "区卫生健康委"}
     assert next(t for t in scenario.tasks if t.id == "T02").lead == "区消防救援支队"
     assert set(scenario.officers["department"].unique()) <= set(scenario.departments)
+
+
+def test_a_csv_error_names_the_line_a_text_editor_shows(book: Path, tmp_path: Path) -> None:
+    """A GB18030 export with a title line and a blank line above the header: the row of an error is its line."""
+    workbook = load_workbook(book, read_only=True)
+    rows = [",".join("" if v is None else str(v) for v in row) for row in workbook["检查对象名录"].iter_rows(values_only=True)]
+    workbook.close()
+    lines = ["检查对象名录（导出）", "", *rows]
+    fields = lines[30 - 1].split(",")
+    fields[3] = "E类"  # 信用风险分类 on line 30 of the file
+    lines[30 - 1] = ",".join(fields)
+    export = tmp_path / "检查对象名录.csv"
+    export.write_bytes("\r\n".join(lines).encode("gb18030"))
+    error = the_error(refused(book, tmp_path / "out", files={"subjects": export}), "检查对象名录.csv", 30, "信用风险分类")
+    assert error.describe("zh").startswith("检查对象名录.csv 第 30 行，字段 信用风险分类：“E类”")
