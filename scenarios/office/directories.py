@@ -5,17 +5,19 @@ own check to report with the rest."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 
 from scenarios.errors import Problem
 from scenarios.office.parts import Built, Names, missing_columns, problem_at
 from scenarios.office.tables import Table
 from scenarios.office.values import (
-    bool_expr,
-    count_expr,
     fold_expr,
-    list_expr,
-    risk_expr,
+    read_bool,
+    read_count,
+    read_risk,
+    split_list,
 )
 from scenarios.schema import MAX_REPORTED, OFFICERS, SUBJECTS
 
@@ -36,13 +38,27 @@ def _bad_cells(frame: pl.DataFrame, bad: pl.Expr, column: str, table: Table, cod
 _AS_NUMBER = r"^[+-]?\d+(?:\.\d+)?[eE][+-]?\d+$"  # 9.13101E+17: an id Excel stored as a number, digits lost
 
 
-def _id_as_number(frame: pl.DataFrame, column: str, table: Table) -> list[Problem]:
-    return _bad_cells(frame, fold_expr(pl.col(column)).str.contains(_AS_NUMBER).fill_null(False), column, table,
-                      "office.id_as_number")
+def _by_value(frame: pl.DataFrame, column: str, read: Callable[[str], str | None]) -> pl.Expr:
+    """``read`` applied once per distinct value of a column: a directory's risk classes, 是/否, types and counts
+    are a handful of values over up to a million rows. Null where ``read`` gives None (or the cell is empty)."""
+    values = frame.get_column(column).drop_nulls().unique().to_list()
+    mapping = {value: read(value) for value in values}
+    return pl.col(column).replace_strict(mapping, default=None, return_dtype=pl.String)
 
 
-def _lookup(names: Names | None) -> dict[str, str]:
-    return dict(names.by_text) if names else {}
+def _types_reader(types: Names | None) -> Callable[[str], str | None]:
+    """检查对象类型 of a subject: one type named whole (a name may hold a separator: 影剧院、游艺厅（室）、卡拉OK厅),
+    or several by 编号 or 名称 → ids joined by ";"; None when a part names no type of the 检查对象类型 sheet."""
+    def read(text: str) -> str | None:
+        if types is None:
+            return ";".join(split_list(text))
+        whole = types.find(text)
+        if whole is not None:
+            return whole
+        found = [types.find(part) for part in split_list(text, types.names)]
+        return None if None in found else ";".join(found)
+
+    return read
 
 
 def _directory(table: Table, schema_columns: list[str], built: Built) -> tuple[pl.DataFrame | None, list[str]]:
@@ -59,49 +75,52 @@ def _directory(table: Table, schema_columns: list[str], built: Built) -> tuple[p
 
 
 def subjects_frame(table: Table, types: Names | None, built: Built) -> None:
+    """检查对象名录 → the subject directory: ids folded to half-width; risk classes, 是/否, types and counts read
+    once per distinct value; every cell that cannot be read an error at its row and header."""
     frame, extra = _directory(table, list(SUBJECTS.columns), built)
     if frame is None:
         return
-    lookup = _lookup(types)
-    raw_types = pl.col("object_types")
-    whole = raw_types.str.strip_chars().replace_strict(lookup, default=None, return_dtype=pl.String) if lookup else pl.lit(None, pl.String)
-    parts = list_expr(raw_types, types.names if types else [])
-    if lookup:
-        parts = parts.list.eval(pl.element().replace(lookup))
-    frame = frame.with_columns(
+    read = frame.select(
+        "__row",
         fold_expr(pl.col("subject_id")).alias("subject_id"),
-        pl.when(whole.is_not_null()).then(whole).otherwise(parts.list.join(";")).alias("object_types"),
-        pl.coalesce(risk_expr(pl.col("risk_class")), pl.col("risk_class")).alias("risk_class"),
-        pl.coalesce(bool_expr(pl.col("penalized_3y")), pl.col("penalized_3y")).alias("penalized_3y"),
-        count_expr(pl.col("complaints_verified")).alias("complaints_verified"),
+        _by_value(frame, "object_types", _types_reader(types)).alias("object_types"),
+        _by_value(frame, "risk_class", read_risk).alias("risk_class"),
+        _by_value(frame, "penalized_3y", read_bool).alias("penalized_3y"),
+    )
+    built.problems += _bad_cells(frame, read["subject_id"].str.contains(_AS_NUMBER).fill_null(False), "subject_id",
+                                 table, "office.id_as_number")
+    built.problems += _bad_cells(frame, read["risk_class"].is_null(), "risk_class", table, "office.risk_class")
+    built.problems += _bad_cells(frame, read["penalized_3y"].is_null(), "penalized_3y", table, "office.boolean")
+    if types is not None:
+        unknown = read["object_types"].is_null() & frame["object_types"].is_not_null()
+        built.problems += _bad_cells(frame, unknown, "object_types", table, "office.unknown_types")
+    frame = frame.with_columns(  # what cannot be read stays as written, for the loader to report with the rest
+        read["subject_id"],
+        pl.coalesce(read["object_types"], pl.col("object_types")).alias("object_types"),
+        pl.coalesce(read["risk_class"], pl.col("risk_class")).alias("risk_class"),
+        pl.coalesce(read["penalized_3y"], pl.col("penalized_3y")).alias("penalized_3y"),
+        _by_value(frame, "complaints_verified", read_count).alias("complaints_verified"),
         pl.col("grid").fill_null(""),
     )
-    built.problems += _id_as_number(table.frame, "subject_id", table)
-    built.problems += _bad_cells(table.frame, risk_expr(pl.col("risk_class")).is_null(), "risk_class", table, "office.risk_class")
-    built.problems += _bad_cells(table.frame, bool_expr(pl.col("penalized_3y")).is_null(), "penalized_3y", table, "office.boolean")
-    if types is not None:
-        unknown = pl.col("object_types").str.split(";").list.eval(pl.element().filter(~pl.element().is_in(types.ids)))
-        flagged = frame.with_columns((unknown.list.len() > 0).alias("__unknown"), table.frame["object_types"].alias("__as_written"))
-        built.problems += _bad_cells(flagged, pl.col("__unknown"), "object_types", table, "office.unknown_types", "__as_written")
     built.subjects = frame.select(*SUBJECTS.columns, *extra, "__row")
 
 
 def officers_frame(table: Table, departments: Names, built: Built) -> None:
+    """执法人员名录 → the officer directory: departments by 编号 or 名称, qualifications as a list, counts read."""
     frame, extra = _directory(table, list(OFFICERS.columns), built)
     if frame is None:
         return
-    built.problems += _id_as_number(frame, "officer_id", table)
-    lookup = _lookup(departments)
-    department = pl.col("department").replace_strict(lookup, default=None, return_dtype=pl.String)
+    ids = fold_expr(pl.col("officer_id"))
+    department = _by_value(frame, "department", departments.find)
+    built.problems += _bad_cells(frame, ids.str.contains(_AS_NUMBER).fill_null(False), "officer_id", table,
+                                 "office.id_as_number")
     built.problems += _bad_cells(frame, department.is_null() & pl.col("department").is_not_null(), "department", table,
                                  "office.unknown_department")
     frame = frame.with_columns(
-        fold_expr(pl.col("officer_id")).alias("officer_id"),
+        ids.alias("officer_id"),
         pl.coalesce(department, pl.col("department")).alias("department"),
-        list_expr(pl.col("qualifications")).list.join(";").alias("qualifications"),
+        _by_value(frame, "qualifications", lambda text: ";".join(split_list(text))).fill_null("").alias("qualifications"),
         pl.col("grid").fill_null(""),
-        count_expr(pl.col("weekly_capacity")).alias("weekly_capacity"),
+        _by_value(frame, "weekly_capacity", read_count).alias("weekly_capacity"),
     )
     built.officers = frame.select(*OFFICERS.columns, *extra, "__row")
-
-

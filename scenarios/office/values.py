@@ -1,6 +1,7 @@
 """Reading the office's cell values: risk classes, 是/否, percentages, dates, counts and lists, as written in real
-workbooks. Each parser of one cell returns the value or raises :class:`BadCell` with the message code saying what
-was expected; the directory forms (``*_expr``) do the same for a whole column at once (polars, no loop over rows).
+workbooks. Each ``parse_*`` of one cell returns the value or raises :class:`BadCell` with the message code saying
+what was expected; each ``read_*`` returns the value or None (a directory applies it once per distinct value of a
+column, :mod:`scenarios.office.directories`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 import polars as pl
 
-__all__ = ["BadCell", "RISK_WORDS", "risk_expr", "bool_expr", "count_expr", "fold_expr", "list_expr", "split_list",
+__all__ = ["BadCell", "RISK_WORDS", "read_risk", "read_bool", "read_count", "fold_expr", "split_list",
            "parse_ratio", "parse_count", "parse_date", "parse_kind", "fold", "SEPARATORS"]
 
 SEPARATORS = r"[、，,;；\n\r|｜]+"
@@ -49,7 +50,7 @@ def fold(text: str) -> str:
 
 
 def fold_expr(col: pl.Expr) -> pl.Expr:
-    """:func:`fold` of a text column."""
+    """:func:`fold` of a text column (ids: a million distinct values, folded in one pass)."""
     return col.str.normalize("NFKC").str.strip_chars()
 
 
@@ -69,35 +70,22 @@ def split_list(text: str | None, names: list[str] = ()) -> list[str]:
     return [re.sub(r"\x00(\d+)\x00", lambda m: kept[int(m[1])], part) for part in parts]
 
 
-def list_expr(col: pl.Expr, names: list[str] = ()) -> pl.Expr:
-    """:func:`split_list` of a text column (a list column)."""
-    kept = _whole(list(names))
-    col = col.fill_null("")
-    if kept:
-        col = col.str.replace_many(kept, [f"\x00{k}\x00" for k in range(len(kept))])
-    parts = col.str.replace_all(SEPARATORS, ";").str.split(";").list.eval(pl.element().str.strip_chars())
-    parts = parts.list.eval(pl.element().filter(pl.element() != ""))
-    if kept:
-        parts = parts.list.eval(pl.element().replace({f"\x00{k}\x00": n for k, n in enumerate(kept)}))
-    return parts
+def read_risk(text: str) -> str | None:
+    """信用风险分类 as A–D, or None when the cell is none of :data:`RISK_WORDS`."""
+    return RISK_WORDS.get("".join(fold(text).split()))
 
 
-def risk_expr(col: pl.Expr) -> pl.Expr:
-    """信用风险分类 as A–D (null where the cell is none of :data:`RISK_WORDS`)."""
-    return fold_expr(col).str.replace_all(r"\s", "").replace_strict(RISK_WORDS, default=None, return_dtype=pl.String)
+def read_bool(text: str) -> str | None:
+    """是/否 (and true/false, 1/0, 有/无) as "true"/"false", or None when it is neither."""
+    norm = fold(text).lower()
+    return "true" if norm in _TRUE else "false" if norm in _FALSE else None
 
 
-def bool_expr(col: pl.Expr) -> pl.Expr:
-    """是/否 (and true/false, 1/0, 有/无) as "true"/"false" text; null where it is neither."""
-    norm = fold_expr(col).str.to_lowercase()
-    return pl.when(norm.is_in(list(_TRUE))).then(pl.lit("true")).when(norm.is_in(list(_FALSE))).then(pl.lit("false"))
-
-
-def count_expr(col: pl.Expr) -> pl.Expr:
-    """A whole number written as text, with full-width digits, a trailing ``.0`` (Excel) or 次/户/人次: as digits.
-    Anything else is left as written (the loader reports it)."""
-    norm = fold_expr(col).str.replace(r"(?:次|户|人次|户次|家)$", "").str.strip_chars()
-    return pl.when(norm.str.contains(r"^\d+(?:\.0+)?$")).then(norm.str.replace(r"\.0+$", "")).otherwise(col)
+def read_count(text: str) -> str:
+    """A whole number as digits when written with full-width digits, a trailing ``.0`` (Excel) or 次/户/人次;
+    anything else as written (the loader reports it)."""
+    norm = re.sub(r"(?:次|户|人次|户次|家)$", "", fold(text)).strip()
+    return re.sub(r"\.0+$", "", norm) if re.fullmatch(r"\d+(?:\.0+)?", norm) else text
 
 
 def parse_ratio(text: str) -> float:
