@@ -611,3 +611,15 @@ def test_a_csv_error_names_the_line_a_text_editor_shows(book: Path, tmp_path: Pa
     export.write_bytes("\r\n".join(lines).encode("gb18030"))
     error = the_error(refused(book, tmp_path / "out", files={"subjects": export}), "检查对象名录.csv", 30, "信用风险分类")
     assert error.describe("zh").startswith("检查对象名录.csv 第 30 行，字段 信用风险分类：“E类”")
+
+
+def test_an_unreadable_sheet_or_file_is_said_once(book: Path, tmp_path: Path) -> None:
+    """A sheet without a header under a variant name, or a --subjects file that cannot be read, is one problem —
+    not also a 'sheet missing'."""
+    def change(workbook: Workbook) -> None:
+        workbook["执法人员名录"].delete_rows(1)
+        workbook["执法人员名录"].title = "执法检查人员名录库"
+
+    edit(book, change)
+    result = refused(book, tmp_path / "out", files={"subjects": tmp_path / "absent.csv"})
+    assert sorted(p.code for p in result.errors) == ["file.not_found", "office.no_header"]

@@ -24,11 +24,10 @@ from scenarios.office.build import SUBFIELD, Built, build, read_info
 from scenarios.office.csvfile import read_csv_table
 from scenarios.office.headers import INFO_KEYS, SHEETS, read_mapping
 from scenarios.office.tables import Table
-from scenarios.office.workbook import read_workbook
+from scenarios.office.workbook import read_workbook, role_of_sheet
 
-__all__ = ["ImportResult", "import_office", "ROLES_BY_OPTION", "read_office", "IMPORT_MARK"]
+__all__ = ["ImportResult", "import_office", "read_office", "IMPORT_MARK"]
 
-ROLES_BY_OPTION = {"subjects": "--subjects", "officers": "--officers", "items": "--items", "tasks": "--tasks"}
 _SETTINGS = {"name": ("--name", "场景名称", "scenario name"), "year": ("--year", "年度", "year"),
              "policy": ("--policy", "政策", "policy")}
 IMPORT_MARK = "# 由 jointcheck import 从 "
@@ -96,12 +95,9 @@ def read_office(workbook: Path | None, files: dict[str, Path], mapping_file: Pat
         problems += found
     if _unreadable(workbook, problems):
         return tables, problems
-    reported = {p.file for p in problems}
+    present = {role_of_sheet(title, mapping) for title in titles}  # there, but unreadable: already said why
     for spec in SHEETS:
-        if spec.required and spec.role not in tables:
-            label = f"{workbook.name if workbook else '—'} › {spec.name}"
-            if any(r.startswith(label) for r in reported):
-                continue  # the sheet is there but unreadable: already said why
+        if spec.required and spec.role not in tables and spec.role not in present and spec.role not in files:
             option = spec.option
             code = "office.sheet_missing" if option else "office.sheet_missing_fixed"
             problems.append(Problem.of(workbook.name if workbook else "—", None, spec.name, code, sheet=spec.name,
