@@ -84,6 +84,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "office.info_json": ("“{value}”不是 JSON", "{value!r} is not JSON"),
     "office.setting_missing": ("没有给出{what}：请加 {option}，或在工作簿的“场景信息”表填写“{key}”",
                                "no {what} given: pass {option}, or fill in {key} on the workbook's sheet 场景信息"),
+    "office.setting_missing_app": ("没有给出{what}：请在工作簿的“场景信息”表填写“{key}”（{option}）",
+                                   "no {what} given: fill in {key} on the workbook's sheet 场景信息 ({option})"),
     "office.mapping_shape": ("应为映射：{{工作表: {{表头: 字段}}}} 或 {{表头: 字段}}",
                              "expected a mapping: {{sheet: {{header: field}}}} or {{header: field}}"),
     "office.mapping_sheet": ("“{sheet}”不是工作簿的工作表（部门、检查对象类型、抽查事项清单、年度抽查计划、执法人员名录、检查对象名录）",

@@ -43,3 +43,12 @@ def test_upload_shows_the_same_errors_as_the_command(tmp_path: Path) -> None:
     row = table.filter(field="信用风险分类").row(0, named=True)
     assert (row["file"], row["row"]) == ("plan.xlsx › 检查对象名录", 5) and "E类" in row["message"]
     assert table.filter(file="执法人员名录.csv", field="所属部门").height == 1
+
+
+def test_an_upload_without_year_policy_or_name_says_where_to_fill_them(tmp_path: Path) -> None:
+    blank = tmp_path / "blank.xlsx"
+    write_template(blank)
+    scenario, problems, _ = check_upload([(blank.name, blank.read_bytes())], root=tmp_path)
+    assert scenario is None
+    settings = [p for p in problems if p.code == "office.setting_missing_app"]
+    assert len(settings) == 3 and all(p.file == "blank.xlsx › 场景信息" and "场景信息" in p.text("zh") for p in settings)

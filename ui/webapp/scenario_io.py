@@ -141,7 +141,9 @@ def _import_office_upload(uploads: list[tuple[str, bytes]], book: str, root: Pat
     result = import_office(folder / book, folder / "scenario", files=files)
     read_as = [Problem.of(label, None, "", "file.gb18030", "warning")  # the encoding is said, never guessed silently
                for label, encoding in result.encodings.items() if encoding == "GB18030"]
-    return result.scenario, problems + read_as + result.problems, {book: book}
+    found = [Problem.of(f"{book} › 场景信息", None, "", "office.setting_missing_app", **dict(p.params))
+             if p.code == "office.setting_missing" else p for p in result.problems]  # the app has no --year
+    return result.scenario, problems + read_as + found, {book: book}
 
 
 def check_upload(uploads: list[tuple[str, bytes]], root: Path | None = None) -> tuple[Scenario | None, list[Problem], dict[str, str]]:
