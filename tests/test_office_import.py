@@ -230,6 +230,21 @@ def test_subject_address_contact_and_phone_are_carried(book: Path, tmp_path: Pat
     row = scenario.subjects.filter(subject_id="S001").row(0, named=True)
     assert (row["address"], row["contact_person"], row["contact_phone"]) == ("长宁区新华路1号", "张三", "13800138000")
     assert "address" in (tmp_path / "out" / "subjects.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert load_scenario(tmp_path / "out").content_hash == scenario.content_hash  # blanks as the folder reads back
+
+
+def test_a_cell_with_a_line_break_keeps_the_rows_of_later_errors(book: Path, tmp_path: Path) -> None:
+    """An address over two lines is one cell; a later row's error still names that row."""
+    def change(workbook: Workbook) -> None:
+        subjects = workbook["检查对象名录"]
+        width = subjects.max_column
+        subjects.cell(1, width + 1).value = "经营地址"
+        subjects.cell(3, width + 1).value = "长宁区\n新华路1号"
+        subjects.cell(20, column(subjects, "投诉举报核实次数")).value = "三次"
+
+    edit(book, change)
+    error = the_error(refused(book, tmp_path / "out"), "tiny.xlsx › 检查对象名录", 20, "投诉举报核实次数")
+    assert "三次" in error.text("zh")
 
 
 def test_mapping_names_the_offices_own_headers(book: Path, tmp_path: Path) -> None:
@@ -623,3 +638,15 @@ def test_an_unreadable_sheet_or_file_is_said_once(book: Path, tmp_path: Path) ->
     edit(book, change)
     result = refused(book, tmp_path / "out", files={"subjects": tmp_path / "absent.csv"})
     assert sorted(p.code for p in result.errors) == ["file.not_found", "office.no_header"]
+
+
+def test_extra_headers_a_reader_cannot_tell_apart_are_one_column_twice(book: Path, tmp_path: Path) -> None:
+    def change(workbook: Workbook) -> None:
+        subjects = workbook["检查对象名录"]
+        width = subjects.max_column
+        subjects.cell(1, width + 1).value = "备注"
+        subjects.cell(1, width + 2).value = "备\u200b注"
+
+    edit(book, change)
+    error = the_error(refused(book, tmp_path / "out"), "tiny.xlsx › 检查对象名录", 1, "备\u200b注")
+    assert error.code == "office.column_twice"

@@ -10,6 +10,7 @@ from collections.abc import Callable
 import polars as pl
 
 from scenarios.errors import Problem
+from scenarios.identifiers import comparable
 from scenarios.office.parts import Built, Names, missing_columns, problem_at
 from scenarios.office.tables import Table
 from scenarios.office.values import (
@@ -71,6 +72,14 @@ def _directory(table: Table, schema_columns: list[str], built: Built) -> tuple[p
         if column not in frame.columns:
             frame = frame.with_columns(pl.lit(None, dtype=pl.String).alias(column))
     extra = [c for c in frame.columns if c not in schema_columns and c != "__row"]
+    names = [*schema_columns, *extra]  # two headers a reader cannot tell apart (备注, 备注 + a zero-width space), as
+    keys = pl.Series("h", names, dtype=pl.String).to_frame().select(comparable(pl.col("h")))["h"].to_list()  # CSV
+    seen: dict[str, str] = {}
+    for column, key in zip(names, keys, strict=True):
+        if key in seen:
+            built.problems.append(Problem.of(table.label, table.header_row, table.header(column), "office.column_twice",
+                                             first=table.header(seen[key]), target=seen[key]))
+        seen.setdefault(key, column)
     return frame, extra
 
 

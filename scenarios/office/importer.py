@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import yaml
 
 from scenarios.atomic import atomic_directory
@@ -215,9 +216,12 @@ def import_office(workbook: Path | None, out: Path, *, name: str | None = None, 
     try:
         with atomic_directory(out, overwrite=overwrite, mark="scenario") as staging:  # replaces only our own
             (staging / "scenario.yaml").write_text(_yaml_text(header, built, source), encoding="utf-8")
-            built.subjects.drop("__row").write_csv(staging / names["subjects"])
-            built.officers.drop("__row").write_csv(staging / names["officers"])
-            scenario, loaded = check_scenario(staging)
+            as_read = {}
+            for role in ("subjects", "officers"):
+                frame = getattr(built, role).drop("__row")
+                frame.write_csv(staging / names[role])
+                as_read[names[role]] = _as_read(frame)
+            scenario, loaded = check_scenario(staging, as_read)  # the loader's checks, without reading it back
             mine = {(p.file, p.row, p.field) for p in problems if p.severity == "error"}
             for p in loaded:
                 placed = _place(p, built, names)
@@ -229,6 +233,13 @@ def import_office(workbook: Path | None, out: Path, *, name: str | None = None, 
         _remove_made_parents(out, made)
         return ImportResult(None, _sorted(problems), encodings)
     return ImportResult(scenario.model_copy(update={"root": out.resolve()}), _sorted(problems), encodings)
+
+
+def _as_read(frame: pl.DataFrame) -> pl.DataFrame:
+    """A directory as the loader reads back the CSV written from it (every cell text, an empty one ""), with
+    ``__row`` the record's position + 2, through which the loader's findings are placed at the office's rows."""
+    return frame.with_columns(pl.col(pl.String).fill_null("")).with_columns(
+        pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias("__row"))
 
 
 def _remove_made_parents(out: Path, made: Path | None) -> None:
