@@ -1,8 +1,8 @@
 """``jointcheck import``: the office's workbook (and CSV exports) → a scenario folder, written whole or not at all.
 
 The folder is built in a staging directory (:func:`scenarios.atomic.atomic_directory`) and checked there by the
-loader itself (:func:`scenarios.load.check_scenario`), so an imported scenario is exactly what ``validate``
-accepts. Every problem — the import's own (a risk class it cannot read, a department it cannot find) and the
+loader itself (:func:`scenarios.load.check_scenario`, given the directories as the CSVs written read back, so they
+are not read twice), so an imported scenario is exactly what ``validate`` accepts. Every problem — the import's own (a risk class it cannot read, a department it cannot find) and the
 loader's — is reported at once against the office's file, sheet, Excel row and Chinese header; on any error the
 staging directory is removed and ``--out`` is left as it was.
 """
