@@ -16,7 +16,6 @@ from ui.cli.messages import use_lang
 __all__ = ["register", "import_workbook", "template", "check_scenario_out"]
 
 
-
 def check_scenario_out(out: Path, force: bool, inputs: list[Path]) -> None:
     """Exit 2 before any work unless ``--out`` can take the imported scenario (:func:`ui.cli.common.guard_out`):
     absent, or — with ``--force`` — a scenario folder jointcheck wrote holding nothing else; never a folder holding
