@@ -20,7 +20,7 @@ import datetime as dt
 
 import polars as pl
 
-from documents.context import PlanContext, subtitle
+from documents.context import PlanContext, footer, issuer, subtitle
 from documents.labels import word
 from documents.model import Column, Document, Table
 from documents.sheets import task_sheets
@@ -42,6 +42,23 @@ def _served(ctx: PlanContext) -> pl.DataFrame:
     return ctx.visits.select("visit_id", "subject_id", pl.col("task_ids").alias("task_id")).explode("task_id")
 
 
+def _ratio(ctx: PlanContext, task, lang: str) -> str:
+    """抽查比例 as the plan states it: the ratio, the ratio per credit class, or the fixed number."""
+    if task.ratio is not None:
+        return f"{task.ratio:.2%}".replace(".00%", "%")
+    if task.ratio_by_class:
+        sep = "；" if lang == "zh" else "; "
+        return sep.join(f"{c}{word('class_word', lang)} {r:.2%}".replace(".00%", "%") for c, r in task.ratio_by_class.items())
+    return word("fixed_count", lang, n=task.count)
+
+
+def _targeted(ctx: PlanContext, task, lang: str) -> str:
+    """定向 (a named object type of subjects) or 不定向 (every market subject): a task drawing from one declared
+    object type other than the general directory is 定向 (沪府发〔2024〕6号 一(四))."""
+    general = task.object_type in {"general_enterprise", "all", "market_subject"}
+    return word("untargeted" if general else "targeted_yes", lang)
+
+
 def plan_table(ctx: PlanContext, lang: str) -> Document:
     served = _served(ctx)
     results = ctx.results
@@ -59,19 +76,32 @@ def plan_table(ctx: PlanContext, lang: str) -> Document:
         rows.append([n, task.name, f"{start} ~ {end}", ctx.dept_name(task.lead),
                      "、".join(ctx.dept_name(p) for p in task.partners),
                      "；".join(ctx.scenario.items[i].name for i in task.items),
-                     int(mine["subject_id"].n_unique()), officers.height, *found, start, end, task.id])
-    columns = [_col("no", lang, "int", width=6), _col("plan_name", lang, width=40), _col("period", lang, width=24),
-               _col("lead", lang, width=16), _col("partners", lang, width=24), _col("main_items", lang, width=48),
-               _col("subjects", lang, "int"), _col("officer_visits", lang, "int"),
-               _col("subjects_with_problems", lang, "int"), _col("problems_found", lang, "int"),
-               _col("problems_rectified", lang, "int"),
+                     int(mine["subject_id"].n_unique()), officers.height, *found,
+                     ctx.object_type_name(task.object_type), _targeted(ctx, task, lang), _ratio(ctx, task, lang),
+                     ctx.basis_numbers, start, end, task.id])
+    columns = [_col("no", lang, "int", width=5), _col("plan_name", lang, width=30), _col("period", lang, width=12),
+               _col("lead", lang, width=11), _col("partners", lang, width=14), _col("main_items", lang, width=32),
+               _col("subjects", lang, "int", width=8), _col("officer_visits", lang, "int", width=8),
+               _col("subjects_with_problems", lang, "int", width=8), _col("problems_found", lang, "int", width=7),
+               _col("problems_rectified", lang, "int", width=7),
+               _col("scope", lang, width=11), _col("targeted", lang, width=7), _col("ratio", lang, width=8),
+               _col("basis_column", lang, width=14),
                _col("start", lang, "date", printed=False), _col("end", lang, "date", printed=False),
                _col("task_id", lang, printed=False)]
-    sums = [sum(r[k] for r in rows) if rows and rows[0][k] is not None else None for k in range(6, 11)]
-    total = [None, word("total", lang), None, None, None, None, *sums, None, None, None]
+    counted = [6, 7, 8, 9, 10]
+    sums = {k: sum(r[k] for r in rows) if rows and rows[0][k] is not None else None for k in counted}
+    total = [sums.get(k) for k in range(len(columns))]
+    total[1] = word("total", lang)
     title = word("plan-table", lang, year=ctx.year)
-    return Document("plan-table", lang, title, subtitle(ctx, lang),
-                    [Table("plan table" if lang == "en" else "抽查计划表", columns, rows, total)])
+    lines = subtitle(ctx, lang)
+    notes = []
+    visits, subjects = ctx.visits.height, int(ctx.visits["subject_id"].n_unique())
+    if sums[6] != visits or sums[7] != ctx.team.height:
+        notes.append(word("count_note", lang, rows=sums[6], visits=visits, subjects=subjects,
+                          officer_rows=sums[7], officers=ctx.team.height))
+    return Document("plan-table", lang, title, lines,
+                    [Table("plan table" if lang == "en" else "抽查计划表", columns, rows, total)],
+                    notes=notes, issuer=issuer(ctx, lang), footer=footer(ctx, lang, title))
 
 
 def _teams(ctx: PlanContext) -> dict[str, dict[str, list[str]]]:
@@ -104,7 +134,8 @@ def visits_document(ctx: PlanContext, lang: str) -> Document:
                _col("tasks", lang, width=36), _col("departments", lang, width=24), _col("items", lang, width=40),
                _col("officers", lang, width=36), _col("inspection_code", lang, width=14)]
     title = word("visits", lang, year=ctx.year)
-    return Document("visits", lang, title, subtitle(ctx, lang), [Table("户次明细" if lang == "zh" else "visits", columns, rows)])
+    return Document("visits", lang, title, subtitle(ctx, lang), [Table("户次明细" if lang == "zh" else "visits", columns, rows)],
+                    issuer=issuer(ctx, lang), footer=footer(ctx, lang, title))
 
 
 def calendar_document(ctx: PlanContext, lang: str) -> Document:
@@ -124,7 +155,8 @@ def calendar_document(ctx: PlanContext, lang: str) -> Document:
                _col("own_officers", lang, width=20), _col("with_departments", lang, width=24), _col("visit_id", lang)]
     title = word("calendar", lang, year=ctx.year)
     return Document("calendar", lang, title, subtitle(ctx, lang),
-                    [Table("日程表" if lang == "zh" else "calendar", columns, rows, group="department")])
+                    [Table("日程表" if lang == "zh" else "calendar", columns, rows, group="department")],
+                    issuer=issuer(ctx, lang), footer=footer(ctx, lang, title))
 
 
 RESULT_KEYS = ("visit_id", "subject_id", "subject_name", "visit_date", "result_date", "problems_found",
@@ -146,7 +178,8 @@ def results_template(ctx: PlanContext, lang: str) -> Document:
     columns = [_col(k, lang, kinds.get(k, "text"), width=widths.get(k, 14)) for k in RESULT_KEYS]
     return Document("results-template", lang, word("results-template", lang),
                     [*subtitle(ctx, lang)[:1], word("results_note", lang)],
-                    [Table("results", columns, rows)], machine_header=True)
+                    [Table("检查结果" if lang == "zh" else "Inspection results", columns, rows)], machine_header=True,
+                    footer=footer(ctx, lang, word("results-template", lang)))
 
 
 def whats_for(ctx: PlanContext) -> tuple[str, ...]:

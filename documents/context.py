@@ -17,7 +17,7 @@ import polars as pl
 from optimizer.check import PlanFiles, read_plan
 from scenarios.model import Scenario
 
-__all__ = ["DocumentError", "PlanContext", "load_context", "legal_basis", "subtitle"]
+__all__ = ["DocumentError", "PlanContext", "load_context", "legal_basis", "subtitle", "issuer", "footer"]
 
 
 class DocumentError(ValueError):
@@ -40,6 +40,7 @@ class PlanContext:
     visits: pl.DataFrame        # one row per visit, sorted by date and visit id
     team: pl.DataFrame          # visit_id, department, department_name, officer_id, officer_name
     windows: dict[str, tuple[dt.date, dt.date]]
+    public_url: str | None = None  # the public 检查码 service the QR codes lead to (export --public-url)
 
     @property
     def plan_id(self) -> str:
@@ -62,15 +63,39 @@ class PlanContext:
 
     @property
     def district(self) -> str:
-        """The district's name: ``district`` in scenario.yaml, else the scenario's name."""
-        extra = self.scenario.spec.model_extra or {}
-        return str(extra.get("district") or self.scenario.name)
+        """The district the papers name (``district`` of scenario.yaml), or nothing: never a file or slug."""
+        return self.scenario.spec.district or ""
 
     @property
-    def district_given(self) -> str:
-        """``district`` from scenario.yaml followed by a space, or nothing: a title never shows a file name."""
-        extra = self.scenario.spec.model_extra or {}
-        return f"{extra['district']} " if extra.get("district") else ""
+    def authority(self) -> str:
+        """The issuing unit (编制单位, ``authority`` of scenario.yaml), or nothing (the papers leave a blank)."""
+        return self.scenario.spec.authority or ""
+
+    @property
+    def seal(self) -> str:
+        """The words of the seal line: ``seal_text``, else the authority."""
+        return self.scenario.spec.seal_text or self.authority
+
+    @property
+    def basis_numbers(self) -> str:
+        """抽查依据 in a table cell: the document numbers alone (沪府发〔2024〕6号 …)."""
+        return "；".join(dict.fromkeys(p.split("（")[-1].rstrip("）") if "（" in p and p.endswith("）") else p
+                                      for p in self.basis.split("；") if p))
+
+    @property
+    def basis(self) -> str:
+        """抽查依据: the documents the plan's policy encodes, by title and document number, in force order."""
+        from rules.law.loader import load_policy
+
+        try:
+            policy = load_policy(str(self.plan.manifest["policy"]["id"]))
+        except Exception:  # a plan from a policy this installation no longer has: the basis is left blank
+            return ""
+        out = []
+        for doc in policy.documents:
+            title, number = doc.title.strip(), doc.source.document.strip()
+            out.append(f"《{title}》" + (f"（{number}）" if number and number not in title else ""))
+        return "；".join(dict.fromkeys(out))
 
     def names(self, ids: list[str], kind: str) -> str:
         """Task, item or department ids as the names a planner reads, joined the way the 普陀 table joins them."""
@@ -88,12 +113,29 @@ class PlanContext:
 
 
 def subtitle(ctx: PlanContext, lang: str) -> list[str]:
-    """The two lines under every document's title: district, plan, policy; tasks, visits, officer-visits."""
+    """The lines under every document's title: the issuing unit and district, the legal basis by title and
+    document number, the counts — never a scenario slug, plan id or policy id."""
     from documents.labels import word
 
-    return [word("subtitle", lang, district=ctx.district, plan_id=ctx.plan_id, policy=ctx.plan.manifest["policy"]["id"]),
-            word("subtitle_counts", lang, tasks=len(ctx.scenario.tasks), visits=ctx.visits.height,
-                 officers=ctx.team.height)]
+    blank = "＿" * 12
+    lines = [word("subtitle", lang, authority=ctx.authority or blank, district=ctx.district or blank)]
+    if ctx.basis:
+        lines.append(word("subtitle_basis", lang, basis=ctx.basis))
+    lines.append(word("subtitle_counts", lang, tasks=len(ctx.scenario.tasks), visits=ctx.visits.height,
+                      officers=ctx.team.height))
+    return lines
+
+
+def issuer(ctx: PlanContext, lang: str) -> str:
+    """The end of a paper: the issuing unit with its seal, the dates of formation and publication to fill in."""
+    from documents.labels import word
+
+    return word("issuer", lang, authority=ctx.seal or "＿" * 12)
+
+
+def footer(ctx: PlanContext, lang: str, title: str) -> str:
+    """The running foot of every page: the issuing unit and the paper's title (the page number is added)."""
+    return "　".join(p for p in (ctx.authority, title) if p)
 
 
 def load_context(plan_dir: str | Path, scenario: Scenario) -> PlanContext:

@@ -37,16 +37,28 @@ class Table:
 
 @dataclass(frozen=True)
 class Sheet:
-    """One printed page per visit (检查任务单): labelled facts, item table, team table, code and result boxes."""
+    """One printed page of a 检查任务单: labelled facts, item table, team table, code and result boxes.
+
+    A visit's sheet is one page; a visit with more items than a page holds continues on further pages
+    (``part`` of ``parts``), each repeating the 检查编号, the firm and the 检查码 (``facts`` of a continuation
+    page are just those) and carrying its own signature lines."""
 
     title: str
-    facts: list[tuple[str, str]]
+    facts: list[tuple[str, str, bool]]        # (label, value, full width)
     items: Table
     team: Table
     code: str
     code_label: str
+    code_help: str
     boxes: list[str]
-    signatures: list[str]
+    signatures: list[str]                     # each line with its own date blank
+    issuer: str                               # 编制单位 … （盖章）
+    foot: str
+    visit_id: str = ""
+    part: int = 1
+    parts: int = 1
+    qr: str = ""
+    """What the QR encodes: the public service's page of the code (``PUBLIC_URL/c/CODE``), or the bare code."""
 
 
 @dataclass(frozen=True)
@@ -58,6 +70,9 @@ class Document:
     tables: list[Table]
     sheets: list[Sheet] = field(default_factory=list)   # task sheets: printed instead of the tables
     machine_header: bool = False              # CSV header is the column keys (what jointcheck results reads)
+    notes: list[str] = field(default_factory=list)      # footnotes under the tables (the plan table's counts)
+    issuer: str = ""                                     # 编制单位 … （盖章） and the dates, printed at the end
+    footer: str = ""                                     # the running foot of every page (authority, title)
 
 
 def cell_text(value: Any) -> str:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+
+from collections.abc import Callable
 from pathlib import Path
 
 from documents.build import ALL_WHATS, build_document, whats_for
@@ -40,12 +43,15 @@ def render(doc: Document, fmt: str) -> dict[str, bytes]:
 
 
 def make_documents(plan_dir: str | Path, scenario: Scenario, whats: list[str] | None, formats: list[str],
-                   lang: str = "zh", *, unrecorded: bool = False) -> dict[str, bytes]:
+                   lang: str = "zh", progress: Callable[[int, int, str, str], None] | None = None, *,
+                   unrecorded: bool = False, public_url: str | None = None) -> dict[str, bytes]:
     """Every (document, format) asked for, as ``{file name: bytes}``; nothing written.
 
     ``whats`` None: every paper the plan has (:func:`documents.build.whats_for`: the changes of an adjusted
-    version too). ``unrecorded``: the plan was opened without a ledger record (``--allow-unrecorded``): every
-    paper says so under its title."""
+    version too). ``progress(done, total, what, fmt)`` is called before each (paper, format) is made.
+    ``unrecorded``: the plan was opened without a ledger record (``--allow-unrecorded``): every paper says so under
+    its title. ``public_url``: the public 检查码 service (``jointcheck serve``) every task sheet's QR leads to
+    (``URL/c/CODE``); default the scenario's ``public_url``, else the QR holds the bare code."""
     for what in whats or ():
         if what not in ALL_WHATS:
             raise ValueError(f"unknown document {what!r}: expected one of {', '.join(ALL_WHATS)}")
@@ -53,13 +59,20 @@ def make_documents(plan_dir: str | Path, scenario: Scenario, whats: list[str] | 
         if fmt not in FORMATS:
             raise ValueError(f"unknown format {fmt!r}: expected one of {', '.join(FORMATS)}")
     ctx = load_context(plan_dir, scenario)
+    if public_url:
+        ctx = dataclasses.replace(ctx, public_url=public_url)
     files: dict[str, bytes] = {}
-    for what in whats_for(ctx) if whats is None else whats:
+    chosen = list(whats_for(ctx) if whats is None else whats)
+    steps, done = len(chosen) * len(formats), 0
+    for what in chosen:
         doc = build_document(ctx, what, lang)
         if unrecorded:
             doc.lines.insert(0, UNRECORDED_NOTE[lang == "en"])
         for fmt in formats:
+            if progress is not None:
+                progress(done, steps, what, fmt)
             files.update(render(doc, fmt))
+            done += 1
     return files
 
 
@@ -68,5 +81,6 @@ def write_documents(out: str | Path, files: dict[str, bytes], overwrite: bool = 
     out = Path(out)
     with atomic_directory(out, overwrite=overwrite, mark="papers") as staging:
         for name, data in sorted(files.items()):
+            (staging / name).parent.mkdir(parents=True, exist_ok=True)  # a city's papers: one folder a district
             (staging / name).write_bytes(data)
     return [out / name for name in sorted(files)]

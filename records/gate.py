@@ -29,7 +29,7 @@ from records.ledger import Record
 from scenarios.errors import Problem
 from scenarios.messages import Message
 
-__all__ = ["OpenedPlan", "PlanRefused", "open_plan"]
+__all__ = ["OpenedPlan", "PlanRefused", "open_plan", "open_city_plan"]
 
 
 class PlanRefused(Exception):
@@ -150,3 +150,35 @@ def _with_scenario(opened: OpenedPlan, scenario: Any, rules: bool) -> OpenedPlan
                 raise PlanRefused(Message("gate.breaks_rules", path=plan_dir, n=len(violations)), violations)
     return opened
 
+
+
+def open_city_plan(plan_dir: str | Path, *, ledger: str | Path, key: bytes | None = None,
+                   allow_unrecorded: bool = False) -> list[OpenedPlan]:
+    """A city plan through the gate: the city folder holds nothing but what the city ``plan`` wrote
+    (:func:`scenarios.outputs.foreign_entries`), its files and every district manifest are the ones the city manifest
+    binds by SHA-256, and every district plan passes :func:`open_plan` (its own signed ledger record). The rules are
+    the city checker's to re-check (:func:`optimizer.city.verify.check_city_plan`). Returns the opened districts."""
+    import json
+
+    from scenarios.outputs import foreign_entries
+
+    plan_dir = Path(plan_dir)
+    foreign = foreign_entries(plan_dir, "plan")
+    if foreign is None:
+        raise PlanRefused(Message("gate.not_city_plan", path=plan_dir), code=2)
+    manifest = json.loads((plan_dir / "manifest.json").read_text(encoding="utf-8"))
+    problems = [Problem.of(f"{plan_dir}/{name}", None, "", "gate.not_in_manifest") for name in foreign]
+    for name, digest in sorted((manifest.get("files") or {}).items()):
+        path = plan_dir / name
+        if not path.is_file():
+            problems.append(Problem.of(f"{plan_dir}/{name}", None, "", "gate.missing_from_manifest"))
+        elif hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+            problems.append(Problem.of(f"{plan_dir}/{name}", None, "", "gate.differs_from_manifest"))
+    for d in manifest.get("districts") or []:
+        inner = plan_dir / "districts" / str(d.get("district")) / "manifest.json"
+        if not inner.is_file() or hashlib.sha256(inner.read_bytes()).hexdigest() != d.get("manifest_sha256"):
+            problems.append(Problem.of(str(inner), None, "", "gate.differs_from_manifest"))
+    if problems:
+        raise PlanRefused(Message("gate.differs_from_manifest_refused", path=plan_dir), problems)
+    return [open_plan(plan_dir / "districts" / str(d["district"]), ledger=ledger, key=key,
+                      allow_unrecorded=allow_unrecorded) for d in manifest["districts"]]

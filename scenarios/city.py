@@ -54,6 +54,12 @@ class CityHeader(BaseModel):
     policy: Id = Field(description="The shared policy: every district is planned under it")
     description: str = ""
     generator: dict[str, Any] | None = Field(default=None, description="Provenance of a generated city")
+    region: str | None = Field(default=None, min_length=1, max_length=40,
+                               description="The city the whole-city papers name, e.g. 上海市")
+    authority: str | None = Field(default=None, min_length=1, max_length=80,
+                                  description="Issuing unit (编制单位) of the whole-city papers, e.g. 上海市市场监督管理局")
+    seal_text: str | None = Field(default=None, min_length=1, max_length=80, description="Words of their seal line")
+    contact: str | None = Field(default=None, min_length=1, max_length=120, description="Whom a firm calls about them")
 
 
 class CitySpec(CityHeader):

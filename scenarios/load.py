@@ -20,9 +20,9 @@ from scenarios.credit_code import directory_warnings
 from scenarios.errors import Problem, ScenarioError
 from scenarios.files import read_csv_text, read_text, resolve_inside
 from scenarios.identifiers import unify_case
-from scenarios.model import Scenario, ScenarioSpec
+from scenarios.model import PAPER_FIELDS, Scenario, ScenarioSpec
 from scenarios.references import check_directories, check_references
-from scenarios.schema import OFFICERS, SUBJECTS, DirectorySchema, check_directory
+from scenarios.schema import OFFICERS, PAPER_COLUMNS, SUBJECTS, DirectorySchema, check_directory
 from scenarios.spec import validate_spec
 from scenarios.yamlmap import read_located_yaml
 
@@ -133,11 +133,16 @@ def canonical_hash(spec: ScenarioSpec, subjects: pl.DataFrame, officers: pl.Data
 
     It hashes the validated spec as canonical JSON and each directory sorted by its id, written as CSV.
     Reordering subjects.csv leaves it (and therefore the plan seed derived from it) unchanged; changing
-    any value changes it.
+    any value changes it — except the letterhead the papers print and nothing plans with (``district``,
+    ``authority``, ``seal_text``, ``contact`` of scenario.yaml, :data:`scenarios.model.PAPER_FIELDS`; a
+    subject's ``address``, ``contact_person``, ``contact_phone``, :data:`scenarios.schema.PAPER_COLUMNS`):
+    adding or correcting them changes no seed, no draw and no plan.
     """
     digest = hashlib.sha256()
-    digest.update(json.dumps(spec.model_dump(mode="json"), ensure_ascii=False, sort_keys=True).encode("utf-8"))
+    body = spec.model_dump(mode="json", exclude=set(PAPER_FIELDS))
+    digest.update(json.dumps(body, ensure_ascii=False, sort_keys=True).encode("utf-8"))
     for frame, key in ((subjects, "subject_id"), (officers, "officer_id")):
+        frame = frame.drop([c for c in PAPER_COLUMNS if c in frame.columns]) if key == "subject_id" else frame
         flat = frame.sort(key).with_columns(
             [pl.col(c).list.join(";") for c, dtype in frame.schema.items() if isinstance(dtype, pl.List)]
         )

@@ -28,7 +28,12 @@ __all__ = [
     "ScenarioHeader",
     "ScenarioSpec",
     "Scenario",
+    "PAPER_FIELDS",
 ]
+
+PAPER_FIELDS = ("district", "authority", "seal_text", "contact", "public_url")
+"""The letterhead of ``scenario.yaml``: printed on the papers, never read by the planner; left out of the content
+hash (:func:`scenarios.load.canonical_hash`), so adding or correcting them changes no plan."""
 
 Id = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\s;,]+$")]
 
@@ -155,6 +160,17 @@ class ScenarioHeader(_Strict):
     generator: dict[str, Any] | None = Field(default=None, description="Provenance of a generated scenario")
     risk_scorecard: str | None = Field(
         default=None, description="Scorecard that made risk_class (jointcheck score); the given class is risk_class_given")
+    district: str | None = Field(default=None, min_length=1, max_length=40,
+                                 description="The district the papers name, e.g. 长宁区")
+    authority: str | None = Field(default=None, min_length=1, max_length=80,
+                                  description="The issuing unit (编制单位) that signs and seals the papers, e.g. 长宁区市场监督管理局")
+    seal_text: str | None = Field(default=None, min_length=1, max_length=80,
+                                  description="The words of the seal (盖章) line; default: the authority")
+    contact: str | None = Field(default=None, min_length=1, max_length=120,
+                                description="Whom a firm calls about the papers, e.g. 联席会议办公室 021-22050000")
+    public_url: str | None = Field(default=None, max_length=200, pattern=r"^https?://[^\s<>\"']+$",
+                                   description="The public 检查码 service (jointcheck serve) a task sheet's QR leads to: "
+                                               "the QR encodes URL/c/CODE")
 
 
 class ScenarioSpec(ScenarioHeader):

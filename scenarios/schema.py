@@ -15,7 +15,7 @@ import polars as pl
 from scenarios.errors import Problem
 from scenarios.identifiers import key_clashes, normalise_column
 
-__all__ = ["RISK_CLASSES", "SUBJECTS", "OFFICERS", "DirectorySchema", "check_directory", "MAX_REPORTED"]
+__all__ = ["RISK_CLASSES", "SUBJECTS", "OFFICERS", "PAPER_COLUMNS", "DirectorySchema", "check_directory", "MAX_REPORTED"]
 
 RISK_CLASSES = ["A", "B", "C", "D"]
 RiskEnum = pl.Enum(RISK_CLASSES)
@@ -65,9 +65,17 @@ def _count(col: pl.Expr) -> tuple[pl.Expr, pl.Expr, str]:
     return bad, value.cast(pl.Int32, strict=False), "cell.count"
 
 
+def _phone(col: pl.Expr) -> tuple[pl.Expr, pl.Expr, str]:
+    """A telephone number as a firm gives it: digits with + - ( ) spaces, 转/ext/分机 and an extension."""
+    value = col.str.strip_chars().fill_null("")
+    shape = r"^\+?[0-9][0-9 ()\-]{4,24}((转|ext\.?|x|分机|-)\s*[0-9]{1,6})?$"
+    return (value != "") & ~value.str.contains(shape), value, "cell.phone"
+
+
 @dataclass(frozen=True)
 class DirectorySchema:
-    """Required columns of one directory, each with its check and cast; ``key`` must be unique."""
+    """Required columns of one directory, each with its check and cast; ``key`` must be unique. ``optional``
+    columns are checked when present (their problems are warnings: they do not stop a plan)."""
 
     name: str
     columns: dict[str, Rule]
@@ -75,6 +83,7 @@ class DirectorySchema:
     identifiers: tuple[str, ...] = ()
     """Columns read as identifiers (:mod:`scenarios.identifiers`): the key and every column that names a grid,
     department, qualification or object type."""
+    optional: dict[str, Rule] | None = None
 
     @property
     def required(self) -> list[str]:
@@ -95,6 +104,13 @@ SUBJECTS = DirectorySchema(
     },
     identifiers=("subject_id", "object_types", "grid"),
 )
+
+PAPER_COLUMNS = ("address", "contact_person", "contact_phone")
+"""A subject's 地址, 负责人 and 联系电话: optional, printed on its task sheet, never planned with (left out of the
+content hash, :func:`scenarios.load.canonical_hash`)."""
+
+SUBJECTS = DirectorySchema(name=SUBJECTS.name, key=SUBJECTS.key, columns=SUBJECTS.columns,
+                           identifiers=SUBJECTS.identifiers, optional={"address": _text, "contact_person": _text, "contact_phone": _phone})
 
 OFFICERS = DirectorySchema(
     name="officers",
@@ -159,10 +175,19 @@ def check_directory(raw: pl.DataFrame, schema: DirectorySchema, file: str) -> tu
 
     problems += key_clashes(raw.with_columns(pl.col(schema.key).str.strip_chars()), schema.key, file)
 
+    optional = {name: rule(pl.col(name)) for name, rule in (schema.optional or {}).items() if name in raw.columns}
+    for name, (bad, _, code) in optional.items():
+        bad_rows = raw.filter(bad).select("__row", name)
+        for row, value in bad_rows.head(MAX_REPORTED).iter_rows():
+            problems.append(Problem.of(file, row, name, code, "warning", value=_clip(value)))
+        if bad_rows.height > MAX_REPORTED:
+            first = bad_rows["__row"][MAX_REPORTED]
+            problems.append(Problem.of(file, first, name, "rows.more", "warning", count=bad_rows.height - MAX_REPORTED, first=first))
+
     extra = [c for c in raw.columns if c not in schema.columns and c != "__row"]
     typed = raw.select(
         *[value.alias(name) for name, (_, value, _) in rules.items()],
-        *[pl.col(c) for c in extra],
+        *[optional[c][1].alias(c) if c in optional else pl.col(c) for c in extra],
         pl.col("__row"),
     )
     for column in schema.identifiers:

@@ -144,9 +144,9 @@ def test_city_yaml_problems_are_located(city_copy):
     assert city is None
     text = [str(p) for p in problems]
     assert any(t.startswith("city.yaml row 4, policy: unknown policy 'nowhere-2024'") for t in text), text
-    assert any("city.yaml row 7, districts[2]: 'huangpu' is listed twice" in t for t in text), text
-    assert any("city.yaml row 7, districts[3]: 'gone': no district scenario" in t for t in text), text
-    assert any(t.startswith("city.yaml row 17, tasks[C02]: give exactly one of ratio, count or ratio_by_class") for t in text), text
+    assert any("city.yaml row 11, districts[2]: 'huangpu' is listed twice" in t for t in text), text
+    assert any("city.yaml row 11, districts[3]: 'gone': no district scenario" in t for t in text), text
+    assert any(t.startswith("city.yaml row 21, tasks[C02]: give exactly one of ratio, count or ratio_by_class") for t in text), text
 
 
 def test_city_tasks_are_checked_against_every_district(city_copy):
@@ -157,8 +157,8 @@ def test_city_tasks_are_checked_against_every_district(city_copy):
     city, problems = check_city(city_copy)
     assert city is not None, problems
     found = [str(p) for d in city.districts for p in census(CensusJob(city, d)).problems]
-    assert "city.yaml row 13, tasks[C01].items: item 'SAMR04' is not in district 'xuhui' (xuhui/scenario.yaml)" in found, found
-    assert any(t.startswith("city.yaml row 17, tasks[T01].id: 'T01' is also a task id of district 'huangpu'") for t in found), found
+    assert "city.yaml row 17, tasks[C01].items: item 'SAMR04' is not in district 'xuhui' (xuhui/scenario.yaml)" in found, found
+    assert any(t.startswith("city.yaml row 21, tasks[T01].id: 'T01' is also a task id of district 'huangpu'") for t in found), found
     result = runner.invoke(app, ["validate", str(city_copy), "--lang", "en"])
     assert result.exit_code == 1 and "item 'SAMR04' is not in district 'xuhui'" in result.output, result.output
 
@@ -265,6 +265,32 @@ def test_check_and_verify_a_city_plan(local_plan):
         result.output
 
 
+
+@pytest.mark.parametrize("tamper", ["district parquet", "stray file", "district manifest rehashed"])
+def test_a_tampered_city_plan_is_refused_by_check_and_verify(local_plan, tmp_path, tamper):
+    """The city plan passes the same gate as a district's: every district bound to its signed record, the city's
+    files and district manifests the ones its manifest binds, nothing added."""
+    import hashlib
+    import json
+    import shutil
+
+    copy = tmp_path / "city-plan"
+    shutil.copytree(local_plan, copy)
+    district = sorted((copy / "districts").iterdir())[0]
+    if tamper == "stray file":
+        (copy / "notes.txt").write_text("x", encoding="utf-8")
+    else:
+        import polars as pl
+
+        a = pl.read_parquet(district / "assignments.parquet")
+        a.slice(1).write_parquet(district / "assignments.parquet")  # an officer taken off a visit
+        if tamper == "district manifest rehashed":
+            m = json.loads((district / "manifest.json").read_text(encoding="utf-8"))
+            m["files"]["assignments.parquet"] = hashlib.sha256((district / "assignments.parquet").read_bytes()).hexdigest()
+            (district / "manifest.json").write_text(json.dumps(m), encoding="utf-8")
+    for args in (["check", str(copy), str(CITY)], ["verify", str(copy), str(CITY), "--seed", SEED]):
+        result = runner.invoke(app, [*args, "--lang", "en"])
+        assert result.exit_code == 1 and "refused" in result.output, result.output
 
 def test_a_district_error_crosses_processes_naming_the_district():
     """What a district's rules or policy refuse (PlanBlocked, PolicyError) comes back from any worker as a

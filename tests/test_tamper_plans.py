@@ -153,7 +153,7 @@ def test_an_unrecorded_plan_with_an_edited_manifest_is_refused_even_with_the_fla
     for args in (["publish", str(plan), str(TINY), "--out", str(tmp_path / "pub"), "--formed", "2024-03-25", *empty],
                  ["check", str(plan), str(TINY), *empty], ["verify", str(plan), str(TINY), "--seed", SEED, *empty]):
         result = runner.invoke(app, args)
-        assert result.exit_code == 1 and "manifest_sha256" in result.output, result.output
+        assert result.exit_code == 1 and "manifest.json" in result.output and "SHA-256" in result.output, result.output
     assert not (tmp_path / "pub").exists()
 
 

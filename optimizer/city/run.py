@@ -65,8 +65,11 @@ def _sha(*parts: str) -> str:
 
 
 def city_hash(city: City, district_hashes: dict[str, str]) -> str:
-    """SHA-256 of city.yaml's content (canonical JSON) and each district's name and content hash, in order."""
-    body = json.dumps(city.spec.model_dump(mode="json"), ensure_ascii=False, sort_keys=True)
+    """SHA-256 of city.yaml's content (canonical JSON) and each district's name and content hash, in order.
+    The letterhead only the papers print (region, authority, seal_text, contact) is left out, like a district's
+    (:func:`scenarios.load.canonical_hash`)."""
+    body = json.dumps(city.spec.model_dump(mode="json", exclude={"region", "authority", "seal_text", "contact"}),
+                      ensure_ascii=False, sort_keys=True)
     return _sha(body, *[f"{d}={district_hashes[d]}" for d in city.districts])
 
 

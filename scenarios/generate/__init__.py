@@ -55,6 +55,7 @@ def build_scenario(profile: Profile, n_subjects: int | None = None, seed: int | 
         "year": profile.year,
         "policy": profile.policy,
         "description": profile.description,
+        **letterhead(profile),
         "generator": {"profile": profile.name, "random_seed": seed, "n_subjects": n},
         "departments": [{"id": d.id, "name": d.name} for d in profile.departments],
         "object_types": [{"id": o.id, "name": o.name} for o in profile.object_types],
@@ -64,6 +65,15 @@ def build_scenario(profile: Profile, n_subjects: int | None = None, seed: int | 
         "officers": "officers.csv",
     }
     return spec, subjects, officers
+
+
+def letterhead(profile: Profile) -> dict[str, str]:
+    """The papers' letterhead of a generated scenario (scenario.yaml district, authority, seal_text, contact):
+    the profile's, the authority defaulting to the district's 市场监督管理局 (the office of the joint conference)."""
+    out = {"district": profile.district,
+           "authority": profile.authority or (f"{profile.district}市场监督管理局" if profile.district else None),
+           "seal_text": profile.seal_text, "contact": profile.contact}
+    return {k: v for k, v in out.items() if v}
 
 
 def _dump_yaml(spec: dict[str, Any]) -> str:

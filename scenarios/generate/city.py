@@ -74,7 +74,9 @@ def generate_city(
     built = []
     for k in range(n_districts):
         folder, district, area = city_district(k)
-        local = base.model_copy(update={"name": f"{folder}-{base.year}", "district": district, "area_code": area})
+        local = base.model_copy(update={"name": f"{folder}-{base.year}", "district": district, "area_code": area,
+                                        "authority": None, "seal_text": f"上海市{district}市场监督管理局",
+                                        "contact": f"{district}“双随机、一公开”监管工作联席会议办公室"})
         spec, subjects, officers = build_scenario(local, subjects_per_district, seed + k)
         spec["description"] = f"{district}（合成，{base.name} 画像，种子 {seed + k}）"
         built.append((folder, spec, subjects, officers))
@@ -92,6 +94,8 @@ def generate_city(
     city = {
         "name": name, "year": base.year, "policy": base.policy,
         "description": f"合成城市：{n_districts} 个区，每区 {subjects_per_district} 个检查对象（{base.name} 画像）",
+        "region": "上海市", "authority": "上海市市场监督管理局", "seal_text": "上海市市场监督管理局",
+        "contact": "上海市“双随机、一公开”监管工作联席会议办公室",
         "generator": {"profile": base.name, "random_seed": seed, "districts": n_districts,
                       "subjects_per_district": subjects_per_district},
         "districts": [b[0] for b in built],

@@ -91,8 +91,27 @@ def make_subjects(
             "complaints_verified": pl.Series(complaints.astype(np.int64)),
         }
     )
-    # 一企一档 indicator columns the scorecards read, from a generator of their own (the draws above stay as they were)
-    return pl.concat([subjects, indicator_columns(risk_class, [profile.random_seed, 20])], how="horizontal")
+    # 一企一档 indicator columns the scorecards read, and the address and contact the task sheet prints, each from
+    # a generator of its own (the draws above stay as they were)
+    return pl.concat([subjects, indicator_columns(risk_class, [profile.random_seed, 20]),
+                      contact_columns(profile, n, [profile.random_seed, 27])], how="horizontal")
+
+
+_ROAD_WORDS = list("延安中山长宁虹桥天山仙霞古北娄山哈密茅台遵义安顺水城威宁剑河新华番禺法华愚园江苏定西武夷昭化")
+
+
+def contact_columns(profile: Profile, n: int, seed: list[int]) -> pl.DataFrame:
+    """address, contact_person, contact_phone (scenarios.schema.PAPER_COLUMNS): a synthetic street address in
+    the district, a 负责人 and a Shanghai landline, drawn from ``seed`` alone."""
+    rng = np.random.default_rng(seed)
+    city = "上海市" + (profile.district or "")
+    road = _pick(rng, _ROAD_WORDS, n, 2) + pl.Series(np.asarray(["路", "路", "路", "街", "弄"])[rng.integers(0, 5, n)])
+    number = pl.Series(rng.integers(1, 2000, n).astype(str))
+    surname, first, second = (_pick(rng, words, n, 1) for words in (_SURNAMES, _GIVEN, _GIVEN))
+    two = pl.Series(rng.random(n) < 0.7)  # most given names have two characters
+    person = pl.select(surname + first + pl.when(two).then(second).otherwise(pl.lit(""))).to_series()
+    phone = pl.Series(np.char.add("021-", rng.integers(52000000, 69999999, n).astype(str)))
+    return pl.DataFrame({"address": city + road + number + "号", "contact_person": person, "contact_phone": phone})
 
 
 def make_officers(profile: Profile, rng: np.random.Generator) -> pl.DataFrame:

@@ -78,6 +78,10 @@ class Profile(_Frozen):
     officer_capacity: tuple[int, int] = (3, 8)
     departments: list[DepartmentProfile]
     district: str | None = Field(default=None, description="District name in subject names, e.g. 长宁区")
+    authority: str | None = Field(
+        default=None, description="编制单位 the papers name (scenario.yaml authority); default: the district's 市场监督管理局")
+    seal_text: str | None = Field(default=None, description="Words of the seal line (scenario.yaml seal_text)")
+    contact: str | None = Field(default=None, description="Whom a firm calls about the papers (scenario.yaml contact)")
     area_code: str | None = Field(
         default=None, pattern=r"^[0-9]{6}$",
         description="行政区划码 of the district: subject ids become 统一社会信用代码 (GB 32100-2015); else plain numbers",

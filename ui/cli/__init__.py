@@ -39,7 +39,7 @@ def _usage_exceptions() -> tuple[type[BaseException], ...]:
 
 _PASSED_ON = _usage_exceptions()
 
-from ui.cli import documents, office, planning, record, scenario, scoring
+from ui.cli import documents, office, planning, record, scenario, scoring, serve
 
 __all__ = ["app", "main"]
 
@@ -129,6 +129,7 @@ record.register(app)
 scoring.register(app)
 documents.register(app)
 office.register(app)
+serve.register(app)
 
 
 def main() -> None:  # pragma: no cover - console script entry point

@@ -167,12 +167,16 @@ def _load_city(city_dir: Path):  # noqa: ANN202 - a City
     return city
 
 
-def check_city_dir(plan_dir: Path, city_dir: Path) -> None:
-    """``jointcheck check CITY_PLAN_DIR CITY_DIR``: every district plan against its district with its city-wide tasks."""
+def check_city_dir(plan_dir: Path, city_dir: Path, ledger: Path | None = None, allow_unrecorded: bool = False,
+                   key_file: Path | None = None) -> None:
+    """``jointcheck check CITY_PLAN_DIR CITY_DIR``: through the gate (every district bound to its signed ledger record),
+    then every district plan against its district with its city-wide tasks."""
     from optimizer.city.verify import check_city_plan
+    from ui.cli.common import require_bound_city_plan
 
     if not (plan_dir / "manifest.json").is_file() or not (plan_dir / "districts").is_dir():
         raise fail(say("not_city_plan", path=plan_dir))
+    require_bound_city_plan(plan_dir, ledger, allow_unrecorded, key_file)
     city = _load_city(city_dir)
     violations = check_city_plan(plan_dir, city)
     for d, found in violations.items():
@@ -187,12 +191,16 @@ def check_city_dir(plan_dir: Path, city_dir: Path) -> None:
     console.print(f"[green]{escape(line)}[/]", highlight=False)
 
 
-def verify_city_dir(plan_dir: Path, city_dir: Path, seed: str) -> None:
-    """``jointcheck verify CITY_PLAN_DIR CITY_DIR --seed V``: the city hash, the split and every district's draw."""
+def verify_city_dir(plan_dir: Path, city_dir: Path, seed: str, ledger: Path | None = None,
+                    allow_unrecorded: bool = False, key_file: Path | None = None) -> None:
+    """``jointcheck verify CITY_PLAN_DIR CITY_DIR --seed V``: through the gate, then the city hash, the split and
+    every district's draw."""
     from optimizer.city.verify import verify_city_plan
+    from ui.cli.common import require_bound_city_plan
 
     if not (plan_dir / "manifest.json").is_file() or not (plan_dir / "districts").is_dir():
         raise fail(say("not_city_plan", path=plan_dir))
+    require_bound_city_plan(plan_dir, ledger, allow_unrecorded, key_file)
     city = _load_city(city_dir)
     with console.status(say("city_redoing")):
         result = verify_city_plan(plan_dir, city, seed)

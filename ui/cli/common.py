@@ -24,6 +24,7 @@ from ui.cli.messages import current_lang, default_lang, say
 __all__ = [
     "planning_errors", "console", "ScenarioDir", "PlanDir", "PublicSeed", "PlanId", "Mode", "LedgerOption", "KeyFileOption",
     "print_problems", "figures_table", "load_or_exit", "require_plan_dir", "require_bound_plan", "AllowUnrecorded",
+    "require_bound_city_plan",
     "fail", "writing_errors", "parse_date", "ledger_path", "is_plan_folder", "check_plan_out", "guard_out", "calendar_problems", "default_lang",
     "say", "current_lang", "head", "print_match", "err_text",
 ]
@@ -205,18 +206,46 @@ def require_bound_plan(plan_dir: Path, ledger: Path | None, allow_unrecorded: bo
         if verdict and exc.reason.code == "gate.other_scenario":
             raise fail(say("verdict.fail", what=say("other_scenario", path=plan_dir, scenario=scenario.root)),
                        code=1) from None
-        for finding in exc.findings:
-            if isinstance(finding, Problem):
-                console.print(f"{head('tampered', 'red')} {escape(finding.describe(lang))}", highlight=False)
-            else:
-                console.print(f"{head('violation', 'red')} {escape(finding.text(lang))}", highlight=False)
-        raise fail(exc.reason.text(lang), code=exc.code) from None
+        raise _refused(exc) from None
     for note in opened.notes:
         style = "warning" if opened.unrecorded else "note"
         console.print(f"{head(style)} {escape(note.text(lang))}", highlight=False)
     if opened.record is not None:
         console.print(escape(say("plan_matches_record", seq=opened.record.seq, db=db)), highlight=False)
     return opened
+
+
+def _refused(exc) -> typer.Exit:  # noqa: ANN001 - records.gate.PlanRefused
+    """Print every finding of the gate's refusal and its reason; the exit to raise."""
+    lang = current_lang()
+    for finding in exc.findings:
+        if isinstance(finding, Problem):
+            console.print(f"{head('tampered', 'red')} {escape(finding.describe(lang))}", highlight=False)
+        else:
+            console.print(f"{head('violation', 'red')} {escape(finding.text(lang))}", highlight=False)
+    return fail(exc.reason.text(lang), code=exc.code)
+
+
+def require_bound_city_plan(plan_dir: Path, ledger: Path | None, allow_unrecorded: bool,
+                            key_file: Path | None = None) -> None:
+    """A city plan through the gate (:func:`records.gate.open_city_plan`): its folder, its files and every district
+    plan bound as a district plan is; prints every finding and exits otherwise."""
+    from records.codes import CodeKeyError, load_key
+    from records.gate import PlanRefused, open_city_plan
+    from records.ledger import LedgerError
+
+    try:
+        key = load_key(key_file) if key_file is not None else None
+        opened = open_city_plan(plan_dir, ledger=ledger_path(ledger), key=key, allow_unrecorded=allow_unrecorded)
+    except CodeKeyError as exc:
+        raise fail(say("key_needed", detail=err_text(exc))) from None
+    except LedgerError as exc:
+        raise fail(err_text(exc)) from None
+    except PlanRefused as exc:
+        raise _refused(exc) from None
+    for district in opened:
+        for note in district.notes:
+            console.print(f"{head('warning')} {escape(note.text(current_lang()))}", highlight=False)
 
 
 def is_plan_folder(path: Path) -> bool:

@@ -7,6 +7,7 @@ makes the same files from the same code. :func:`print_plan_summary` is called at
 
 from __future__ import annotations
 
+import re
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -26,6 +27,7 @@ from ui.cli.common import (
     fail,
     guard_out,
     load_or_exit,
+    require_bound_city_plan,
     require_bound_plan,
     say,
 )
@@ -70,20 +72,54 @@ def export(
     ledger: LedgerOption = None,
     key_file: KeyFileOption = None,
     allow_unrecorded: AllowUnrecorded = False,
+    public_url: Annotated[str | None, typer.Option(
+        "--public-url", help="The public 检查码 service (jointcheck serve), e.g. https://jc.example.gov.cn: every task "
+                             "sheet's QR then encodes URL/c/CODE (default: the scenario's public_url, else the bare code)")] = None,
 ) -> None:
     """Print the papers: plan table (official form), task sheets with 检查码 and QR, calendar, visits, results template;
     for an adjusted plan (jointcheck adjust) also the changes it made."""
     from documents import DocumentError, make_documents, write_documents
+    from documents.city import district_scenario, is_city_plan, make_city_documents
+    from scenarios.city import is_city
 
     use_lang(lang)
     guard_out(out, "papers", force, inputs={"guard.plan": plan_dir, "guard.scenario": scenario_dir}, ledger=ledger)
-    scenario = load_or_exit(scenario_dir)
-    opened = require_bound_plan(plan_dir, ledger, allow_unrecorded, scenario=scenario, key_file=key_file)
+    if public_url is not None and not re.fullmatch(r"https?://[^\s<>\"']+", public_url):
+        raise fail(say("public_url_bad", url=public_url))
+    city = is_city_plan(plan_dir) and is_city(scenario_dir)
+    try:  # a district of a city plan: its scenario with the city-wide tasks it was planned with
+        scenario = None if city else district_scenario(plan_dir, scenario_dir)
+    except (DocumentError, ValueError, OSError) as exc:
+        raise fail(err_text(exc)) from None
+    if scenario is None and not city:
+        scenario = load_or_exit(scenario_dir)
+    unrecorded = False
+    if city:  # the same gate as check: every district bound to its signed ledger record
+        require_bound_city_plan(plan_dir, ledger, allow_unrecorded, key_file)
+    else:
+        unrecorded = require_bound_plan(plan_dir, ledger, allow_unrecorded, scenario=scenario, key_file=key_file).unrecorded
+    if Format.pdf in (fmt or []):
+        from documents.pdf import font_note
+
+        if font_note(lang.value):
+            console.print(f"[yellow]{escape(font_note(lang.value))}[/]", highlight=False)
     whats = [w.value for w in what] if what else None  # None: every paper the plan has
     formats = [f.value for f in (fmt or [Format.xlsx])]
     try:
-        with console.status(say("writing_documents")):
-            files = make_documents(plan_dir, scenario, whats, formats, lang.value, unrecorded=opened.unrecorded)
+        with console.status(say("writing_documents")) as status:
+            def progress(done: int, total: int, what_: str, fmt_: str) -> None:
+                from documents.labels import paper_name
+
+                line = say("making_document", n=done + 1, total=total, what=paper_name(what_, lang.value), fmt=fmt_)
+                if console.is_terminal:
+                    status.update(line)
+                else:  # a log or a pipe: one line per paper and format
+                    console.print(f"  {escape(line)}", highlight=False)
+
+            files = (make_city_documents(plan_dir, scenario_dir, whats, formats, lang.value, progress=progress) if city
+                     else make_documents(plan_dir, scenario, whats, formats, lang.value, progress=progress,
+                                         unrecorded=unrecorded, public_url=public_url))
+            status.update(say("writing_documents"))
             paths = write_documents(out, files, overwrite=force)
     except (DocumentError, ValueError, OSError) as exc:
         raise fail(err_text(exc)) from None

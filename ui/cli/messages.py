@@ -45,6 +45,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "what.city_plan": ("全市计划", "city plan"),
     "what.draw": ("抽取结果", "draw"),
     "what.scenario": ("场景", "scenario"),
+    "public_url_bad": ("--public-url “{url}” 不是 http:// 或 https:// 开头的网址", "--public-url {url!r} is not an http:// or https:// address"),
+    "serve_pairs": ("应成对给出“计划目录 场景目录”，现有 {n} 个路径", "give PLAN_DIR SCENARIO_DIR pairs; got {n} path(s)"),
+    "serve_ready": ("核验服务：{plans} 个计划、{codes} 个检查码，地址 http://{host}:{port}/（按 Ctrl+C 停止）",
+                    "verification service: {plans} plan(s), {codes} code(s) at http://{host}:{port}/ (Ctrl+C stops it)"),
     "ledger_after_publication": ("最近一次公示的台账链头（第 {seq} 条）之后又追加了 {n} 条记录；公示之后追加的计划记录不改变已公示的内容"
                                  "（核验计划时对照公示即可发现）",
                                  "{n} record(s) appended after the last published ledger head (seq {seq}); a plan record "
@@ -251,6 +255,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "template_of": ("含场景 {name} 的数据", "with the data of scenario {name}"),
     # export
     "writing_documents": ("正在写出文书…", "writing documents…"),
+    "making_document": ("正在生成文书 {n}/{total}：{what}（{fmt}）…", "making paper {n} of {total}: {what} ({fmt})…"),
     "documents_wrote": ("已写出 {n} 个文件到 {path}", "wrote {n} file(s) into {path}"),
 }
 

@@ -430,7 +430,7 @@ def check(
     if is_city(scenario_dir):
         from ui.cli.city import check_city_dir
 
-        check_city_dir(plan_dir, scenario_dir)
+        check_city_dir(plan_dir, scenario_dir, ledger, allow_unrecorded, key_file)
         return
     scenario = load_or_exit(scenario_dir)
     require_bound_plan(plan_dir, ledger, allow_unrecorded, scenario=scenario, rules=False, verdict=True,
@@ -471,7 +471,7 @@ def verify(
     if is_city(scenario_dir):
         from ui.cli.city import verify_city_dir
 
-        verify_city_dir(plan_dir, scenario_dir, seed)
+        verify_city_dir(plan_dir, scenario_dir, seed, ledger, allow_unrecorded, key_file)
         return
     scenario = load_or_exit(scenario_dir)
     require_bound_plan(plan_dir, ledger, allow_unrecorded, scenario=scenario, verdict=True, key_file=key_file,
