@@ -142,7 +142,9 @@ SHEET_BY_ROLE = {s.role: s for s in SHEETS}
 
 INFO_KEYS: dict[str, tuple[str, ...]] = {
     "name": ("场景名称", "名称"), "year": ("年度", "计划年度"), "policy": ("政策", "适用政策"), "description": ("说明", "描述"),
-    "district": ("所属区", "区"), "authority": ("编制单位",), "generator": ("生成参数",), "risk_scorecard": ("风险评分卡",),
+    "district": ("所属区", "区"), "authority": ("编制单位",), "seal_text": ("盖章文字", "印章文字"),
+    "contact": ("联系方式", "联系人及电话"), "public_url": ("核验网址", "检查码核验网址"),
+    "generator": ("生成参数",), "risk_scorecard": ("风险评分卡",),
     "subjects": ("检查对象名录文件",), "officers": ("执法人员名录文件",),
 }
 

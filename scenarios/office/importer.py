@@ -20,7 +20,7 @@ import yaml
 from scenarios.atomic import atomic_directory
 from scenarios.errors import Problem
 from scenarios.load import check_scenario
-from scenarios.model import Scenario, ScenarioHeader
+from scenarios.model import PAPER_FIELDS, Scenario, ScenarioHeader
 from scenarios.office.build import SUBFIELD, Built, build, read_info
 from scenarios.office.csvfile import read_csv_table
 from scenarios.office.headers import INFO_KEYS, SHEETS, read_mapping
@@ -125,10 +125,10 @@ def _settings(given: dict[str, Any], info: dict[str, Any], info_rows: dict[str, 
             else ("--policy", None)
         problems.append(Problem.of(where[0], where[1], "政策" if where[1] else "", "policy.unknown",
                                    policy=header["policy"], known=", ".join(known) or "—"))
-    for key in ("description", "generator", "risk_scorecard", "district", "authority", "subjects", "officers"):
+    for key in ("description", "generator", "risk_scorecard", *PAPER_FIELDS, "subjects", "officers"):
         if key in info and key in ScenarioHeader.model_fields:
             header[key] = info[key]
-        elif key in info:  # 所属区 / 编制单位 before the scenario format has them: said, not dropped silently
+        elif key in info:  # a letterhead field the scenario format lacks: said, not dropped silently
             problems.append(Problem.of(tables["info"].label, info_rows[key], "项目", "office.info_unknown", "warning",
                                        value=INFO_KEYS[key][0]))
     for key in ("subjects", "officers"):

@@ -18,7 +18,7 @@ from typing import Any
 import polars as pl
 
 from scenarios.atomic import atomic_file
-from scenarios.model import Scenario
+from scenarios.model import PAPER_FIELDS, Scenario
 from scenarios.office.headers import INFO_KEYS, SHEET_BY_ROLE, SUBJECT_EXTRAS, Column
 from scenarios.office.values import SEPARATORS
 from scenarios.schema import OFFICERS, SUBJECTS
@@ -146,7 +146,7 @@ def _info_rows(scenario: Scenario | None) -> list[list[Any]]:
         rows.append([INFO_KEYS["generator"][0], json.dumps(spec.generator, ensure_ascii=False, sort_keys=True)])
     if spec.risk_scorecard is not None:
         rows.append([INFO_KEYS["risk_scorecard"][0], spec.risk_scorecard])
-    for key in ("district", "authority"):
+    for key in PAPER_FIELDS:  # the letterhead the papers print (not part of the content hash)
         value = getattr(spec, key, None)
         if value:
             rows.append([INFO_KEYS[key][0], value])
