@@ -18,8 +18,11 @@ MAX_CSV_BYTES = 512 * 1024 * 1024
 MAX_BLANK_LINES = 10_000
 
 
-def read_text(path: Path, label: str) -> tuple[str | None, list[Problem]]:
-    """Read a UTF-8 file (with or without BOM). Returns (text or None, problems)."""
+def read_text(path: Path, label: str, gb18030: bool = False) -> tuple[str | None, list[Problem]]:
+    """Read a UTF-8 file (with or without BOM). Returns (text or None, problems).
+
+    ``gb18030``: a file that is not UTF-8 but is GB18030 (what Excel saves as "CSV" on Chinese Windows) is read as
+    such, with a warning naming the encoding (a directory CSV; scenario.yaml stays UTF-8)."""
     try:
         if not path.exists():
             if path.is_symlink():
@@ -39,11 +42,15 @@ def read_text(path: Path, label: str) -> tuple[str | None, list[Problem]]:
         line = raw[: exc.start].count(b"\n") + 1
         code = "file.not_utf8"
         try:
-            raw.decode("gb18030")
+            text = raw.decode("gb18030")
             code = "file.looks_gbk"
         except UnicodeDecodeError:
-            pass
-        return None, [Problem.of(label, line, "", code, byte=f"{raw[exc.start]:02x}")]
+            text = None
+        if text is None or not gb18030:
+            return None, [Problem.of(label, line, "", code, byte=f"{raw[exc.start]:02x}")]
+        if "\x00" in text:
+            return None, [Problem.of(label, text[: text.index("\x00")].count("\n") + 1, "", "file.nul")]
+        return text, [Problem.of(label, None, "", "file.gb18030", "warning")]
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         return None, [Problem.of(label, line, "", "file.nul")]

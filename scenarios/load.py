@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from pathlib import Path
 
 import polars as pl
@@ -30,22 +31,31 @@ __all__ = ["check_scenario", "load_scenario", "SCENARIO_FILE"]
 SCENARIO_FILE = "scenario.yaml"
 
 
-def _directory(root: Path, name: str, schema: DirectorySchema, line: int | None) -> tuple[pl.DataFrame | None, list[Problem]]:
+def _directory(root: Path, name: str, schema: DirectorySchema, line: int | None,
+               given: pl.DataFrame | None = None) -> tuple[pl.DataFrame | None, list[Problem]]:
+    if given is not None:  # already in memory, as reading the file would give it (jointcheck import)
+        return check_directory(given, schema, name)
     path = resolve_inside(root, name)
     if path is None:
         return None, [Problem.of(SCENARIO_FILE, line, schema.name, "file.bad_name", name=name[:80])]
-    text, problems = read_text(path, name)
+    text, read = read_text(path, name, gb18030=True)  # a GB18030 export loads, with a warning naming the encoding
     if text is None:
-        return None, problems
+        return None, read
     frame, problems = read_csv_text(text, name)
     if frame is None:
-        return None, problems
-    return check_directory(frame, schema, name)
+        return None, read + problems
+    frame, problems = check_directory(frame, schema, name)
+    return frame, read + problems
 
 
-def check_scenario(root: str | Path) -> tuple[Scenario | None, list[Problem]]:
-    """Read and check a scenario directory; return it (if free of errors) and every problem found."""
+def check_scenario(root: str | Path, directories: Mapping[str, pl.DataFrame] | None = None
+                   ) -> tuple[Scenario | None, list[Problem]]:
+    """Read and check a scenario directory; return it (if free of errors) and every problem found.
+
+    ``directories``: file name → that directory as reading its CSV gives it (text columns and ``__row``), checked
+    instead of the file (``jointcheck import`` checks the folder it is writing without reading it back)."""
     root = Path(root)
+    given = dict(directories or {})
     doc, problems = read_located_yaml(root, SCENARIO_FILE, "scenario")
     if doc is None:
         return None, problems
@@ -61,10 +71,10 @@ def check_scenario(root: str | Path) -> tuple[Scenario | None, list[Problem]]:
                                    policy=header.policy, known=", ".join(known_policies()) or "—"))
     subjects_name = header.subjects if header else doc.data.get("subjects", "subjects.csv")
     officers_name = header.officers if header else doc.data.get("officers", "officers.csv")
-    subjects, found = _directory(root, str(subjects_name), SUBJECTS, doc.line(("subjects",)))
+    subjects, found = _directory(root, str(subjects_name), SUBJECTS, doc.line(("subjects",)), given.get(str(subjects_name)))
     problems += found
     step(5, 10)
-    officers, found = _directory(root, str(officers_name), OFFICERS, doc.line(("officers",)))
+    officers, found = _directory(root, str(officers_name), OFFICERS, doc.line(("officers",)), given.get(str(officers_name)))
     problems += found
     step(6, 10)
 

@@ -65,7 +65,8 @@ def _with_card_class(subjects: pl.DataFrame, scored: Scored, *, as_text: bool) -
 def score_scenario(scenario: Scenario, card: LoadedCard, out: Path, overwrite: bool = False) -> ScoredScenario:
     """Write ``scenario`` scored by ``card`` to ``out`` (atomically). CardError when the card cannot score it."""
     source = scenario.root / scenario.spec.subjects
-    text, problems = read_text(source, scenario.spec.subjects)
+    text, problems = read_text(source, scenario.spec.subjects, gb18030=True)  # as the loader reads it
+    problems = [p for p in problems if p.severity == "error"]
     raw, more = read_csv_text(text or "", scenario.spec.subjects)
     if raw is None or problems or more:
         raise CardError(Message("card.reread", source=source, reason="; ".join(map(str, problems + more))))

@@ -164,12 +164,23 @@ def test_missing_scenario_yaml(tmp_path: Path) -> None:
     assert "file not found" in error.message
 
 
-def test_wrong_encoding_names_line(tiny_copy: Path) -> None:
+def test_gb18030_directory_loads_with_a_warning_naming_the_encoding(tiny_copy: Path) -> None:
+    """A directory saved by Excel as "CSV" on Chinese Windows (GB18030) loads to the same scenario, and says so."""
+    before = load_scenario(tiny_copy)
     path = tiny_copy / "subjects.csv"
     path.write_bytes(path.read_text(encoding="utf-8").encode("gb18030"))
+    scenario, problems = check_scenario(tiny_copy)
+    assert scenario is not None and scenario.content_hash == before.content_hash
+    (warning,) = [p for p in problems if p.file == "subjects.csv"]
+    assert warning.severity == "warning" and "GB18030" in warning.text("en") and "GB18030" in warning.text("zh")
+
+
+def test_neither_utf8_nor_gb18030_names_line(tiny_copy: Path) -> None:
+    path = tiny_copy / "subjects.csv"
+    path.write_bytes(path.read_bytes().replace(b"S002,", b"S002\x80\xff,", 1))
     error = only(errors_of(tiny_copy), file="subjects.csv")
-    assert error.row == 2  # the first non-ASCII byte is in the first data row
-    assert "not UTF-8" in error.message and "GB18030" in error.message
+    assert error.row == 3  # the first byte that is not UTF-8 is on line 3 (the second data row)
+    assert "not UTF-8" in error.message
 
 
 def test_utf8_with_bom_loads(tiny_copy: Path) -> None:

@@ -34,6 +34,7 @@ ALLOWED = {
     "manifest", "json", "SHA", "chmod", "CR", "Saaty", "_max",
     "previous", "seed", "draws", "parquet", "as", "of",  # options --previous, --previous-seed, --as-of; draws.parquet
     "allow", "unrecorded", "force", "results", "out",  # --allow-unrecorded, --force, --out; results.parquet
+    "xlsx", "xls", "JSON",  # the office's files (jointcheck import)
 }
 
 

@@ -33,8 +33,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "bundled": ("内置场景", "Bundled scenario"),
     "upload": ("上传文件", "Upload files"),
     "pick_bundled": ("选择内置场景", "Pick a bundled scenario"),
-    "upload_help": ("上传 scenario.yaml + subjects.csv + officers.csv，或 scenario.yaml + 含 subjects / officers 工作表的 .xlsx",
-                    "Upload scenario.yaml + subjects.csv + officers.csv, or scenario.yaml + an .xlsx with sheets subjects / officers"),
+    "upload_help": ("上传本单位的工作簿（jointcheck template 的格式：部门、抽查事项清单、年度抽查计划、执法人员名录、检查对象名录，"
+                    "名录也可另附 CSV，UTF-8 或 GB18030），或 scenario.yaml + subjects.csv + officers.csv",
+                    "Upload the office's workbook (as jointcheck template writes it: 部门, 抽查事项清单, 年度抽查计划, 执法人员名录, "
+                    "检查对象名录; directories may come as CSV, UTF-8 or GB18030), or scenario.yaml + subjects.csv + officers.csv"),
     "validate_load": ("校验并加载", "Validate and load"),
     "problems": ("校验问题", "Validation problems"),
     "scenario_invalid": ("场景有错误，未加载。请按下表逐项修改。", "The scenario has errors and was not loaded. Fix each row below."),

@@ -4,7 +4,8 @@
 * :mod:`ui.cli.planning` — ``draw``, ``plan``, ``check``, ``verify``;
 * :mod:`ui.cli.record` — ``publish``, ``results``, ``ledger verify|show``, ``code check`` (一公开, 全程留痕);
 * :mod:`ui.cli.scoring` — ``score`` (一企一档 credit-risk classes from an AHP scorecard);
-* :mod:`ui.cli.documents` — ``export``: plan table, task sheets, calendar, visits, results template.
+* :mod:`ui.cli.documents` — ``export``: plan table, task sheets, calendar, visits, results template;
+* :mod:`ui.cli.office` — ``import`` (the office's workbook and CSV exports → a scenario) and ``template``.
 
 On/off options are shown as flags in ``--help`` (typer's rich help would print ``<bool>``: :func:`_flags_as_flags`).
 
@@ -38,7 +39,7 @@ def _usage_exceptions() -> tuple[type[BaseException], ...]:
 
 _PASSED_ON = _usage_exceptions()
 
-from ui.cli import documents, planning, record, scenario, scoring, serve
+from ui.cli import documents, office, planning, record, scenario, scoring, serve
 
 __all__ = ["app", "main"]
 
@@ -127,6 +128,7 @@ planning.register(app)
 record.register(app)
 scoring.register(app)
 documents.register(app)
+office.register(app)
 serve.register(app)
 
 

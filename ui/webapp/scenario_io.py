@@ -89,8 +89,69 @@ def materialise_upload(uploads: list[tuple[str, bytes]], root: Path | None = Non
     return root, origin, problems
 
 
+_OFFICE_ROLES = {"departments", "object_types", "items", "tasks", "officers", "subjects"}
+
+
+def _office_workbook(uploads: list[tuple[str, bytes]]) -> str | None:
+    """The name of an uploaded office workbook (sheets 部门, 年度抽查计划 … as ``jointcheck template`` writes them),
+    when no scenario.yaml was uploaded with it."""
+    from openpyxl import load_workbook
+
+    from scenarios.office.workbook import role_of_sheet
+
+    names = [Path(n).name for n, _ in uploads]
+    if any(n.lower() in ("scenario.yaml", "scenario.yml") for n in names):
+        return None
+    for name, data in uploads:
+        if not name.lower().endswith(".xlsx"):
+            continue
+        try:
+            book = load_workbook(io.BytesIO(data), read_only=True)
+        except Exception:  # noqa: BLE001 - not a workbook: the ordinary path reports it
+            continue
+        titles = book.sheetnames
+        book.close()
+        if any(t.strip().lower() in _SCENARIO_SHEETS for t in titles):
+            continue  # the project's own format in a workbook: a scenario.yaml sheet beside subjects / officers
+        if any(role_of_sheet(t) in _OFFICE_ROLES for t in titles):
+            return Path(name).name
+    return None
+
+
+def _import_office_upload(uploads: list[tuple[str, bytes]], book: str, root: Path | None
+                          ) -> tuple[Scenario | None, list[Problem], dict[str, str]]:
+    """The office's workbook (and its CSV or .xlsx files named after a sheet, 检查对象名录.csv …) imported as
+    ``jointcheck import`` does: the same problems, by file, sheet, row and header."""
+    from scenarios.office import import_office
+    from scenarios.office.workbook import role_of_sheet
+
+    folder = Path(tempfile.mkdtemp(prefix="jointcheck-office-", dir=root))
+    files: dict[str, Path] = {}
+    problems: list[Problem] = []
+    for name, data in uploads:
+        base = Path(name).name
+        (folder / base).write_bytes(data)
+        if base == book:
+            continue
+        role = role_of_sheet(Path(base).stem)
+        if role in ("subjects", "officers", "items", "tasks"):
+            files[role] = folder / base
+        else:
+            problems.append(Problem.of(base, None, "", "office.upload_unused", "warning"))
+    result = import_office(folder / book, folder / "scenario", files=files)
+    read_as = [Problem.of(label, None, "", "file.gb18030", "warning")  # the encoding is said, never guessed silently
+               for label, encoding in result.encodings.items() if encoding == "GB18030"]
+    found = [Problem.of(f"{book} › 场景信息", None, "", "office.setting_missing_app", **dict(p.params))
+             if p.code == "office.setting_missing" else p for p in result.problems]  # the app has no --year
+    return result.scenario, problems + read_as + found, {book: book}
+
+
 def check_upload(uploads: list[tuple[str, bytes]], root: Path | None = None) -> tuple[Scenario | None, list[Problem], dict[str, str]]:
-    """Materialise and check an upload; never raises for bad input. Two files for one role are an error."""
+    """Materialise and check an upload; never raises for bad input. Two files for one role are an error.
+    An office workbook (:func:`_office_workbook`) is imported as ``jointcheck import`` would."""
+    book = _office_workbook(uploads)
+    if book is not None:
+        return _import_office_upload(uploads, book, root)
     directory, origin, clashes = materialise_upload(uploads, root)
     scenario, problems = check_scenario(directory)
     problems = [p.located(origin.get(p.file, p.file)) for p in problems]
