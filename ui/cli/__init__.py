@@ -39,7 +39,7 @@ def _usage_exceptions() -> tuple[type[BaseException], ...]:
 
 _PASSED_ON = _usage_exceptions()
 
-from ui.cli import documents, office, planning, record, scenario, scoring, serve
+from ui.cli import documents, office, planning, record, report, scenario, scoring, serve
 
 __all__ = ["app", "main"]
 
@@ -130,6 +130,7 @@ scoring.register(app)
 documents.register(app)
 office.register(app)
 serve.register(app)
+report.register(app)
 
 
 def main() -> None:  # pragma: no cover - console script entry point

@@ -6,9 +6,11 @@ district key before writing), :func:`write_recorded_plan` and :func:`after_verif
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -36,7 +38,7 @@ from ui.cli.common import (
 from ui.cli.documents import LangOption
 from ui.cli.messages import current_lang, use_lang
 
-__all__ = ["register", "seal_plan_codes", "write_recorded_plan", "after_verify", "plan_setting"]
+__all__ = ["register", "seal_plan_codes", "write_recorded_plan", "after_verify", "plan_setting", "results_as_csv"]
 
 
 def seal_plan_codes(made: Any, key_file: Path | None) -> Any:
@@ -265,6 +267,30 @@ def _adjusted_on(plan_dir: Path) -> dt.date | None:
         return None
 
 
+@contextlib.contextmanager
+def results_as_csv(path: Path) -> Iterator[Path]:
+    """The results file as the CSV :func:`records.results.read_results` reads: itself, or the results template filled
+    in Excel (``.xlsx`` from ``jointcheck export``) converted in a temporary folder removed afterwards."""
+    if path.suffix.lower() != ".xlsx":
+        yield path
+        return
+    import shutil
+    import tempfile
+
+    from documents.results_xlsx import results_csv_text
+
+    try:
+        text = results_csv_text(path)
+    except ValueError as exc:
+        raise fail(err_text(exc)) from None
+    folder = Path(tempfile.mkdtemp(prefix="jointcheck-results-"))
+    try:
+        (folder / path.name).write_text(text, encoding="utf-8")
+        yield folder / path.name
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def results(
     plan_dir: PlanDir,
     results_csv: Annotated[Path, typer.Argument(help="results.csv (or the results template .xlsx from jointcheck export): visit_id, result_date, problems_found, problems_rectified[, published_date, note]")],
@@ -285,27 +311,11 @@ def results(
     use_lang(lang)
     require_bound_plan(plan_dir, ledger, allow_unrecorded, key_file=key_file)
     day = parse_date(as_of, "as-of")
-    converted: Path | None = None
-    if results_csv.suffix.lower() == ".xlsx":  # the results template filled in Excel (jointcheck export)
-        import tempfile
-
-        from documents.results_xlsx import results_csv_text
-
-        try:
-            text = results_csv_text(results_csv)
-        except ValueError as exc:
-            raise fail(err_text(exc)) from None
-        converted = Path(tempfile.mkdtemp(prefix="jointcheck-results-")) / results_csv.name
-        converted.write_text(text, encoding="utf-8")
-        results_csv = converted
     try:
         plan = read_plan(plan_dir)
         days = plan_setting(plan.manifest, "result_publication_working_days")
-        imported = read_results(results_csv, plan, days, day)
-        if converted is not None:
-            import shutil
-
-            shutil.rmtree(converted.parent, ignore_errors=True)
+        with results_as_csv(results_csv) as readable:
+            imported = read_results(readable, plan, days, day)
     except CalendarError as exc:
         raise fail(err_text(exc)) from None
     except (OSError, ValueError, KeyError) as exc:
