@@ -171,12 +171,25 @@ def test_runs_can_be_renamed_and_deleted():
     assert load_runs() == [] and at.session_state["runs"] == []
 
 
-def test_a_running_job_is_found_again_after_a_reload():
+def test_a_running_job_is_found_again_after_a_reload(monkeypatch):
+    import threading
+
+    import ui.webapp.jobs as jobs
+
+    release = threading.Event()
+    real = jobs.make_plan
+
+    def held(*args, **kwargs):  # still running when the page reloads, however busy the machine
+        release.wait(60)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(jobs, "make_plan", held)
     at = go_to(start_app(), "whatif")
     at.button[0].click().run()
     job = at.session_state["job"]
     reloaded = start_app()
     assert reloaded.session_state["job"] is job, "the reloaded page follows the same job"
+    release.set()
     job.future.result(timeout=60)
     reloaded.run()
     assert [r.id for r in reloaded.session_state["runs"]] == [job.id]
