@@ -183,7 +183,14 @@ def output_cases() -> list[Case]:
                         return "traceback"
                     changed = [n for n in before if before[n] != after[n] and n != "district folder"]
                     if command == "plan" and target == "plan read" and force:  # a plan folder of its own, clean:
-                        return "ok" if code == 0 and changed == ["plan read"] else "refused own output"  # replaced
+                        # replaced (byte-identical when the same seed and key plan it again), nothing else touched
+                        # (the ledger gains the new plan's record: appended, the chain still verifying)
+                        from records.ledger import verify_ledger
+
+                        with _district(root):
+                            chain_ok = verify_ledger(w["db"]).ok
+                        return ("ok" if code == 0 and set(changed) <= {"plan read", "ledger", "ledger head"} and chain_ok
+                                else "refused own output")
                     if changed:
                         return "overwrote"
                     return "ok" if code != 0 else "overwrote"
