@@ -1,5 +1,5 @@
 """The one gate every reader of a plan opens it through: ``check``, ``verify``, ``publish``, ``export``, ``results``,
-``code check``, ``adjust``, ``report``, ``serve`` and the app.
+``code check``, ``adjust``, ``report`` and ``serve`` (the app still reads the runs it saved itself, unrecorded).
 
 A plan folder is opened only when
 
