@@ -25,7 +25,7 @@ __all__ = [
     "planning_errors", "console", "ScenarioDir", "PlanDir", "PublicSeed", "PlanId", "Mode", "LedgerOption", "KeyFileOption",
     "print_problems", "figures_table", "load_or_exit", "require_plan_dir", "require_bound_plan", "AllowUnrecorded",
     "require_bound_city_plan",
-    "fail", "writing_errors", "parse_date", "ledger_path", "is_plan_folder", "check_plan_out", "guard_out", "calendar_problems", "default_lang",
+    "fail", "writing_errors", "parse_date", "ledger_path", "check_plan_out", "guard_out", "calendar_problems", "default_lang",
     "say", "current_lang", "head", "print_match", "err_text",
 ]
 
@@ -183,7 +183,7 @@ def require_bound_plan(plan_dir: Path, ledger: Path | None, allow_unrecorded: bo
     (1: refused, 2: not a readable plan or another scenario's) otherwise; returns the opened plan. ``verdict``
     (``check``, ``verify``): a plan of another scenario ends with the verdict line and exit 1, nothing else said.
     ``notice``: bind the plan to that public notice instead of the ledger (no ledger or key needed)."""
-    from records.codes import default_key_path, load_key
+    from records.codes import load_key
     from records.gate import PlanRefused, open_plan
     from records.ledger import LedgerError
 
@@ -193,7 +193,7 @@ def require_bound_plan(plan_dir: Path, ledger: Path | None, allow_unrecorded: bo
         from records.codes import CodeKeyError
 
         try:
-            key = load_key(key_file or default_key_path())
+            key = load_key(key_file)
         except CodeKeyError as exc:
             raise fail(say("key_needed", detail=err_text(exc))) from None
     lang = current_lang()
@@ -246,22 +246,6 @@ def require_bound_city_plan(plan_dir: Path, ledger: Path | None, allow_unrecorde
     for district in opened:
         for note in district.notes:
             console.print(f"{head('warning')} {escape(note.text(current_lang()))}", highlight=False)
-
-
-def is_plan_folder(path: Path) -> bool:
-    """A real directory (not a symlink) holding a manifest.json that ``jointcheck plan`` wrote (a district's or a
-    city's plan)."""
-    import json
-
-    manifest = path / "manifest.json"
-    if path.is_symlink() or not path.is_dir() or manifest.is_symlink() or not manifest.is_file():
-        return False
-    try:
-        body = json.loads(manifest.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, ValueError, RecursionError):
-        return False
-    return isinstance(body, dict) and ({"plan_id", "seed_commitment", "scenario", "files"} <= set(body)
-                                       or {"city", "city_hash", "split_seed_commitment", "districts", "files"} <= set(body))
 
 
 def guard_out(out: Path, kind: str, force: bool, *, inputs: dict[str, Path | None] | None = None,
