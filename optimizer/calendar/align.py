@@ -40,10 +40,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from optimizer.calendar.bound import anchor_intervals, profile_bound, window_range
 from optimizer.calendar.dating import Staffing, date_rounds, round_demand
-from optimizer.calendar.load import LoadModel
+from optimizer.calendar.complete import penalise
+from optimizer.calendar.load import LoadModel, effective_capacity
 from optimizer.calendar.model import ItemModel, profile_floor, solve_items
 from optimizer.calendar.rounds import stab_rounds
-from optimizer.calendar.search import SearchConfig, penalise, search_calendar
+from optimizer.calendar.workdays import working_days
+from optimizer.calendar.search import SearchConfig, search_calendar
 from optimizer.progress import step, within
 from scenarios.model import Task
 
@@ -255,7 +257,8 @@ def _cluster_bound(model: ItemModel, config: AlignConfig) -> int:
 
 
 def _load_model(members: list[Task], model: ItemModel, alone: np.ndarray, staffing: Staffing, year: int,
-                config: AlignConfig, departments: list[str], base: np.ndarray, week_shift: int) -> LoadModel:
+                config: AlignConfig, departments: list[str], base: np.ndarray, week_shift: int,
+                demand: np.ndarray | None = None) -> LoadModel:
     """The component's :class:`LoadModel`: its tasks' departments and officers, the capacity, the placement."""
     dep_index = {d: k for k, d in enumerate(departments)}
     task_deps = [np.array(sorted(dep_index[d] for d in staffing.departments.get(t.id, ())), dtype=np.int64) for t in members]
@@ -263,7 +266,11 @@ def _load_model(members: list[Task], model: ItemModel, alone: np.ndarray, staffi
     single = np.zeros((len(departments), len(members)))
     for k, deps in enumerate(task_deps):
         single[deps, k] = alone[k] * MASS_UNIT * officers[k]
-    capacity = np.array([staffing.capacity.get(d, 0) for d in departments], dtype=np.float64)
+    capacity, effective = _capacities(staffing, departments, year, base.shape[1], week_shift)
+    workdays = np.array([_day(year, d) for d in working_days(year)], dtype=np.int64)
+    open_weeks = np.zeros(base.shape[1], dtype=bool)
+    open_weeks[np.clip((workdays + dt.date(year, 1, 1).weekday()) // 7 + week_shift, 0, base.shape[1] - 1)] = True
+    effective = effective * open_weeks[None, :]  # a week with no working day of the year takes no visit
 
     def place(k: int, anchor: int) -> int:
         return _day(year, _place(members[k], anchor, year, config))
@@ -271,7 +278,29 @@ def _load_model(members: list[Task], model: ItemModel, alone: np.ndarray, staffi
     lengths = np.array([t.window.days for t in members], dtype=np.int64)
     origin = np.array([_day(year, t.window.start) for t in members], dtype=np.int64)
     return LoadModel(model.P, model.weights, MASS_UNIT, officers, task_deps, single, capacity, place, lengths, origin,
-                     dt.date(year, 1, 1).weekday(), base, week_shift)
+                     dt.date(year, 1, 1).weekday(), base, week_shift, demand, effective, workdays)
+
+
+def _capacities(staffing: Staffing, departments: list[str], year: int, weeks: int,
+                week_shift: int) -> tuple[np.ndarray, np.ndarray]:
+    """Departments × weeks: officer-visits the officers there can give (Σ of their capacities that week) and
+    what teams of distinct officers can use of it (:func:`optimizer.calendar.load.effective_capacity`)."""
+    monday0 = dt.date(year, 1, 1) - dt.timedelta(days=dt.date(year, 1, 1).weekday() + 7 * week_shift)
+    raw = np.zeros((len(departments), weeks))
+    usable = np.zeros((len(departments), weeks))
+    for k, d in enumerate(departments):
+        per_visit = staffing.per_visit(d)
+        seen: dict[tuple[int, ...], int] = {}
+        for w in range(weeks):
+            caps = staffing.officer_capacities(d, monday0 + dt.timedelta(days=7 * w))
+            raw[k, w] = sum(caps)
+            if caps not in seen:
+                seen[caps] = effective_capacity(list(caps), per_visit)
+            usable[k, w] = seen[caps]
+    if not staffing.weeks:  # no availability: the usual sum, exactly as the department reports it
+        raw = np.broadcast_to(np.array([staffing.capacity.get(d, 0) for d in departments], dtype=np.float64)[:, None],
+                              (len(departments), weeks)).copy()
+    return raw, usable
 
 
 def align_calendar(tasks: list[Task], pairs: pl.DataFrame, year: int, config: AlignConfig | None = None,
@@ -293,15 +322,17 @@ def align_calendar(tasks: list[Task], pairs: pl.DataFrame, year: int, config: Al
     rows, statuses, details, rounds = [], [], [], []
     components = _components(tasks, profiles)
     budget = config.deterministic_time
-    penalised = staffing is not None and config.overload_weight > 0
+    penalised = staffing is not None  # completeness first whenever capacity is known (optimizer.calendar.complete)
     departments = sorted(set(staffing.capacity) | {d for ds in staffing.departments.values() for d in ds}) if staffing else []
     wd0 = dt.date(year, 1, 1).weekday()
     first_day = min((window_range(t, year)[0] for t in tasks), default=0)
     last_day = max((intervals[t.id][1] + t.window.days for t in tasks), default=0)
     week_shift = max(0, -((first_day + wd0) // 7))  # windows may start before 1 January
     load = np.zeros((len(departments), (last_day + wd0) // 7 + week_shift + 2))
+    demand = np.zeros((load.shape[0], load.shape[1], load.shape[1]))  # interval demand, for the shortfall
     fixed_anchor: dict[int, int] = {}
-    trade = {"value_without_penalty": 0, "value": 0, "overload_without_penalty": 0.0, "overload": 0.0}
+    trade = {"value_without_penalty": 0, "value": 0, "overload_without_penalty": 0.0, "overload": 0.0,
+             "shortfall_without_penalty": 0.0, "shortfall": 0.0}
     cluster_bound = 0.0
     step(1, 10)  # progress (optimizer.progress): profiles and bounds a tenth, the components' searches eight
     for component, members in enumerate(components):
@@ -318,8 +349,9 @@ def align_calendar(tasks: list[Task], pairs: pl.DataFrame, year: int, config: Al
                 neighbourhood=config.neighbourhood, step_time=config.step_time, patience=config.patience,
                 log=config.log_search_progress))
         if penalised:
-            loads = _load_model(members, model, alone, staffing, year, config, departments, load, week_shift)
+            loads = _load_model(members, model, alone, staffing, year, config, departments, load, week_shift, demand)
             already = loads.overload(load)
+            short_already = float(loads.shortfall(demand).sum())
             found = penalise(model, found, loads, config.overload_weight / MASS_UNIT, SearchConfig(
                 deterministic_time=budget, relative_gap=config.relative_gap, random_seed=config.random_seed,
                 neighbourhood=config.neighbourhood, step_time=config.step_time, patience=config.patience,
@@ -328,10 +360,13 @@ def align_calendar(tasks: list[Task], pairs: pl.DataFrame, year: int, config: Al
                 trade[key] += found.trade[key]
             for key in ("overload_without_penalty", "overload"):
                 trade[key] += found.trade[key] - already  # this component's increment
-            load = load.copy()
+            for key in ("shortfall_without_penalty", "shortfall"):
+                trade[key] += found.trade[key] - short_already
+            load, demand = load.copy(), demand.copy()
             for label, anchor in sorted(found.anchors.items()):
                 group = tuple(k for k, lab in enumerate(found.labels) if lab == label)
                 loads.apply(load, loads.contribution(group, anchor), 1.0)
+                loads.add_demand(demand, loads.intervals(group, anchor), 1.0)
         details.append(found.status_detail)
         value = found.value + constant
         statuses.append(value - floor <= config.relative_gap * value + 1e-9)
@@ -382,6 +417,8 @@ def align_calendar(tasks: list[Task], pairs: pl.DataFrame, year: int, config: Al
             "expected_overload": round(trade["overload"], 4),
             "expected_overload_without_penalty": round(trade["overload_without_penalty"], 4),
             "overload_removed": round(trade["overload_without_penalty"] - trade["overload"], 4),
+            "expected_shortfall": round(trade["shortfall"], 4),
+            "expected_shortfall_without_penalty": round(trade["shortfall_without_penalty"], 4),
         }
     return Alignment(frame, value, min(bound, value), all_in_one, calendar_as_given, status, per_profile,
                      [d for d in details if d], capacity_trade, cluster_bound)
