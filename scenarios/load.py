@@ -15,6 +15,7 @@ import polars as pl
 
 from optimizer.progress import step
 from rules.law.catalog import known_policies
+from scenarios.availability import check_availability
 from scenarios.credit_code import directory_warnings
 from scenarios.errors import Problem, ScenarioError
 from scenarios.files import read_csv_text, read_text, resolve_inside
@@ -29,17 +30,23 @@ __all__ = ["check_scenario", "load_scenario", "SCENARIO_FILE"]
 SCENARIO_FILE = "scenario.yaml"
 
 
-def _directory(root: Path, name: str, schema: DirectorySchema, line: int | None) -> tuple[pl.DataFrame | None, list[Problem]]:
+def _read(root: Path, name: str, field: str, line: int | None) -> tuple[pl.DataFrame | None, list[Problem]]:
+    """A CSV file of the scenario directory, every column as text, with ``__row``."""
     path = resolve_inside(root, name)
     if path is None:
-        return None, [Problem.of(SCENARIO_FILE, line, schema.name, "file.bad_name", name=name[:80])]
+        return None, [Problem.of(SCENARIO_FILE, line, field, "file.bad_name", name=name[:80])]
     text, problems = read_text(path, name)
     if text is None:
         return None, problems
-    frame, problems = read_csv_text(text, name)
+    return read_csv_text(text, name)
+
+
+def _directory(root: Path, name: str, schema: DirectorySchema, line: int | None) -> tuple[pl.DataFrame | None, list[Problem]]:
+    frame, problems = _read(root, name, schema.name, line)
     if frame is None:
         return None, problems
-    return check_directory(frame, schema, name)
+    typed, found = check_directory(frame, schema, name)
+    return typed, problems + found
 
 
 def check_scenario(root: str | Path) -> tuple[Scenario | None, list[Problem]]:
@@ -78,6 +85,13 @@ def check_scenario(root: str | Path) -> tuple[Scenario | None, list[Problem]]:
     problems += directory_warnings(subjects, str(subjects_name))  # ids shaped like 统一社会信用代码 (GB 32100-2015)
     step(8, 10)
 
+    availability = None
+    if header is not None and header.availability is not None:
+        raw, found = _read(root, header.availability, "availability", doc.line(("availability",)))
+        problems += found
+        if raw is not None:
+            availability, found = check_availability(raw, officers, header.year, header.availability)
+            problems += found
     if any(p.severity == "error" for p in problems):
         return None, problems
     spec = ScenarioSpec.model_validate(
@@ -90,12 +104,14 @@ def check_scenario(root: str | Path) -> tuple[Scenario | None, list[Problem]]:
         spec=spec,
         subjects=subjects,
         officers=officers,
-        content_hash=canonical_hash(spec, subjects, officers),
+        content_hash=canonical_hash(spec, subjects, officers, availability),
+        availability=availability,
     )
     return scenario, problems
 
 
-def canonical_hash(spec: ScenarioSpec, subjects: pl.DataFrame, officers: pl.DataFrame) -> str:
+def canonical_hash(spec: ScenarioSpec, subjects: pl.DataFrame, officers: pl.DataFrame,
+                   availability: pl.DataFrame | None = None) -> str:
     """SHA-256 of the scenario's content, independent of file encoding, BOM, row order and YAML layout.
 
     It hashes the validated spec as canonical JSON and each directory sorted by its id, written as CSV.
@@ -103,8 +119,13 @@ def canonical_hash(spec: ScenarioSpec, subjects: pl.DataFrame, officers: pl.Data
     any value changes it.
     """
     digest = hashlib.sha256()
-    digest.update(json.dumps(spec.model_dump(mode="json"), ensure_ascii=False, sort_keys=True).encode("utf-8"))
-    for frame, key in ((subjects, "subject_id"), (officers, "officer_id")):
+    # a scenario without availability hashes as it did before availability existed (its plans' seeds stay)
+    dumped = spec.model_dump(mode="json", exclude={"availability"} if spec.availability is None else None)
+    digest.update(json.dumps(dumped, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+    frames = [(subjects, "subject_id"), (officers, "officer_id")]
+    if availability is not None:
+        frames.append((availability.sort("officer_id", "start", "end", "weekly_capacity"), "officer_id"))
+    for frame, key in frames:
         flat = frame.sort(key).with_columns(
             [pl.col(c).list.join(";") for c, dtype in frame.schema.items() if isinstance(dtype, pl.List)]
         )

@@ -11,13 +11,16 @@ stabbing, local search, large-neighbourhood search with CP-SAT on neighbourhoods
 
 Objective: Σ_g weight_g Σ_r max_{t∈r} π_gt over subject profiles g (subjects with the same eligible tasks
 and probabilities) = expected visits Σ_i Σ_r max_{t∈r} π_it under the coordinated draw. Profiles whose π
-vectors are proportional share one term; profiles of a single task add a constant. With weekly capacity
-and λ = ``overload_weight`` > 0 the objective becomes expected visits + λ · expected overload
-(Σ_{department, week} max(0, expected officer-visits − capacity), :class:`optimizer.calendar.load.LoadModel`,
-components in order, each seeing the load of those before it); the search dates the rounds, and the trade —
-expected visits and overload with and without the penalty — is ``Alignment.capacity_trade`` (the manifest's
-``solver.align.capacity_trade``). Otherwise each round's anchor is chosen afterwards where the departments
-have room, else where it moves its windows least (:mod:`optimizer.calendar.dating`).
+vectors are proportional share one term; profiles of a single task add a constant. With weekly capacity the
+order is lexicographic (:mod:`optimizer.calendar.complete`): first the expected *shortfall* — officer-visits
+no assignment of visits to the weeks they may take can serve (per department, against what teams of distinct
+officers can use in each week, availability included, :class:`optimizer.calendar.load.LoadModel`) — then
+expected visits, then λ = ``overload_weight`` · expected overload (Σ_{department, week} max(0, expected
+officer-visits − capacity), the even-spread rule the plan reports), components in order, each seeing the load
+of those before it. The search dates the rounds; what completeness and λ paid — expected visits, overload and
+shortfall with and without them — is ``Alignment.capacity_trade`` (the manifest's
+``solver.align.capacity_trade``). Without staffing each round's anchor is chosen afterwards where it moves its
+windows least (:mod:`optimizer.calendar.dating`).
 
 Reported: the value (recomputed exactly on the profiles), the lower bound — the better of the per-profile
 bound (:mod:`optimizer.calendar.bound`: each profile grouping its own tasks at best, which no calendar can
@@ -57,15 +60,9 @@ MASS_UNIT = 100 / PI_UNITS / PI_UNITS  # objective unit in expected visits (merg
 
 OVERLOAD_WEIGHT = 0.1
 """Default λ: expected visits the alignment pays to take one expected officer-visit off a department-week
-over capacity. Priced at what such overload actually costs once bundling has placed the drawn pairs where
-there is room: on the stress districts, with that overload left in the calendar, every pair was placed and
-the realised visits exceeded the expected by 5.4 and 4.6 — at most 0.11 and 0.03 per expected officer-visit
-over capacity, even were all of it the overload's doing (stress-40 20k: 795 vs 789.6 with 51.2 over;
-stress-80 30k: 2,280 vs 2,275.4 with 142.5 over; benchmarks/results/stress.md). Removing it in the calendar instead costs 1.19 expected visits per officer-visit on stress-40 and
-0.60 on stress-80 (λ ≥ 2 and λ ≥ 1 buy it:
-benchmarks/results/calendar-overload.md, ``python -m benchmarks.overload``), so at the default it is kept and
-the penalty only dates rounds where they add least overload; a district whose capacity truly binds (pairs
-left unplaced) should raise λ — the manifest then says what was paid (``capacity_trade``)."""
+over capacity *once nothing is short* — overload that bundling can still absorb by moving visits to other weeks
+of their windows. Overload it cannot absorb (the shortfall) is never traded: it comes first
+(:mod:`optimizer.calendar.complete`; issue 25: at λ = 0.1 as a weighted trade a district lost 27 drawn pairs)."""
 
 
 class AlignConfig(BaseModel):
@@ -82,7 +79,7 @@ class AlignConfig(BaseModel):
     overload_weight: float = Field(
         OVERLOAD_WEIGHT, ge=0,
         description="λ: expected visits the alignment will pay to take one expected officer-visit off a "
-                    "department-week over capacity (0: visits only, rounds dated afterwards)")
+                    "department-week over capacity once no officer-visit is short (the shortfall always comes first)")
     bound_time: float = Field(0.5, ge=0, description="CP-SAT deterministic time per profile cluster of the lower bound (0: per-profile bound only)")
     bound_cluster_tasks: int = Field(40, ge=2, description="Largest profile cluster (in tasks) the lower bound solves with CP-SAT")
     random_seed: int = 0

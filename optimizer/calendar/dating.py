@@ -21,7 +21,7 @@ import polars as pl
 
 from scenarios.model import Task
 
-__all__ = ["Staffing", "date_rounds", "round_demand", "staffing_from"]
+__all__ = ["Staffing", "date_rounds", "department_weeks", "round_demand", "staffing_from"]
 
 
 @dataclass(frozen=True)
@@ -75,6 +75,18 @@ def staffing_from(officers: pl.DataFrame, tasks: pl.DataFrame, weekly: pl.DataFr
         roster={d: tuple(int(c) for c in cs) for d, cs in roster.rows()},
         weeks=weeks,
     )
+
+
+def department_weeks(staffing: Staffing) -> pl.DataFrame:
+    """Department, week (ISO Monday), weekly_capacity: officer-visits in the weeks availability changes, as teams
+    of distinct officers can use them (:func:`optimizer.calendar.load.effective_capacity`); other weeks keep the
+    department's usual sum."""
+    from optimizer.calendar.load import effective_capacity
+
+    rows = [(d, w, effective_capacity(list(caps), staffing.per_visit(d)))
+            for d in sorted(staffing.weeks) for w, caps in sorted(staffing.weeks[d].items())]
+    return pl.DataFrame(rows, schema={"department": pl.String, "week": pl.Date, "weekly_capacity": pl.Int64},
+                        orient="row")
 
 
 def round_demand(profiles: pl.DataFrame, label_of: dict[str, int], staffing: Staffing) -> dict[int, dict[str, float]]:
