@@ -139,3 +139,28 @@ def test_cp_sat_neighbourhoods_price_the_overload_term(weight: float, point: int
     term = LoadTerm(contribution, base, np.full((1, 30), 0.5), weight) if weight else None
     solved = solve_items(model, None, 5.0, 0, 0.0, load=term)
     assert solved.status == "OPTIMAL" and solved.points[1] == point
+
+
+def test_a_week_a_window_touches_only_on_its_weekend_takes_none_of_its_visits() -> None:
+    # T0 fixed on Saturday 2024-03-02 .. Sunday 03-17: three ISO weeks, but W09 holds no working day of it, so its
+    # 50 subjects × 0.5 = 25 expected officer-visits must fit W10 and W11 (10 each): 5 short — not 0 as three
+    # weeks of capacity would suggest
+    spec = TASKS[0].model_dump()
+    spec["window"] = {"start": dt.date(YEAR, 3, 2), "end": dt.date(YEAR, 3, 17)}
+    task = Task.model_validate(spec)
+    pairs = pl.DataFrame([{"subject_id": f"S{s:03d}", "task_id": "T0", "inclusion_prob": 0.5} for s in range(50)])
+    staffing = Staffing(capacity={"A": 10}, departments={"T0": ("A",)}, officers={"T0": 1})
+    found = align_calendar([task], pairs, YEAR, AlignConfig(), staffing)
+    assert found.capacity_trade["expected_shortfall"] == pytest.approx(5.0, abs=0.01)
+
+
+@pytest.mark.parametrize(("officers", "short"), [((10, 10), 0.0), ((19, 1), 36.0)])
+def test_teams_of_two_distinct_officers_count_in_the_shortfall(officers: tuple[int, int], short: float) -> None:
+    # T0 alone, 2024-03-04..17 (two weeks), 40 subjects × 0.5 = 20 visits of two officers of A: 40 officer-visits.
+    # Two officers of 10 a week give 10 visits, 20 officer-visits a week: enough. The same 20 as 19 + 1 give one
+    # visit a week — a visit needs two different officers (行政处罚法 art. 42) —: 4 of the 40, 36 short
+    pairs = pl.DataFrame([{"subject_id": f"S{s:03d}", "task_id": "T0", "inclusion_prob": 0.5} for s in range(40)])
+    staffing = Staffing(capacity={"A": sum(officers)}, departments={"T0": ("A",)}, officers={"T0": 2},
+                        roster={"A": officers})
+    found = align_calendar([TASKS[0]], pairs, YEAR, AlignConfig(), staffing)
+    assert found.capacity_trade["expected_shortfall"] == pytest.approx(short, abs=0.01)

@@ -44,6 +44,17 @@ SHORTFALL_WEIGHT = 100.0  # visits per officer-visit CP-SAT neighbourhoods pay w
 SHORTFALL_PRICINGS = 4000  # moves priced on the shortfall in one search, then only moves that keep it (deterministic work)
 
 
+def _spread(deps: int, weeks: int, spans: tuple) -> np.ndarray:
+    """Departments × weeks: each interval demand (department, first, last week, amount) spread evenly over its
+    weeks — one assignment of it, so where this fits capacity nothing is short."""
+    d, a, b, x = spans
+    diff = np.zeros((deps, weeks + 1))
+    share = x / (b - a + 1)
+    np.add.at(diff, (d, a), share)
+    np.add.at(diff, (d, b + 1), -share)
+    return np.cumsum(diff, axis=1)[:, :weeks]
+
+
 def _short(x: float) -> float:
     return 0.0 if abs(x) <= TOLERANCE else x
 
@@ -64,6 +75,8 @@ class _Dated(_State):
         self.budget = [SHORTFALL_PRICINGS]  # shared by the copies a search makes (see _lns)
         self.L = load.base.astype(np.float64).copy()
         self.D = load.base_demand.astype(np.float64).copy()
+        d, a, b = np.nonzero(self.D)
+        self.S = _spread(self.D.shape[0], self.D.shape[1], (d, a, b, self.D[d, a, b]))  # D spread evenly
         self.short = load.shortfall(self.D)
         self.anchor: dict[int, int] = {}
         self.contrib: dict[int, tuple] = {}
@@ -84,7 +97,7 @@ class _Dated(_State):
     def _refresh(self, deps: np.ndarray) -> None:
         for d in deps:
             d = int(d)
-            fits = bool((self.L[d] <= self.load.eff[d] + 1e-9).all())  # the even spread fits: nothing is short
+            fits = bool((self.S[d] <= self.load.eff[d] + 1e-9).all())  # the even spread fits: nothing is short
             self.short[d] = 0.0 if fits else float(self.load.shortfall(self.D, np.array([d]))[0])
 
     def _set(self, r: int, anchor: int) -> None:
@@ -96,6 +109,7 @@ class _Dated(_State):
             self.spans[r] = self.load.intervals(members, anchor)
             self.load.apply(self.L, self.contrib[r], 1.0)
             self.load.add_demand(self.D, self.spans[r], 1.0)
+            self.S += _spread(*self.S.shape, self.spans[r])
             touched = np.union1d(touched, self.contrib[r][0])
         else:
             self.anchor.pop(r, None)
@@ -105,6 +119,8 @@ class _Dated(_State):
         c, sp = self.contrib.pop(r, None), self.spans.pop(r, None)
         self.load.apply(self.L, c, -1.0)
         self.load.add_demand(self.D, sp, -1.0)
+        if sp is not None:
+            self.S -= _spread(*self.S.shape, sp)
         return np.zeros(0, dtype=np.int64) if c is None else c[0]
 
     def _drop(self, r: int) -> None:
@@ -133,11 +149,12 @@ class _Dated(_State):
         if not parts:
             return 0.0
         deps = np.unique(np.concatenate([c[0] for c in parts]))
-        row = {int(d): k for k, d in enumerate(deps)}
-        rows = self.L[deps].copy()
-        for sign, group in ((-1.0, oc), (1.0, nc)):
-            for c in group:
-                rows[[row[int(d)] for d in c[0]], c[1]:c[2] + 1] += sign * c[3]
+        spans = [(-1.0, self.spans[r]) for r in old if r in self.spans] + \
+                [(1.0, self.load.intervals(ms, a)) for ms, a in new if ms]
+        rows = self.S.copy()
+        for sign, sp in spans:
+            rows += sign * _spread(*self.S.shape, sp)
+        rows = rows[deps]
         hot = deps[(rows > self.load.eff[deps] + 1e-9).any(axis=1)]
         before = float(self.short[deps].sum())
         if hot.size == 0:
@@ -145,8 +162,6 @@ class _Dated(_State):
         D = self.D[hot].copy()
         index = np.full(self.D.shape[0], -1)
         index[hot] = np.arange(hot.size)
-        spans = [(-1.0, self.spans[r]) for r in old if r in self.spans] + \
-                [(1.0, self.load.intervals(ms, a)) for ms, a in new if ms]
         for sign, (dd, w0, w1, amount) in spans:
             keep = index[dd] >= 0
             np.add.at(D, (index[dd[keep]], w0[keep], w1[keep]), sign * amount[keep])
