@@ -165,7 +165,7 @@ class _Dated(_State):
         for sign, (dd, w0, w1, amount) in spans:
             keep = index[dd] >= 0
             np.add.at(D, (index[dd[keep]], w0[keep], w1[keep]), sign * amount[keep])
-        return float(self.load.shortfall(D).sum()) - before
+        return sum(self.load.department_shortfall(int(d), D[k]) for k, d in enumerate(hot)) - before
 
     def candidates(self, r: int) -> list[int]:
         lo, hi = self.span(self.rounds[r])

@@ -293,15 +293,15 @@ class LoadModel:
         """Per department (all, or ``departments``): :func:`shortfall` of the interval demand ``demand``
         (departments × weeks × weeks) against the capacity teams can use (``eff``)."""
         deps = range(demand.shape[0]) if departments is None else departments
-        out = np.zeros(len(deps))
-        for k, d in enumerate(deps):
-            m = demand[d]
-            used = np.flatnonzero(m.any(axis=0) | m.any(axis=1))
-            if used.size == 0:
-                continue
-            a, b = int(used[0]), int(used[-1]) + 1
-            out[k] = shortfall(m[a:b, a:b], self.eff[d, a:b])[0]
-        return out
+        return np.array([self.department_shortfall(int(d), demand[d]) for d in deps], dtype=np.float64)
+
+    def department_shortfall(self, department: int, demand: np.ndarray) -> float:
+        """:func:`shortfall` of one department's interval demand (weeks × weeks) against its usable capacity."""
+        used = np.flatnonzero(demand.any(axis=0) | demand.any(axis=1))
+        if used.size == 0:
+            return 0.0
+        a, b = int(used[0]), int(used[-1]) + 1
+        return shortfall(demand[a:b, a:b], self.eff[department, a:b])[0]
 
     @staticmethod
     def add_demand(demand: np.ndarray, intervals, sign: float) -> None:  # noqa: ANN001
