@@ -286,6 +286,13 @@ def solver_notes(plan: Plan) -> list[str]:
             f"{align.expected_visits:.1f}, lower bound {align.bound:.1f} (subject profiles, alone or in clusters, at their best), "
             f"gap {align.gap:.1%}"
         )
+    for c in (align.shortfall if align is not None else []):
+        first, last = c["first_week"].isocalendar(), c["last_week"].isocalendar()
+        notes.append(
+            f"calendar capacity: department {c['department']} in weeks {first[0]}-W{first[1]:02d}..{last[0]}-W{last[1]:02d} "
+            f"needs {c['needed']:.1f} expected officer-visits and has {c['available']:.1f} (teams of distinct officers, "
+            f"availability and working days counted) in the best calendar found within the tasks' allowed ranges; "
+            f"least change: {c['add']} more officer-visits in those weeks, or wider windows for the tasks there")
     bundle = plan.bundle
     if bundle.status not in ("OPTIMAL",):
         notes.append(

@@ -124,3 +124,19 @@ def test_a_whole_department_away_leaves_its_pairs_unplaced_with_a_reason(tmp_pat
     assert plan.bundle.unplaced.height > 0
     assert plan.bundle.unplaced["reason"].str.contains("SAMR").all()
     assert plan.bundle.unplaced["reason_zh"].str.contains("SAMR").all()
+
+
+def test_a_department_away_for_a_task_s_whole_range_gets_a_certificate_in_both_languages(tmp_path: Path) -> None:
+    from optimizer.plan import solver_notes
+    from ui.notes import note_text
+
+    base = load_scenario(TINY)
+    samr = base.officers.filter(pl.col("department") == "SAMR")["officer_id"].to_list()
+    scenario = load_scenario(_with_availability(tmp_path, "".join(f"{o},2024-01-01,2024-12-31,0\n" for o in samr)))
+    plan = make_plan(scenario, VALUE)
+    certificate = [c for c in plan.run.alignment.shortfall if c["department"] == "SAMR"]
+    assert certificate and certificate[0]["available"] == 0 and certificate[0]["add"] >= certificate[0]["needed"] > 0
+    notes = [n for n in solver_notes(plan) if n.startswith("calendar capacity: department SAMR")]
+    assert notes
+    zh = note_text(notes[0], "zh")
+    assert "未翻译" not in zh and "SAMR" in zh and "最小调整" in zh

@@ -43,8 +43,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from optimizer.calendar.bound import anchor_intervals, profile_bound, window_range
 from optimizer.calendar.dating import Staffing, date_rounds, round_demand
+from optimizer.calendar.complete import TOLERANCE as SHORTFALL_TOLERANCE
 from optimizer.calendar.complete import penalise
-from optimizer.calendar.load import LoadModel, effective_capacity
+from optimizer.calendar.load import LoadModel, effective_capacity, shortfall
 from optimizer.calendar.model import ItemModel, profile_floor, solve_items
 from optimizer.calendar.rounds import stab_rounds
 from optimizer.calendar.workdays import working_days
@@ -100,6 +101,7 @@ class Alignment:
     search: list[str] = field(default_factory=list)
     capacity_trade: dict | None = None  # what the overload penalty traded (align_calendar; None without it)
     cluster_bound: float = 0.0  # profiles in clusters, each solved on its own (_cluster_bound); part of ``bound``
+    shortfall: list[dict] = field(default_factory=list)  # departments still short under this calendar (_certificate)
 
     @property
     def gap(self) -> float:
@@ -265,9 +267,6 @@ def _load_model(members: list[Task], model: ItemModel, alone: np.ndarray, staffi
         single[deps, k] = alone[k] * MASS_UNIT * officers[k]
     capacity, effective = _capacities(staffing, departments, year, base.shape[1], week_shift)
     workdays = np.array([_day(year, d) for d in working_days(year)], dtype=np.int64)
-    open_weeks = np.zeros(base.shape[1], dtype=bool)
-    open_weeks[np.clip((workdays + dt.date(year, 1, 1).weekday()) // 7 + week_shift, 0, base.shape[1] - 1)] = True
-    effective = effective * open_weeks[None, :]  # a week with no working day of the year takes no visit
 
     def place(k: int, anchor: int) -> int:
         return _day(year, _place(members[k], anchor, year, config))
@@ -281,7 +280,8 @@ def _load_model(members: list[Task], model: ItemModel, alone: np.ndarray, staffi
 def _capacities(staffing: Staffing, departments: list[str], year: int, weeks: int,
                 week_shift: int) -> tuple[np.ndarray, np.ndarray]:
     """Departments × weeks: officer-visits the officers there can give (Σ of their capacities that week) and
-    what teams of distinct officers can use of it (:func:`optimizer.calendar.load.effective_capacity`)."""
+    what teams of distinct officers can use of it (:func:`optimizer.calendar.load.effective_capacity`; none in a
+    week without a working day of the year)."""
     monday0 = dt.date(year, 1, 1) - dt.timedelta(days=dt.date(year, 1, 1).weekday() + 7 * week_shift)
     raw = np.zeros((len(departments), weeks))
     usable = np.zeros((len(departments), weeks))
@@ -294,6 +294,10 @@ def _capacities(staffing: Staffing, departments: list[str], year: int, weeks: in
             if caps not in seen:
                 seen[caps] = effective_capacity(list(caps), per_visit)
             usable[k, w] = seen[caps]
+    workdays = np.array([_day(year, d) for d in working_days(year)], dtype=np.int64)
+    open_weeks = np.zeros(weeks, dtype=bool)
+    open_weeks[np.clip((workdays + dt.date(year, 1, 1).weekday()) // 7 + week_shift, 0, weeks - 1)] = True
+    usable *= open_weeks[None, :]  # a week with no working day of the year takes no visit
     if not staffing.weeks:  # no availability: the usual sum, exactly as the department reports it
         raw = np.broadcast_to(np.array([staffing.capacity.get(d, 0) for d in departments], dtype=np.float64)[:, None],
                               (len(departments), weeks)).copy()
@@ -417,5 +421,30 @@ def align_calendar(tasks: list[Task], pairs: pl.DataFrame, year: int, config: Al
             "expected_shortfall": round(trade["shortfall"], 4),
             "expected_shortfall_without_penalty": round(trade["shortfall_without_penalty"], 4),
         }
+    certificate = _certificate(staffing, departments, year, demand, week_shift) if penalised else []
     return Alignment(frame, value, min(bound, value), all_in_one, calendar_as_given, status, per_profile,
-                     [d for d in details if d], capacity_trade, cluster_bound)
+                     [d for d in details if d], capacity_trade, cluster_bound, certificate)
+
+
+def _certificate(staffing: Staffing, departments: list[str], year: int, demand: np.ndarray,
+                 week_shift: int) -> list[dict]:
+    """Per department still short under the calendar chosen: the weeks that prove it (the worst interval of
+    :func:`optimizer.calendar.load.shortfall`), the expected officer-visits that must fall inside them against
+    those available, and the least change that would suffice (the department's whole shortfall, in those weeks)."""
+    _, usable = _capacities(staffing, departments, year, demand.shape[1], week_shift)
+    monday0 = dt.date(year, 1, 1) - dt.timedelta(days=dt.date(year, 1, 1).weekday() + 7 * week_shift)
+    out = []
+    for k, d in enumerate(departments):
+        used = np.flatnonzero(demand[k].any(axis=0) | demand[k].any(axis=1))
+        if used.size == 0:
+            continue
+        a0, b0 = int(used[0]), int(used[-1]) + 1
+        short, worst = shortfall(demand[k, a0:b0, a0:b0], usable[k, a0:b0])
+        if short <= SHORTFALL_TOLERANCE or worst is None:
+            continue
+        a, b = a0 + worst[0], a0 + worst[1]
+        out.append({"department": d, "first_week": monday0 + dt.timedelta(days=7 * a),
+                    "last_week": monday0 + dt.timedelta(days=7 * b),
+                    "needed": round(float(demand[k, a:b + 1, a:b + 1].sum()), 1),
+                    "available": round(float(usable[k, a:b + 1].sum()), 1), "add": int(np.ceil(short - 1e-9))})
+    return out
