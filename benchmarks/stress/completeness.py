@@ -1,7 +1,7 @@
 """Completeness first (issue 25): drawn pairs left unvisited, expected visits against the bound, and the time, on
 stress districts generated with several seeds (the generator's seed changes the district, not the plan's).
 
-Usage: python -m benchmarks.completeness [--runs stress-40:20000:1 stress-40:20000:2 stress-40:20000:3]
+Usage: python -m benchmarks.stress.completeness [--runs stress-40:20000:1 stress-40:20000:2 stress-40:20000:3 stress-80:30000:1]
                                          [--seed 1] [--out benchmarks/results]
 
 Each run generates ``profile`` at ``subjects`` with generator seed ``g`` (cached under /tmp, not in git), plans
@@ -24,7 +24,7 @@ from optimizer.plan import make_plan
 from scenarios import load_scenario
 from scenarios.generate import generate_scenario
 
-DEFAULT_RUNS = ["stress-40:20000:1", "stress-40:20000:2", "stress-40:20000:3"]
+DEFAULT_RUNS = ["stress-40:20000:1", "stress-40:20000:2", "stress-40:20000:3", "stress-80:30000:1"]
 CACHE = Path(tempfile.gettempdir()) / "jointcheck-completeness"
 
 
@@ -74,7 +74,7 @@ def main(argv: list[str] | None = None) -> None:
     lines = table(rows)
     print("\n".join(lines))
     doc = ["# Completeness first: drawn pairs left unvisited on stress districts", "", "```", header, "```", "",
-           "Generated districts (benchmarks/completeness.py): `unplaced` = drawn (subject, task) pairs never visited; "
+           "Generated districts (benchmarks/stress/completeness.py): `unplaced` = drawn (subject, task) pairs never visited; "
            "shortfall = the calendar's expected officer-visits no assignment of visits to weeks can serve "
            "(optimizer/calendar/complete.py), at the visits-only calendar (before) and the one chosen (after); "
            "paid = expected visits it cost. A pair left unplaced where the shortfall stays above 0 is one no calendar "
