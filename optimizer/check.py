@@ -22,6 +22,7 @@ from optimizer.hard_rules import (
     duplicate_assignments,
     missing_qualifications,
     not_working_days,
+    officer_away,
     officer_over_capacity,
     outside_windows,
     over_annual_cap,
@@ -35,6 +36,7 @@ from optimizer.hard_rules import (
 )
 from optimizer.progress import step, within
 from rules import RuleResults, evaluate, load_policy
+from scenarios.availability import away_days, officer_weeks
 from scenarios.model import Scenario
 
 __all__ = ["Violation", "VIOLATIONS", "PlanFiles", "PlanFileError", "read_plan", "check_plan", "CHECKS", "PLAN_FILES"]
@@ -112,6 +114,8 @@ VIOLATIONS: dict[str, tuple[str, str, str]] = {
                             "检查 {visit}：{department} 没有持有 {qualification} 资格的执法人员"),
     "capacity.over": ("officer {officer} week {week}", "{n} visits, capacity {cap}",
                       "执法人员 {officer} 第 {week} 周：{n} 户次，能力 {cap} 户次"),
+    "availability.away": ("visit {visit}", "officer {officer} is away on {date} ({start}..{end}, availability)",
+                          "检查 {visit}：执法人员 {officer} 在 {date} 不在岗（{start}..{end}，人员可用时间）"),
 }
 """Every violation the checker reports, where and what, in English and Chinese (one place per message)."""
 
@@ -457,11 +461,20 @@ def check_teams(plan: PlanFiles, scenario: Scenario, results: RuleResults) -> li
     held = team.select("visit_id", "department", pl.col("qualifications").alias("qualification")).explode("qualification").drop_nulls()
     out += [Violation.of("teams.qualification", visit=v, department=d, qualification=q)
             for v, d, q in missing_qualifications(required.filter(current), held).iter_rows()]
+    # availability: an officer's capacity in the weeks it changes, and the days they are away
+    team = team.join(plan.visits.select("visit_id", "date"), on="visit_id").with_columns(
+        pl.col("date").dt.truncate("1w").alias("monday"))
+    team = team.join(officer_weeks(scenario.availability).select(
+        "officer_id", pl.col("week").alias("monday"), pl.col("weekly_capacity").alias("available")),
+        on=["officer_id", "monday"], how="left").with_columns(
+        pl.coalesce(pl.col("available").cast(pl.Int32), pl.col("weekly_capacity").cast(pl.Int32)).alias("weekly_capacity"))
+    out += [Violation.of("availability.away", visit=v, officer=o, date=str(d), start=str(a), end=str(b))
+            for v, o, d, a, b in officer_away(team.filter(current), away_days(scenario.availability)).iter_rows()]
     if as_of is not None:  # the adjustment date's week shares capacity with the visits made in it: counted whole
         monday = as_of - dt.timedelta(days=as_of.weekday())
-        team = team.join(plan.visits.select("visit_id", "date"), on="visit_id").filter(pl.col("date") >= monday)
+        team = team.filter(pl.col("date") >= monday)
     out += [Violation.of("capacity.over", officer=o, week=w, n=n, cap=c)
-            for o, w, c, n in officer_over_capacity(team).iter_rows()]
+            for o, w, c, n in officer_over_capacity(team.select("officer_id", "week", "weekly_capacity")).iter_rows()]
     return out
 
 

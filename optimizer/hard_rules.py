@@ -20,7 +20,7 @@ from optimizer.calendar import is_working_day
 
 __all__ = [
     "outside_windows", "not_working_days", "over_annual_cap", "pair_coverage", "unknown_officers",
-    "wrong_department", "duplicate_assignments", "own_grid", "officer_over_capacity", "short_departments",
+    "wrong_department", "duplicate_assignments", "own_grid", "officer_over_capacity", "officer_away", "short_departments",
     "missing_qualifications", "small_teams", "visit_id_problems",
 ]
 
@@ -156,3 +156,16 @@ def small_teams(need: pl.DataFrame, assignments: pl.DataFrame) -> pl.DataFrame:
     size = assignments.group_by("visit_id").agg(pl.len().cast(pl.Int64).alias("officers"))
     rows = need.join(size, on="visit_id", how="left").with_columns(pl.col("officers").fill_null(0))
     return rows.filter(pl.col("officers") < pl.col("min_officers_per_visit")).sort("visit_id")
+
+
+def officer_away(team: pl.DataFrame, away: pl.DataFrame) -> pl.DataFrame:
+    """No visit of an officer falls on a day their availability says they are away (weekly capacity 0 from start
+    to end: leave, training, secondment; scenarios.availability).
+
+    ``team``: visit_id, officer_id, date (one row per assignment); ``away``: officer_id, start, end. Returns
+    visit_id, officer_id, date, start, end of each visit on such a day, sorted.
+    """
+    hits = team.select("visit_id", "officer_id", "date").join(away, on="officer_id").filter(
+        (pl.col("date") >= pl.col("start")) & (pl.col("date") <= pl.col("end")))
+    return hits.unique(["visit_id", "officer_id"], keep="first").sort("visit_id", "officer_id").select(
+        "visit_id", "officer_id", "date", "start", "end")

@@ -20,7 +20,9 @@ from optimizer.bundling import BundleConfig, BundleInput, BundleResult, bundle_v
 from optimizer.calendar import (
     AlignConfig,
     calendar_load,
+    department_weeks,
     overload_summary,
+    staffing_from,
     subject_profiles,
 )
 from optimizer.draw import DrawMode, DrawRun, run_draw
@@ -29,6 +31,7 @@ from optimizer.progress import stage as progress_stage
 from optimizer.teams import TeamConfig, TeamInput, TeamResult, match_officers
 from records.codes import code_secret, inspection_codes
 from rules import PolicyError, evaluate, load_policy
+from scenarios.availability import officer_weeks
 from scenarios.model import Scenario
 
 __all__ = ["PlanSettings", "Plan", "make_plan", "solver_notes", "calendar_overload"]
@@ -176,6 +179,8 @@ def _make_plan(scenario: Scenario, public_value: str, settings: PlanSettings, ro
             caps=results.subjects.select("subject_id", "annual_cap"),
             year=scenario.year,
             seed=seed,
+            week_capacity=department_weeks(staffing_from(scenario.officers, results.tasks,
+                                                         officer_weeks(scenario.availability))),
         ), settings.bundle)
     lap("bundle")
 
@@ -191,6 +196,7 @@ def _make_plan(scenario: Scenario, public_value: str, settings: PlanSettings, ro
             exclude_own_grid=bool(per_visit_min["exclude_own_grid"].any()),
             officers=scenario.officers.select("officer_id", "department", "qualifications", "grid", "weekly_capacity"),
             seed=seed,
+            week_capacity=officer_weeks(scenario.availability),
         ), settings.teams)
     lap("teams")
 
@@ -209,6 +215,7 @@ def _make_plan(scenario: Scenario, public_value: str, settings: PlanSettings, ro
         kpis["calendar_department_weeks_over_capacity"] = capacity.get("department_weeks_over_capacity")
         trade = run.alignment.capacity_trade if run.alignment else None
         kpis["calendar_visits_paid_for_capacity"] = trade["visits_paid_for_capacity"] if trade else None
+        kpis["calendar_expected_shortfall"] = trade["expected_shortfall"] if trade else None
     lap("kpis")
     extra = {"rotation": rotation.manifest} if rotation is not None else {}
     return Plan(scenario, str(public_value), seed, settings, run, bundle, teams, visits, kpis, seconds, capacity, extra)
@@ -279,6 +286,13 @@ def solver_notes(plan: Plan) -> list[str]:
             f"{align.expected_visits:.1f}, lower bound {align.bound:.1f} (subject profiles, alone or in clusters, at their best), "
             f"gap {align.gap:.1%}"
         )
+    for c in (align.shortfall if align is not None else []):
+        first, last = c["first_week"].isocalendar(), c["last_week"].isocalendar()
+        notes.append(
+            f"calendar capacity: department {c['department']} in weeks {first[0]}-W{first[1]:02d}..{last[0]}-W{last[1]:02d} "
+            f"needs {c['needed']:.1f} expected officer-visits and has {c['available']:.1f} (teams of distinct officers, "
+            f"availability and working days counted) in the best calendar found within the tasks' allowed ranges; "
+            f"least change: {c['add']} more officer-visits in those weeks, or wider windows for the tasks there")
     bundle = plan.bundle
     if bundle.status not in ("OPTIMAL",):
         notes.append(

@@ -220,7 +220,8 @@ def with_city_tasks(scenario: Scenario, city: City, shares: dict[str, int]) -> S
     body["tasks"] = [*body["tasks"], *[t.model_dump(mode="json", exclude_none=True) for t in added]]
     spec = ScenarioSpec.model_validate(body)
     return Scenario(root=scenario.root, spec=spec, subjects=scenario.subjects, officers=scenario.officers,
-                    content_hash=canonical_hash(spec, scenario.subjects, scenario.officers))
+                    content_hash=canonical_hash(spec, scenario.subjects, scenario.officers, scenario.availability),
+                    availability=scenario.availability)
 
 
 def write_district_scenario(scenario: Scenario, out: str | Path) -> Path:

@@ -16,6 +16,7 @@ import polars as pl
 
 from optimizer.progress import step
 from rules.law.catalog import known_policies
+from scenarios.availability import check_availability
 from scenarios.credit_code import directory_warnings
 from scenarios.errors import Problem, ScenarioError
 from scenarios.files import read_csv_text, read_text, resolve_inside
@@ -31,21 +32,28 @@ __all__ = ["check_scenario", "load_scenario", "SCENARIO_FILE"]
 SCENARIO_FILE = "scenario.yaml"
 
 
+def _read(root: Path, name: str, field: str, line: int | None) -> tuple[pl.DataFrame | None, list[Problem]]:
+    """A CSV file of the scenario directory, every column as text, with ``__row``; a GB18030 export loads, with a
+    warning naming the encoding."""
+    path = resolve_inside(root, name)
+    if path is None:
+        return None, [Problem.of(SCENARIO_FILE, line, field, "file.bad_name", name=name[:80])]
+    text, read = read_text(path, name, gb18030=True)
+    if text is None:
+        return None, read
+    frame, problems = read_csv_text(text, name)
+    return frame, read + problems
+
+
 def _directory(root: Path, name: str, schema: DirectorySchema, line: int | None,
                given: pl.DataFrame | None = None) -> tuple[pl.DataFrame | None, list[Problem]]:
     if given is not None:  # already in memory, as reading the file would give it (jointcheck import)
         return check_directory(given, schema, name)
-    path = resolve_inside(root, name)
-    if path is None:
-        return None, [Problem.of(SCENARIO_FILE, line, schema.name, "file.bad_name", name=name[:80])]
-    text, read = read_text(path, name, gb18030=True)  # a GB18030 export loads, with a warning naming the encoding
-    if text is None:
-        return None, read
-    frame, problems = read_csv_text(text, name)
+    frame, problems = _read(root, name, schema.name, line)
     if frame is None:
-        return None, read + problems
-    frame, problems = check_directory(frame, schema, name)
-    return frame, read + problems
+        return None, problems
+    typed, found = check_directory(frame, schema, name)
+    return typed, problems + found
 
 
 def check_scenario(root: str | Path, directories: Mapping[str, pl.DataFrame] | None = None
@@ -92,6 +100,13 @@ def check_scenario(root: str | Path, directories: Mapping[str, pl.DataFrame] | N
     problems += directory_warnings(subjects, str(subjects_name))  # ids shaped like 统一社会信用代码 (GB 32100-2015)
     step(8, 10)
 
+    availability = None
+    if header is not None and header.availability is not None:
+        raw, found = _read(root, header.availability, "availability", doc.line(("availability",)))
+        problems += found
+        if raw is not None:
+            availability, found = check_availability(raw, officers, header.year, header.availability)
+            problems += found
     if any(p.severity == "error" for p in problems):
         return None, problems
     spec = ScenarioSpec.model_validate(
@@ -104,7 +119,8 @@ def check_scenario(root: str | Path, directories: Mapping[str, pl.DataFrame] | N
         spec=spec,
         subjects=subjects,
         officers=officers,
-        content_hash=canonical_hash(spec, subjects, officers),
+        content_hash=canonical_hash(spec, subjects, officers, availability),
+        availability=availability,
     )
     return scenario, problems
 
@@ -128,7 +144,8 @@ def _unify_identifiers(subjects: pl.DataFrame, officers: pl.DataFrame, parts, su
     return subjects, officers, problems
 
 
-def canonical_hash(spec: ScenarioSpec, subjects: pl.DataFrame, officers: pl.DataFrame) -> str:
+def canonical_hash(spec: ScenarioSpec, subjects: pl.DataFrame, officers: pl.DataFrame,
+                   availability: pl.DataFrame | None = None) -> str:
     """SHA-256 of the scenario's content, independent of file encoding, BOM, row order and YAML layout.
 
     It hashes the validated spec as canonical JSON and each directory sorted by its id, written as CSV.
@@ -139,10 +156,15 @@ def canonical_hash(spec: ScenarioSpec, subjects: pl.DataFrame, officers: pl.Data
     adding or correcting them changes no seed, no draw and no plan.
     """
     digest = hashlib.sha256()
-    body = spec.model_dump(mode="json", exclude=set(PAPER_FIELDS))
+    # a scenario without availability hashes as it did before availability existed (its plans' seeds stay)
+    exclude = set(PAPER_FIELDS) | ({"availability"} if spec.availability is None else set())
+    body = spec.model_dump(mode="json", exclude=exclude)
     digest.update(json.dumps(body, ensure_ascii=False, sort_keys=True).encode("utf-8"))
-    for frame, key in ((subjects, "subject_id"), (officers, "officer_id")):
-        frame = frame.drop([c for c in PAPER_COLUMNS if c in frame.columns]) if key == "subject_id" else frame
+    frames = [(subjects.drop([c for c in PAPER_COLUMNS if c in subjects.columns]), "subject_id"),
+              (officers, "officer_id")]
+    if availability is not None:
+        frames.append((availability.sort("officer_id", "start", "end", "weekly_capacity"), "officer_id"))
+    for frame, key in frames:
         flat = frame.sort(key).with_columns(
             [pl.col(c).list.join(";") for c, dtype in frame.schema.items() if isinstance(dtype, pl.List)]
         )

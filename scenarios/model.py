@@ -157,6 +157,9 @@ class ScenarioHeader(_Strict):
     description: str = ""
     subjects: str = Field(default="subjects.csv", description="Subject directory, a file in the scenario directory")
     officers: str = Field(default="officers.csv", description="Officer directory, a file in the scenario directory")
+    availability: str | None = Field(
+        default=None, description="Officers' availability (leave, training): a file in the scenario directory with "
+                                  "officer_id,start,end,weekly_capacity (scenarios.availability)")
     generator: dict[str, Any] | None = Field(default=None, description="Provenance of a generated scenario")
     risk_scorecard: str | None = Field(
         default=None, description="Scorecard that made risk_class (jointcheck score); the given class is risk_class_given")
@@ -194,6 +197,8 @@ class Scenario(BaseModel):
     subjects: pl.DataFrame = Field(description="Subject directory, schema scenarios.schema.SUBJECTS")
     officers: pl.DataFrame = Field(description="Officer directory, schema scenarios.schema.OFFICERS")
     content_hash: str = Field(description="Canonical SHA-256 of the content (see scenarios.load.canonical_hash)")
+    availability: pl.DataFrame | None = Field(
+        None, description="officer_id, start, end, weekly_capacity (scenarios.availability); None when not given")
 
     @property
     def name(self) -> str:

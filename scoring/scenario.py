@@ -100,4 +100,5 @@ def scored_in_memory(scenario: Scenario, card: LoadedCard) -> tuple[Scenario, Sc
     subjects = _with_card_class(scenario.subjects, scored, as_text=False)
     spec = scenario.spec.model_copy(update={"risk_scorecard": card.id})
     return scenario.model_copy(update={
-        "spec": spec, "subjects": subjects, "content_hash": canonical_hash(spec, subjects, scenario.officers)}), scored
+        "spec": spec, "subjects": subjects, "content_hash": canonical_hash(spec, subjects, scenario.officers,
+                                                                  scenario.availability)}), scored

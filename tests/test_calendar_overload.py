@@ -1,14 +1,16 @@
-"""The alignment trades expected visits against expected overload, with λ (AlignConfig.overload_weight).
+"""Completeness first, then visits, then λ · overload (optimizer.calendar.complete; AlignConfig.overload_weight).
 
 A hand-made instance whose answer is known. Department A has 15 officer-visits a week. T0 is fixed on
 2024-03-04..03-17 (two ISO weeks); T1 has the same 14 days but may move as late as 6–19 May. 40 subjects
 are eligible for T0 only, 40 for T1 only, 10 for both; every π is 0.5 and each task needs one officer of A.
 
 * One round (T1 beside T0): expected visits 20 + 20 + 5 = 45; A carries (20 + 20 + 5) / 2 = 22.5 a week in
-  March, 7.5 over capacity in each of two weeks: 15 officer-visits of overload.
+  March: 45 officer-visits in two weeks of 15 each, 15 short whatever the weeks the visits take.
 * Two rounds (T1 in May): expected visits 20 + 20 + 10 = 50; A carries 12.5 a week in March and in May: none.
 
-So the split pays 5 visits to remove 15 officer-visits over capacity: it is right exactly when λ > 1/3.
+Expected pairs that no week can take are drawn pairs left unvisited, so the split is chosen at every λ (the
+old weighted trade kept one round below λ = 1/3). With capacity 23 a week the one round fits (22.5): then
+nothing is short and the visits decide.
 """
 
 from __future__ import annotations
@@ -53,28 +55,37 @@ def _overload(alignment) -> float:
     return float(load["over"].sum())
 
 
-@pytest.mark.parametrize(("weight", "rounds", "visits", "overload"), [
-    (0.0, 1, 45.0, 15.0),   # visits only
-    (0.25, 1, 45.0, 15.0),  # 15 × 0.25 = 3.75 < 5 visits: not worth it
-    (0.5, 2, 50.0, 0.0),    # 15 × 0.5 = 7.5 > 5: split
-    (2.0, 2, 50.0, 0.0),
-])
-def test_the_penalty_splits_a_round_exactly_when_overload_costs_more_than_the_visits(
-        weight: float, rounds: int, visits: float, overload: float) -> None:
+@pytest.mark.parametrize("weight", [0.0, 0.25, 0.5, 2.0])
+def test_the_round_splits_at_every_weight_when_one_round_leaves_pairs_no_week_can_take(weight: float) -> None:
     found = align_calendar(TASKS, PAIRS, YEAR, AlignConfig(overload_weight=weight), STAFFING)
-    assert found.tasks["round"].n_unique() == rounds
-    assert found.expected_visits == pytest.approx(visits)
-    assert _overload(found) == pytest.approx(overload)
-    if weight == 0:
-        assert found.capacity_trade is None
-        return
+    assert found.tasks["round"].n_unique() == 2
+    assert found.expected_visits == pytest.approx(50.0)
+    assert _overload(found) == pytest.approx(0.0)
     trade = found.capacity_trade
     assert trade["overload_weight"] == weight
     assert trade["expected_visits_without_penalty"] == pytest.approx(45.0, abs=0.01)
-    assert trade["expected_overload_without_penalty"] == pytest.approx(15.0, abs=0.01)
-    assert trade["expected_visits"] == pytest.approx(visits)
-    assert trade["visits_paid_for_capacity"] == pytest.approx(visits - 45.0, abs=0.01)
-    assert trade["expected_overload"] == pytest.approx(overload, abs=0.01)  # the penalty's model is the report's
+    assert trade["expected_shortfall_without_penalty"] == pytest.approx(15.0, abs=0.01)
+    assert trade["expected_shortfall"] == pytest.approx(0.0, abs=0.01)
+    assert trade["visits_paid_for_capacity"] == pytest.approx(5.0, abs=0.01)
+    assert trade["expected_overload"] == pytest.approx(0.0, abs=0.01)  # the penalty's model is the report's
+
+
+@pytest.mark.parametrize("weight", [0.0, 2.0])
+def test_one_round_stays_when_the_capacity_holds_it(weight: float) -> None:
+    roomy = Staffing(capacity={"A": 23}, departments=STAFFING.departments, officers=STAFFING.officers)
+    found = align_calendar(TASKS, PAIRS, YEAR, AlignConfig(overload_weight=weight), roomy)
+    assert found.tasks["round"].n_unique() == 1
+    assert found.expected_visits == pytest.approx(45.0)
+    assert found.capacity_trade["expected_shortfall"] == pytest.approx(0.0, abs=0.01)
+
+
+def test_a_shortfall_no_calendar_removes_is_reported_and_kept_least() -> None:
+    # 5 a week: March alone holds 10 of T0's 25 expected officer-visits whatever T1 does; the split still saves
+    # T1's 25 from sharing those weeks (one round: 45 − 10 = 35 short; split: 15 + 15 = 30)
+    thin = Staffing(capacity={"A": 5}, departments=STAFFING.departments, officers=STAFFING.officers)
+    found = align_calendar(TASKS, PAIRS, YEAR, AlignConfig(overload_weight=0.0), thin)
+    assert found.tasks["round"].n_unique() == 2
+    assert found.capacity_trade["expected_shortfall"] == pytest.approx(30.0, abs=0.01)
 
 
 def test_the_penalised_calendar_is_deterministic() -> None:
@@ -125,6 +136,31 @@ def test_cp_sat_neighbourhoods_price_the_overload_term(weight: float, point: int
 
     base = np.zeros((1, 30))
     base[0, 60 // 7] = 10.0
-    term = LoadTerm(contribution, base, np.array([0.5]), weight) if weight else None
+    term = LoadTerm(contribution, base, np.full((1, 30), 0.5), weight) if weight else None
     solved = solve_items(model, None, 5.0, 0, 0.0, load=term)
     assert solved.status == "OPTIMAL" and solved.points[1] == point
+
+
+def test_a_week_a_window_touches_only_on_its_weekend_takes_none_of_its_visits() -> None:
+    # T0 fixed on Saturday 2024-03-02 .. Sunday 03-17: three ISO weeks, but W09 holds no working day of it, so its
+    # 50 subjects × 0.5 = 25 expected officer-visits must fit W10 and W11 (10 each): 5 short — not 0 as three
+    # weeks of capacity would suggest
+    spec = TASKS[0].model_dump()
+    spec["window"] = {"start": dt.date(YEAR, 3, 2), "end": dt.date(YEAR, 3, 17)}
+    task = Task.model_validate(spec)
+    pairs = pl.DataFrame([{"subject_id": f"S{s:03d}", "task_id": "T0", "inclusion_prob": 0.5} for s in range(50)])
+    staffing = Staffing(capacity={"A": 10}, departments={"T0": ("A",)}, officers={"T0": 1})
+    found = align_calendar([task], pairs, YEAR, AlignConfig(), staffing)
+    assert found.capacity_trade["expected_shortfall"] == pytest.approx(5.0, abs=0.01)
+
+
+@pytest.mark.parametrize(("officers", "short"), [((10, 10), 0.0), ((19, 1), 36.0)])
+def test_teams_of_two_distinct_officers_count_in_the_shortfall(officers: tuple[int, int], short: float) -> None:
+    # T0 alone, 2024-03-04..17 (two weeks), 40 subjects × 0.5 = 20 visits of two officers of A: 40 officer-visits.
+    # Two officers of 10 a week give 10 visits, 20 officer-visits a week: enough. The same 20 as 19 + 1 give one
+    # visit a week — a visit needs two different officers (行政处罚法 art. 42) —: 4 of the 40, 36 short
+    pairs = pl.DataFrame([{"subject_id": f"S{s:03d}", "task_id": "T0", "inclusion_prob": 0.5} for s in range(40)])
+    staffing = Staffing(capacity={"A": sum(officers)}, departments={"T0": ("A",)}, officers={"T0": 2},
+                        roster={"A": officers})
+    found = align_calendar([TASKS[0]], pairs, YEAR, AlignConfig(), staffing)
+    assert found.capacity_trade["expected_shortfall"] == pytest.approx(short, abs=0.01)

@@ -274,6 +274,8 @@ KPI_LABELS: dict[str, tuple[str, str]] = {
     "unplaced_pairs": ("未安排（对象×任务）", "Unplaced (subject × task)"),
     "calendar_department_weeks_over_capacity": ("日历预期超出能力的部门周数", "Department-weeks the calendar expects over capacity"),
     "calendar_visits_paid_for_capacity": ("日历为不超出能力多付的预期检查户次", "Expected visits the calendar paid to stay within capacity"),
+    "calendar_expected_shortfall": ("日历下任何周次安排都无法承担的预期人次（检查人员）",
+                                    "Expected officer-visits no assignment to weeks can serve under the calendar"),
 }
 
 

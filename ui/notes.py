@@ -24,6 +24,12 @@ NOTES: list[tuple[str, str]] = [
     (r"department (?P<d>\S+): weekly capacity of (?P<cap>\d+) officer-visits short by (?P<need>\d+) officer-visits "
      r"for (?P<n>\d+) unplaced pair\(s\) \((?P<pairs>.*)\); full in (?P<weeks>.+)",
      "部门 {d}：每周检查能力 {cap} 人次，还缺 {need} 人次，{n} 个（对象×任务）未能安排（{pairs}）；已满的周：{weeks}"),
+    (r"calendar capacity: department (?P<d>\S+) in weeks (?P<weeks>\S+) needs (?P<need>[\d.]+) expected officer-visits "
+     r"and has (?P<has>[\d.]+) \(teams of distinct officers, availability and working days counted\) in the best "
+     r"calendar found within the tasks' allowed ranges; least change: (?P<add>\d+) more officer-visits in those weeks, "
+     r"or wider windows for the tasks there",
+     "日历检查能力：部门 {d} 在 {weeks} 周需要预期 {need} 人次，只有 {has} 人次（已计入须由不同执法人员组队、人员可用时间和工作日），"
+     "这是在各任务允许的时间范围内找到的最佳日历；最小调整：这些周再增加 {add} 人次检查能力，或放宽这些任务的时间窗口"),
     (r"(?P<n>\d+) pair\(s\) have a task window with no working day: (?P<pairs>.+)",
      "{n} 个（对象×任务）的任务时间窗口内没有工作日：{pairs}"),
     (r"(?P<n>\d+) drawn pair\(s\) left by the solvers within their time limit were placed afterwards .*",

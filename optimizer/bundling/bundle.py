@@ -94,7 +94,8 @@ class BundleInput:
     weekly_capacity (officer-visits per ISO week). ``caps``: subject_id, annual_cap (null = none).
     ``seed``: the plan seed (hex), the only source of tie-breaking. ``used`` (optional): department, date,
     officers — officer-visits of visits already fixed outside this bundling (an adjustment's done and kept
-    visits), subtracted from the capacity of their ISO week.
+    visits), subtracted from the capacity of their ISO week. ``week_capacity`` (optional): department, week (ISO
+    Monday), weekly_capacity — the weeks whose capacity availability changes (:func:`optimizer.calendar.department_weeks`).
     """
 
     selected: pl.DataFrame
@@ -106,6 +107,7 @@ class BundleInput:
     year: int
     seed: str
     used: pl.DataFrame | None = None
+    week_capacity: pl.DataFrame | None = None  # department, week (ISO Monday), weekly_capacity: availability
 
 
 @dataclass(frozen=True)
@@ -265,7 +267,7 @@ def bundle_visits(inp: BundleInput, config: BundleConfig | None = None) -> Bundl
     """Bundle drawn pairs into dated visits; see the module docstring for the rules and the method."""
     config = config or BundleConfig()
     prep = prepare(inp.selected, inp.windows, inp.task_departments, inp.officers_per_department,
-                   inp.capacity, inp.caps, inp.year, inp.seed, inp.used)
+                   inp.capacity, inp.caps, inp.year, inp.seed, inp.used, inp.week_capacity)
     step(1, 10)  # progress (optimizer.progress): preparing, greedy, then the CP-SAT batches six tenths
     groups, stab, load = greedy_plan(prep)
     step(2, 10)

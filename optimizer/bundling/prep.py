@@ -128,7 +128,8 @@ def _missing(kind: str, ids: list[str]) -> str:
 
 def prepare(selected: pl.DataFrame, windows: pl.DataFrame, task_departments: pl.DataFrame,
             officers_per_department: pl.DataFrame, capacity: pl.DataFrame, caps: pl.DataFrame,
-            year: int, seed: str, used: pl.DataFrame | None = None) -> Prepared:
+            year: int, seed: str, used: pl.DataFrame | None = None,
+            week_capacity: pl.DataFrame | None = None) -> Prepared:
     """Check and index the input; raise ``ValueError`` saying what is missing or repeated.
 
     ``used``: department, date, officers — officer-visits of visits made outside this bundling (an
@@ -190,6 +191,14 @@ def prepare(selected: pl.DataFrame, windows: pl.DataFrame, task_departments: pl.
             w = monday.get(day - dt.timedelta(days=day.weekday()))
             if w is not None:  # a week with no working day of the year takes no visit anyway
                 taken[(d, w)] = taken.get((d, w), 0) + int(o)
+    if week_capacity is not None and week_capacity.height:
+        # availability: a week with less (or more) than the usual capacity holds the difference as already used
+        monday = {cal.days[first] - dt.timedelta(days=cal.days[first].weekday()): w
+                  for w, (first, _) in enumerate(cal.week_range)}
+        for d, day, c in week_capacity.select("department", "week", "weekly_capacity").sort("department", "week").rows():
+            w = monday.get(day)
+            if w is not None and d in capacity_of:
+                taken[(d, w)] = taken.get((d, w), 0) + capacity_of[d] - int(c)
     return Prepared(cal, seed, tasks, {s: tuple(ts) for s, ts in subject_tasks.items()}, rounds,
                     {s: cap_of.get(s) for s in subject_tasks}, capacity_of, no_workday, notes, taken)
 

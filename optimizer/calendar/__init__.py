@@ -12,7 +12,7 @@ from optimizer.calendar.align import (
     expected_visits,
     subject_profiles,
 )
-from optimizer.calendar.dating import Staffing, staffing_from
+from optimizer.calendar.dating import Staffing, department_weeks, staffing_from
 from optimizer.calendar.load import calendar_load, overload_summary
 from optimizer.calendar.rounds import stab_rounds
 from optimizer.calendar.workdays import (
@@ -23,6 +23,6 @@ from optimizer.calendar.workdays import (
 )
 
 __all__ = [
-    "AlignConfig", "Alignment", "CalendarError", "Staffing", "calendar_load", "overload_summary", "staffing_from", "add_working_days", "align_calendar", "expected_visits",
+    "AlignConfig", "Alignment", "CalendarError", "Staffing", "department_weeks", "calendar_load", "overload_summary", "staffing_from", "add_working_days", "align_calendar", "expected_visits",
     "is_working_day", "stab_rounds", "subject_profiles", "working_days",
 ]

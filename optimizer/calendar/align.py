@@ -11,13 +11,16 @@ stabbing, local search, large-neighbourhood search with CP-SAT on neighbourhoods
 
 Objective: Σ_g weight_g Σ_r max_{t∈r} π_gt over subject profiles g (subjects with the same eligible tasks
 and probabilities) = expected visits Σ_i Σ_r max_{t∈r} π_it under the coordinated draw. Profiles whose π
-vectors are proportional share one term; profiles of a single task add a constant. With weekly capacity
-and λ = ``overload_weight`` > 0 the objective becomes expected visits + λ · expected overload
-(Σ_{department, week} max(0, expected officer-visits − capacity), :class:`optimizer.calendar.load.LoadModel`,
-components in order, each seeing the load of those before it); the search dates the rounds, and the trade —
-expected visits and overload with and without the penalty — is ``Alignment.capacity_trade`` (the manifest's
-``solver.align.capacity_trade``). Otherwise each round's anchor is chosen afterwards where the departments
-have room, else where it moves its windows least (:mod:`optimizer.calendar.dating`).
+vectors are proportional share one term; profiles of a single task add a constant. With weekly capacity the
+order is lexicographic (:mod:`optimizer.calendar.complete`): first the expected *shortfall* — officer-visits
+no assignment of visits to the weeks they may take can serve (per department, against what teams of distinct
+officers can use in each week, availability included, :class:`optimizer.calendar.load.LoadModel`) — then
+expected visits, then λ = ``overload_weight`` · expected overload (Σ_{department, week} max(0, expected
+officer-visits − capacity), the even-spread rule the plan reports), components in order, each seeing the load
+of those before it. The search dates the rounds; what completeness and λ paid — expected visits, overload and
+shortfall with and without them — is ``Alignment.capacity_trade`` (the manifest's
+``solver.align.capacity_trade``). Without staffing each round's anchor is chosen afterwards where it moves its
+windows least (:mod:`optimizer.calendar.dating`).
 
 Reported: the value (recomputed exactly on the profiles), the lower bound — the better of the per-profile
 bound (:mod:`optimizer.calendar.bound`: each profile grouping its own tasks at best, which no calendar can
@@ -40,10 +43,13 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from optimizer.calendar.bound import anchor_intervals, profile_bound, window_range
 from optimizer.calendar.dating import Staffing, date_rounds, round_demand
-from optimizer.calendar.load import LoadModel
+from optimizer.calendar.complete import TOLERANCE as SHORTFALL_TOLERANCE
+from optimizer.calendar.complete import penalise
+from optimizer.calendar.load import LoadModel, effective_capacity, shortfall
 from optimizer.calendar.model import ItemModel, profile_floor, solve_items
 from optimizer.calendar.rounds import stab_rounds
-from optimizer.calendar.search import SearchConfig, penalise, search_calendar
+from optimizer.calendar.workdays import working_days
+from optimizer.calendar.search import SearchConfig, search_calendar
 from optimizer.progress import step, within
 from scenarios.model import Task
 
@@ -55,15 +61,9 @@ MASS_UNIT = 100 / PI_UNITS / PI_UNITS  # objective unit in expected visits (merg
 
 OVERLOAD_WEIGHT = 0.1
 """Default λ: expected visits the alignment pays to take one expected officer-visit off a department-week
-over capacity. Priced at what such overload actually costs once bundling has placed the drawn pairs where
-there is room: on the stress districts, with that overload left in the calendar, every pair was placed and
-the realised visits exceeded the expected by 5.4 and 4.6 — at most 0.11 and 0.03 per expected officer-visit
-over capacity, even were all of it the overload's doing (stress-40 20k: 795 vs 789.6 with 51.2 over;
-stress-80 30k: 2,280 vs 2,275.4 with 142.5 over; benchmarks/results/stress.md). Removing it in the calendar instead costs 1.19 expected visits per officer-visit on stress-40 and
-0.60 on stress-80 (λ ≥ 2 and λ ≥ 1 buy it:
-benchmarks/results/calendar-overload.md, ``python -m benchmarks.overload``), so at the default it is kept and
-the penalty only dates rounds where they add least overload; a district whose capacity truly binds (pairs
-left unplaced) should raise λ — the manifest then says what was paid (``capacity_trade``)."""
+over capacity *once nothing is short* — overload that bundling can still absorb by moving visits to other weeks
+of their windows. Overload it cannot absorb (the shortfall) is never traded: it comes first
+(:mod:`optimizer.calendar.complete`; issue 25: at λ = 0.1 as a weighted trade a district lost 27 drawn pairs)."""
 
 
 class AlignConfig(BaseModel):
@@ -80,7 +80,7 @@ class AlignConfig(BaseModel):
     overload_weight: float = Field(
         OVERLOAD_WEIGHT, ge=0,
         description="λ: expected visits the alignment will pay to take one expected officer-visit off a "
-                    "department-week over capacity (0: visits only, rounds dated afterwards)")
+                    "department-week over capacity once no officer-visit is short (the shortfall always comes first)")
     bound_time: float = Field(0.5, ge=0, description="CP-SAT deterministic time per profile cluster of the lower bound (0: per-profile bound only)")
     bound_cluster_tasks: int = Field(40, ge=2, description="Largest profile cluster (in tasks) the lower bound solves with CP-SAT")
     random_seed: int = 0
@@ -101,6 +101,7 @@ class Alignment:
     search: list[str] = field(default_factory=list)
     capacity_trade: dict | None = None  # what the overload penalty traded (align_calendar; None without it)
     cluster_bound: float = 0.0  # profiles in clusters, each solved on its own (_cluster_bound); part of ``bound``
+    shortfall: list[dict] = field(default_factory=list)  # departments still short under this calendar (_certificate)
 
     @property
     def gap(self) -> float:
@@ -255,7 +256,8 @@ def _cluster_bound(model: ItemModel, config: AlignConfig) -> int:
 
 
 def _load_model(members: list[Task], model: ItemModel, alone: np.ndarray, staffing: Staffing, year: int,
-                config: AlignConfig, departments: list[str], base: np.ndarray, week_shift: int) -> LoadModel:
+                config: AlignConfig, departments: list[str], base: np.ndarray, week_shift: int,
+                demand: np.ndarray | None = None) -> LoadModel:
     """The component's :class:`LoadModel`: its tasks' departments and officers, the capacity, the placement."""
     dep_index = {d: k for k, d in enumerate(departments)}
     task_deps = [np.array(sorted(dep_index[d] for d in staffing.departments.get(t.id, ())), dtype=np.int64) for t in members]
@@ -263,7 +265,8 @@ def _load_model(members: list[Task], model: ItemModel, alone: np.ndarray, staffi
     single = np.zeros((len(departments), len(members)))
     for k, deps in enumerate(task_deps):
         single[deps, k] = alone[k] * MASS_UNIT * officers[k]
-    capacity = np.array([staffing.capacity.get(d, 0) for d in departments], dtype=np.float64)
+    capacity, effective = _capacities(staffing, departments, year, base.shape[1], week_shift)
+    workdays = np.array([_day(year, d) for d in working_days(year)], dtype=np.int64)
 
     def place(k: int, anchor: int) -> int:
         return _day(year, _place(members[k], anchor, year, config))
@@ -271,7 +274,34 @@ def _load_model(members: list[Task], model: ItemModel, alone: np.ndarray, staffi
     lengths = np.array([t.window.days for t in members], dtype=np.int64)
     origin = np.array([_day(year, t.window.start) for t in members], dtype=np.int64)
     return LoadModel(model.P, model.weights, MASS_UNIT, officers, task_deps, single, capacity, place, lengths, origin,
-                     dt.date(year, 1, 1).weekday(), base, week_shift)
+                     dt.date(year, 1, 1).weekday(), base, week_shift, demand, effective, workdays)
+
+
+def _capacities(staffing: Staffing, departments: list[str], year: int, weeks: int,
+                week_shift: int) -> tuple[np.ndarray, np.ndarray]:
+    """Departments × weeks: officer-visits the officers there can give (Σ of their capacities that week) and
+    what teams of distinct officers can use of it (:func:`optimizer.calendar.load.effective_capacity`; none in a
+    week without a working day of the year)."""
+    monday0 = dt.date(year, 1, 1) - dt.timedelta(days=dt.date(year, 1, 1).weekday() + 7 * week_shift)
+    raw = np.zeros((len(departments), weeks))
+    usable = np.zeros((len(departments), weeks))
+    for k, d in enumerate(departments):
+        per_visit = staffing.per_visit(d)
+        seen: dict[tuple[int, ...], int] = {}
+        for w in range(weeks):
+            caps = staffing.officer_capacities(d, monday0 + dt.timedelta(days=7 * w))
+            raw[k, w] = sum(caps)
+            if caps not in seen:
+                seen[caps] = effective_capacity(list(caps), per_visit)
+            usable[k, w] = seen[caps]
+    workdays = np.array([_day(year, d) for d in working_days(year)], dtype=np.int64)
+    open_weeks = np.zeros(weeks, dtype=bool)
+    open_weeks[np.clip((workdays + dt.date(year, 1, 1).weekday()) // 7 + week_shift, 0, weeks - 1)] = True
+    usable *= open_weeks[None, :]  # a week with no working day of the year takes no visit
+    if not staffing.weeks:  # no availability: the usual sum, exactly as the department reports it
+        raw = np.broadcast_to(np.array([staffing.capacity.get(d, 0) for d in departments], dtype=np.float64)[:, None],
+                              (len(departments), weeks)).copy()
+    return raw, usable
 
 
 def align_calendar(tasks: list[Task], pairs: pl.DataFrame, year: int, config: AlignConfig | None = None,
@@ -293,15 +323,17 @@ def align_calendar(tasks: list[Task], pairs: pl.DataFrame, year: int, config: Al
     rows, statuses, details, rounds = [], [], [], []
     components = _components(tasks, profiles)
     budget = config.deterministic_time
-    penalised = staffing is not None and config.overload_weight > 0
+    penalised = staffing is not None  # completeness first whenever capacity is known (optimizer.calendar.complete)
     departments = sorted(set(staffing.capacity) | {d for ds in staffing.departments.values() for d in ds}) if staffing else []
     wd0 = dt.date(year, 1, 1).weekday()
     first_day = min((window_range(t, year)[0] for t in tasks), default=0)
     last_day = max((intervals[t.id][1] + t.window.days for t in tasks), default=0)
     week_shift = max(0, -((first_day + wd0) // 7))  # windows may start before 1 January
     load = np.zeros((len(departments), (last_day + wd0) // 7 + week_shift + 2))
+    demand = np.zeros((load.shape[0], load.shape[1], load.shape[1]))  # interval demand, for the shortfall
     fixed_anchor: dict[int, int] = {}
-    trade = {"value_without_penalty": 0, "value": 0, "overload_without_penalty": 0.0, "overload": 0.0}
+    trade = {"value_without_penalty": 0, "value": 0, "overload_without_penalty": 0.0, "overload": 0.0,
+             "shortfall_without_penalty": 0.0, "shortfall": 0.0}
     cluster_bound = 0.0
     step(1, 10)  # progress (optimizer.progress): profiles and bounds a tenth, the components' searches eight
     for component, members in enumerate(components):
@@ -318,8 +350,9 @@ def align_calendar(tasks: list[Task], pairs: pl.DataFrame, year: int, config: Al
                 neighbourhood=config.neighbourhood, step_time=config.step_time, patience=config.patience,
                 log=config.log_search_progress))
         if penalised:
-            loads = _load_model(members, model, alone, staffing, year, config, departments, load, week_shift)
+            loads = _load_model(members, model, alone, staffing, year, config, departments, load, week_shift, demand)
             already = loads.overload(load)
+            short_already = float(loads.shortfall(demand).sum())
             found = penalise(model, found, loads, config.overload_weight / MASS_UNIT, SearchConfig(
                 deterministic_time=budget, relative_gap=config.relative_gap, random_seed=config.random_seed,
                 neighbourhood=config.neighbourhood, step_time=config.step_time, patience=config.patience,
@@ -328,10 +361,13 @@ def align_calendar(tasks: list[Task], pairs: pl.DataFrame, year: int, config: Al
                 trade[key] += found.trade[key]
             for key in ("overload_without_penalty", "overload"):
                 trade[key] += found.trade[key] - already  # this component's increment
-            load = load.copy()
+            for key in ("shortfall_without_penalty", "shortfall"):
+                trade[key] += found.trade[key] - short_already
+            load, demand = load.copy(), demand.copy()
             for label, anchor in sorted(found.anchors.items()):
                 group = tuple(k for k, lab in enumerate(found.labels) if lab == label)
                 loads.apply(load, loads.contribution(group, anchor), 1.0)
+                loads.add_demand(demand, loads.intervals(group, anchor), 1.0)
         details.append(found.status_detail)
         value = found.value + constant
         statuses.append(value - floor <= config.relative_gap * value + 1e-9)
@@ -382,6 +418,33 @@ def align_calendar(tasks: list[Task], pairs: pl.DataFrame, year: int, config: Al
             "expected_overload": round(trade["overload"], 4),
             "expected_overload_without_penalty": round(trade["overload_without_penalty"], 4),
             "overload_removed": round(trade["overload_without_penalty"] - trade["overload"], 4),
+            "expected_shortfall": round(trade["shortfall"], 4),
+            "expected_shortfall_without_penalty": round(trade["shortfall_without_penalty"], 4),
         }
+    certificate = _certificate(staffing, departments, year, demand, week_shift) if penalised else []
     return Alignment(frame, value, min(bound, value), all_in_one, calendar_as_given, status, per_profile,
-                     [d for d in details if d], capacity_trade, cluster_bound)
+                     [d for d in details if d], capacity_trade, cluster_bound, certificate)
+
+
+def _certificate(staffing: Staffing, departments: list[str], year: int, demand: np.ndarray,
+                 week_shift: int) -> list[dict]:
+    """Per department still short under the calendar chosen: the weeks that prove it (the worst interval of
+    :func:`optimizer.calendar.load.shortfall`), the expected officer-visits that must fall inside them against
+    those available, and the least change that would suffice (the department's whole shortfall, in those weeks)."""
+    _, usable = _capacities(staffing, departments, year, demand.shape[1], week_shift)
+    monday0 = dt.date(year, 1, 1) - dt.timedelta(days=dt.date(year, 1, 1).weekday() + 7 * week_shift)
+    out = []
+    for k, d in enumerate(departments):
+        used = np.flatnonzero(demand[k].any(axis=0) | demand[k].any(axis=1))
+        if used.size == 0:
+            continue
+        a0, b0 = int(used[0]), int(used[-1]) + 1
+        short, worst = shortfall(demand[k, a0:b0, a0:b0], usable[k, a0:b0])
+        if short <= SHORTFALL_TOLERANCE or worst is None:
+            continue
+        a, b = a0 + worst[0], a0 + worst[1]
+        out.append({"department": d, "first_week": monday0 + dt.timedelta(days=7 * a),
+                    "last_week": monday0 + dt.timedelta(days=7 * b),
+                    "needed": round(float(demand[k, a:b + 1, a:b + 1].sum()), 1),
+                    "available": round(float(usable[k, a:b + 1].sum()), 1), "add": int(np.ceil(short - 1e-9))})
+    return out

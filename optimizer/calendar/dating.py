@@ -15,33 +15,78 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
 from scenarios.model import Task
 
-__all__ = ["Staffing", "date_rounds", "round_demand", "staffing_from"]
+__all__ = ["Staffing", "date_rounds", "department_weeks", "round_demand", "staffing_from"]
 
 
 @dataclass(frozen=True)
 class Staffing:
-    """Weekly capacity per department (officer-visits) and, per task, its departments and officers each."""
+    """Weekly capacity per department (officer-visits) and, per task, its departments and officers each.
+
+    ``roster``: each department's officers' usual weekly capacities; ``weeks``: where availability
+    (:mod:`scenarios.availability`) changes them, department → ISO Monday → the officers' capacities that week.
+    """
 
     capacity: dict[str, int]
     departments: dict[str, tuple[str, ...]]
     officers: dict[str, int]
+    roster: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    weeks: dict[str, dict[dt.date, tuple[int, ...]]] = field(default_factory=dict)
+
+    def officer_capacities(self, department: str, monday: dt.date) -> tuple[int, ...]:
+        """The department's officers' capacities in the ISO week of ``monday``."""
+        default = self.roster.get(department, (self.capacity.get(department, 0),))
+        return self.weeks.get(department, {}).get(monday, default)
+
+    def per_visit(self, department: str) -> int:
+        """The fewest officers of ``department`` a visit of one of its tasks needs (at least 1)."""
+        need = [self.officers.get(t, 0) for t, ds in self.departments.items() if department in ds]
+        return max(1, min((n for n in need if n > 0), default=1))
 
 
-def staffing_from(officers: pl.DataFrame, tasks: pl.DataFrame) -> Staffing:
+def staffing_from(officers: pl.DataFrame, tasks: pl.DataFrame, weekly: pl.DataFrame | None = None) -> Staffing:
     """From the officer directory (department, weekly_capacity) and the rules' task table (task_id,
-    required_departments, min_officers_per_department)."""
+    required_departments, min_officers_per_department); ``weekly`` (officer_id, week — the ISO Monday —,
+    weekly_capacity): the officers' capacity in the weeks availability changes it
+    (:func:`scenarios.availability.officer_weeks`)."""
     capacity = officers.group_by("department").agg(pl.col("weekly_capacity").sum()).sort("department")
+    roster = officers.sort("department", "officer_id").group_by("department", maintain_order=True).agg(
+        pl.col("weekly_capacity"))
+    weeks: dict[str, dict[dt.date, tuple[int, ...]]] = {}
+    if weekly is not None and weekly.height:
+        mondays = weekly.select("week").unique().sort("week")
+        grid = officers.select("officer_id", "department", "weekly_capacity").join(mondays, how="cross").join(
+            weekly.select("officer_id", "week", pl.col("weekly_capacity").alias("now")), on=["officer_id", "week"],
+            how="left").with_columns(pl.coalesce("now", "weekly_capacity").alias("c"))
+        touched = grid.filter(pl.col("now").is_not_null()).select("department", "week").unique()
+        per = grid.join(touched, on=["department", "week"]).sort("department", "week", "officer_id").group_by(
+            "department", "week", maintain_order=True).agg(pl.col("c"))
+        for d, w, cs in per.rows():
+            weeks.setdefault(d, {})[w] = tuple(int(c) for c in cs)
     return Staffing(
         capacity={d: int(c) for d, c in capacity.rows()},
         departments={t: tuple(sorted(ds or [])) for t, ds in tasks.select("task_id", "required_departments").rows()},
         officers={t: int(o) for t, o in tasks.select("task_id", "min_officers_per_department").rows()},
+        roster={d: tuple(int(c) for c in cs) for d, cs in roster.rows()},
+        weeks=weeks,
     )
+
+
+def department_weeks(staffing: Staffing) -> pl.DataFrame:
+    """Department, week (ISO Monday), weekly_capacity: officer-visits in the weeks availability changes, as teams
+    of distinct officers can use them (:func:`optimizer.calendar.load.effective_capacity`); other weeks keep the
+    department's usual sum."""
+    from optimizer.calendar.load import effective_capacity
+
+    rows = [(d, w, effective_capacity(list(caps), staffing.per_visit(d)))
+            for d in sorted(staffing.weeks) for w, caps in sorted(staffing.weeks[d].items())]
+    return pl.DataFrame(rows, schema={"department": pl.String, "week": pl.Date, "weekly_capacity": pl.Int64},
+                        orient="row")
 
 
 def round_demand(profiles: pl.DataFrame, label_of: dict[str, int], staffing: Staffing) -> dict[int, dict[str, float]]:

@@ -75,7 +75,7 @@ class LoadTerm:
 
     ``contribution(i, x)``: item i's (departments, first week, last week, officer-visits: departments × weeks) if its
     round is anchored at x; ``base``: departments × weeks of load from outside the items; ``weight``: objective
-    units per officer-visit of overload (λ). Adds o_dw ≥ base_dw + Σ_{i,x} load_i(x)_dw · at(i, x) − capacity_d,
+    units per officer-visit of overload (λ). Adds o_dw ≥ base_dw + Σ_{i,x} load_i(x)_dw · at(i, x) − capacity_dw,
     o_dw ≥ 0 (in 10⁻³ officer-visits) and λ Σ o_dw to the objective. Items anchored together add their loads,
     which can only overstate a round's (each profile's max over the round is at most the sum over its items);
     the search re-prices every trial exactly.
@@ -83,7 +83,7 @@ class LoadTerm:
 
     contribution: object  # Callable[[int, int], tuple[np.ndarray, int, int, np.ndarray]]
     base: np.ndarray
-    capacity: np.ndarray
+    capacity: np.ndarray  # departments × weeks
     weight: float
 
 
@@ -99,7 +99,7 @@ def _add_load_term(cp: cp_model.CpModel, at: dict, term: LoadTerm, hint: list[in
     per_milli = int(round(term.weight / 1000))  # objective units per 10⁻³ officer-visit
     objective = []
     for (d, w), parts in sorted(cells.items()):
-        fixed = int(round(float(term.base[d, w]) * 1000)) - int(round(float(term.capacity[d]) * 1000))
+        fixed = int(round(float(term.base[d, w]) * 1000)) - int(round(float(term.capacity[d, w]) * 1000))
         most = fixed + sum(m for m, _, _, _ in parts)
         if most <= 0:
             continue  # never over capacity, whatever the items do

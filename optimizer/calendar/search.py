@@ -15,11 +15,9 @@ A calendar is a grouping of the component's tasks into rounds whose anchor inter
    (One CP-SAT solve of the whole component was tried and dropped: on the stress district its LP bound
    stays far below the per-profile bound and 18 deterministic seconds cost 200 s of wall time.)
 
-4. Capacity (:func:`penalise`, with weekly capacity and λ = ``AlignConfig.overload_weight`` > 0): the rounds
-   are dated where they add least expected overload (:class:`optimizer.calendar.load.LoadModel`, the rule
-   the plan reports), then local search and LNS minimise value + λ · overload — moves may now also redate a
-   round, and CP-SAT sees the overload term (:class:`optimizer.calendar.model.LoadTerm`). What this paid in
-   visits and removed in overload is returned beside the calendar.
+4. Capacity (:mod:`optimizer.calendar.complete`, with weekly capacity): the rounds are dated and the
+   calendar improved completeness first — the expected officer-visits no assignment of visits to weeks can
+   serve — then visits, then λ · expected overload.
 
 On sub-districts of stress-80 small enough for one CP-SAT solve to prove the optimum (20 and 40 tasks),
 this search ends within 0.01% of it, while the per-profile bound lies 4% below: stress-80's gap is the
@@ -35,8 +33,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from optimizer.calendar.load import LoadModel
-from optimizer.calendar.model import ItemModel, LoadTerm, solve_items
+from optimizer.calendar.model import ItemModel, solve_items
 from optimizer.progress import step
 
 __all__ = ["SearchConfig", "SearchResult", "search_calendar"]
@@ -249,191 +246,3 @@ def search_calendar(model: ItemModel, bound: float, config: SearchConfig) -> Sea
                      f"{spent:.2f} deterministic s) {state.value() * 1e-6:.2f} (profiles on several tasks only)")
 
     return SearchResult(state.labels(), state.value(), "; ".join(notes))
-
-
-class _Penalised(_State):
-    """A calendar whose rounds carry anchors, priced as expected visits + λ · expected overload.
-
-    ``lam`` is in objective units per officer-visit over capacity. Moves: those of :class:`_State` (the
-    receiving round keeps its anchor when it still can, else the nearest day it can; a new round of one task
-    may take any anchor day of its interval), and *redate*: move one round's anchor to another
-    Monday (or end) of its interval. Each is priced on the visits and on the overload of the department-weeks it touches.
-    """
-
-    def __init__(self, model: ItemModel, labels: list[int], load: LoadModel, lam: float,
-                 anchors: dict[int, int] | None = None):
-        super().__init__(model, labels)
-        self.load, self.lam = load, lam
-        self.L = load.base.astype(np.float64).copy()
-        self.anchor: dict[int, int] = {}
-        self.contrib: dict[int, tuple] = {}
-        if anchors is not None:
-            for r in sorted(self.rounds):
-                self._set(r, anchors[r])
-        else:  # heaviest round first, where it adds least overload, then moves its windows least, then earliest
-            order = sorted(self.rounds, key=lambda r: (-float(load.demand(tuple(self.rounds[r]))[1].sum()), r))
-            for r in order:
-                members = tuple(self.rounds[r])
-                best = min(self.candidates(r), key=lambda a: (
-                    round(load.delta(self.L, [], [load.contribution(members, a)]), 9), load.moved(members, a), a))
-                self._set(r, best)
-
-    def _set(self, r: int, anchor: int) -> None:
-        self.load.apply(self.L, self.contrib.pop(r, None), -1.0)
-        if r in self.rounds:
-            self.anchor[r] = anchor
-            self.contrib[r] = self.load.contribution(tuple(self.rounds[r]), anchor)
-            self.load.apply(self.L, self.contrib[r], 1.0)
-        else:
-            self.anchor.pop(r, None)
-
-    def candidates(self, r: int) -> list[int]:
-        lo, hi = self.span(self.rounds[r])
-        return self.load.anchor_days(lo, hi)
-
-    def overload(self) -> float:
-        return self.load.overload(self.L)
-
-    def cost(self) -> float:
-        return self.value() + self.lam * self.overload()
-
-    @staticmethod
-    def _clamp(a: int, lo: int, hi: int) -> int:
-        return min(max(a, lo), hi)
-
-    def best_move(self) -> tuple[float, tuple] | None:
-        best = None
-        order = sorted(self.rounds)
-        where = self.labels()
-        room = self.lam * self.overload()  # no move can save more than all of it
-
-        def consider(dv: float, changes: list[tuple[int | None, tuple[int, ...], int]], move: tuple) -> None:
-            nonlocal best
-            if dv >= room and dv >= 0:
-                return
-            if best is not None and dv - room >= best[0]:
-                return
-            old = [self.contrib[r] for r, _, _ in changes if r is not None]
-            new = [self.load.contribution(ms, a) for _, ms, a in changes if ms]
-            total = dv + self.lam * self.load.delta(self.L, old, new)
-            if total < -1e-6 and (best is None or total < best[0]):
-                best = (total, move)
-
-        for t in range(self.m.P.shape[1]):
-            r = where[t]
-            rest = tuple(u for u in self.rounds[r] if u != t)
-            rest_top = self._max(list(rest))
-            out_gain = int(self.w @ (rest_top - self.top[r]))
-            col = self.m.P[:, t]
-            for s in order:
-                if s == r:
-                    continue
-                lo, hi = self.span(self.rounds[s])
-                lo, hi = max(lo, int(self.m.lo[t])), min(hi, int(self.m.hi[t]))
-                if lo > hi:
-                    continue
-                dv = out_gain + int(self.w @ (np.maximum(self.top[s], col) - self.top[s]))
-                a = self._clamp(self.anchor[s], lo, hi)
-                consider(dv, [(r, rest, self.anchor[r]), (s, tuple(sorted(self.rounds[s] + [t])), a)], ("move", t, s, a))
-            if rest:  # a round of its own, on whichever day of its interval suits the departments best
-                dv = out_gain + int(self.w @ col)
-                for a in self.load.anchor_days(int(self.m.lo[t]), int(self.m.hi[t])):
-                    consider(dv, [(r, rest, self.anchor[r]), (None, (t,), a)], ("alone", t, None, a))
-        for a_i, a in enumerate(order):
-            la, ha = self.span(self.rounds[a])
-            for b in order[a_i + 1:]:
-                lb, hb = self.span(self.rounds[b])
-                lo, hi = max(la, lb), min(ha, hb)
-                if lo > hi:
-                    continue
-                dv = int(self.w @ (np.maximum(self.top[a], self.top[b]) - self.top[a] - self.top[b]))
-                x = self._clamp(self.anchor[a], lo, hi)
-                consider(dv, [(a, tuple(sorted(self.rounds[a] + self.rounds[b])), x), (b, (), 0)], ("merge", a, b, x))
-        if room > 0:
-            for r in order:
-                members = tuple(self.rounds[r])
-                for x in self.candidates(r):
-                    if x != self.anchor[r]:
-                        consider(0, [(r, members, x)], ("redate", r, None, x))
-        return best
-
-    def apply(self, move: tuple) -> None:
-        kind, x, y, anchor = move
-        if kind == "redate":
-            self._set(x, anchor)
-            return
-        if kind == "merge":
-            self.load.apply(self.L, self.contrib.pop(y), -1.0)
-            self.anchor.pop(y)
-            super().apply((kind, x, y))
-            self._set(x, anchor)
-            return
-        r = self.labels()[x]
-        label = self.next_label
-        super().apply((kind, x, y))
-        if r in self.rounds:
-            self._set(r, self.anchor[r])
-        else:
-            self._drop(r)
-        self._set(label if kind == "alone" else y, anchor)
-
-    def _drop(self, r: int) -> None:
-        self.load.apply(self.L, self.contrib.pop(r, None), -1.0)
-        self.anchor.pop(r, None)
-
-    def polish(self) -> None:
-        while (move := self.best_move()) is not None:
-            self.apply(move[1])
-
-
-def _penalised_lns(model: ItemModel, state: _Penalised, config: SearchConfig, spent: float) -> tuple[_Penalised, int, float]:
-    """Large-neighbourhood search on the penalised cost: CP-SAT sees the overload term (LoadTerm)."""
-    n = len(model.names)
-    if n <= 2:
-        return state, 0, spent
-    affinity = _affinity(model)
-    seeds = [int(t) for t in np.random.default_rng(config.random_seed + 1).permutation(n)]
-    size = min(config.neighbourhood, n)
-    idle, k = 0, 0
-    load = state.load
-    patience = max(1, config.patience // 2)
-    while idle < min(n, patience) and spent < config.deterministic_time and state.overload() > 1e-9:
-        seed = seeds[k % n]
-        k += 1
-        near = [int(u) for u in np.argsort(-affinity[seed], kind="stable") if u != seed][:size - 1]
-        free = sorted([seed, *near])
-        sub, members, hint = _neighbourhood_model(model, state, free)
-        groups = [tuple(ts) for ts in members]
-        term = LoadTerm(lambda i, x: load.contribution(groups[i], x), load.base, load.capacity, state.lam)
-        budget = min(config.step_time, config.deterministic_time - spent)
-        solved = solve_items(sub, hint, budget, config.random_seed, 0.0, config.log, term)
-        spent += solved.deterministic_time
-        if solved.points is None:
-            idle += 1
-            continue
-        labels = _task_labels(members, solved.points, n)
-        trial = _Penalised(model, labels, load, state.lam, {p: p for p in set(solved.points)})
-        trial.polish()
-        if trial.cost() < state.cost() - 1e-6:
-            state, idle = trial, 0
-        else:
-            idle += 1
-    return state, k, spent
-
-
-def penalise(model: ItemModel, found: SearchResult, load: LoadModel, weight: float, config: SearchConfig) -> SearchResult:
-    """Trade expected visits against overload: from the visits-only calendar ``found``, dated where it adds
-    least overload, minimise value + ``weight`` · overload (``weight`` in objective units per officer-visit)
-    by local search and large-neighbourhood search (half the visits-only search's patience). Skipped when
-    λ × the whole overload is within the relative gap of the value: no calendar could then gain more than the
-    search's own tolerance. The trade (visits and overload before and after) is returned."""
-    state = _Penalised(model, found.labels, load, weight)
-    before_value, before_over = state.value(), state.overload()
-    k, spent = 0, 0.0
-    # the most any calendar could save is all the overload; within the relative gap it is not worth a search
-    if weight > 0 and weight * before_over > config.relative_gap * before_value:
-        state.polish()
-        state, k, spent = _penalised_lns(model, state, config, 0.0)
-    trade = {"value_without_penalty": before_value, "overload_without_penalty": before_over,
-             "value": state.value(), "overload": state.overload(), "neighbourhoods": k, "deterministic_time": spent}
-    return SearchResult(state.labels(), state.value(), found.status_detail, dict(state.anchor), trade)

@@ -22,6 +22,7 @@ from optimizer.draw.inputs import draw_input
 from optimizer.draw.seed import plan_seed
 from optimizer.progress import stage as progress_stage
 from rules import RuleResults, evaluate
+from scenarios.availability import officer_weeks
 from scenarios.model import Scenario
 
 __all__ = ["DrawRun", "run_draw", "draw_table", "PlanBlocked"]
@@ -69,7 +70,8 @@ def run_draw(
     if rounds == "aligned":
         with progress_stage("calendar"):
             alignment = align_calendar(scenario.tasks, results.pairs, scenario.year, align_config,
-                                       staffing_from(scenario.officers, results.tasks))
+                                       staffing_from(scenario.officers, results.tasks,
+                                                     officer_weeks(scenario.availability)))
         round_frame = alignment.tasks
     elif rounds == "given":
         round_frame = stab_rounds(scenario.tasks)

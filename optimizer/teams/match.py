@@ -67,7 +67,9 @@ class TeamInput:
     ``visits``: visit_id, subject_id, date (Date), week (Int32, ISO week), subject_grid (String, may be
     ""), departments (List[String]). ``needs``: visit_id, department, min_officers (Int32),
     qualifications (List[String]). ``officers``: officer_id, department, qualifications (List[String]),
-    grid, weekly_capacity (Int32, visits per ISO week). ``seed``: the plan seed (hex).
+    grid, weekly_capacity (Int32, visits per ISO week). ``seed``: the plan seed (hex). ``week_capacity``
+    (optional): officer_id, week (ISO Monday), weekly_capacity — an officer's capacity in the weeks availability
+    changes it (:func:`scenarios.availability.officer_weeks`; 0: away).
     """
 
     visits: pl.DataFrame
@@ -76,6 +78,7 @@ class TeamInput:
     exclude_own_grid: bool
     officers: pl.DataFrame
     seed: str
+    week_capacity: pl.DataFrame | None = None  # officer_id, week (ISO Monday), weekly_capacity: availability
 
 
 @dataclass(frozen=True)
@@ -172,7 +175,14 @@ def _match(inp: TeamInput, config: TeamConfig) -> tuple[TeamResult, _Prepared]:
     p = _prepare(inp)
     structural = structural_shortfalls(p.visits, p.slots, p.officers, inp.min_officers_per_visit, inp.exclude_own_grid)
     known = {(v, d, k, q or "") for v, d, k, q in structural.select("visit_id", "department", "kind", "qualification").iter_rows()}
-    capacity = dict(p.officers.select("officer_id", "weekly_capacity").iter_rows())
+    usual = dict(p.officers.select("officer_id", "weekly_capacity").iter_rows())
+    changed: dict[int, dict[str, int]] = {}
+    if inp.week_capacity is not None and inp.week_capacity.height:
+        keyed = inp.week_capacity.select(
+            "officer_id", (pl.col("week").dt.iso_year().cast(pl.Int32) * 100 + pl.col("week").dt.week()).alias("wk"),
+            "weekly_capacity").sort("wk", "officer_id")
+        for oid, wk, c in keyed.rows():
+            changed.setdefault(int(wk), {})[oid] = int(c)
     met: dict[str, set[str]] = {}
     rows: list[tuple[str, str, str]] = []
     statuses: list[str] = []
@@ -182,6 +192,7 @@ def _match(inp: TeamInput, config: TeamConfig) -> tuple[TeamResult, _Prepared]:
     for k, week in enumerate(weeks):
         step(1 + 8 * k / len(weeks), 10)
         before = {v.subject_id: set(met.get(v.subject_id, ())) for v in week}
+        capacity = {**usual, **changed[week[0].wk]} if week[0].wk in changed else usual
         assigned, failures = draw_week(week, capacity, met, inp.min_officers_per_visit)
         unexplained = [f for f in failures if (f[0], f[1], f[2], f[3] or "") not in known]
         if unexplained:

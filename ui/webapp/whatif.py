@@ -174,7 +174,7 @@ def apply_whatif(scenario: Scenario, capacities: dict[str, int] | None = None,
         subjects = subjects.with_columns(pl.col("risk_class_given").cast(RiskEnum).alias("risk_class"))
     return scenario.model_copy(update={
         "spec": spec, "officers": officers, "subjects": subjects,
-        "content_hash": canonical_hash(spec, subjects, officers),
+        "content_hash": canonical_hash(spec, subjects, officers, scenario.availability),
     })
 
 
