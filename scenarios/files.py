@@ -78,7 +78,7 @@ def _structure(text: str, label: str) -> tuple[list[int], list[Problem]]:
 
 
 def _header_problems(header: list[str], label: str) -> list[Problem]:
-    from scenarios.identifiers import comparable
+    from scenarios.values.identifiers import comparable
 
     problems: list[Problem] = []
     seen: dict[str, int] = {}

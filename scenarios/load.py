@@ -17,10 +17,10 @@ import polars as pl
 from optimizer.progress import step
 from rules.law.catalog import known_policies
 from scenarios.availability import check_availability
-from scenarios.credit_code import directory_warnings
+from scenarios.values.credit_code import directory_warnings
 from scenarios.errors import Problem, ScenarioError
 from scenarios.files import read_csv_text, read_text, resolve_inside
-from scenarios.identifiers import unify_case
+from scenarios.values.identifiers import unify_case
 from scenarios.model import PAPER_FIELDS, Scenario, ScenarioSpec
 from scenarios.references import check_directories, check_references
 from scenarios.schema import OFFICERS, PAPER_COLUMNS, SUBJECTS, DirectorySchema, check_directory
@@ -128,7 +128,7 @@ def check_scenario(root: str | Path, directories: Mapping[str, pl.DataFrame] | N
 def _unify_identifiers(subjects: pl.DataFrame, officers: pl.DataFrame, parts, subjects_file: str,  # noqa: ANN001
                        officers_file: str) -> tuple[pl.DataFrame, pl.DataFrame, list[Problem]]:
     """Grids, departments, object types and qualifications that differ only in case are one identifier
-    (:func:`scenarios.identifiers.unify_case`): ``scenario.yaml``'s spelling where it declares one."""
+    (:func:`scenarios.values.identifiers.unify_case`): ``scenario.yaml``'s spelling where it declares one."""
     problems: list[Problem] = []
     (subjects, officers), found = unify_case([(subjects, "grid", subjects_file), (officers, "grid", officers_file)])
     problems += found

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import polars as pl
 
 from scenarios.errors import Problem
-from scenarios.identifiers import key_clashes, normalise_column
+from scenarios.values.identifiers import key_clashes, normalise_column
 
 __all__ = ["RISK_CLASSES", "SUBJECTS", "OFFICERS", "PAPER_COLUMNS", "DirectorySchema", "check_directory", "MAX_REPORTED"]
 
@@ -81,7 +81,7 @@ class DirectorySchema:
     columns: dict[str, Rule]
     key: str
     identifiers: tuple[str, ...] = ()
-    """Columns read as identifiers (:mod:`scenarios.identifiers`): the key and every column that names a grid,
+    """Columns read as identifiers (:mod:`scenarios.values.identifiers`): the key and every column that names a grid,
     department, qualification or object type."""
     optional: dict[str, Rule] | None = None
 

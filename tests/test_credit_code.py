@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 
 from scenarios import check_scenario
-from scenarios.credit_code import (
+from scenarios.values.credit_code import (
     credit_check_char,
     credit_code_problem,
     looks_like_credit_code,

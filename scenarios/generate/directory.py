@@ -6,7 +6,7 @@ years by class (``penalized_3y_rate``) and verified complaints as a Poisson coun
 (``complaints_mean``). Every draw comes from one numpy Generator seeded by the profile.
 
 Where the profile gives the district's ``area_code`` (行政区划码), subjects look like a real directory: firms
-are keyed by valid 统一社会信用代码 (GB 32100-2015; see :mod:`scenarios.credit_code`) and named in the usual
+are keyed by valid 统一社会信用代码 (GB 32100-2015; see :mod:`scenarios.values.credit_code`) and named in the usual
 forms (上海鑫华餐饮管理有限公司, 长宁区鑫华小吃店), schools carry public-institution codes, law firms the
 justice bureau's, and building sites — projects, not firms — a project number. Those ids and names come from a
 second generator (``names_rng``), so the subjects' types, classes and grids are the same draws as before.

@@ -1,6 +1,6 @@
 """Ids and names of synthetic subjects in the forms a district directory uses.
 
-Firms are keyed by a valid 统一社会信用代码 (GB 32100-2015, :mod:`scenarios.credit_code`) registered in the
+Firms are keyed by a valid 统一社会信用代码 (GB 32100-2015, :mod:`scenarios.values.credit_code`) registered in the
 district's 行政区划码 and named 上海<字号><行业>有限公司; sole traders (个体工商户, code 92…) <区><字号><店>;
 schools and kindergartens are public institutions (12…), law firms are registered by the justice bureau (31…),
 care homes are private non-enterprise units (52…); building sites are projects, not firms, and carry a project
@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import polars as pl
 
-from scenarios.credit_code import make_credit_codes
+from scenarios.values.credit_code import make_credit_codes
 from scenarios.generate.profile import Profile
 
 __all__ = ["subject_ids_and_names"]

@@ -10,7 +10,7 @@ from collections.abc import Callable
 import polars as pl
 
 from scenarios.errors import Problem
-from scenarios.identifiers import comparable
+from scenarios.values.identifiers import comparable
 from scenarios.office.parts import Built, Names, missing_columns, problem_at
 from scenarios.office.tables import Table
 from scenarios.office.values import (
