@@ -14,7 +14,10 @@ or published after it. Every problem in the file is reported at once with its ro
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,31 +46,79 @@ class ImportedResults:
         return self.table is not None
 
 
+HEADERS: dict[str, str] = {
+    "检查编号": "visit_id", "检查任务编号": "visit_id", "结果形成日期": "result_date", "检查结果形成日期": "result_date",
+    "结果日期": "result_date", "发现问题(个)": "problems_found", "发现问题数": "problems_found",
+    "已整改问题(个)": "problems_rectified", "已整改问题数": "problems_rectified", "整改问题(个)": "problems_rectified",
+    "结果公示日期": "published_date", "公示日期": "published_date", "备注": "note",
+    "visit id": "visit_id", "result date": "result_date", "problems found": "problems_found",
+    "problems rectified": "problems_rectified", "published on": "published_date",
+}
+"""The results template's Chinese and English headers (:mod:`documents.build`) and the common variants offices
+write, read after NFKC (full-width brackets are ASCII) and case folding; the column ids read as themselves."""
+_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_EXCEL_EPOCH = dt.date(1899, 12, 30)
+
+
 def _date(text: str) -> dt.date | None:
+    """A date as offices write it: 2024-03-01, 2024/3/1, 2024.3.1, 2024年3月1日, 20240301, or an Excel serial day
+    number (a date cell saved as CSV without its format); None for anything else."""
+    text = unicodedata.normalize("NFKC", text).strip()
     try:
-        return dt.date.fromisoformat(text.strip())
+        if (match := _DATE.match(text)) is not None:
+            return dt.date(*map(int, match.groups()))
+        if len(text) == 8 and text.isdigit():
+            return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+        if text.isdigit() and 20_000 <= int(text) <= 80_000:  # 1954..2119 as Excel counts days
+            return _EXCEL_EPOCH + dt.timedelta(days=int(text))
+        return dt.date.fromisoformat(text)
     except ValueError:
         return None
 
 
 def _count(text: str) -> int | None:
-    text = text.strip()
+    text = unicodedata.normalize("NFKC", text).strip()
+    if text.endswith(".0"):  # a whole number Excel saved as a float
+        text = text[:-2]
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
+
+
+def _as_ids(frame: pl.DataFrame) -> tuple[pl.DataFrame, dict[str, str]]:
+    """``frame`` with its headers read as column ids (:data:`HEADERS`), and each id's header as the file wrote it."""
+    shown: dict[str, str] = {}
+    renames = {}
+    for column in frame.columns:
+        key = unicodedata.normalize("NFKC", column).strip()
+        target = HEADERS.get(key) or HEADERS.get(key.lower()) or key
+        if target != column and target not in frame.columns and target not in renames.values():
+            renames[column] = target
+        shown[target] = column
+    return frame.rename(renames), shown
 
 
 def read_results(path: str | Path, plan: PlanFiles, result_days: int | None, as_of: dt.date) -> ImportedResults:
     """Validate ``results.csv`` against the plan; every problem with row and field, or the checked table."""
     path = Path(path)
     label = path.name
-    text, problems = read_text(path, label)
+    text, problems = read_text(path, label, gb18030=True)  # Excel's "CSV" on Chinese Windows is GB18030
     if text is None:
         return ImportedResults(None, problems)
     frame, problems = read_csv_text(text, label)
     if frame is None:
         return ImportedResults(None, problems)
+    frame, shown = _as_ids(frame)
+    imported = _read_rows(frame, label, plan, result_days, as_of)
+    return ImportedResults(imported.table, [dataclasses.replace(p, field=shown.get(p.field, p.field))
+                                             for p in imported.problems])
+
+
+def _read_rows(frame: pl.DataFrame, label: str, plan: PlanFiles, result_days: int | None,
+               as_of: dt.date) -> ImportedResults:
+    """The rows of a results table whose headers are column ids: every problem with its row, or the table."""
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
         return ImportedResults(None, [Problem.of(label, 1, c, "results.column_missing") for c in missing])
+    problems: list[Problem] = []
     visits = {v: (s, d) for v, s, d in plan.visits.select("visit_id", "subject_id", "date").iter_rows()}
     has_published = "published_date" in frame.columns
     rows = []

@@ -97,3 +97,30 @@ def test_report_force_keeps_a_planners_file(planned, tmp_path: Path) -> None:
     result = runner.invoke(app, ["report", str(planned["root"] / "plan"), str(REPO / "scenarios" / "putuo-2023"),
                                  "--results", str(planned["root"] / "results.csv"), "--out", str(out), "--force"])
     assert result.exit_code == 2 and "notes.txt" in result.output
+
+
+def test_results_as_offices_enter_them(planned, tmp_path: Path) -> None:
+    """A GB18030 CSV with the template's Chinese headers, dates written 2023/3/1, 2023年3月1日 or as Excel serial
+    days, full-width digits: read as the project's ids; a bad cell is named by the header the office wrote."""
+    import datetime as dt
+
+    from optimizer.check import read_plan
+    from records.results import read_results
+
+    plan = read_plan(planned["root"] / "plan")
+    visits = plan.visits.sort("visit_id").head(3)
+    forms = [lambda d: f"{d.year}/{d.month}/{d.day}", lambda d: f"{d.year}年{d.month}月{d.day}日",
+             lambda d: str((d - dt.date(1899, 12, 30)).days)]
+    lines = ["检查编号,结果形成日期,发现问题（个）,已整改问题(个),结果公示日期"]
+    for (vid, day), form in zip(visits.select("visit_id", "date").iter_rows(), forms):
+        lines.append(f"{vid},{form(day)},２,1,{form(day)}")
+    path = tmp_path / "结果.csv"
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode("gb18030"))
+    done = read_results(path, plan, 20, dt.date(2023, 12, 31))
+    assert done.ok, [str(p) for p in done.problems]
+    assert sorted(done.table["result_date"].to_list()) == sorted(visits["date"].to_list())
+    assert done.table["problems_found"].to_list() == [2, 2, 2]
+    path.write_bytes(("\r\n".join([lines[0], lines[1].replace(lines[1].split(",")[1], "2023/13/40", 1)]) + "\r\n")
+                     .encode("gb18030"))
+    bad = read_results(path, plan, 20, dt.date(2023, 12, 31))
+    assert not bad.ok and bad.problems[0].field == "结果形成日期" and bad.problems[0].row == 2
