@@ -10,7 +10,6 @@ import shutil
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -20,6 +19,7 @@ import polars as pl
 import pytest
 from typer.testing import CliRunner
 
+from tests.browser.harness import free_port, serving
 from ui.cli import app
 
 REPO = Path(__file__).resolve().parent.parent
@@ -28,39 +28,13 @@ SEED = "20240301"
 runner = CliRunner()
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
 def _served(*folders: Path, env: dict[str, str], timeout: float = 60.0) -> Iterator[str]:
     """``jointcheck serve`` on a free loopback port; yields its URL; stops it afterwards."""
-    port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "ui.cli", "serve", *map(str, folders), "--port", str(port), "--lang", "en"],
-                            cwd=REPO, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"serve exited with {proc.returncode}: {proc.stdout.read()}")
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"{url}/api/notices", timeout=2) as answer:
-                    if answer.status == 200:
-                        break
-            if time.monotonic() > deadline:
-                raise TimeoutError("serve did not answer")
-            time.sleep(0.2)
+    port = free_port()
+    with serving([sys.executable, "-m", "ui.cli", "serve", *map(str, folders), "--port", str(port), "--lang", "en"],
+                 "/api/notices", port, timeout, env) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(5)
 
 
 def _get(url: str) -> tuple[int, dict[str, str], str]:
@@ -162,7 +136,7 @@ def test_a_plan_edited_after_planning_refuses_to_start(district, tmp_path: Path)
     shutil.copytree(district["plan"], copy)
     (copy / "notes.txt").write_text("x", encoding="utf-8")
     done = subprocess.run([sys.executable, "-m", "ui.cli", "serve", str(copy), str(district["scenario"]),
-                           "--port", str(_free_port()), "--lang", "en"],
+                           "--port", str(free_port()), "--lang", "en"],
                           cwd=REPO, env={**os.environ, **district["env"]}, capture_output=True, text=True, timeout=120)
     assert done.returncode == 1 and "notes.txt" in done.stdout and "refused" in done.stdout, done.stdout
 

@@ -25,40 +25,37 @@ FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-
          "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 
-__all__ = ["REPO", "CHROMIUM", "served_app", "browser", "idle", "go_to_page", "run_plan", "grid_text", "grid_point",
+__all__ = ["REPO", "CHROMIUM", "served_app", "serving", "free_port", "browser", "idle", "go_to_page", "run_plan", "grid_text", "grid_point",
            "edit_grid_cell", "pixel", "eventually", "wait_grid_still"]
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
 
 
 @contextlib.contextmanager
-def served_app(timeout: float = 40.0) -> Iterator[str]:
-    """``streamlit run ui/app.py`` on localhost; yields its URL; stops the server (by its pid) afterwards."""
-    port = _free_port()
+def serving(command: list[str], probe: str, port: int, timeout: float = 40.0,
+            env: dict[str, str] | None = None) -> Iterator[str]:
+    """``command`` (a server listening on ``port`` of localhost) started from the repository; yields its URL once
+    ``probe`` answers 200; stops the server (by its pid) afterwards. A server that exits first raises with its output."""
     log = tempfile.TemporaryFile()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(REPO / "ui" / "app.py"), "--server.headless", "true",
-         "--server.address", "127.0.0.1", "--server.port", str(port), "--server.fileWatcherType", "none",
-         "--browser.gatherUsageStats", "false"],
-        cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
+    proc = subprocess.Popen(command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
+                            env={**os.environ, **(env or {}), "PYTHONUNBUFFERED": "1"})
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + timeout
         while True:
             if proc.poll() is not None:
                 log.seek(0)
-                raise RuntimeError(f"streamlit exited with {proc.returncode}:\n{log.read().decode(errors='replace')}")
+                raise RuntimeError(f"{' '.join(command[2:4])} exited with {proc.returncode}:\n{log.read().decode(errors='replace')}")
             with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                with urllib.request.urlopen(f"{url}{probe}", timeout=2) as answer:
                     if answer.status == 200:
                         break
             if time.monotonic() > deadline:
-                raise TimeoutError(f"streamlit did not answer /_stcore/health within {timeout} s")
+                raise TimeoutError(f"{' '.join(command[2:4])} did not answer {probe} within {timeout} s")
             time.sleep(0.3)
         yield url
     finally:
@@ -69,6 +66,16 @@ def served_app(timeout: float = 40.0) -> Iterator[str]:
             proc.kill()
             proc.wait(5)
         log.close()
+
+
+@contextlib.contextmanager
+def served_app(timeout: float = 40.0) -> Iterator[str]:
+    """``streamlit run ui/app.py`` on localhost; yields its URL; stops the server afterwards."""
+    port = free_port()
+    with serving([sys.executable, "-m", "streamlit", "run", str(REPO / "ui" / "app.py"), "--server.headless", "true",
+                  "--server.address", "127.0.0.1", "--server.port", str(port), "--server.fileWatcherType", "none",
+                  "--browser.gatherUsageStats", "false"], "/_stcore/health", port, timeout) as url:
+        yield url
 
 
 @contextlib.contextmanager
